@@ -1,0 +1,61 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/stockctl/stockctl/domain"
+	"github.com/stockctl/stockctl/readmodel"
+)
+
+func historyCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "history",
+		Usage:     "show every operation on a product with its running stock; rejected ones marked",
+		ArgsUsage: "PRODUCT",
+		Description: "Lists the product's operations in log order. Accepted ones show the stock after\n" +
+			"them; rejected ones show why the ledger refused them.\n" +
+			"Example: stockctl history P1 --output csv",
+		Flags:        []cli.Flag{outputFlag()},
+		OnUsageError: usageError,
+		Action: func(c *cli.Context) error {
+			format, err := checkOutput(c)
+			if err != nil {
+				return err
+			}
+			if c.NArg() != 1 {
+				return fmt.Errorf("%w: history takes one PRODUCT, got %d argument(s); e.g. stockctl history P1", errUsage, c.NArg())
+			}
+			p, err := domain.ParseProductID(c.Args().First())
+			if err != nil {
+				return fmt.Errorf("history: %w", err)
+			}
+			e, err := openEnv(c)
+			if err != nil {
+				return err
+			}
+			defer e.Close()
+			if err := e.CatchUp(c.Context); err != nil {
+				return err
+			}
+			entries, err := e.db.History(c.Context, p.String())
+			if err != nil {
+				return err
+			}
+			if len(entries) == 0 {
+				fmt.Fprintf(c.App.ErrWriter, "no operations recorded for %q\n", p.String())
+				entries = []readmodel.HistoryEntry{}
+			}
+			t := table{header: []string{"date", "type", "quantity", "stock", "status", "reason", "recorded_by", "note"}, values: entries}
+			for _, h := range entries {
+				status := h.Status
+				if status == "rejected" && format == "table" {
+					status = "REJECTED"
+				}
+				t.rows = append(t.rows, []string{h.Date, h.Type, h.Quantity, h.Stock, status, h.Reason, h.RecordedBy, h.Note})
+			}
+			return t.write(c.App.Writer, format)
+		},
+	}
+}

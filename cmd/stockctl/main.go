@@ -1,0 +1,116 @@
+// Command stockctl is a stock ledger on Kafka: sales and replenishments are events on a
+// topic, and a SQLite read model holds the operations ledger and current stock.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/stockctl/stockctl/commands"
+	"github.com/stockctl/stockctl/domain"
+	"github.com/stockctl/stockctl/eventlog"
+	"github.com/stockctl/stockctl/readmodel"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+// Exit codes.
+const (
+	exitOK          = 0
+	exitRefused     = 1 // the ledger refused the operation
+	exitInvalid     = 2 // invalid input or usage
+	exitUnavailable = 3 // infrastructure unavailable
+)
+
+// errUsage marks errors in how stockctl was called.
+var errUsage = errors.New("usage")
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := newApp(os.Stdout, os.Stderr).RunContext(ctx, os.Args)
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "stockctl: "+message(err))
+		os.Exit(exitCode(err))
+	}
+}
+
+func newApp(stdout, stderr io.Writer) *cli.App {
+	return &cli.App{
+		Name:    "stockctl",
+		Usage:   "a stock ledger on Kafka: record sales and replenishments, see stock and history",
+		Version: version,
+		Description: "Every operation becomes an event on a Kafka topic, the source of truth; a SQLite\n" +
+			"read model holds the operations ledger and current stock. With no --brokers, stockctl\n" +
+			"runs an embedded Kafka-protocol broker whose log lives in the data directory.",
+		Writer:          stdout,
+		ErrWriter:       stderr,
+		Flags:           globalFlags(),
+		HideHelpCommand: true,
+		Commands: []*cli.Command{
+			restockCommand(),
+			sellCommand(),
+			stockCommand(),
+			historyCommand(),
+			brokerCommand(),
+		},
+		OnUsageError: usageError,
+		// Errors are reported once, by main, with the exit code they map to.
+		ExitErrHandler: func(*cli.Context, error) {},
+		Action: func(c *cli.Context) error {
+			if c.Args().Present() {
+				return fmt.Errorf("%w: unknown command %q; see stockctl --help", errUsage, c.Args().First())
+			}
+			return cli.ShowAppHelp(c)
+		},
+	}
+}
+
+func usageError(_ *cli.Context, err error, _ bool) error {
+	return fmt.Errorf("%w: %v; see --help", errUsage, err)
+}
+
+// exitCode maps an error to the documented exit codes.
+func exitCode(err error) int {
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.Is(err, domain.ErrInsufficientStock), errors.Is(err, domain.ErrStockOverflow),
+		errors.Is(err, commands.ErrConflict):
+		return exitRefused
+	case errors.Is(err, errUsage), errors.Is(err, domain.ErrInvalidQuantity),
+		errors.Is(err, domain.ErrInvalidProduct), errors.Is(err, domain.ErrInvalidDate),
+		errors.Is(err, commands.ErrIdempotencyKeyReused):
+		return exitInvalid
+	case errors.Is(err, eventlog.ErrUnavailable), errors.Is(err, eventlog.ErrLocked),
+		errors.Is(err, readmodel.ErrUnreadable), errors.Is(err, readmodel.ErrLogMismatch):
+		return exitUnavailable
+	}
+	return exitUnavailable
+}
+
+// message returns the text shown for err, without the internal "usage: " marker.
+func message(err error) string {
+	msg := err.Error()
+	if errors.Is(err, errUsage) {
+		if s, ok := cutPrefixAny(msg, "usage: "); ok {
+			return s
+		}
+	}
+	return msg
+}
+
+func cutPrefixAny(s, prefix string) (string, bool) {
+	if len(s) >= len(prefix) && s[:len(prefix)] == prefix {
+		return s[len(prefix):], true
+	}
+	return s, false
+}

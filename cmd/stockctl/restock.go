@@ -1,0 +1,24 @@
+package main
+
+import (
+	"github.com/google/uuid"
+	"github.com/urfave/cli/v2"
+
+	"github.com/stockctl/stockctl/commands"
+)
+
+func restockCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "restock",
+		Usage:     "record a replenishment",
+		ArgsUsage: "PRODUCT QUANTITY",
+		Description: "Appends a StockRestocked event and waits until the ledger has decided it.\n" +
+			"Example: stockctl restock P1 10 --date 2024-05-01",
+		Flags:        recordFlags(),
+		OnUsageError: usageError,
+		Action: recordAction("restock", "restocked", func(c *cli.Context, e *env, op commands.Operation) (commands.Result, error) {
+			h := commands.NewRestockHandler(e.log, e, e.db, uuid.NewString)
+			return h.Handle(c.Context, commands.Restock(op))
+		}),
+	}
+}

@@ -1,0 +1,24 @@
+package main
+
+import (
+	"github.com/google/uuid"
+	"github.com/urfave/cli/v2"
+
+	"github.com/stockctl/stockctl/commands"
+)
+
+func sellCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "sell",
+		Usage:     "record a sale; refused (exit 1) if the stock cannot cover it",
+		ArgsUsage: "PRODUCT QUANTITY",
+		Description: "Appends a StockSold event and waits until the ledger has decided it.\n" +
+			"Example: stockctl sell P1 3 --date 2024-05-02 --note \"order 1182\"",
+		Flags:        recordFlags(),
+		OnUsageError: usageError,
+		Action: recordAction("sell", "sold", func(c *cli.Context, e *env, op commands.Operation) (commands.Result, error) {
+			h := commands.NewSellHandler(e.log, e, e.db, uuid.NewString)
+			return h.Handle(c.Context, commands.Sell(op))
+		}),
+	}
+}

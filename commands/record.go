@@ -1,0 +1,149 @@
+package commands
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"github.com/stockctl/stockctl/domain"
+)
+
+// DefaultMaxAttempts bounds how often a command is retried after losing a race.
+const DefaultMaxAttempts = 25
+
+// Result is the outcome of a sale or restock that the ledger accepted.
+type Result struct {
+	Event domain.Event
+	Stock domain.Quantity // stock after the operation
+	// AlreadyRecorded is true when the command had been accepted before (same idempotency
+	// key): nothing new was appended and Event holds what was recorded then.
+	AlreadyRecorded bool
+	Attempts        int
+}
+
+// recorder is the write path shared by Sell and Restock.
+type recorder struct {
+	log         EventLog
+	projection  Projection
+	model       ReadModel
+	newID       func() string
+	now         func() time.Time
+	maxAttempts int
+}
+
+func newRecorder(log EventLog, projection Projection, model ReadModel, newID func() string) recorder {
+	if log == nil || projection == nil || model == nil || newID == nil {
+		panic("commands: nil dependency")
+	}
+	return recorder{log: log, projection: projection, model: model, newID: newID, now: time.Now, maxAttempts: DefaultMaxAttempts}
+}
+
+// Operation is what a sale or restock carries, validated.
+type Operation struct {
+	Product  domain.ProductID
+	Quantity domain.Quantity
+	// CommandID makes the command idempotent: the same ID is accepted at most once.
+	CommandID string
+	Date      domain.BusinessDate
+	Operator  string
+	Note      string
+}
+
+// operation is an Operation with its kind.
+type operation struct {
+	Operation
+	kind domain.EventType
+}
+
+// record catches the read model up, decides, appends with the expected sequence number,
+// reads forward until its own event is projected, and retries under the same command ID
+// when another writer got there first. Kafka has no conditional append: the log's order
+// decides, and every replay reaches the same decision.
+func (r recorder) record(ctx context.Context, op operation) (Result, error) {
+	for attempt := 1; attempt <= r.maxAttempts; attempt++ {
+		if err := r.projection.CatchUp(ctx); err != nil {
+			return Result{}, err
+		}
+		// A retry after a lost acknowledgement finds its command already accepted.
+		if prior, err := r.model.CommandOutcome(ctx, op.CommandID); err != nil {
+			return Result{}, err
+		} else if prior.Found {
+			return r.already(op, prior)
+		}
+		snap, err := r.model.Snapshot(ctx, op.Product)
+		if err != nil {
+			return Result{}, err
+		}
+		e, err := decide(domain.RestoreStock(snap), op, r.newID(), r.now())
+		if err != nil {
+			return Result{}, err
+		}
+		if err := r.log.Append(ctx, e); err != nil {
+			return Result{}, err
+		}
+		if err := r.projection.CatchUp(ctx); err != nil {
+			return Result{}, err
+		}
+		out, err := r.model.EventOutcome(ctx, e.ID)
+		if err != nil {
+			return Result{}, err
+		}
+		if !out.Found {
+			return Result{}, fmt.Errorf("event %s was acknowledged but is not in the read model after catching up", e.ID)
+		}
+		if out.Accepted {
+			return Result{Event: e, Stock: out.Stock, Attempts: attempt}, nil
+		}
+		// Rejected: another operation on the product came first. Decide again on the new
+		// state, which may now refuse the command without appending anything.
+		r.backoff(ctx, attempt)
+	}
+	return Result{}, fmt.Errorf("%w: gave up after %d attempts on %q; try again", ErrConflict, r.maxAttempts, op.Product)
+}
+
+func decide(s *domain.Stock, op operation, eventID string, now time.Time) (domain.Event, error) {
+	m := domain.Metadata{
+		EventID:      eventID,
+		CommandID:    op.CommandID,
+		BusinessDate: op.Date,
+		RecordedAt:   now,
+		RecordedBy:   op.Operator,
+		Note:         op.Note,
+	}
+	if op.kind == domain.TypeStockSold {
+		return s.Sell(op.Quantity, m)
+	}
+	return s.Restock(op.Quantity, m)
+}
+
+func (r recorder) already(op operation, prior Outcome) (Result, error) {
+	if prior.Type != op.kind || prior.Product != op.Product.String() || prior.Quantity != op.Quantity {
+		return Result{}, fmt.Errorf("%w: %q recorded a %s of %s %q", ErrIdempotencyKeyReused, op.CommandID,
+			kindName(prior.Type), prior.Quantity, prior.Product)
+	}
+	date, _ := domain.ParseBusinessDate(prior.Date)
+	return Result{
+		Event:           domain.Event{Type: prior.Type, ID: prior.EventID, CommandID: op.CommandID, Product: op.Product, Quantity: prior.Quantity, BusinessDate: date},
+		Stock:           prior.Stock,
+		AlreadyRecorded: true,
+	}, nil
+}
+
+// backoff waits a short random time so that writers racing on one product spread out.
+func (r recorder) backoff(ctx context.Context, attempt int) {
+	d := time.Duration(rand.Int64N(int64(attempt)*int64(5*time.Millisecond)) + int64(time.Millisecond))
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	}
+}
+
+func kindName(t domain.EventType) string {
+	if t == domain.TypeStockSold {
+		return "sale"
+	}
+	return "restock"
+}

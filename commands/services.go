@@ -1,0 +1,49 @@
+// Package commands holds the write-side use cases: each validates a command against the
+// product's current state, appends the resulting event, and reports what the log decided.
+package commands
+
+import (
+	"context"
+	"errors"
+
+	"github.com/stockctl/stockctl/domain"
+)
+
+// ErrConflict means other writers kept changing the product between reading its state and
+// appending, for every attempt allowed.
+var ErrConflict = errors.New("conflict: the product kept changing under concurrent writers")
+
+// ErrIdempotencyKeyReused means an idempotency key was given again for a different operation.
+var ErrIdempotencyKeyReused = errors.New("idempotency key already used for a different operation")
+
+// EventLog appends events to the log; it returns once they are durably acknowledged.
+type EventLog interface {
+	Append(ctx context.Context, events ...domain.Event) error
+}
+
+// Projection brings the read model up to the end of the log.
+type Projection interface {
+	CatchUp(ctx context.Context) error
+}
+
+// ReadModel answers what the log has decided so far.
+type ReadModel interface {
+	Snapshot(ctx context.Context, p domain.ProductID) (domain.Snapshot, error)
+	// EventOutcome returns the decision about one event, if it has been projected.
+	EventOutcome(ctx context.Context, eventID string) (Outcome, error)
+	// CommandOutcome returns the accepted event of a command, if any.
+	CommandOutcome(ctx context.Context, commandID string) (Outcome, error)
+}
+
+// Outcome is what the log's rule decided for an event.
+type Outcome struct {
+	Found    bool
+	Accepted bool
+	Reason   string // rejection reason code, when rejected
+	EventID  string
+	Type     domain.EventType
+	Product  string
+	Quantity domain.Quantity
+	Stock    domain.Quantity // stock after the event, when accepted
+	Date     string
+}

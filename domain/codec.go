@@ -1,0 +1,99 @@
+package domain
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// envelope is the JSON form of an event on the topic; docs/events.md documents it.
+type envelope struct {
+	Type          EventType `json:"type"`
+	SchemaVersion int       `json:"schema_version"`
+	EventID       string    `json:"event_id"`
+	CommandID     string    `json:"command_id"`
+	ProductID     string    `json:"product_id"`
+	Quantity      *Quantity `json:"quantity"`
+	ExpectedSeq   int64     `json:"expected_seq"`
+	BusinessDate  string    `json:"business_date"`
+	RecordedAt    time.Time `json:"recorded_at"`
+	RecordedBy    string    `json:"recorded_by"`
+	Note          string    `json:"note,omitempty"`
+}
+
+// MaxIDLength bounds event and command IDs.
+const MaxIDLength = 128
+
+// MarshalEvent encodes e as its versioned JSON envelope.
+func MarshalEvent(e Event) ([]byte, error) {
+	q := e.Quantity
+	return json.Marshal(envelope{
+		Type:          e.Type,
+		SchemaVersion: SchemaVersion,
+		EventID:       e.ID,
+		CommandID:     e.CommandID,
+		ProductID:     e.Product.String(),
+		Quantity:      &q,
+		ExpectedSeq:   e.ExpectedSeq,
+		BusinessDate:  e.BusinessDate.String(),
+		RecordedAt:    e.RecordedAt,
+		RecordedBy:    e.RecordedBy,
+		Note:          e.Note,
+	})
+}
+
+// UnmarshalEvent decodes and validates a record value. Anything that is not a valid
+// stockctl event of a known type and supported version gives an error matching
+// ErrMalformedEvent, ErrUnknownEventType or ErrUnsupportedVersion.
+func UnmarshalEvent(b []byte) (Event, error) {
+	var env envelope
+	dec := json.NewDecoder(bytes.NewReader(b))
+	if err := dec.Decode(&env); err != nil {
+		return Event{}, fmt.Errorf("%w: %v", ErrMalformedEvent, err)
+	}
+	if dec.More() || dec.InputOffset() != int64(len(bytes.TrimRight(b, " \t\r\n"))) {
+		return Event{}, fmt.Errorf("%w: data after the JSON object", ErrMalformedEvent)
+	}
+	if env.Type == "" || env.SchemaVersion == 0 {
+		return Event{}, fmt.Errorf("%w: no type or schema_version", ErrMalformedEvent)
+	}
+	if env.SchemaVersion > SchemaVersion || env.SchemaVersion < 1 {
+		return Event{}, fmt.Errorf("%w: %d (this build reads up to %d)", ErrUnsupportedVersion, env.SchemaVersion, SchemaVersion)
+	}
+	if env.Type != TypeStockSold && env.Type != TypeStockRestocked {
+		return Event{}, fmt.Errorf("%w: %q", ErrUnknownEventType, env.Type)
+	}
+	p, err := ParseProductID(env.ProductID)
+	if err != nil || p.String() != env.ProductID {
+		return Event{}, fmt.Errorf("%w: product_id %q", ErrMalformedEvent, env.ProductID)
+	}
+	if env.Quantity == nil || env.Quantity.IsZero() {
+		return Event{}, fmt.Errorf("%w: quantity missing or zero", ErrMalformedEvent)
+	}
+	d, err := ParseBusinessDate(env.BusinessDate)
+	if err != nil {
+		return Event{}, fmt.Errorf("%w: business_date %q", ErrMalformedEvent, env.BusinessDate)
+	}
+	if env.EventID == "" || env.CommandID == "" || len(env.EventID) > MaxIDLength || len(env.CommandID) > MaxIDLength {
+		return Event{}, fmt.Errorf("%w: event_id and command_id must be 1 to %d bytes", ErrMalformedEvent, MaxIDLength)
+	}
+	if env.RecordedAt.IsZero() {
+		return Event{}, fmt.Errorf("%w: recorded_at missing", ErrMalformedEvent)
+	}
+	if env.ExpectedSeq < 1 {
+		return Event{}, fmt.Errorf("%w: expected_seq %d", ErrMalformedEvent, env.ExpectedSeq)
+	}
+	return Event{
+		Type:         env.Type,
+		ID:           env.EventID,
+		CommandID:    env.CommandID,
+		Product:      p,
+		Quantity:     *env.Quantity,
+		ExpectedSeq:  env.ExpectedSeq,
+		BusinessDate: d,
+		RecordedAt:   env.RecordedAt,
+		RecordedBy:   env.RecordedBy,
+		Note:         env.Note,
+	}, nil
+}

@@ -1,0 +1,74 @@
+// Package eventlog is the Kafka adapter: it appends events through Watermill, reads
+// partitions from stored offsets, creates the topic, and runs the embedded broker.
+package eventlog
+
+import (
+	"errors"
+	"time"
+
+	"github.com/IBM/sarama"
+)
+
+// ErrUnavailable means the Kafka cluster could not be reached or refused the request.
+var ErrUnavailable = errors.New("event log unavailable")
+
+// DefaultTopic is the topic stockctl uses unless told otherwise.
+const DefaultTopic = "stock.events"
+
+// Config says where the log is and how the topic is made.
+type Config struct {
+	Brokers []string
+	Topic   string
+	// Partitions and ReplicationFactor apply when stockctl creates the topic.
+	Partitions        int32
+	ReplicationFactor int16
+	// ConnectTimeout bounds how long connecting may take before ErrUnavailable.
+	ConnectTimeout time.Duration
+}
+
+func (c Config) withDefaults() Config {
+	if c.Topic == "" {
+		c.Topic = DefaultTopic
+	}
+	if c.Partitions <= 0 {
+		c.Partitions = 3
+	}
+	if c.ReplicationFactor <= 0 {
+		c.ReplicationFactor = 1
+	}
+	if c.ConnectTimeout <= 0 {
+		c.ConnectTimeout = 10 * time.Second
+	}
+	return c
+}
+
+// saramaConfig returns the client configuration shared by the reader, the admin and
+// the Watermill publisher.
+func (c Config) saramaConfig() *sarama.Config {
+	sc := sarama.NewConfig()
+	sc.ClientID = "stockctl"
+	// Kafka 4.x removed the old request versions that Sarama's default would use.
+	sc.Version = sarama.V3_6_0_0
+	sc.Net.DialTimeout = 3 * time.Second
+	sc.Net.ReadTimeout = 10 * time.Second
+	sc.Net.WriteTimeout = 10 * time.Second
+	sc.Metadata.Retry.Max = 2
+	sc.Metadata.Retry.Backoff = 500 * time.Millisecond
+
+	// A ledger write must survive a broker failure and never be duplicated by a
+	// producer retry: idempotence, acks from all in-sync replicas, one request in flight.
+	sc.Producer.Idempotent = true
+	sc.Producer.RequiredAcks = sarama.WaitForAll
+	sc.Net.MaxOpenRequests = 1
+	sc.Producer.Retry.Max = 5
+	sc.Producer.Retry.Backoff = 200 * time.Millisecond
+	sc.Producer.Return.Successes = true
+	sc.Producer.Return.Errors = true
+	sc.Producer.Partitioner = newKafkaHashPartitioner
+
+	sc.Consumer.Return.Errors = true
+	sc.Consumer.Fetch.Default = 4 << 20
+	sc.Consumer.MaxWaitTime = 250 * time.Millisecond
+	sc.Consumer.Offsets.Initial = sarama.OffsetOldest
+	return sc
+}

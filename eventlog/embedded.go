@@ -1,0 +1,171 @@
+package eventlog
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kfake"
+)
+
+// ErrLocked means another stockctl process holds the data directory's embedded log and
+// does not serve it.
+var ErrLocked = errors.New("data directory locked")
+
+// Embedded is an in-process Kafka-protocol broker whose log lives in a data directory.
+type Embedded struct {
+	cluster *kfake.Cluster
+	lock    *os.File
+	addr    string
+	advert  string // file advertising addr to other processes, when serving
+}
+
+// Files in the data directory.
+const (
+	logDirName     = "log"
+	lockFileName   = "log.lock"
+	brokerFileName = "broker.addr"
+)
+
+// StartEmbedded takes the data directory's lock and starts the broker on listen
+// ("127.0.0.1:0" picks a free port). With advertise, it writes its address to the data
+// directory so that other stockctl processes connect to it instead of waiting for the
+// lock. It fails with ErrLocked when another process holds the lock.
+func StartEmbedded(dataDir, listen string, advertise bool) (*Embedded, error) {
+	if err := os.MkdirAll(dataDir, 0o755); err != nil {
+		return nil, fmt.Errorf("embedded broker: %w", err)
+	}
+	lock, err := tryLock(filepath.Join(dataDir, lockFileName))
+	if err != nil {
+		return nil, err
+	}
+	host, port, err := splitListen(listen)
+	if err != nil {
+		lock.Close()
+		return nil, err
+	}
+	cluster, err := kfake.NewCluster(
+		kfake.NumBrokers(1),
+		kfake.Ports(port),
+		kfake.ListenFn(func(network, _ string) (net.Listener, error) {
+			return net.Listen(network, net.JoinHostPort(host, strconv.Itoa(port)))
+		}),
+		kfake.DataDir(filepath.Join(dataDir, logDirName)),
+		// A sale reported as recorded must survive a crash of this process.
+		kfake.SyncWrites(),
+		kfake.ClusterID("stockctl-embedded"),
+	)
+	if err != nil {
+		lock.Close()
+		return nil, fmt.Errorf("%w: embedded broker on %s: %v", ErrUnavailable, listen, err)
+	}
+	e := &Embedded{cluster: cluster, lock: lock, addr: cluster.ListenAddrs()[0]}
+	if advertise {
+		e.advert = filepath.Join(dataDir, brokerFileName)
+		if err := writeFileAtomic(e.advert, []byte(e.addr+"\n")); err != nil {
+			e.Close()
+			return nil, fmt.Errorf("embedded broker: advertise address: %w", err)
+		}
+	}
+	return e, nil
+}
+
+// Addr returns the broker's host:port.
+func (e *Embedded) Addr() string { return e.addr }
+
+// Close stops the broker, flushing its log, and releases the lock.
+func (e *Embedded) Close() error {
+	if e.advert != "" {
+		os.Remove(e.advert)
+	}
+	e.cluster.Close()
+	return e.lock.Close()
+}
+
+// Local returns the broker addresses for a data directory: an in-process embedded
+// broker when the log is free (closer stops it), or the address advertised by a running
+// `stockctl broker`. When another process holds the log without serving it, Local waits
+// up to wait for it to finish, then fails with ErrLocked.
+func Local(ctx context.Context, dataDir string, wait time.Duration) (addrs []string, closer func() error, err error) {
+	deadline := time.Now().Add(wait)
+	for {
+		e, err := StartEmbedded(dataDir, "127.0.0.1:0", false)
+		if err == nil {
+			return []string{e.Addr()}, e.Close, nil
+		}
+		if !errors.Is(err, ErrLocked) {
+			return nil, nil, err
+		}
+		if addr, ok := advertised(dataDir); ok {
+			return []string{addr}, func() error { return nil }, nil
+		}
+		if time.Now().After(deadline) {
+			return nil, nil, fmt.Errorf("%w: %s is in use by another stockctl process; wait for it to finish, "+
+				"or run `stockctl broker` to share the log between processes", ErrLocked, dataDir)
+		}
+		select {
+		case <-ctx.Done():
+			return nil, nil, ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+// advertised returns the address a running `stockctl broker` wrote, if it answers.
+func advertised(dataDir string) (string, bool) {
+	b, err := os.ReadFile(filepath.Join(dataDir, brokerFileName))
+	if err != nil {
+		return "", false
+	}
+	addr := strings.TrimSpace(string(b))
+	conn, err := net.DialTimeout("tcp", addr, time.Second)
+	if err != nil {
+		return "", false
+	}
+	conn.Close()
+	return addr, true
+}
+
+// tryLock takes an exclusive advisory lock on path without waiting. The kernel releases
+// it when the process dies, so a crash never leaves the directory locked.
+func tryLock(path string) (*os.File, error) {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("embedded broker: %w", err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		f.Close()
+		if errors.Is(err, syscall.EWOULDBLOCK) {
+			return nil, fmt.Errorf("%w: %s", ErrLocked, path)
+		}
+		return nil, fmt.Errorf("embedded broker: lock %s: %w", path, err)
+	}
+	return f, nil
+}
+
+func splitListen(listen string) (string, int, error) {
+	host, p, err := net.SplitHostPort(listen)
+	if err != nil {
+		return "", 0, fmt.Errorf("listen address %q: use HOST:PORT, e.g. 127.0.0.1:9092", listen)
+	}
+	port, err := strconv.Atoi(p)
+	if err != nil || port < 0 || port > 65535 {
+		return "", 0, fmt.Errorf("listen address %q: port must be 0 to 65535", listen)
+	}
+	return host, port, nil
+}
+
+func writeFileAtomic(path string, data []byte) error {
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, data, 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}

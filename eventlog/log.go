@@ -1,0 +1,181 @@
+package eventlog
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/IBM/sarama"
+	"github.com/ThreeDotsLabs/watermill-kafka/v3/pkg/kafka"
+	"github.com/ThreeDotsLabs/watermill/message"
+
+	"github.com/stockctl/stockctl/domain"
+)
+
+// productKey is the Watermill metadata entry that carries the record key.
+const productKey = "product_id"
+
+// Log is a connection to the stock events topic.
+type Log struct {
+	cfg        Config
+	client     sarama.Client
+	consumer   sarama.Consumer
+	publisher  *kafka.Publisher
+	partitions int32
+}
+
+// Connect connects to the cluster, creates the topic if it does not exist, and returns
+// the log. Failing to reach the cluster within cfg.ConnectTimeout gives ErrUnavailable.
+func Connect(ctx context.Context, cfg Config) (*Log, error) {
+	cfg = cfg.withDefaults()
+	ctx, cancel := context.WithTimeout(ctx, cfg.ConnectTimeout)
+	defer cancel()
+	type result struct {
+		l   *Log
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		l, err := connect(cfg)
+		done <- result{l, err}
+	}()
+	select {
+	case r := <-done:
+		return r.l, r.err
+	case <-ctx.Done():
+		go func() {
+			// Sarama's dial cannot be interrupted: close whatever it returns later.
+			if r := <-done; r.l != nil {
+				r.l.Close()
+			}
+		}()
+		return nil, fmt.Errorf("%w: no answer from Kafka at %s within %s; check --brokers or start the broker",
+			ErrUnavailable, strings.Join(cfg.Brokers, ","), cfg.ConnectTimeout)
+	}
+}
+
+func connect(cfg Config) (*Log, error) {
+	sc := cfg.saramaConfig()
+	client, err := sarama.NewClient(cfg.Brokers, sc)
+	if err != nil {
+		return nil, unavailable(cfg, err)
+	}
+	l := &Log{cfg: cfg, client: client}
+	if err := l.ensureTopic(); err != nil {
+		l.Close()
+		return nil, err
+	}
+	if l.consumer, err = sarama.NewConsumerFromClient(client); err != nil {
+		l.Close()
+		return nil, unavailable(cfg, err)
+	}
+	l.publisher, err = kafka.NewPublisher(kafka.PublisherConfig{
+		Brokers: cfg.Brokers,
+		Marshaler: kafka.NewWithPartitioningMarshaler(func(_ string, msg *message.Message) (string, error) {
+			return msg.Metadata.Get(productKey), nil
+		}),
+		// watermill-kafka's default pins Sarama to protocol 1.0 with leader-only acks and
+		// no idempotence; the ledger needs the shared configuration above.
+		OverwriteSaramaConfig: sc,
+	}, nil)
+	if err != nil {
+		l.Close()
+		return nil, unavailable(cfg, err)
+	}
+	return l, nil
+}
+
+func unavailable(cfg Config, err error) error {
+	return fmt.Errorf("%w: cannot reach Kafka at %s: %v; check --brokers, or that the broker is running",
+		ErrUnavailable, strings.Join(cfg.Brokers, ","), err)
+}
+
+// Topic returns the topic name.
+func (l *Log) Topic() string { return l.cfg.Topic }
+
+// Partitions returns the topic's partition count.
+func (l *Log) Partitions() int32 { return l.partitions }
+
+// Close closes the publisher and the client.
+func (l *Log) Close() error {
+	var errs []error
+	if l.publisher != nil {
+		errs = append(errs, l.publisher.Close())
+	}
+	if l.consumer != nil {
+		errs = append(errs, l.consumer.Close())
+	}
+	if l.client != nil && !l.client.Closed() {
+		errs = append(errs, l.client.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// Append publishes events through Watermill, each keyed by its product so a product's
+// events stay in one partition, and returns once the cluster has acknowledged them all.
+func (l *Log) Append(ctx context.Context, events ...domain.Event) error {
+	msgs := make([]*message.Message, 0, len(events))
+	for _, e := range events {
+		payload, err := domain.MarshalEvent(e)
+		if err != nil {
+			return fmt.Errorf("append: %w", err)
+		}
+		msg := message.NewMessage(e.ID, payload)
+		msg.Metadata.Set(productKey, e.Product.String())
+		msg.Metadata.Set("event_type", string(e.Type))
+		msg.SetContext(ctx)
+		msgs = append(msgs, msg)
+	}
+	if err := l.publisher.Publish(l.cfg.Topic, msgs...); err != nil {
+		return fmt.Errorf("%w: append to %s: %v", ErrUnavailable, l.cfg.Topic, err)
+	}
+	return nil
+}
+
+// HighWatermarks returns, per partition, the offset the next record will get: reading
+// up to it reads everything acknowledged so far.
+func (l *Log) HighWatermarks(ctx context.Context) (map[int32]int64, error) {
+	out := make(map[int32]int64, l.partitions)
+	for p := int32(0); p < l.partitions; p++ {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		n, err := l.client.GetOffset(l.cfg.Topic, p, sarama.OffsetNewest)
+		if err != nil {
+			return nil, fmt.Errorf("%w: high watermark of %s/%d: %v", ErrUnavailable, l.cfg.Topic, p, err)
+		}
+		out[p] = n
+	}
+	return out, nil
+}
+
+// waitForLeaders waits until every partition has a leader, as a new topic's do shortly
+// after creation.
+func (l *Log) waitForLeaders(deadline time.Time) error {
+	for {
+		err := l.client.RefreshMetadata(l.cfg.Topic)
+		if err == nil {
+			parts, perr := l.client.Partitions(l.cfg.Topic)
+			err = perr
+			if perr == nil {
+				ready := true
+				for _, p := range parts {
+					if _, lerr := l.client.Leader(l.cfg.Topic, p); lerr != nil {
+						ready = false
+						err = lerr
+					}
+				}
+				if ready && len(parts) > 0 {
+					l.partitions = int32(len(parts))
+					return nil
+				}
+			}
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("%w: topic %s has no leader for every partition: %v", ErrUnavailable, l.cfg.Topic, err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}

@@ -1,0 +1,52 @@
+package projections
+
+import (
+	"context"
+	"fmt"
+)
+
+// Source is the event log as a projection reads it.
+type Source interface {
+	// HighWatermarks returns, per partition, the offset the next record will get.
+	HighWatermarks(ctx context.Context) (map[int32]int64, error)
+	// Read calls fn with batches of the records from[p] <= offset < until[p] of every
+	// partition, in offset order within a partition.
+	Read(ctx context.Context, from, until map[int32]int64, fn func([]Record) error) error
+}
+
+// CatchUp applies every record the log holds now that the read model has not applied
+// yet, and returns what it did. Records appended while it runs may be left for next time.
+func (l *Ledger) CatchUp(ctx context.Context, src Source) (Stats, error) {
+	until, err := src.HighWatermarks(ctx)
+	if err != nil {
+		return Stats{}, fmt.Errorf("catch up: %w", err)
+	}
+	return l.CatchUpTo(ctx, src, until)
+}
+
+// CatchUpTo applies the records before the given offsets that are not applied yet.
+func (l *Ledger) CatchUpTo(ctx context.Context, src Source, until map[int32]int64) (Stats, error) {
+	from, err := l.store.Offsets(ctx)
+	if err != nil {
+		return Stats{}, fmt.Errorf("catch up: %w", err)
+	}
+	behind := false
+	for p, end := range until {
+		if from[p] < end {
+			behind = true
+		}
+	}
+	var total Stats
+	if !behind {
+		return total, nil
+	}
+	err = src.Read(ctx, from, until, func(batch []Record) error {
+		s, err := l.Apply(ctx, batch)
+		total.Add(s)
+		return err
+	})
+	if err != nil {
+		return total, fmt.Errorf("catch up: %w", err)
+	}
+	return total, nil
+}

@@ -1,0 +1,158 @@
+// Package readmodel is the SQLite read model: the operations ledger, current stock per
+// product, rejected events and the log offsets they were built from.
+package readmodel
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+
+	_ "modernc.org/sqlite" // registers the pure-Go "sqlite" driver
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// ErrUnreadable means the database file exists but is not a usable stockctl read model.
+var ErrUnreadable = errors.New("read model unreadable")
+
+// DB is the read model database.
+type DB struct {
+	db   *sql.DB
+	path string
+}
+
+// Open opens (creating if needed) the read model at path and applies pending migrations.
+func Open(ctx context.Context, path string) (*DB, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, fmt.Errorf("open read model: %w", err)
+	}
+	q := url.Values{}
+	// Several stockctl processes may project the same log into one file: WAL lets readers
+	// run beside the writer, the busy timeout queues writers, and IMMEDIATE transactions
+	// take the write lock before reading the offsets they will advance.
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Add("_txlock", "immediate")
+	db, err := sql.Open("sqlite", "file:"+filepath.ToSlash(path)+"?"+q.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("open read model: %w", err)
+	}
+	d := &DB{db: db, path: path}
+	if err := d.migrate(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("%w: %s: %v", ErrUnreadable, path, err)
+	}
+	return d, nil
+}
+
+// Path returns the database file's path.
+func (d *DB) Path() string { return d.path }
+
+// Close closes the database.
+func (d *DB) Close() error { return d.db.Close() }
+
+func (d *DB) migrate(ctx context.Context) error {
+	tx, err := d.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY)`); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	names, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE name = ?`, name).Scan(&n); err != nil {
+			return fmt.Errorf("migrate: %w", err)
+		}
+		if n > 0 {
+			continue
+		}
+		body, err := migrations.ReadFile(name)
+		if err != nil {
+			return fmt.Errorf("migrate: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+			return fmt.Errorf("migrate %s: %w", name, err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (name) VALUES (?)`, name); err != nil {
+			return fmt.Errorf("migrate: %w", err)
+		}
+	}
+	return tx.Commit()
+}
+
+// ErrLogMismatch means the read model was built from another topic or another partition
+// count than the log it is now pointed at.
+var ErrLogMismatch = errors.New("read model does not match the log")
+
+// BindLog records which topic and partition count the model is built from, or checks
+// them against what was recorded. Per-product order holds only while a product's events
+// stay in one partition: after a repartition, keys move and replays would disagree.
+func (d *DB) BindLog(ctx context.Context, topic string, partitions int32) error {
+	tx, err := d.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("bind log: %w", err)
+	}
+	defer tx.Rollback()
+	want := map[string]string{"topic": topic, "partitions": strconv.Itoa(int(partitions))}
+	for _, k := range []string{"topic", "partitions"} {
+		var have string
+		err := tx.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = ?`, k).Scan(&have)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			if _, err := tx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES (?, ?)`, k, want[k]); err != nil {
+				return fmt.Errorf("bind log: %w", err)
+			}
+		case err != nil:
+			return fmt.Errorf("bind log: %w", err)
+		case have != want[k] && k == "topic":
+			return fmt.Errorf("%w: %s was built from topic %q, not %q; use --db for another file or run stockctl replay", ErrLogMismatch, d.path, have, topic)
+		case have != want[k]:
+			return fmt.Errorf("%w: topic %q has %s partitions but %s was built from %s; "+
+				"a repartitioned topic moves products between partitions and their order is lost: "+
+				"copy the log to a new topic with the original partition count", ErrLogMismatch, topic, want[k], d.path, have)
+		}
+	}
+	return tx.Commit()
+}
+
+// Offsets returns the next offset to apply for each partition that has any.
+func (d *DB) Offsets(ctx context.Context) (map[int32]int64, error) {
+	rows, err := d.db.QueryContext(ctx, `SELECT partition, next_offset FROM offsets`)
+	if err != nil {
+		return nil, fmt.Errorf("offsets: %w", err)
+	}
+	defer rows.Close()
+	m := make(map[int32]int64)
+	for rows.Next() {
+		var p int32
+		var n int64
+		if err := rows.Scan(&p, &n); err != nil {
+			return nil, fmt.Errorf("offsets: %w", err)
+		}
+		m[p] = n
+	}
+	return m, rows.Err()
+}
+
+// placeholders returns "?, ?, ?" for n parameters.
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+}

@@ -1,0 +1,185 @@
+package readmodel
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/stockctl/stockctl/domain"
+	"github.com/stockctl/stockctl/projections"
+)
+
+var _ projections.Store = (*DB)(nil)
+
+// Project runs fn in one IMMEDIATE transaction and commits everything it wrote,
+// offsets included, at once.
+func (d *DB) Project(ctx context.Context, fn func(projections.Tx) error) error {
+	tx, err := d.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer tx.Rollback()
+	ptx := &projectTx{ctx: ctx, tx: tx}
+	defer ptx.close()
+	if err := fn(ptx); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// projectTx implements projections.Tx with statements prepared once per transaction.
+type projectTx struct {
+	ctx   context.Context
+	tx    *sql.Tx
+	stmts map[string]*sql.Stmt
+}
+
+func (t *projectTx) stmt(query string) (*sql.Stmt, error) {
+	if s, ok := t.stmts[query]; ok {
+		return s, nil
+	}
+	s, err := t.tx.PrepareContext(t.ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if t.stmts == nil {
+		t.stmts = make(map[string]*sql.Stmt)
+	}
+	t.stmts[query] = s
+	return s, nil
+}
+
+func (t *projectTx) exec(query string, args ...any) error {
+	s, err := t.stmt(query)
+	if err != nil {
+		return err
+	}
+	_, err = s.ExecContext(t.ctx, args...)
+	return err
+}
+
+func (t *projectTx) close() {
+	for _, s := range t.stmts {
+		s.Close()
+	}
+}
+
+func (t *projectTx) NextOffset(partition int32) (int64, error) {
+	s, err := t.stmt(`SELECT next_offset FROM offsets WHERE partition = ?`)
+	if err != nil {
+		return 0, fmt.Errorf("next offset: %w", err)
+	}
+	var n int64
+	err = s.QueryRowContext(t.ctx, partition).Scan(&n)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("next offset: %w", err)
+	}
+	return n, nil
+}
+
+func (t *projectTx) SetNextOffset(partition int32, next int64) error {
+	err := t.exec(`INSERT INTO offsets (partition, next_offset) VALUES (?, ?)
+		ON CONFLICT (partition) DO UPDATE SET next_offset = excluded.next_offset`, partition, next)
+	if err != nil {
+		return fmt.Errorf("set offset: %w", err)
+	}
+	return nil
+}
+
+func (t *projectTx) Stock(p domain.ProductID) (domain.Snapshot, error) {
+	s, err := t.stmt(`SELECT seq, stock_cents, last_date FROM stock WHERE product_id = ?`)
+	if err != nil {
+		return domain.Snapshot{}, fmt.Errorf("stock: %w", err)
+	}
+	var seq, cents int64
+	var last string
+	err = s.QueryRowContext(t.ctx, p.String()).Scan(&seq, &cents, &last)
+	if errors.Is(err, sql.ErrNoRows) {
+		return domain.Snapshot{Product: p}, nil
+	}
+	if err != nil {
+		return domain.Snapshot{}, fmt.Errorf("stock: %w", err)
+	}
+	return snapshot(p, seq, cents, last)
+}
+
+func snapshot(p domain.ProductID, seq, cents int64, last string) (domain.Snapshot, error) {
+	level, err := domain.QuantityFromCents(cents)
+	if err != nil {
+		return domain.Snapshot{}, fmt.Errorf("stock of %q: %w", p, err)
+	}
+	date, err := domain.ParseBusinessDate(last)
+	if err != nil {
+		return domain.Snapshot{}, fmt.Errorf("stock of %q: %w", p, err)
+	}
+	return domain.Snapshot{Product: p, Seq: seq, Level: level, LastDate: date}, nil
+}
+
+func (t *projectTx) CommandAccepted(commandID string) (bool, error) {
+	s, err := t.stmt(`SELECT 1 FROM ledger WHERE command_id = ?`)
+	if err != nil {
+		return false, fmt.Errorf("command accepted: %w", err)
+	}
+	var one int
+	err = s.QueryRowContext(t.ctx, commandID).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("command accepted: %w", err)
+	}
+	return true, nil
+}
+
+func (t *projectTx) Accept(pos projections.Position, e domain.Event, after domain.Snapshot) error {
+	err := t.exec(`INSERT INTO ledger (partition, "offset", event_id, command_id, event_type, product_id,
+		product_seq, qty_cents, stock_cents, business_date, recorded_at, recorded_by, note)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		pos.Partition, pos.Offset, e.ID, e.CommandID, string(e.Type), e.Product.String(),
+		after.Seq, e.Quantity.Cents(), after.Level.Cents(), e.BusinessDate.String(),
+		e.RecordedAt.UTC().Format(time.RFC3339Nano), e.RecordedBy, e.Note)
+	if err != nil {
+		return fmt.Errorf("accept %s: %w", e.ID, err)
+	}
+	err = t.exec(`INSERT INTO stock (product_id, seq, stock_cents, last_date) VALUES (?, ?, ?, ?)
+		ON CONFLICT (product_id) DO UPDATE SET seq = excluded.seq, stock_cents = excluded.stock_cents,
+		last_date = excluded.last_date`,
+		after.Product.String(), after.Seq, after.Level.Cents(), after.LastDate.String())
+	if err != nil {
+		return fmt.Errorf("accept %s: %w", e.ID, err)
+	}
+	return nil
+}
+
+func (t *projectTx) Reject(pos projections.Position, e domain.Event, reason, detail string) error {
+	err := t.exec(`INSERT INTO rejected_events (partition, "offset", event_id, command_id, event_type,
+		product_id, qty_cents, expected_seq, reason, detail, business_date, recorded_at, recorded_by, note)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		pos.Partition, pos.Offset, e.ID, e.CommandID, string(e.Type), e.Product.String(),
+		e.Quantity.Cents(), e.ExpectedSeq, reason, detail, e.BusinessDate.String(),
+		e.RecordedAt.UTC().Format(time.RFC3339Nano), e.RecordedBy, e.Note)
+	if err != nil {
+		return fmt.Errorf("reject %s: %w", e.ID, err)
+	}
+	return nil
+}
+
+func (t *projectTx) Skip(pos projections.Position, reason, detail string) error {
+	if len(detail) > 500 {
+		detail = detail[:500]
+	}
+	err := t.exec(`INSERT INTO skipped_records (partition, "offset", reason, detail) VALUES (?, ?, ?, ?)`,
+		pos.Partition, pos.Offset, reason, detail)
+	if err != nil {
+		return fmt.Errorf("skip: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,177 @@
+package readmodel
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/stockctl/stockctl/commands"
+	"github.com/stockctl/stockctl/domain"
+)
+
+// StockLevel is one product's current stock.
+type StockLevel struct {
+	Product  string `json:"product"`
+	Stock    string `json:"stock"`
+	Seq      int64  `json:"operations"`
+	LastDate string `json:"last_operation_date"`
+}
+
+// StockLevels returns the current stock of the given products, or of every product when
+// none is given, ordered by product ID. Products never seen are left out.
+func (d *DB) StockLevels(ctx context.Context, products ...string) ([]StockLevel, error) {
+	query := `SELECT product_id, seq, stock_cents, last_date FROM stock`
+	args := make([]any, len(products))
+	for i, p := range products {
+		args[i] = p
+	}
+	if len(products) > 0 {
+		query += ` WHERE product_id IN (` + placeholders(len(products)) + `)`
+	}
+	rows, err := d.db.QueryContext(ctx, query+` ORDER BY product_id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("stock levels: %w", err)
+	}
+	defer rows.Close()
+	var out []StockLevel
+	for rows.Next() {
+		var s StockLevel
+		var cents int64
+		if err := rows.Scan(&s.Product, &s.Seq, &cents, &s.LastDate); err != nil {
+			return nil, fmt.Errorf("stock levels: %w", err)
+		}
+		s.Stock = centsString(cents)
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// Snapshot returns the product's current state as the read model has it.
+func (d *DB) Snapshot(ctx context.Context, p domain.ProductID) (domain.Snapshot, error) {
+	var seq, cents int64
+	var last string
+	err := d.db.QueryRowContext(ctx, `SELECT seq, stock_cents, last_date FROM stock WHERE product_id = ?`,
+		p.String()).Scan(&seq, &cents, &last)
+	if errors.Is(err, sql.ErrNoRows) {
+		return domain.Snapshot{Product: p}, nil
+	}
+	if err != nil {
+		return domain.Snapshot{}, fmt.Errorf("snapshot: %w", err)
+	}
+	return snapshot(p, seq, cents, last)
+}
+
+// HistoryEntry is one operation on a product, accepted or rejected, in log order.
+type HistoryEntry struct {
+	Date       string `json:"date"`
+	Type       string `json:"type"` // "sale" or "restock"
+	Quantity   string `json:"quantity"`
+	Stock      string `json:"stock,omitempty"` // running stock after an accepted operation
+	Status     string `json:"status"`          // "accepted" or "rejected"
+	Reason     string `json:"reason,omitempty"`
+	Detail     string `json:"detail,omitempty"`
+	RecordedAt string `json:"recorded_at"`
+	RecordedBy string `json:"recorded_by"`
+	Note       string `json:"note,omitempty"`
+	EventID    string `json:"event_id"`
+	Partition  int32  `json:"partition"`
+	Offset     int64  `json:"offset"`
+}
+
+// History returns every operation on product p in log order, rejected ones included.
+func (d *DB) History(ctx context.Context, p string) ([]HistoryEntry, error) {
+	rows, err := d.db.QueryContext(ctx, `
+		SELECT partition, "offset", event_id, event_type, qty_cents, stock_cents, 'accepted', '', '',
+		       business_date, recorded_at, recorded_by, note
+		FROM ledger WHERE product_id = ?
+		UNION ALL
+		SELECT partition, "offset", event_id, event_type, qty_cents, -1, 'rejected', reason, detail,
+		       business_date, recorded_at, recorded_by, note
+		FROM rejected_events WHERE product_id = ?
+		ORDER BY 1, 2`, p, p)
+	if err != nil {
+		return nil, fmt.Errorf("history: %w", err)
+	}
+	defer rows.Close()
+	var out []HistoryEntry
+	for rows.Next() {
+		var h HistoryEntry
+		var typ string
+		var qty, stock int64
+		if err := rows.Scan(&h.Partition, &h.Offset, &h.EventID, &typ, &qty, &stock, &h.Status, &h.Reason,
+			&h.Detail, &h.Date, &h.RecordedAt, &h.RecordedBy, &h.Note); err != nil {
+			return nil, fmt.Errorf("history: %w", err)
+		}
+		h.Type = operationName(domain.EventType(typ))
+		h.Quantity = centsString(qty)
+		if stock >= 0 {
+			h.Stock = centsString(stock)
+		}
+		out = append(out, h)
+	}
+	return out, rows.Err()
+}
+
+func operationName(t domain.EventType) string {
+	if t == domain.TypeStockSold {
+		return "sale"
+	}
+	return "restock"
+}
+
+func centsString(n int64) string {
+	q, err := domain.QuantityFromCents(n)
+	if err != nil {
+		return fmt.Sprintf("%d.%02d", n/100, n%100)
+	}
+	return q.String()
+}
+
+var _ commands.ReadModel = (*DB)(nil)
+
+// EventOutcome returns what was decided for the event with the given ID, if it has been
+// projected.
+func (d *DB) EventOutcome(ctx context.Context, eventID string) (commands.Outcome, error) {
+	o, err := d.outcome(ctx, `SELECT event_id, event_type, product_id, qty_cents, stock_cents, business_date, '', 1
+		FROM ledger WHERE event_id = ?
+		UNION ALL
+		SELECT event_id, event_type, product_id, qty_cents, 0, business_date, reason, 0
+		FROM rejected_events WHERE event_id = ?
+		LIMIT 1`, eventID, eventID)
+	if err != nil {
+		return commands.Outcome{}, fmt.Errorf("event outcome: %w", err)
+	}
+	return o, nil
+}
+
+// CommandOutcome returns the accepted event of a command, if any.
+func (d *DB) CommandOutcome(ctx context.Context, commandID string) (commands.Outcome, error) {
+	o, err := d.outcome(ctx, `SELECT event_id, event_type, product_id, qty_cents, stock_cents, business_date, '', 1
+		FROM ledger WHERE command_id = ?`, commandID)
+	if err != nil {
+		return commands.Outcome{}, fmt.Errorf("command outcome: %w", err)
+	}
+	return o, nil
+}
+
+func (d *DB) outcome(ctx context.Context, query string, args ...any) (commands.Outcome, error) {
+	var o commands.Outcome
+	var typ string
+	var qty, stock int64
+	err := d.db.QueryRowContext(ctx, query, args...).Scan(&o.EventID, &typ, &o.Product, &qty, &stock, &o.Date, &o.Reason, &o.Accepted)
+	if errors.Is(err, sql.ErrNoRows) {
+		return commands.Outcome{}, nil
+	}
+	if err != nil {
+		return commands.Outcome{}, err
+	}
+	o.Found, o.Type = true, domain.EventType(typ)
+	if o.Quantity, err = domain.QuantityFromCents(qty); err != nil {
+		return commands.Outcome{}, err
+	}
+	if o.Stock, err = domain.QuantityFromCents(stock); err != nil {
+		return commands.Outcome{}, err
+	}
+	return o, nil
+}
