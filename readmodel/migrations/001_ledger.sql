@@ -19,7 +19,8 @@ CREATE TABLE ledger (
 );
 
 -- The original database's table, column for column: signed quantities (negative for
--- sales), stock after the operation, dates as YYYY-MM-DD HH:MM:SS.
+-- sales), stock after the operation, dates as YYYY-MM-DD HH:MM:SS; ordered by business
+-- date, then log position, the same on every replay.
 CREATE VIEW operations AS
 SELECT business_date AS operation_date,
        product_id    AS product_ID,
@@ -27,7 +28,7 @@ SELECT business_date AS operation_date,
        stock_cents / 100.0 AS stock,
        CASE event_type WHEN 'StockSold' THEN 'sales' ELSE 'replenishment' END AS operation_type
 FROM ledger
-ORDER BY id;
+ORDER BY business_date, partition, "offset";
 
 -- Current stock per product.
 CREATE TABLE stock (

@@ -1,0 +1,361 @@
+#!/usr/bin/env bash
+# Single-node Apache Kafka (KRaft, combined broker+controller) on 127.0.0.1 for
+# integration tests and local use. The broker jars come from Maven Central via
+# Maven (pom.xml beside this script); no Kafka tarball, no docker.
+#
+# Usage: kafka.sh fetch | up | down [--wipe] | status | logs [-f] [N] | tool CLASS [ARGS...]
+# See README.md beside this script for the environment variables.
+set -euo pipefail
+
+SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+PROG="kafka.sh"
+
+# ---------------------------------------------------------------- settings ---
+abspath() { # make a path absolute relative to the current directory
+  case "$1" in /*) printf '%s\n' "$1" ;; *) printf '%s\n' "$PWD/$1" ;; esac
+}
+
+KAFKA_VERSION="$(sed -n 's/^[[:space:]]*KAFKA_VERSION[[:space:]]*=[[:space:]]*//p' "$SCRIPT_DIR/kafka.env" | tr -d '"'"'"'[:space:]' | tail -n 1)"
+[[ -n "$KAFKA_VERSION" ]] || { echo "$PROG: no KAFKA_VERSION=... line in $SCRIPT_DIR/kafka.env" >&2; exit 1; }
+
+HOST="127.0.0.1"
+PORT="${KAFKA_PORT:-19092}"
+CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-19093}"
+WORK_DIR="$(abspath "${KAFKA_WORK_DIR:-$SCRIPT_DIR/.work}")"
+LIBS_DIR="$(abspath "${KAFKA_LIBS_DIR:-$WORK_DIR/libs}")"
+DATA_DIR="$WORK_DIR/data"
+PROPS="$WORK_DIR/server.properties"
+TOOLS_PROPS="$WORK_DIR/tools.properties"
+CLUSTER_ID_FILE="$WORK_DIR/cluster.id"
+LOG_FILE="$WORK_DIR/kafka.log"
+PID_FILE="$WORK_DIR/kafka.pid"
+START_TIMEOUT="${KAFKA_START_TIMEOUT:-90}"
+STOP_TIMEOUT="${KAFKA_STOP_TIMEOUT:-30}"
+HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xms256m -Xmx512m}"
+JVM_OPTS="${KAFKA_JVM_OPTS:--XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Djava.awt.headless=true}"
+BOOTSTRAP="$HOST:$PORT"
+STAMP="$LIBS_DIR/.fetched"
+
+for p in "$PORT" "$CONTROLLER_PORT" "$START_TIMEOUT" "$STOP_TIMEOUT"; do
+  [[ "$p" =~ ^[0-9]+$ ]] || { echo "$PROG: not a number: '$p' (check KAFKA_PORT, KAFKA_CONTROLLER_PORT, KAFKA_*_TIMEOUT)" >&2; exit 2; }
+done
+[[ "$PORT" != "$CONTROLLER_PORT" ]] || { echo "$PROG: KAFKA_PORT and KAFKA_CONTROLLER_PORT must differ (both $PORT)" >&2; exit 2; }
+
+# ----------------------------------------------------------------- helpers ---
+say() { echo "$PROG: $*" >&2; }
+die() { echo "$PROG: error: $*" >&2; exit 1; }
+
+JAVA=""
+need_java() {
+  [[ -n "$JAVA" ]] && return 0
+  if [[ -n "${JAVA_HOME:-}" && -x "${JAVA_HOME}/bin/java" ]]; then
+    JAVA="$JAVA_HOME/bin/java"
+  elif command -v java >/dev/null 2>&1; then
+    JAVA="$(command -v java)"
+  else
+    die "Java not found: install a JDK/JRE 17 or newer (e.g. 'apt-get install -y openjdk-17-jre-headless') or set JAVA_HOME"
+  fi
+  local line major
+  line="$("$JAVA" -version 2>&1 | head -n 1)"
+  major="$(sed -n 's/.*version "\([0-9][0-9]*\)\(\.\([0-9][0-9]*\)\)\{0,1\}.*/\1 \3/p' <<<"$line")"
+  if [[ "$major" == "1 "* ]]; then major="${major#1 }"; else major="${major%% *}"; fi
+  [[ "$major" =~ ^[0-9]+$ ]] || die "cannot tell the Java version of $JAVA ($line)"
+  (( major >= 17 )) || die "Kafka $KAFKA_VERSION needs Java 17 or newer; $JAVA is Java $major ($line). Set JAVA_HOME to a newer JDK."
+}
+
+need_maven() {
+  command -v mvn >/dev/null 2>&1 ||
+    die "Maven (mvn) not found: it is needed once to fetch the Kafka jars from Maven Central (e.g. 'apt-get install -y maven')"
+}
+
+fetched_stamp() { # what a complete fetch of the current version + pom looks like
+  printf 'kafka=%s pom=%s\n' "$KAFKA_VERSION" "$(sha256sum "$SCRIPT_DIR/pom.xml" | cut -d' ' -f1)"
+}
+
+is_fetched() {
+  [[ -f "$STAMP" ]] && [[ "$(cat "$STAMP")" == "$(fetched_stamp)" ]] &&
+    compgen -G "$LIBS_DIR/kafka_2.13-$KAFKA_VERSION.jar" >/dev/null
+}
+
+# pid of our running broker, or nothing. Checks that the pid is alive, not a
+# zombie, and really is a kafka.Kafka started with our server.properties.
+running_pid() {
+  [[ -f "$PID_FILE" ]] || return 1
+  local pid state
+  pid="$(tr -dc '0-9' <"$PID_FILE")"
+  [[ -n "$pid" && -d "/proc/$pid" ]] || return 1
+  state="$(sed -n 's/^State:[[:space:]]*\([A-Z]\).*/\1/p' "/proc/$pid/status" 2>/dev/null || true)"
+  [[ "$state" != "Z" && -n "$state" ]] || return 1
+  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF "kafka.Kafka $PROPS" || return 1
+  echo "$pid"
+}
+
+port_open() { # does something accept TCP connections on 127.0.0.1:$1 ?
+  (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null
+}
+
+run_tool() { # run a Kafka class from the fetched jars with quiet tool logging
+  need_java
+  "$JAVA" -Xmx256m -XX:TieredStopAtLevel=1 \
+    -Dlog4j2.configurationFile="$SCRIPT_DIR/tools-log4j2.xml" \
+    -cp "$LIBS_DIR/*" "$@"
+}
+
+# The class that formats KRaft storage: kafka.tools.StorageTool in the broker jar
+# up to at least 4.4; org.apache.kafka.tools.StorageTool should it move. Zip
+# entry names are stored uncompressed, so grep can find them in a jar.
+storage_tool_class() {
+  local c
+  for c in kafka/tools/StorageTool org/apache/kafka/tools/StorageTool; do
+    if grep -qaF "$c.class" "$LIBS_DIR"/kafka*.jar 2>/dev/null; then
+      echo "${c//\//.}"; return 0
+    fi
+  done
+  die "no StorageTool class in $LIBS_DIR; run '$0 fetch' again"
+}
+
+# ---------------------------------------------------------------- commands ---
+cmd_fetch() {
+  if pid="$(running_pid)"; then
+    die "Kafka is running (pid $pid) from these jars; run '$0 down' before fetching"
+  fi
+  need_maven
+  need_java
+  local tmp="$LIBS_DIR.tmp.$$" start=$SECONDS
+  say "fetching Kafka $KAFKA_VERSION and its runtime dependencies from Maven Central into $LIBS_DIR (the first time may take a few minutes)"
+  mkdir -p "$(dirname "$LIBS_DIR")"
+  rm -rf "$tmp"
+  trap 'rm -rf "$tmp"' EXIT
+  # shellcheck disable=SC2086 # KAFKA_MVN_ARGS is meant to be split
+  # (sed strips the bare colour-reset codes that Maven 3.8 prints even with -B)
+  if ! mvn -B -q -ntp -Dstyle.color=never -f "$SCRIPT_DIR/pom.xml" -Dkafka.version="$KAFKA_VERSION" ${KAFKA_MVN_ARGS:-} \
+      dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$tmp" 2>&1 |
+      sed 's/\x1b\[[0-9;]*m//g' >&2; then
+    die "Maven could not fetch org.apache.kafka:kafka_2.13:$KAFKA_VERSION (see the Maven output above)"
+  fi
+  [[ -f "$tmp/kafka_2.13-$KAFKA_VERSION.jar" ]] || die "Maven finished but kafka_2.13-$KAFKA_VERSION.jar is missing from $tmp"
+  fetched_stamp >"$tmp/.fetched"
+  rm -rf "$LIBS_DIR"
+  mv "$tmp" "$LIBS_DIR"
+  trap - EXIT
+  say "fetched $(find "$LIBS_DIR" -name '*.jar' | wc -l) jars ($(du -sh "$LIBS_DIR" | cut -f1)) in $((SECONDS - start))s"
+}
+
+write_configs() {
+  mkdir -p "$WORK_DIR" "$DATA_DIR"
+  cat >"$PROPS" <<EOF
+# Written by $PROG up; rewritten at every start (edit kafka.sh, not this file).
+# Single-node KRaft: this process is both the broker and the only controller.
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@$HOST:$CONTROLLER_PORT
+controller.listener.names=CONTROLLER
+listeners=PLAINTEXT://$HOST:$PORT,CONTROLLER://$HOST:$CONTROLLER_PORT
+advertised.listeners=PLAINTEXT://$HOST:$PORT
+inter.broker.listener.name=PLAINTEXT
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+log.dirs=$DATA_DIR
+num.partitions=3
+default.replication.factor=1
+min.insync.replicas=1
+offsets.topic.replication.factor=1
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+share.coordinator.state.topic.replication.factor=1
+share.coordinator.state.topic.min.isr=1
+auto.create.topics.enable=false
+group.initial.rebalance.delay.ms=0
+EOF
+  cat >"$TOOLS_PROPS" <<EOF
+# Admin-client settings for the readiness probe of $PROG up.
+request.timeout.ms=5000
+default.api.timeout.ms=10000
+EOF
+}
+
+format_storage() {
+  if [[ -f "$DATA_DIR/meta.properties" ]]; then
+    return 0
+  fi
+  local cls cid
+  cls="$(storage_tool_class)"
+  if [[ -s "$CLUSTER_ID_FILE" ]]; then
+    cid="$(cat "$CLUSTER_ID_FILE")"
+  else
+    cid="$(run_tool "$cls" random-uuid | tail -n 1 | tr -d '[:space:]')"
+    [[ -n "$cid" ]] || die "could not generate a cluster id with $cls random-uuid"
+    echo "$cid" >"$CLUSTER_ID_FILE"
+  fi
+  say "formatting KRaft storage in $DATA_DIR (cluster id $cid)"
+  run_tool "$cls" format -t "$cid" -c "$PROPS" >&2 ||
+    die "formatting storage failed ($cls format -t $cid -c $PROPS)"
+}
+
+log_tail() {
+  if [[ -f "$LOG_FILE" ]]; then
+    echo "---- last ${1:-60} lines of $LOG_FILE ----" >&2
+    tail -n "${1:-60}" "$LOG_FILE" >&2
+    echo "----" >&2
+  fi
+}
+
+cmd_up() {
+  need_java
+  local pid
+  if pid="$(running_pid)"; then
+    say "Kafka is already running (pid $pid) at $BOOTSTRAP"
+    echo "$BOOTSTRAP"
+    return 0
+  fi
+  rm -f "$PID_FILE"
+  for p in "$PORT" "$CONTROLLER_PORT"; do
+    if port_open "$p"; then
+      die "port $HOST:$p is already in use by another process (not this script's Kafka); set KAFKA_PORT / KAFKA_CONTROLLER_PORT or stop it"
+    fi
+  done
+
+  if ! is_fetched; then
+    cmd_fetch
+  fi
+  write_configs
+  format_storage
+
+  [[ -f "$LOG_FILE" ]] && mv -f "$LOG_FILE" "$LOG_FILE.1"
+  say "starting Kafka $KAFKA_VERSION (broker $BOOTSTRAP, controller $HOST:$CONTROLLER_PORT, data $DATA_DIR)"
+  local start=$SECONDS
+  # shellcheck disable=SC2086 # the *_OPTS variables are meant to be split
+  nohup "$JAVA" $HEAP_OPTS $JVM_OPTS \
+    -Dlog4j2.configurationFile="$SCRIPT_DIR/log4j2.xml" \
+    -cp "$LIBS_DIR/*" kafka.Kafka "$PROPS" \
+    </dev/null >>"$LOG_FILE" 2>&1 &
+  pid=$!
+  echo "$pid" >"$PID_FILE"
+
+  # Ready = the process lives, the client port accepts TCP, and an admin
+  # client gets a topic list back (the broker serves requests only once it has
+  # caught up with the metadata log and is unfenced).
+  local deadline=$((SECONDS + START_TIMEOUT)) probe_out="$WORK_DIR/probe.out"
+  while :; do
+    if [[ ! -d "/proc/$pid" ]] || [[ "$(sed -n 's/^State:[[:space:]]*\([A-Z]\).*/\1/p' "/proc/$pid/status" 2>/dev/null)" == "Z" ]]; then
+      rm -f "$PID_FILE"
+      log_tail 80
+      die "Kafka exited during startup (see $LOG_FILE)"
+    fi
+    if port_open "$PORT"; then
+      local left=$((deadline - SECONDS)); ((left < 5)) && left=5
+      if timeout "$((left < 20 ? left : 20))" \
+          "$JAVA" -Xmx256m -XX:TieredStopAtLevel=1 \
+          -Dlog4j2.configurationFile="$SCRIPT_DIR/tools-log4j2.xml" -cp "$LIBS_DIR/*" \
+          org.apache.kafka.tools.TopicCommand --bootstrap-server "$BOOTSTRAP" \
+          --command-config "$TOOLS_PROPS" --list >"$probe_out" 2>&1; then
+        break
+      fi
+    fi
+    if ((SECONDS >= deadline)); then
+      log_tail 80
+      if [[ -s "$probe_out" ]]; then echo "---- last readiness probe output ----" >&2; tail -n 20 "$probe_out" >&2; fi
+      die "Kafka did not become ready within ${START_TIMEOUT}s (pid $pid is left running; '$0 down' stops it)"
+    fi
+    sleep 1
+  done
+  rm -f "$probe_out"
+  say "Kafka $KAFKA_VERSION is ready at $BOOTSTRAP (pid $pid, started in $((SECONDS - start))s, log $LOG_FILE)"
+  echo "$BOOTSTRAP"
+}
+
+wipe_data() {
+  say "wiping data: $DATA_DIR, $CLUSTER_ID_FILE and generated configs (jars and logs are kept)"
+  rm -rf "$DATA_DIR" "$CLUSTER_ID_FILE" "$PROPS" "$TOOLS_PROPS"
+}
+
+cmd_down() {
+  local wipe="${KAFKA_WIPE:-0}"
+  for a in "$@"; do
+    case "$a" in
+      --wipe) wipe=1 ;;
+      *) die "down: unknown option '$a' (only --wipe)" ;;
+    esac
+  done
+  local pid
+  if ! pid="$(running_pid)"; then
+    rm -f "$PID_FILE"
+    say "Kafka is not running"
+    [[ "$wipe" == 1 ]] && wipe_data
+    return 0
+  fi
+  say "stopping Kafka (pid $pid)"
+  kill -TERM "$pid" 2>/dev/null || true
+  local deadline=$((SECONDS + STOP_TIMEOUT))
+  while running_pid >/dev/null && ((SECONDS < deadline)); do sleep 0.5; done
+  if running_pid >/dev/null; then
+    say "Kafka did not stop within ${STOP_TIMEOUT}s; sending SIGKILL"
+    kill -KILL "$pid" 2>/dev/null || true
+    local i
+    for i in $(seq 1 20); do running_pid >/dev/null || break; sleep 0.5; done
+    running_pid >/dev/null && die "pid $pid survived SIGKILL"
+  fi
+  rm -f "$PID_FILE"
+  say "Kafka stopped"
+  [[ "$wipe" == 1 ]] && wipe_data
+  return 0
+}
+
+cmd_status() {
+  local pid
+  if ! pid="$(running_pid)"; then
+    say "Kafka is not running"
+    return 1
+  fi
+  if ! port_open "$PORT"; then
+    say "Kafka process $pid is alive but $BOOTSTRAP does not accept connections (starting or unhealthy; see '$0 logs')"
+    return 1
+  fi
+  say "Kafka $KAFKA_VERSION is running (pid $pid) at $BOOTSTRAP"
+  echo "$BOOTSTRAP"
+}
+
+cmd_logs() {
+  local follow=0 n=200
+  for a in "$@"; do
+    case "$a" in
+      -f|--follow) follow=1 ;;
+      *[!0-9]*|"") die "logs: usage: logs [-f] [LINES]" ;;
+      *) n="$a" ;;
+    esac
+  done
+  [[ -f "$LOG_FILE" ]] || die "no log yet at $LOG_FILE"
+  if ((follow)); then exec tail -n "$n" -F "$LOG_FILE"; else tail -n "$n" "$LOG_FILE"; fi
+}
+
+cmd_tool() {
+  (($# >= 1)) || die "tool: usage: tool CLASS [ARGS...]  (e.g. tool org.apache.kafka.tools.TopicCommand --bootstrap-server $BOOTSTRAP --list)"
+  is_fetched || die "Kafka jars not fetched yet; run '$0 fetch' or '$0 up'"
+  run_tool "$@"
+}
+
+usage() {
+  cat <<EOF
+usage: $0 COMMAND
+  fetch            download Kafka $KAFKA_VERSION jars with Maven into $LIBS_DIR
+  up               fetch if needed, format storage once, start, wait until ready; prints $BOOTSTRAP
+  down [--wipe]    stop (SIGTERM, then SIGKILL after ${STOP_TIMEOUT}s); --wipe or KAFKA_WIPE=1 also deletes the data
+  status           exit 0 and print the bootstrap address if running, else exit 1
+  logs [-f] [N]    show the last N (200) lines of the broker log; -f follows it
+  tool CLASS ARGS  run a Kafka tool class from the fetched jars (e.g. org.apache.kafka.tools.TopicCommand)
+env: KAFKA_PORT ($PORT) KAFKA_CONTROLLER_PORT ($CONTROLLER_PORT) KAFKA_WORK_DIR ($WORK_DIR)
+     KAFKA_LIBS_DIR KAFKA_HEAP_OPTS KAFKA_JVM_OPTS KAFKA_START_TIMEOUT KAFKA_STOP_TIMEOUT KAFKA_WIPE KAFKA_MVN_ARGS
+EOF
+}
+
+cmd="${1:-}"
+[[ $# -gt 0 ]] && shift
+case "$cmd" in
+  fetch) cmd_fetch "$@" ;;
+  up|start) cmd_up "$@" ;;
+  down|stop) cmd_down "$@" ;;
+  status) cmd_status "$@" ;;
+  logs|log) cmd_logs "$@" ;;
+  tool) cmd_tool "$@" ;;
+  -h|--help|help) usage ;;
+  *) usage >&2; exit 2 ;;
+esac

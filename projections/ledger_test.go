@@ -1,0 +1,179 @@
+package projections_test
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stockctl/stockctl/domain"
+	"github.com/stockctl/stockctl/projections"
+	"github.com/stockctl/stockctl/readmodel"
+)
+
+func MustOpenDB(tb testing.TB) *readmodel.DB {
+	tb.Helper()
+	db, err := readmodel.Open(context.Background(), filepath.Join(tb.TempDir(), "operations.db"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	return db
+}
+
+// event builds a valid event record for product p at the given partition and offset.
+func event(tb testing.TB, typ domain.EventType, p, qty string, seq int64, cmd string, part int32, off int64) projections.Record {
+	tb.Helper()
+	pid, err := domain.ParseProductID(p)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	q, err := domain.ParseQuantity(qty)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	b, err := domain.MarshalEvent(domain.Event{
+		Type: typ, ID: cmd + "-e" + string(rune('a'+off%26)), CommandID: cmd, Product: pid, Quantity: q, ExpectedSeq: seq,
+		BusinessDate: domain.NewBusinessDate(time.Date(2024, 1, 1+int(off), 0, 0, 0, 0, time.UTC)),
+		RecordedAt:   time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC), RecordedBy: "test",
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return projections.Record{Position: projections.Position{Partition: part, Offset: off}, Key: []byte(p), Value: b}
+}
+
+func raw(part int32, off int64, key, value string) projections.Record {
+	return projections.Record{Position: projections.Position{Partition: part, Offset: off}, Key: []byte(key), Value: []byte(value)}
+}
+
+func level(tb testing.TB, db *readmodel.DB, p string) string {
+	tb.Helper()
+	pid, _ := domain.ParseProductID(p)
+	s, err := db.Snapshot(context.Background(), pid)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return s.Level.String()
+}
+
+func TestLedgerAppliesTheLogRule(t *testing.T) {
+	const R, S = domain.TypeStockRestocked, domain.TypeStockSold
+	tests := []struct {
+		name                       string
+		records                    func(t *testing.T) []projections.Record
+		stock                      string
+		accepted, rejected, skipped int
+		reasons                    []string
+	}{
+		{
+			name: "restock then sale",
+			records: func(t *testing.T) []projections.Record {
+				return []projections.Record{event(t, R, "P1", "10", 1, "c1", 0, 0), event(t, S, "P1", "3", 2, "c2", 0, 1)}
+			},
+			stock: "7.00", accepted: 2,
+		},
+		{
+			name: "two writers expected the same sequence: the second is a conflict",
+			records: func(t *testing.T) []projections.Record {
+				return []projections.Record{event(t, R, "P1", "10", 1, "c1", 0, 0),
+					event(t, S, "P1", "3", 2, "c2", 0, 1), event(t, S, "P1", "4", 2, "c3", 0, 2)}
+			},
+			stock: "7.00", accepted: 2, rejected: 1, reasons: []string{"sequence_conflict"},
+		},
+		{
+			name: "a sale the stock cannot cover is rejected",
+			records: func(t *testing.T) []projections.Record {
+				return []projections.Record{event(t, R, "P1", "2", 1, "c1", 0, 0), event(t, S, "P1", "3", 2, "c2", 0, 1)}
+			},
+			stock: "2.00", accepted: 1, rejected: 1, reasons: []string{"insufficient_stock"},
+		},
+		{
+			name: "a command accepted once is never applied again",
+			records: func(t *testing.T) []projections.Record {
+				return []projections.Record{event(t, R, "P1", "10", 1, "c1", 0, 0), event(t, R, "P1", "10", 2, "c1", 0, 1)}
+			},
+			stock: "10.00", accepted: 1, rejected: 1, reasons: []string{"duplicate_command"},
+		},
+		{
+			name: "records that are not stockctl events are skipped and counted",
+			records: func(t *testing.T) []projections.Record {
+				return []projections.Record{
+					raw(0, 0, "1", `{"operation_date":"2023-01-15","product_ID":"1","operation_qt":-12,"stock":12,"operation_type":"sales"}`),
+					raw(0, 1, "", ""),
+					raw(0, 2, "x", "\x00\xff garbage"),
+					raw(0, 3, "P1", `{"type":"StockMoved","schema_version":1}`),
+					raw(0, 4, "P1", `{"type":"StockSold","schema_version":2}`),
+					event(t, R, "P1", "5", 1, "c1", 0, 5),
+					func() projections.Record { r := event(t, R, "P1", "5", 2, "c2", 0, 6); r.Key = []byte("P2"); return r }(),
+				}
+			},
+			stock: "5.00", accepted: 1, skipped: 6,
+		},
+		{
+			name: "records already applied are ignored when delivered again",
+			records: func(t *testing.T) []projections.Record {
+				a, b := event(t, R, "P1", "10", 1, "c1", 0, 0), event(t, S, "P1", "1", 2, "c2", 0, 1)
+				return []projections.Record{a, b, a, b}
+			},
+			stock: "9.00", accepted: 2,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			db := MustOpenDB(t)
+			stats, err := projections.NewLedger(db).Apply(context.Background(), tt.records(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if stats.Accepted != tt.accepted || stats.Rejected != tt.rejected || stats.Skipped != tt.skipped {
+				t.Errorf("stats = %+v, want %d accepted, %d rejected, %d skipped", stats, tt.accepted, tt.rejected, tt.skipped)
+			}
+			if got := level(t, db, "P1"); got != tt.stock {
+				t.Errorf("stock = %s, want %s", got, tt.stock)
+			}
+			hist, err := db.History(context.Background(), "P1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var reasons []string
+			for _, h := range hist {
+				if h.Status == "rejected" {
+					reasons = append(reasons, h.Reason)
+				}
+			}
+			if strings.Join(reasons, ",") != strings.Join(tt.reasons, ",") {
+				t.Errorf("rejection reasons = %v, want %v", reasons, tt.reasons)
+			}
+		})
+	}
+}
+
+// A batch is one transaction: when it fails part-way, nothing of it is kept, offsets
+// included, and applying it again gives the state of a single clean run.
+func TestLedgerBatchIsAtomic(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpenDB(t)
+	l := projections.NewLedger(db)
+	good := event(t, domain.TypeStockRestocked, "P1", "10", 1, "c1", 0, 0)
+	if _, err := l.Apply(ctx, []projections.Record{good}); err != nil {
+		t.Fatal(err)
+	}
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	sale := event(t, domain.TypeStockSold, "P1", "4", 2, "c2", 0, 1)
+	if _, err := l.Apply(cctx, []projections.Record{sale}); err == nil {
+		t.Fatal("Apply with a cancelled context succeeded")
+	}
+	offs, err := db.Offsets(ctx)
+	if err != nil || offs[0] != 1 || level(t, db, "P1") != "10.00" {
+		t.Fatalf("after a failed batch: offsets %v, stock %s; want offset 1 and stock 10.00", offs, level(t, db, "P1"))
+	}
+	if _, err := l.Apply(ctx, []projections.Record{good, sale}); err != nil {
+		t.Fatal(err)
+	}
+	if got := level(t, db, "P1"); got != "6.00" {
+		t.Fatalf("stock after the retried batch = %s, want 6.00", got)
+	}
+}
