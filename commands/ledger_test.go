@@ -68,7 +68,6 @@ func op(tb testing.TB, product, qty string) commands.Operation {
 	}
 }
 
-
 func dbPath(tb testing.TB) string {
 	return filepath.Join(tb.TempDir(), "operations.db")
 }

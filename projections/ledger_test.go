@@ -61,11 +61,11 @@ func level(tb testing.TB, db *readmodel.DB, p string) string {
 func TestLedgerAppliesTheLogRule(t *testing.T) {
 	const R, S = domain.TypeStockRestocked, domain.TypeStockSold
 	tests := []struct {
-		name                       string
-		records                    func(t *testing.T) []projections.Record
-		stock                      string
+		name                        string
+		records                     func(t *testing.T) []projections.Record
+		stock                       string
 		accepted, rejected, skipped int
-		reasons                    []string
+		reasons                     []string
 	}{
 		{
 			name: "restock then sale",

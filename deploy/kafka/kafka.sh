@@ -199,11 +199,44 @@ log_tail() {
   fi
 }
 
+# Wait until the broker (pid $1) serves clients, or die after KAFKA_START_TIMEOUT.
+# Ready = the process lives, the client port accepts TCP, and an admin client
+# gets a topic list back (the broker serves requests only once it has caught up
+# with the metadata log and is unfenced).
+wait_ready() {
+  local pid="$1"
+  while :; do
+    if [[ ! -d "/proc/$pid" ]] || [[ "$(sed -n 's/^State:[[:space:]]*\([A-Z]\).*/\1/p' "/proc/$pid/status" 2>/dev/null)" == "Z" ]]; then
+      rm -f "$PID_FILE"
+      log_tail 80
+      die "Kafka exited during startup (see $LOG_FILE)"
+    fi
+    if port_open "$PORT"; then
+      local left=$((deadline - SECONDS)); ((left < 5)) && left=5
+      if timeout "$((left < 20 ? left : 20))" \
+          "$JAVA" -Xmx256m -XX:TieredStopAtLevel=1 \
+          -Dlog4j2.configurationFile="$SCRIPT_DIR/tools-log4j2.xml" -cp "$LIBS_DIR/*" \
+          org.apache.kafka.tools.TopicCommand --bootstrap-server "$BOOTSTRAP" \
+          --command-config "$TOOLS_PROPS" --list >"$probe_out" 2>&1; then
+        break
+      fi
+    fi
+    if ((SECONDS >= deadline)); then
+      log_tail 80
+      if [[ -s "$probe_out" ]]; then echo "---- last readiness probe output ----" >&2; tail -n 20 "$probe_out" >&2; fi
+      die "Kafka did not become ready within ${START_TIMEOUT}s (pid $pid is left running; '$0 down' stops it)"
+    fi
+    sleep 1
+  done
+  rm -f "$probe_out"
+}
+
 cmd_up() {
   need_java
   local pid
   if pid="$(running_pid)"; then
     say "Kafka is already running (pid $pid) at $BOOTSTRAP"
+    wait_ready "$pid"
     echo "$BOOTSTRAP"
     return 0
   fi
@@ -231,34 +264,7 @@ cmd_up() {
   pid=$!
   echo "$pid" >"$PID_FILE"
 
-  # Ready = the process lives, the client port accepts TCP, and an admin
-  # client gets a topic list back (the broker serves requests only once it has
-  # caught up with the metadata log and is unfenced).
-  local deadline=$((SECONDS + START_TIMEOUT)) probe_out="$WORK_DIR/probe.out"
-  while :; do
-    if [[ ! -d "/proc/$pid" ]] || [[ "$(sed -n 's/^State:[[:space:]]*\([A-Z]\).*/\1/p' "/proc/$pid/status" 2>/dev/null)" == "Z" ]]; then
-      rm -f "$PID_FILE"
-      log_tail 80
-      die "Kafka exited during startup (see $LOG_FILE)"
-    fi
-    if port_open "$PORT"; then
-      local left=$((deadline - SECONDS)); ((left < 5)) && left=5
-      if timeout "$((left < 20 ? left : 20))" \
-          "$JAVA" -Xmx256m -XX:TieredStopAtLevel=1 \
-          -Dlog4j2.configurationFile="$SCRIPT_DIR/tools-log4j2.xml" -cp "$LIBS_DIR/*" \
-          org.apache.kafka.tools.TopicCommand --bootstrap-server "$BOOTSTRAP" \
-          --command-config "$TOOLS_PROPS" --list >"$probe_out" 2>&1; then
-        break
-      fi
-    fi
-    if ((SECONDS >= deadline)); then
-      log_tail 80
-      if [[ -s "$probe_out" ]]; then echo "---- last readiness probe output ----" >&2; tail -n 20 "$probe_out" >&2; fi
-      die "Kafka did not become ready within ${START_TIMEOUT}s (pid $pid is left running; '$0 down' stops it)"
-    fi
-    sleep 1
-  done
-  rm -f "$probe_out"
+  wait_ready "$pid"
   say "Kafka $KAFKA_VERSION is ready at $BOOTSTRAP (pid $pid, started in $((SECONDS - start))s, log $LOG_FILE)"
   echo "$BOOTSTRAP"
 }
