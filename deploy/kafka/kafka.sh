@@ -204,7 +204,7 @@ log_tail() {
 # gets a topic list back (the broker serves requests only once it has caught up
 # with the metadata log and is unfenced).
 wait_ready() {
-  local pid="$1"
+  local pid="$1" deadline=$((SECONDS + START_TIMEOUT)) probe_out="$WORK_DIR/probe.out"
   while :; do
     if [[ ! -d "/proc/$pid" ]] || [[ "$(sed -n 's/^State:[[:space:]]*\([A-Z]\).*/\1/p' "/proc/$pid/status" 2>/dev/null)" == "Z" ]]; then
       rm -f "$PID_FILE"
