@@ -66,9 +66,5 @@ func (c Config) saramaConfig() *sarama.Config {
 	sc.Producer.Return.Errors = true
 	sc.Producer.Partitioner = newKafkaHashPartitioner
 
-	sc.Consumer.Return.Errors = true
-	sc.Consumer.Fetch.Default = 4 << 20
-	sc.Consumer.MaxWaitTime = 250 * time.Millisecond
-	sc.Consumer.Offsets.Initial = sarama.OffsetOldest
 	return sc
 }

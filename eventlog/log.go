@@ -21,7 +21,6 @@ const productKey = "product_id"
 type Log struct {
 	cfg        Config
 	client     sarama.Client
-	consumer   sarama.Consumer
 	publisher  *kafka.Publisher
 	partitions int32
 }
@@ -67,10 +66,6 @@ func connect(cfg Config) (*Log, error) {
 		l.Close()
 		return nil, err
 	}
-	if l.consumer, err = sarama.NewConsumerFromClient(client); err != nil {
-		l.Close()
-		return nil, unavailable(cfg, err)
-	}
 	l.publisher, err = kafka.NewPublisher(kafka.PublisherConfig{
 		Brokers: cfg.Brokers,
 		Marshaler: kafka.NewWithPartitioningMarshaler(func(_ string, msg *message.Message) (string, error) {
@@ -103,9 +98,6 @@ func (l *Log) Close() error {
 	var errs []error
 	if l.publisher != nil {
 		errs = append(errs, l.publisher.Close())
-	}
-	if l.consumer != nil {
-		errs = append(errs, l.consumer.Close())
 	}
 	if l.client != nil && !l.client.Closed() {
 		errs = append(errs, l.client.Close())

@@ -35,7 +35,8 @@ var errUsage = errors.New("usage")
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := newApp(os.Stdout, os.Stderr).RunContext(ctx, os.Args)
+	app := newApp(os.Stdout, os.Stderr)
+	err := app.RunContext(ctx, interspersed(app, os.Args))
 	stop()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "stockctl: "+message(err))

@@ -1,0 +1,65 @@
+# stockctl: make demo runs the main job on the embedded broker; make test runs every
+# test, on the embedded broker and on a real Apache Kafka fetched from Maven Central.
+
+GO        ?= go
+BIN       ?= bin/stockctl
+KAFKA     := deploy/kafka/kafka.sh
+KAFKA_PORT ?= 19092
+export KAFKA_PORT
+
+# Packages whose tests run concurrent writers and brokers: always with the race detector.
+RACE_PKGS := ./commands/... ./eventlog/... ./projections/... ./readmodel/...
+# Packages whose integration tests also run against real Kafka.
+KAFKA_PKGS := ./commands/... ./cmd/...
+
+.PHONY: all build demo test test-unit test-kafka vet fmt-check kafka-up kafka-down latency clean
+
+all: build
+
+build:
+	CGO_ENABLED=0 $(GO) build -o $(BIN) ./cmd/stockctl
+
+demo:
+	bash scripts/demo.sh
+
+vet:
+	$(GO) vet ./...
+
+fmt-check:
+	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+
+# Everything on the embedded broker, then the integration suite on real Kafka.
+test: vet fmt-check test-unit test-kafka
+
+test-unit:
+	$(GO) test -race -count=1 $(RACE_PKGS)
+	$(GO) test -count=1 ./domain/... ./cmd/...
+
+# The same integration tests against Apache Kafka in KRaft mode. With CI=true a broker
+# that cannot be started is a failure; elsewhere, without Java or Maven, they are skipped
+# with one line saying how to run them.
+test-kafka:
+	@if ! command -v java >/dev/null 2>&1 || ! command -v mvn >/dev/null 2>&1; then \
+	  if [ "$$CI" = "true" ]; then echo "test-kafka: Java and Maven are required in CI" >&2; exit 1; fi; \
+	  echo "test-kafka: SKIPPED (needs Java 17+ and Maven to fetch Apache Kafka; install them and run make test-kafka)"; \
+	  exit 0; \
+	fi; \
+	started=; \
+	if ! bash $(KAFKA) status >/dev/null 2>&1; then bash $(KAFKA) up || exit 1; started=1; fi; \
+	STOCKCTL_TEST_BROKERS=127.0.0.1:$(KAFKA_PORT) $(GO) test -race -count=1 $(KAFKA_PKGS); rc=$$?; \
+	if [ -n "$$started" ]; then bash $(KAFKA) down; fi; \
+	exit $$rc
+
+kafka-up:
+	bash $(KAFKA) up
+
+kafka-down:
+	bash $(KAFKA) down
+
+# Median and p95 of one `stockctl sell`, end to end, on the embedded broker and through
+# `stockctl broker`.
+latency: build
+	bash scripts/sell-latency.sh $(BIN)
+
+clean:
+	rm -rf bin
