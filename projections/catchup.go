@@ -2,8 +2,12 @@ package projections
 
 import (
 	"context"
+	"errors"
 	"fmt"
 )
+
+// ErrAheadOfLog means the read model holds events the log does not have.
+var ErrAheadOfLog = errors.New("read model is ahead of the log")
 
 // Source is the event log as a projection reads it.
 type Source interface {
@@ -32,6 +36,11 @@ func (l *Ledger) CatchUpTo(ctx context.Context, src Source, until map[int32]int6
 	}
 	behind := false
 	for p, end := range until {
+		if from[p] > end {
+			return Stats{}, fmt.Errorf("%w: partition %d ends at offset %d but the read model has applied up to %d; "+
+				"the topic was deleted or recreated, or the read model belongs to another cluster: rebuild it from this log",
+				ErrAheadOfLog, p, end, from[p])
+		}
 		if from[p] < end {
 			behind = true
 		}

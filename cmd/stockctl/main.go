@@ -16,6 +16,7 @@ import (
 	"github.com/stockctl/stockctl/commands"
 	"github.com/stockctl/stockctl/domain"
 	"github.com/stockctl/stockctl/eventlog"
+	"github.com/stockctl/stockctl/projections"
 	"github.com/stockctl/stockctl/readmodel"
 )
 
@@ -92,7 +93,8 @@ func exitCode(err error) int {
 		errors.Is(err, commands.ErrIdempotencyKeyReused):
 		return exitInvalid
 	case errors.Is(err, eventlog.ErrUnavailable), errors.Is(err, eventlog.ErrLocked),
-		errors.Is(err, readmodel.ErrUnreadable), errors.Is(err, readmodel.ErrLogMismatch):
+		errors.Is(err, readmodel.ErrUnreadable), errors.Is(err, readmodel.ErrLogMismatch),
+		errors.Is(err, projections.ErrAheadOfLog):
 		return exitUnavailable
 	}
 	return exitUnavailable

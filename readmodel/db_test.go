@@ -1,0 +1,91 @@
+package readmodel_test
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stockctl/stockctl/readmodel"
+)
+
+func MustOpenDB(tb testing.TB) *readmodel.DB {
+	tb.Helper()
+	db, err := readmodel.Open(context.Background(), filepath.Join(tb.TempDir(), "operations.db"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	return db
+}
+
+func TestBindLog(t *testing.T) {
+	ctx := context.Background()
+	tests := []struct {
+		name       string
+		topic      string
+		partitions int32
+		want       error
+	}{
+		{"same topic and partitions", "stock.events", 3, nil},
+		{"another topic", "other.events", 3, readmodel.ErrLogMismatch},
+		{"repartitioned topic", "stock.events", 6, readmodel.ErrLogMismatch},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			db := MustOpenDB(t)
+			if err := db.BindLog(ctx, "stock.events", 3); err != nil {
+				t.Fatal(err)
+			}
+			err := db.BindLog(ctx, tt.topic, tt.partitions)
+			if !errors.Is(err, tt.want) || (tt.want == nil) != (err == nil) {
+				t.Fatalf("BindLog(%q, %d) = %v, want %v", tt.topic, tt.partitions, err, tt.want)
+			}
+		})
+	}
+}
+
+func TestOperationsViewHasTheOriginalColumns(t *testing.T) {
+	db := MustOpenDB(t)
+	raw, err := sql.Open("sqlite", db.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	rows, err := raw.Query(`SELECT * FROM operations`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	cols, _ := rows.Columns()
+	if got := strings.Join(cols, ","); got != "operation_date,product_ID,operation_qt,stock,operation_type" {
+		t.Fatalf("SELECT * FROM operations columns = %s", got)
+	}
+}
+
+func TestOpenRefusesAFileThatIsNotAReadModel(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "operations.db")
+	if err := os.WriteFile(path, []byte("this is not a database, it is a text file of some length............"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := readmodel.Open(context.Background(), path); !errors.Is(err, readmodel.ErrUnreadable) {
+		t.Fatalf("Open of a text file = %v, want ErrUnreadable", err)
+	}
+}
+
+func TestDiffOfEmptyModelsIsEmpty(t *testing.T) {
+	ctx := context.Background()
+	a, b := MustOpenDB(t), MustOpenDB(t)
+	if d, err := readmodel.Diff(ctx, a, b, 5); err != nil || len(d) != 0 {
+		t.Fatalf("Diff of two empty models = %v, %v", d, err)
+	}
+	if err := a.BindLog(ctx, "t", 3); err != nil {
+		t.Fatal(err)
+	}
+	if d, err := readmodel.Diff(ctx, a, b, 5); err != nil || len(d) == 0 {
+		t.Fatalf("Diff after binding one model = %v, %v; want a difference in meta", d, err)
+	}
+}
