@@ -79,18 +79,20 @@ func (r recorder) record(ctx context.Context, op operation) (Result, error) {
 		if err != nil {
 			return Result{}, err
 		}
-		if err := r.log.Append(ctx, e); err != nil {
+		pos, err := r.log.Append(ctx, e)
+		if err != nil {
 			return Result{}, err
 		}
 		if err := r.projection.CatchUp(ctx); err != nil {
 			return Result{}, err
 		}
-		out, err := r.model.EventOutcome(ctx, e.ID)
+		out, err := r.model.EventOutcome(ctx, pos[0])
 		if err != nil {
 			return Result{}, err
 		}
 		if !out.Found {
-			return Result{}, fmt.Errorf("event %s was acknowledged but is not in the read model after catching up", e.ID)
+			return Result{}, fmt.Errorf("event %s was acknowledged at %d/%d but is not in the read model after catching up",
+				e.ID, pos[0].Partition, pos[0].Offset)
 		}
 		if out.Accepted {
 			return Result{Event: e, Stock: out.Stock, Attempts: attempt}, nil

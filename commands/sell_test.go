@@ -78,7 +78,7 @@ func TestIdempotentRetry(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := n.log.Append(ctx, e); err != nil {
+	if _, err := n.log.Append(ctx, e); err != nil {
 		t.Fatal(err)
 	}
 	res, err := n.sell.Handle(ctx, commands.Sell(lost))

@@ -7,6 +7,7 @@ import (
 	"errors"
 
 	"github.com/stockctl/stockctl/domain"
+	"github.com/stockctl/stockctl/projections"
 )
 
 // ErrConflict means other writers kept changing the product between reading its state and
@@ -16,9 +17,10 @@ var ErrConflict = errors.New("conflict: the product kept changing under concurre
 // ErrIdempotencyKeyReused means an idempotency key was given again for a different operation.
 var ErrIdempotencyKeyReused = errors.New("idempotency key already used for a different operation")
 
-// EventLog appends events to the log; it returns once they are durably acknowledged.
+// EventLog appends events to the log; it returns once they are durably acknowledged,
+// with the position each one was given.
 type EventLog interface {
-	Append(ctx context.Context, events ...domain.Event) error
+	Append(ctx context.Context, events ...domain.Event) ([]projections.Position, error)
 }
 
 // Projection brings the read model up to the end of the log.
@@ -29,8 +31,8 @@ type Projection interface {
 // ReadModel answers what the log has decided so far.
 type ReadModel interface {
 	Snapshot(ctx context.Context, p domain.ProductID) (domain.Snapshot, error)
-	// EventOutcome returns the decision about one event, if it has been projected.
-	EventOutcome(ctx context.Context, eventID string) (Outcome, error)
+	// EventOutcome returns the decision about the event at pos, if it has been projected.
+	EventOutcome(ctx context.Context, pos projections.Position) (Outcome, error)
 	// CommandOutcome returns the accepted event of a command, if any.
 	CommandOutcome(ctx context.Context, commandID string) (Outcome, error)
 }

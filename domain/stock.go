@@ -112,6 +112,9 @@ func (s *Stock) check(e Event) error {
 	return nil
 }
 
+// Check reports whether Apply would accept e now, without changing s.
+func (s *Stock) Check(e Event) error { return s.check(e) }
+
 // Apply is the log's rule for one event, applied in log order by every projection: the
 // event is accepted and the stock changes if it follows the current sequence and keeps the
 // invariants; otherwise Apply returns why it is rejected and s is unchanged. Command

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/IBM/sarama"
@@ -12,6 +13,7 @@ import (
 	"github.com/ThreeDotsLabs/watermill/message"
 
 	"github.com/stockctl/stockctl/domain"
+	"github.com/stockctl/stockctl/projections"
 )
 
 // productKey is the Watermill metadata entry that carries the record key.
@@ -22,6 +24,7 @@ type Log struct {
 	cfg        Config
 	client     sarama.Client
 	publisher  *kafka.Publisher
+	marshaler  *positionMarshaler
 	partitions int32
 }
 
@@ -66,11 +69,15 @@ func connect(cfg Config) (*Log, error) {
 		l.Close()
 		return nil, err
 	}
-	l.publisher, err = kafka.NewPublisher(kafka.PublisherConfig{
-		Brokers: cfg.Brokers,
+	l.marshaler = &positionMarshaler{
 		Marshaler: kafka.NewWithPartitioningMarshaler(func(_ string, msg *message.Message) (string, error) {
 			return msg.Metadata.Get(productKey), nil
 		}),
+		sent: make(map[*message.Message]*sarama.ProducerMessage),
+	}
+	l.publisher, err = kafka.NewPublisher(kafka.PublisherConfig{
+		Brokers:   cfg.Brokers,
+		Marshaler: l.marshaler,
 		// watermill-kafka's default pins Sarama to protocol 1.0 with leader-only acks and
 		// no idempotence; the ledger needs the shared configuration above.
 		OverwriteSaramaConfig: sc,
@@ -106,13 +113,14 @@ func (l *Log) Close() error {
 }
 
 // Append publishes events through Watermill, each keyed by its product so a product's
-// events stay in one partition, and returns once the cluster has acknowledged them all.
-func (l *Log) Append(ctx context.Context, events ...domain.Event) error {
+// events stay in one partition, and returns once the cluster has acknowledged them all,
+// with the position each was given.
+func (l *Log) Append(ctx context.Context, events ...domain.Event) ([]projections.Position, error) {
 	msgs := make([]*message.Message, 0, len(events))
 	for _, e := range events {
 		payload, err := domain.MarshalEvent(e)
 		if err != nil {
-			return fmt.Errorf("append: %w", err)
+			return nil, fmt.Errorf("append: %w", err)
 		}
 		msg := message.NewMessage(e.ID, payload)
 		msg.Metadata.Set(productKey, e.Product.String())
@@ -120,10 +128,45 @@ func (l *Log) Append(ctx context.Context, events ...domain.Event) error {
 		msg.SetContext(ctx)
 		msgs = append(msgs, msg)
 	}
-	if err := l.publisher.Publish(l.cfg.Topic, msgs...); err != nil {
-		return fmt.Errorf("%w: append to %s: %v", ErrUnavailable, l.cfg.Topic, err)
+	err := l.publisher.Publish(l.cfg.Topic, msgs...)
+	positions := make([]projections.Position, len(msgs))
+	for i, m := range msgs {
+		pm := l.marshaler.take(m)
+		if pm != nil {
+			positions[i] = projections.Position{Partition: pm.Partition, Offset: pm.Offset}
+		}
 	}
-	return nil
+	if err != nil {
+		return nil, fmt.Errorf("%w: append to %s: %v", ErrUnavailable, l.cfg.Topic, err)
+	}
+	return positions, nil
+}
+
+// positionMarshaler remembers the Sarama message made for each Watermill message: the
+// sync producer writes the partition and offset it was given into it, and Watermill's
+// Publish does not return them.
+type positionMarshaler struct {
+	kafka.Marshaler
+	mu   sync.Mutex
+	sent map[*message.Message]*sarama.ProducerMessage
+}
+
+func (m *positionMarshaler) Marshal(topic string, msg *message.Message) (*sarama.ProducerMessage, error) {
+	pm, err := m.Marshaler.Marshal(topic, msg)
+	if err == nil {
+		m.mu.Lock()
+		m.sent[msg] = pm
+		m.mu.Unlock()
+	}
+	return pm, err
+}
+
+func (m *positionMarshaler) take(msg *message.Message) *sarama.ProducerMessage {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	pm := m.sent[msg]
+	delete(m.sent, msg)
+	return pm
 }
 
 // HighWatermarks returns, per partition, the offset the next record will get: reading

@@ -37,6 +37,11 @@ func (l *Ledger) CatchUpTo(ctx context.Context, src Source, until map[int32]int6
 	behind := false
 	for p, end := range until {
 		if from[p] > end {
+			// Another process sharing the read model may have projected past the high
+			// watermark read earlier; only a log that is shorter now is an error.
+			if now, err := src.HighWatermarks(ctx); err == nil && now[p] >= from[p] {
+				continue
+			}
 			return Stats{}, fmt.Errorf("%w: partition %d ends at offset %d but the read model has applied up to %d; "+
 				"the topic was deleted or recreated, or the read model belongs to another cluster: rebuild it from this log",
 				ErrAheadOfLog, p, end, from[p])
@@ -49,13 +54,44 @@ func (l *Ledger) CatchUpTo(ctx context.Context, src Source, until map[int32]int6
 	if !behind {
 		return total, nil
 	}
-	err = src.Read(ctx, from, until, func(batch []Record) error {
-		s, err := l.Apply(ctx, batch)
-		total.Add(s)
-		return err
+	// Three stages overlap: the source fetches, this goroutine decodes JSON, and the
+	// applier writes SQLite, so a replay keeps both cores busy.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	work := make(chan []decoded, 2)
+	applied := make(chan error, 1)
+	go func() {
+		var err error
+		for b := range work {
+			if err != nil {
+				continue // drain after a failure
+			}
+			var s Stats
+			s, err = l.apply(ctx, b)
+			total.Add(s)
+			if err == nil && l.progress != nil {
+				l.progress(s)
+			}
+			if err != nil {
+				cancel()
+			}
+		}
+		applied <- err
+	}()
+	readErr := src.Read(ctx, from, until, func(batch []Record) error {
+		select {
+		case work <- decode(batch):
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
 	})
-	if err != nil {
+	close(work)
+	if err := <-applied; err != nil {
 		return total, fmt.Errorf("catch up: %w", err)
+	}
+	if readErr != nil {
+		return total, fmt.Errorf("catch up: %w", readErr)
 	}
 	return total, nil
 }

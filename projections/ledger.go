@@ -17,6 +17,10 @@ type Position struct {
 	Offset    int64
 }
 
+// Key packs the position into one integer, ordered by partition then offset: partition
+// times 2^40 plus offset.
+func (p Position) Key() int64 { return int64(p.Partition)<<40 | p.Offset }
+
 // Record is one record read from the log.
 type Record struct {
 	Position
@@ -40,7 +44,10 @@ type Tx interface {
 	SetNextOffset(partition int32, next int64) error
 	// Stock returns the product's current state; a product never seen has Seq 0.
 	Stock(p domain.ProductID) (domain.Snapshot, error)
+	// PutStock stores the product's current state.
+	PutStock(s domain.Snapshot) error
 	CommandAccepted(commandID string) (bool, error)
+	// Accept records an accepted event with the stock after it.
 	Accept(pos Position, e domain.Event, after domain.Snapshot) error
 	Reject(pos Position, e domain.Event, reason, detail string) error
 	Skip(pos Position, reason, detail string) error
@@ -65,12 +72,21 @@ func (s *Stats) Add(o Stats) {
 }
 
 // Ledger projects stock events into the operations ledger and current stock, applying
-// the log's rule (see domain.Stock.Apply) to every event in log order.
+// the log's rule to every event in log order.
 type Ledger struct {
 	store Store
+	// stocks, when not nil, holds every product's state across batches: only for a store
+	// no other process writes, such as a replay's private file.
+	stocks map[domain.ProductID]*domain.Stock
+	// progress, when set, is told what each committed batch did.
+	progress func(Stats)
 }
 
-// NewLedger returns a ledger projection writing to store.
+// OnProgress makes the ledger call fn after each batch it commits during a catch-up.
+func (l *Ledger) OnProgress(fn func(Stats)) { l.progress = fn }
+
+// NewLedger returns a ledger projection writing to store, which other processes may be
+// projecting into as well.
 func NewLedger(store Store) *Ledger {
 	if store == nil {
 		panic("projections: nil store")
@@ -78,15 +94,45 @@ func NewLedger(store Store) *Ledger {
 	return &Ledger{store: store}
 }
 
+// NewExclusiveLedger returns a ledger projection that is the only writer of store, as
+// when rebuilding into a new file. It keeps current stock in memory across batches
+// instead of reading it back for each one.
+func NewExclusiveLedger(store Store) *Ledger {
+	l := NewLedger(store)
+	l.stocks = make(map[domain.ProductID]*domain.Stock)
+	return l
+}
+
+// decoded is a record with its event, or why it is not one.
+type decoded struct {
+	Record
+	event domain.Event
+	err   error
+}
+
+func decode(batch []Record) []decoded {
+	out := make([]decoded, len(batch))
+	for i, r := range batch {
+		out[i].Record = r
+		out[i].event, out[i].err = domain.UnmarshalEvent(r.Value)
+	}
+	return out
+}
+
 // Apply applies a batch of records, in log order within each partition, in one
 // transaction. Records at offsets already applied are ignored, so a batch may be
 // delivered again after a crash or by a second process projecting the same log.
 func (l *Ledger) Apply(ctx context.Context, batch []Record) (Stats, error) {
+	return l.apply(ctx, decode(batch))
+}
+
+func (l *Ledger) apply(ctx context.Context, batch []decoded) (Stats, error) {
 	var stats Stats
+	var touched map[domain.ProductID]*domain.Stock
 	err := l.store.Project(ctx, func(tx Tx) error {
 		stats = Stats{}
 		next := make(map[int32]int64)
-		stocks := make(map[domain.ProductID]*domain.Stock)
+		touched = make(map[domain.ProductID]*domain.Stock)
 		for _, r := range batch {
 			stats.Read++
 			n, ok := next[r.Partition]
@@ -102,17 +148,22 @@ func (l *Ledger) Apply(ctx context.Context, batch []Record) (Stats, error) {
 				continue
 			}
 			next[r.Partition] = r.Offset + 1
-			accepted, err := l.apply(tx, r, stocks)
+			o, err := l.applyOne(tx, r, touched)
 			if err != nil {
 				return err
 			}
-			switch accepted {
+			switch o {
 			case outcomeAccepted:
 				stats.Accepted++
 			case outcomeRejected:
 				stats.Rejected++
 			case outcomeSkipped:
 				stats.Skipped++
+			}
+		}
+		for _, s := range touched {
+			if err := tx.PutStock(s.Snapshot()); err != nil {
+				return err
 			}
 		}
 		for p, n := range next {
@@ -123,6 +174,10 @@ func (l *Ledger) Apply(ctx context.Context, batch []Record) (Stats, error) {
 		return nil
 	})
 	if err != nil {
+		if l.stocks != nil {
+			// The transaction rolled back: memory may be ahead of the store.
+			clear(l.stocks)
+		}
 		return Stats{}, fmt.Errorf("project: %w", err)
 	}
 	return stats, nil
@@ -136,16 +191,26 @@ const (
 	outcomeSkipped
 )
 
-func (l *Ledger) apply(tx Tx, r Record, stocks map[domain.ProductID]*domain.Stock) (outcome, error) {
-	e, err := domain.UnmarshalEvent(r.Value)
-	if err != nil {
-		return outcomeSkipped, tx.Skip(r.Position, SkipReason(err), err.Error())
+// applyOne applies the log's rule to one record. The checks run in a fixed order —
+// sequence and invariants, then the command's earlier acceptance — so that every replay
+// gives the same reason for the same rejection.
+func (l *Ledger) applyOne(tx Tx, r decoded, touched map[domain.ProductID]*domain.Stock) (outcome, error) {
+	if r.err != nil {
+		return outcomeSkipped, tx.Skip(r.Position, SkipReason(r.err), r.err.Error())
 	}
+	e := r.event
 	// Per-product order holds only inside one partition: an event keyed differently from
 	// its product may sit in another partition and would be ordered by read timing.
 	if string(r.Key) != e.Product.String() {
 		return outcomeSkipped, tx.Skip(r.Position, "key_mismatch",
 			fmt.Sprintf("record key %q differs from product_id %q", r.Key, e.Product))
+	}
+	s, err := l.stock(tx, e.Product, touched)
+	if err != nil {
+		return 0, err
+	}
+	if err := s.Check(e); err != nil {
+		return outcomeRejected, tx.Reject(r.Position, e, domain.RejectionReason(err), err.Error())
 	}
 	dup, err := tx.CommandAccepted(e.CommandID)
 	if err != nil {
@@ -155,19 +220,31 @@ func (l *Ledger) apply(tx Tx, r Record, stocks map[domain.ProductID]*domain.Stoc
 		return outcomeRejected, tx.Reject(r.Position, e, domain.RejectionReason(domain.ErrDuplicateCommand),
 			fmt.Sprintf("command %s was already accepted", e.CommandID))
 	}
-	s, ok := stocks[e.Product]
-	if !ok {
-		snap, err := tx.Stock(e.Product)
-		if err != nil {
-			return 0, err
-		}
-		s = domain.RestoreStock(snap)
-		stocks[e.Product] = s
-	}
 	if err := s.Apply(e); err != nil {
-		return outcomeRejected, tx.Reject(r.Position, e, domain.RejectionReason(err), err.Error())
+		return 0, fmt.Errorf("apply %s after its checks passed: %w", e.ID, err)
 	}
 	return outcomeAccepted, tx.Accept(r.Position, e, s.Snapshot())
+}
+
+// stock returns the product's aggregate, loading it once per batch (or once per run for
+// an exclusive ledger) and marking it to be stored at the end of the batch.
+func (l *Ledger) stock(tx Tx, p domain.ProductID, touched map[domain.ProductID]*domain.Stock) (*domain.Stock, error) {
+	if s, ok := touched[p]; ok {
+		return s, nil
+	}
+	s, ok := l.stocks[p]
+	if !ok {
+		snap, err := tx.Stock(p)
+		if err != nil {
+			return nil, err
+		}
+		s = domain.RestoreStock(snap)
+		if l.stocks != nil {
+			l.stocks[p] = s
+		}
+	}
+	touched[p] = s
+	return s, nil
 }
 
 // SkipReason returns the stable code stored for a record that is not a valid event.

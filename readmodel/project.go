@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"hash/fnv"
+	"strings"
 	"time"
 
 	"github.com/stockctl/stockctl/domain"
@@ -123,36 +125,46 @@ func snapshot(p domain.ProductID, seq, cents int64, last string) (domain.Snapsho
 	return domain.Snapshot{Product: p, Seq: seq, Level: level, LastDate: date}, nil
 }
 
+func (t *projectTx) PutStock(snap domain.Snapshot) error {
+	err := t.exec(`INSERT INTO stock (product_id, seq, stock_cents, last_date) VALUES (?, ?, ?, ?)
+		ON CONFLICT (product_id) DO UPDATE SET seq = excluded.seq, stock_cents = excluded.stock_cents,
+		last_date = excluded.last_date`,
+		snap.Product.String(), snap.Seq, snap.Level.Cents(), snap.LastDate.String())
+	if err != nil {
+		return fmt.Errorf("put stock of %q: %w", snap.Product, err)
+	}
+	return nil
+}
+
 func (t *projectTx) CommandAccepted(commandID string) (bool, error) {
-	s, err := t.stmt(`SELECT 1 FROM ledger WHERE command_id = ?`)
+	s, err := t.stmt(`SELECT command_id FROM ledger WHERE command_key = ?`)
 	if err != nil {
 		return false, fmt.Errorf("command accepted: %w", err)
 	}
-	var one int
-	err = s.QueryRowContext(t.ctx, commandID).Scan(&one)
-	if errors.Is(err, sql.ErrNoRows) {
-		return false, nil
-	}
+	rows, err := s.QueryContext(t.ctx, commandKey(commandID))
 	if err != nil {
 		return false, fmt.Errorf("command accepted: %w", err)
 	}
-	return true, nil
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return false, fmt.Errorf("command accepted: %w", err)
+		}
+		if id == commandID {
+			return true, nil
+		}
+	}
+	return false, rows.Err()
 }
 
 func (t *projectTx) Accept(pos projections.Position, e domain.Event, after domain.Snapshot) error {
-	err := t.exec(`INSERT INTO ledger (partition, "offset", event_id, command_id, event_type, product_id,
-		product_seq, qty_cents, stock_cents, business_date, recorded_at, recorded_by, note)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		pos.Partition, pos.Offset, e.ID, e.CommandID, string(e.Type), e.Product.String(),
-		after.Seq, e.Quantity.Cents(), after.Level.Cents(), e.BusinessDate.String(),
+	err := t.exec(`INSERT INTO ledger (position, partition, "offset", event_id, command_id, command_key,
+		event_type, product_id, product_seq, qty_cents, stock_cents, business_date, recorded_at, recorded_by, note)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		pos.Key(), pos.Partition, pos.Offset, e.ID, e.CommandID, commandKey(e.CommandID), string(e.Type),
+		e.Product.String(), after.Seq, e.Quantity.Cents(), after.Level.Cents(), e.BusinessDate.String(),
 		e.RecordedAt.UTC().Format(time.RFC3339Nano), e.RecordedBy, e.Note)
-	if err != nil {
-		return fmt.Errorf("accept %s: %w", e.ID, err)
-	}
-	err = t.exec(`INSERT INTO stock (product_id, seq, stock_cents, last_date) VALUES (?, ?, ?, ?)
-		ON CONFLICT (product_id) DO UPDATE SET seq = excluded.seq, stock_cents = excluded.stock_cents,
-		last_date = excluded.last_date`,
-		after.Product.String(), after.Seq, after.Level.Cents(), after.LastDate.String())
 	if err != nil {
 		return fmt.Errorf("accept %s: %w", e.ID, err)
 	}
@@ -160,10 +172,10 @@ func (t *projectTx) Accept(pos projections.Position, e domain.Event, after domai
 }
 
 func (t *projectTx) Reject(pos projections.Position, e domain.Event, reason, detail string) error {
-	err := t.exec(`INSERT INTO rejected_events (partition, "offset", event_id, command_id, event_type,
+	err := t.exec(`INSERT INTO rejected_events (position, partition, "offset", event_id, command_id, event_type,
 		product_id, qty_cents, expected_seq, reason, detail, business_date, recorded_at, recorded_by, note)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		pos.Partition, pos.Offset, e.ID, e.CommandID, string(e.Type), e.Product.String(),
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		pos.Key(), pos.Partition, pos.Offset, e.ID, e.CommandID, string(e.Type), e.Product.String(),
 		e.Quantity.Cents(), e.ExpectedSeq, reason, detail, e.BusinessDate.String(),
 		e.RecordedAt.UTC().Format(time.RFC3339Nano), e.RecordedBy, e.Note)
 	if err != nil {
@@ -174,12 +186,20 @@ func (t *projectTx) Reject(pos projections.Position, e domain.Event, reason, det
 
 func (t *projectTx) Skip(pos projections.Position, reason, detail string) error {
 	if len(detail) > 500 {
-		detail = detail[:500]
+		detail = strings.ToValidUTF8(detail[:500], "")
 	}
-	err := t.exec(`INSERT INTO skipped_records (partition, "offset", reason, detail) VALUES (?, ?, ?, ?)`,
-		pos.Partition, pos.Offset, reason, detail)
+	err := t.exec(`INSERT INTO skipped_records (position, partition, "offset", reason, detail) VALUES (?, ?, ?, ?, ?)`,
+		pos.Key(), pos.Partition, pos.Offset, reason, detail)
 	if err != nil {
 		return fmt.Errorf("skip: %w", err)
 	}
 	return nil
+}
+
+// commandKey hashes a command ID to 63 bits (FNV-1a) for a compact index; the ID itself
+// is compared on a match.
+func commandKey(id string) int64 {
+	h := fnv.New64a()
+	h.Write([]byte(id))
+	return int64(h.Sum64() >> 1)
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/stockctl/stockctl/commands"
 	"github.com/stockctl/stockctl/domain"
+	"github.com/stockctl/stockctl/projections"
 )
 
 // StockLevel is one product's current stock.
@@ -130,15 +131,13 @@ func centsString(n int64) string {
 
 var _ commands.ReadModel = (*DB)(nil)
 
-// EventOutcome returns what was decided for the event with the given ID, if it has been
-// projected.
-func (d *DB) EventOutcome(ctx context.Context, eventID string) (commands.Outcome, error) {
+// EventOutcome returns what was decided for the event at pos, if it has been projected.
+func (d *DB) EventOutcome(ctx context.Context, pos projections.Position) (commands.Outcome, error) {
 	o, err := d.outcome(ctx, `SELECT event_id, event_type, product_id, qty_cents, stock_cents, business_date, '', 1
-		FROM ledger WHERE event_id = ?
+		FROM ledger WHERE position = ?
 		UNION ALL
 		SELECT event_id, event_type, product_id, qty_cents, 0, business_date, reason, 0
-		FROM rejected_events WHERE event_id = ?
-		LIMIT 1`, eventID, eventID)
+		FROM rejected_events WHERE position = ?`, pos.Key(), pos.Key())
 	if err != nil {
 		return commands.Outcome{}, fmt.Errorf("event outcome: %w", err)
 	}
@@ -148,7 +147,7 @@ func (d *DB) EventOutcome(ctx context.Context, eventID string) (commands.Outcome
 // CommandOutcome returns the accepted event of a command, if any.
 func (d *DB) CommandOutcome(ctx context.Context, commandID string) (commands.Outcome, error) {
 	o, err := d.outcome(ctx, `SELECT event_id, event_type, product_id, qty_cents, stock_cents, business_date, '', 1
-		FROM ledger WHERE command_id = ?`, commandID)
+		FROM ledger WHERE command_key = ? AND command_id = ?`, commandKey(commandID), commandID)
 	if err != nil {
 		return commands.Outcome{}, fmt.Errorf("command outcome: %w", err)
 	}

@@ -1,10 +1,14 @@
--- The operations ledger: one row per accepted event, in log order.
+-- The operations ledger: one row per accepted event. position = partition * 2^40 + offset,
+-- the event's place in the log, so a writer finds the decision on its own event without
+-- another index.
 CREATE TABLE ledger (
-    id            INTEGER PRIMARY KEY,
+    position      INTEGER PRIMARY KEY,
     partition     INTEGER NOT NULL,
     "offset"      INTEGER NOT NULL,
-    event_id      TEXT    NOT NULL UNIQUE,
-    command_id    TEXT    NOT NULL UNIQUE,
+    event_id      TEXT    NOT NULL,
+    command_id    TEXT    NOT NULL,
+    -- A 63-bit hash of command_id: a small index to find a command's earlier acceptance.
+    command_key   INTEGER NOT NULL,
     event_type    TEXT    NOT NULL CHECK (event_type IN ('StockSold', 'StockRestocked')),
     product_id    TEXT    NOT NULL,
     product_seq   INTEGER NOT NULL,
@@ -13,10 +17,10 @@ CREATE TABLE ledger (
     business_date TEXT    NOT NULL,
     recorded_at   TEXT    NOT NULL,
     recorded_by   TEXT    NOT NULL,
-    note          TEXT    NOT NULL,
-    UNIQUE (partition, "offset"),
-    UNIQUE (product_id, product_seq)
+    note          TEXT    NOT NULL
 );
+CREATE INDEX ledger_command ON ledger (command_key);
+CREATE UNIQUE INDEX ledger_product ON ledger (product_id, product_seq);
 
 -- The original database's table, column for column: signed quantities (negative for
 -- sales), stock after the operation, dates as YYYY-MM-DD HH:MM:SS; ordered by business
@@ -28,7 +32,7 @@ SELECT business_date AS operation_date,
        stock_cents / 100.0 AS stock,
        CASE event_type WHEN 'StockSold' THEN 'sales' ELSE 'replenishment' END AS operation_type
 FROM ledger
-ORDER BY business_date, partition, "offset";
+ORDER BY business_date, position;
 
 -- Current stock per product.
 CREATE TABLE stock (
@@ -40,6 +44,7 @@ CREATE TABLE stock (
 
 -- Events the log's rule refused, with the reason.
 CREATE TABLE rejected_events (
+    position      INTEGER PRIMARY KEY,
     partition     INTEGER NOT NULL,
     "offset"      INTEGER NOT NULL,
     event_id      TEXT    NOT NULL,
@@ -53,19 +58,17 @@ CREATE TABLE rejected_events (
     business_date TEXT    NOT NULL,
     recorded_at   TEXT    NOT NULL,
     recorded_by   TEXT    NOT NULL,
-    note          TEXT    NOT NULL,
-    PRIMARY KEY (partition, "offset")
+    note          TEXT    NOT NULL
 );
-CREATE INDEX rejected_events_event_id ON rejected_events (event_id);
 CREATE INDEX rejected_events_product ON rejected_events (product_id);
 
 -- Records on the topic that are not stockctl events.
 CREATE TABLE skipped_records (
+    position  INTEGER PRIMARY KEY,
     partition INTEGER NOT NULL,
     "offset"  INTEGER NOT NULL,
     reason    TEXT    NOT NULL,
-    detail    TEXT    NOT NULL,
-    PRIMARY KEY (partition, "offset")
+    detail    TEXT    NOT NULL
 );
 
 -- The next offset to apply per partition, committed with the rows it produced.
