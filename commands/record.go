@@ -86,7 +86,7 @@ func (r recorder) record(ctx context.Context, op operation) (Result, error) {
 		if err := r.projection.CatchUp(ctx); err != nil {
 			return Result{}, err
 		}
-		out, err := r.model.EventOutcome(ctx, pos[0])
+		out, err := r.model.EventOutcome(ctx, pos[0], e)
 		if err != nil {
 			return Result{}, err
 		}

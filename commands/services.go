@@ -31,8 +31,9 @@ type Projection interface {
 // ReadModel answers what the log has decided so far.
 type ReadModel interface {
 	Snapshot(ctx context.Context, p domain.ProductID) (domain.Snapshot, error)
-	// EventOutcome returns the decision about the event at pos, if it has been projected.
-	EventOutcome(ctx context.Context, pos projections.Position) (Outcome, error)
+	// EventOutcome returns the decision about event e, appended at pos, if it has been
+	// projected.
+	EventOutcome(ctx context.Context, pos projections.Position, e domain.Event) (Outcome, error)
 	// CommandOutcome returns the accepted event of a command, if any.
 	CommandOutcome(ctx context.Context, commandID string) (Outcome, error)
 }

@@ -48,13 +48,28 @@ func MarshalEvent(e Event) ([]byte, error) {
 // ErrMalformedEvent, ErrUnknownEventType or ErrUnsupportedVersion.
 func UnmarshalEvent(b []byte) (Event, error) {
 	var env envelope
+	if !decodeFast(b, &env) {
+		env = envelope{}
+		if err := decodeJSON(b, &env); err != nil {
+			return Event{}, err
+		}
+	}
+	return env.event()
+}
+
+func decodeJSON(b []byte, env *envelope) error {
 	dec := json.NewDecoder(bytes.NewReader(b))
-	if err := dec.Decode(&env); err != nil {
-		return Event{}, fmt.Errorf("%w: %v", ErrMalformedEvent, err)
+	if err := dec.Decode(env); err != nil {
+		return fmt.Errorf("%w: %v", ErrMalformedEvent, err)
 	}
 	if dec.More() || dec.InputOffset() != int64(len(bytes.TrimRight(b, " \t\r\n"))) {
-		return Event{}, fmt.Errorf("%w: data after the JSON object", ErrMalformedEvent)
+		return fmt.Errorf("%w: data after the JSON object", ErrMalformedEvent)
 	}
+	return nil
+}
+
+// event validates the envelope and returns its event.
+func (env *envelope) event() (Event, error) {
 	if env.Type == "" || env.SchemaVersion == 0 {
 		return Event{}, fmt.Errorf("%w: no type or schema_version", ErrMalformedEvent)
 	}

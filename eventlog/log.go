@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/IBM/sarama"
@@ -26,6 +27,7 @@ type Log struct {
 	publisher  *kafka.Publisher
 	marshaler  *positionMarshaler
 	partitions int32
+	round      atomic.Uint64 // fetch rounds, to rotate the partition order
 }
 
 // Connect connects to the cluster, creates the topic if it does not exist, and returns

@@ -15,8 +15,8 @@ import (
 // Fetch sizes: a response holds at most fetchMaxBytes, at most partitionMaxBytes of one
 // partition (Kafka always returns at least one whole batch, so larger records still pass).
 const (
-	fetchMaxBytes     = 32 << 20
-	partitionMaxBytes = 8 << 20
+	fetchMaxBytes     = 4 << 20
+	partitionMaxBytes = 2 << 20
 	fetchRetries      = 5
 )
 
@@ -99,8 +99,13 @@ func (l *Log) fetchRound(ctx context.Context, next, until map[int32]int64, out c
 		byLeader[b] = append(byLeader[b], p)
 	}
 	progressed := false
+	round := l.round.Add(1)
 	for broker, parts := range byLeader {
+		// Start each round at another partition, so that one whose data fills every
+		// response does not hold the others back.
 		sort.Slice(parts, func(i, j int) bool { return parts[i] < parts[j] })
+		k := int(round % uint64(len(parts)))
+		parts = append(parts[k:], parts[:k]...)
 		req := &sarama.FetchRequest{
 			Version:      12, // Kafka 2.7+, matching the client's configured protocol version
 			MaxWaitTime:  500,
@@ -120,7 +125,7 @@ func (l *Log) fetchRound(ctx context.Context, next, until map[int32]int64, out c
 		for _, p := range parts {
 			block := resp.GetBlock(l.cfg.Topic, p)
 			if block == nil {
-				return progressed, fmt.Errorf("no data for partition %d in the fetch response", p)
+				continue // the response filled up before this partition: next round
 			}
 			switch {
 			case errors.Is(block.Err, sarama.ErrNoError):

@@ -34,6 +34,12 @@ func (l *Ledger) CatchUpTo(ctx context.Context, src Source, until map[int32]int6
 	if err != nil {
 		return Stats{}, fmt.Errorf("catch up: %w", err)
 	}
+	if l.accepted != nil && !l.started && len(from) > 0 {
+		// The filter knows only commands this ledger accepted: on a store built before,
+		// every command must be looked up.
+		l.accepted = nil
+	}
+	l.started = true
 	behind := false
 	for p, end := range until {
 		if from[p] > end {

@@ -78,6 +78,9 @@ type Ledger struct {
 	// stocks, when not nil, holds every product's state across batches: only for a store
 	// no other process writes, such as a replay's private file.
 	stocks map[domain.ProductID]*domain.Stock
+	// accepted, with stocks, filters command IDs before the store is asked.
+	accepted *bloom
+	started  bool
 	// progress, when set, is told what each committed batch did.
 	progress func(Stats)
 }
@@ -100,6 +103,7 @@ func NewLedger(store Store) *Ledger {
 func NewExclusiveLedger(store Store) *Ledger {
 	l := NewLedger(store)
 	l.stocks = make(map[domain.ProductID]*domain.Stock)
+	l.accepted = newBloom()
 	return l
 }
 
@@ -212,7 +216,7 @@ func (l *Ledger) applyOne(tx Tx, r decoded, touched map[domain.ProductID]*domain
 	if err := s.Check(e); err != nil {
 		return outcomeRejected, tx.Reject(r.Position, e, domain.RejectionReason(err), err.Error())
 	}
-	dup, err := tx.CommandAccepted(e.CommandID)
+	dup, err := l.commandAccepted(tx, e.CommandID)
 	if err != nil {
 		return 0, err
 	}
@@ -223,7 +227,17 @@ func (l *Ledger) applyOne(tx Tx, r decoded, touched map[domain.ProductID]*domain
 	if err := s.Apply(e); err != nil {
 		return 0, fmt.Errorf("apply %s after its checks passed: %w", e.ID, err)
 	}
+	if l.accepted != nil {
+		l.accepted.add(e.CommandID)
+	}
 	return outcomeAccepted, tx.Accept(r.Position, e, s.Snapshot())
+}
+
+func (l *Ledger) commandAccepted(tx Tx, id string) (bool, error) {
+	if l.accepted != nil && !l.accepted.mayContain(id) {
+		return false, nil
+	}
+	return tx.CommandAccepted(id)
 }
 
 // stock returns the product's aggregate, loading it once per batch (or once per run for

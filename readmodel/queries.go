@@ -131,13 +131,15 @@ func centsString(n int64) string {
 
 var _ commands.ReadModel = (*DB)(nil)
 
-// EventOutcome returns what was decided for the event at pos, if it has been projected.
-func (d *DB) EventOutcome(ctx context.Context, pos projections.Position) (commands.Outcome, error) {
+// EventOutcome returns what was decided for event e, appended at pos, if it has been
+// projected. Accepted, e is the product's operation number e.ExpectedSeq.
+func (d *DB) EventOutcome(ctx context.Context, pos projections.Position, e domain.Event) (commands.Outcome, error) {
 	o, err := d.outcome(ctx, `SELECT event_id, event_type, product_id, qty_cents, stock_cents, business_date, '', 1
-		FROM ledger WHERE position = ?
+		FROM ledger WHERE product_id = ? AND product_seq = ? AND partition = ? AND "offset" = ?
 		UNION ALL
 		SELECT event_id, event_type, product_id, qty_cents, 0, business_date, reason, 0
-		FROM rejected_events WHERE position = ?`, pos.Key(), pos.Key())
+		FROM rejected_events WHERE position = ?`,
+		e.Product.String(), e.ExpectedSeq, pos.Partition, pos.Offset, pos.Key())
 	if err != nil {
 		return commands.Outcome{}, fmt.Errorf("event outcome: %w", err)
 	}

@@ -1,8 +1,6 @@
--- The operations ledger: one row per accepted event. position = partition * 2^40 + offset,
--- the event's place in the log, so a writer finds the decision on its own event without
--- another index.
+-- The operations ledger: one row per accepted event, appended in the order applied.
 CREATE TABLE ledger (
-    position      INTEGER PRIMARY KEY,
+    id            INTEGER PRIMARY KEY,
     partition     INTEGER NOT NULL,
     "offset"      INTEGER NOT NULL,
     event_id      TEXT    NOT NULL,
@@ -20,7 +18,7 @@ CREATE TABLE ledger (
     note          TEXT    NOT NULL
 );
 CREATE INDEX ledger_command ON ledger (command_key);
-CREATE UNIQUE INDEX ledger_product ON ledger (product_id, product_seq);
+-- ledger_product (product_id, product_seq) is created by 002, after a replay's bulk load.
 
 -- The original database's table, column for column: signed quantities (negative for
 -- sales), stock after the operation, dates as YYYY-MM-DD HH:MM:SS; ordered by business
@@ -32,7 +30,7 @@ SELECT business_date AS operation_date,
        stock_cents / 100.0 AS stock,
        CASE event_type WHEN 'StockSold' THEN 'sales' ELSE 'replenishment' END AS operation_type
 FROM ledger
-ORDER BY business_date, position;
+ORDER BY business_date, partition, "offset";
 
 -- Current stock per product.
 CREATE TABLE stock (

@@ -1,0 +1,121 @@
+package readmodel
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"syscall"
+	"time"
+)
+
+// Finish completes a model made with Create: it builds the deferred indexes, switches the
+// file to write-ahead logging like a live model, closes it and syncs it to disk.
+func (d *DB) Finish(ctx context.Context) error {
+	// Let the index build sort with a second thread.
+	if _, err := d.db.ExecContext(ctx, `PRAGMA threads = 2`); err != nil {
+		return fmt.Errorf("finish: %w", err)
+	}
+	if err := d.migrate(ctx, nil); err != nil {
+		return fmt.Errorf("finish: %w", err)
+	}
+	if _, err := d.db.ExecContext(ctx, `PRAGMA journal_mode = WAL`); err != nil {
+		return fmt.Errorf("finish: %w", err)
+	}
+	if err := d.db.Close(); err != nil {
+		return fmt.Errorf("finish: %w", err)
+	}
+	return syncFile(d.path)
+}
+
+// ErrInUse means other stockctl processes kept the read model open.
+var ErrInUse = errors.New("read model in use")
+
+// BuildPath returns where a replay builds the model that will replace the one at live.
+func BuildPath(live string) string { return live + ".replay" }
+
+// RemoveBuild deletes what an interrupted build left at path.
+func RemoveBuild(path string) error {
+	var errs []error
+	for _, p := range []string{path, path + "-journal", path + "-wal", path + "-shm"} {
+		if err := os.Remove(p); err != nil && !os.IsNotExist(err) {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Swap replaces the live model with the finished one at built, atomically: a process
+// opening live sees either the old file or the new one. It waits up to wait for the
+// stockctl processes that have the live model open to close it.
+func Swap(ctx context.Context, built, live string, wait time.Duration) error {
+	lock, err := lockFile(live, syscall.LOCK_EX, wait)
+	if err != nil {
+		return err
+	}
+	defer lock.Close()
+	// Fold the live model's write-ahead log into its file, so that removing the log
+	// before the rename loses nothing the old file needs should we stop in between.
+	if old, err := openNoLock(ctx, live); err == nil {
+		old.db.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`)
+		old.db.Close()
+	}
+	for _, p := range []string{live + "-wal", live + "-shm"} {
+		if err := os.Remove(p); err != nil && !os.IsNotExist(err) {
+			return fmt.Errorf("swap: %w", err)
+		}
+	}
+	if err := os.Rename(built, live); err != nil {
+		return fmt.Errorf("swap: %w", err)
+	}
+	return syncDir(filepath.Dir(live))
+}
+
+func syncFile(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return f.Sync()
+}
+
+func syncDir(dir string) error {
+	f, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return f.Sync()
+}
+
+// lockFile takes a flock on path's companion lock file, retrying until wait has passed.
+// Every stockctl process holds a shared lock while it has the read model open; a swap
+// takes the exclusive lock.
+func lockFile(path string, how int, wait time.Duration) (*os.File, error) {
+	f, err := os.OpenFile(path+".lock", os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("lock read model: %w", err)
+	}
+	deadline := time.Now().Add(wait)
+	for {
+		err := syscall.Flock(int(f.Fd()), how|syscall.LOCK_NB)
+		if err == nil {
+			return f, nil
+		}
+		if !errors.Is(err, syscall.EWOULDBLOCK) {
+			f.Close()
+			return nil, fmt.Errorf("lock read model: %w", err)
+		}
+		if time.Now().After(deadline) {
+			f.Close()
+			what := "is being replaced by stockctl replay"
+			if how == syscall.LOCK_EX {
+				what = "is open in another stockctl process (a running `stockctl project --follow`?); stop it and retry"
+			}
+			return nil, fmt.Errorf("%w: %s %s", ErrInUse, path, what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
