@@ -25,10 +25,11 @@ type envelope struct {
 // MaxIDLength bounds event and command IDs.
 const MaxIDLength = 128
 
-// MarshalEvent encodes e as its versioned JSON envelope.
+// MarshalEvent encodes e as its versioned JSON envelope. It refuses an event that
+// UnmarshalEvent would not accept, so nothing unreadable is ever appended to the log.
 func MarshalEvent(e Event) ([]byte, error) {
 	q := e.Quantity
-	return json.Marshal(envelope{
+	env := envelope{
 		Type:          e.Type,
 		SchemaVersion: SchemaVersion,
 		EventID:       e.ID,
@@ -40,7 +41,11 @@ func MarshalEvent(e Event) ([]byte, error) {
 		RecordedAt:    e.RecordedAt,
 		RecordedBy:    e.RecordedBy,
 		Note:          e.Note,
-	})
+	}
+	if _, err := env.event(); err != nil {
+		return nil, err
+	}
+	return json.Marshal(env)
 }
 
 // UnmarshalEvent decodes and validates a record value. Anything that is not a valid

@@ -92,11 +92,12 @@ func (e *Embedded) Close() error {
 // Local returns the broker addresses for a data directory: an in-process embedded
 // broker when the log is free (closer stops it), or the address advertised by a running
 // `stockctl broker`. When another process holds the log without serving it, Local waits
-// up to wait for it to finish, then fails with ErrLocked.
-func Local(ctx context.Context, dataDir string, wait time.Duration) (addrs []string, closer func() error, err error) {
+// up to wait for it to finish, then fails with ErrLocked. With advertise, an in-process
+// broker serves other processes too, as `stockctl broker` does.
+func Local(ctx context.Context, dataDir string, wait time.Duration, advertise bool) (addrs []string, closer func() error, err error) {
 	deadline := time.Now().Add(wait)
 	for {
-		e, err := StartEmbedded(dataDir, "127.0.0.1:0", false)
+		e, err := StartEmbedded(dataDir, "127.0.0.1:0", advertise)
 		if err == nil {
 			return []string{e.Addr()}, e.Close, nil
 		}

@@ -28,6 +28,9 @@ func (l *Ledger) CatchUp(ctx context.Context, src Source) (Stats, error) {
 	return l.CatchUpTo(ctx, src, until)
 }
 
+// Offsets returns the next offset to apply per partition, as committed.
+func (l *Ledger) Offsets(ctx context.Context) (map[int32]int64, error) { return l.store.Offsets(ctx) }
+
 // CatchUpTo applies the records before the given offsets that are not applied yet.
 func (l *Ledger) CatchUpTo(ctx context.Context, src Source, until map[int32]int64) (Stats, error) {
 	from, err := l.store.Offsets(ctx)

@@ -38,7 +38,7 @@ func BuildPath(live string) string { return live + ".replay" }
 // RemoveBuild deletes what an interrupted build left at path.
 func RemoveBuild(path string) error {
 	var errs []error
-	for _, p := range []string{path, path + "-journal", path + "-wal", path + "-shm"} {
+	for _, p := range []string{path, path + "-journal", path + "-wal", path + "-shm", path + ".lock"} {
 		if err := os.Remove(p); err != nil && !os.IsNotExist(err) {
 			errs = append(errs, err)
 		}

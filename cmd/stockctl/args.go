@@ -11,9 +11,9 @@ import (
 // argument. The subcommand's flags are moved before its arguments and a "--" is put
 // between them, so that an argument such as "-1" reaches the command as an argument
 // (and is refused as a negative quantity) instead of being taken for a flag.
-func interspersed(app *cli.App, args []string) []string {
+func interspersed(app *cli.App, args []string) ([]string, error) {
 	if len(args) < 2 {
-		return args
+		return args, nil
 	}
 	out := []string{args[0]}
 	i := 1
@@ -31,13 +31,13 @@ func interspersed(app *cli.App, args []string) []string {
 		}
 	}
 	if i >= len(args) || args[i] == "--" {
-		return append(out, args[i:]...)
+		return append(out, args[i:]...), nil
 	}
 	cmd := app.Command(args[i])
 	out = append(out, args[i])
 	i++
 	if cmd == nil || len(cmd.Subcommands) > 0 {
-		return append(out, args[i:]...)
+		return append(out, args[i:]...), nil
 	}
 	var flags, positional []string
 	for i < len(args) {
@@ -48,14 +48,17 @@ func interspersed(app *cli.App, args []string) []string {
 			break
 		}
 		if isHelp(a) {
-			return append(out, a)
+			return append(out, a), nil
 		}
 		if !looksLikeFlag(a) {
 			positional = append(positional, a)
 			continue
 		}
 		flags = append(flags, a)
-		if takesValue(cmd.Flags, a) && i < len(args) {
+		if takesValue(cmd.Flags, a) {
+			if i == len(args) {
+				return nil, usagef("flag needs an argument: %s; see stockctl %s --help", a, cmd.Name)
+			}
 			flags = append(flags, args[i])
 			i++
 		}
@@ -65,7 +68,7 @@ func interspersed(app *cli.App, args []string) []string {
 		out = append(out, "--")
 		out = append(out, positional...)
 	}
-	return out
+	return out, nil
 }
 
 func flagName(a string) (name string, hasValue bool) {

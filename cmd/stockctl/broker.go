@@ -24,10 +24,10 @@ func brokerCommand() *cli.Command {
 		OnUsageError: usageError,
 		Action: func(c *cli.Context) error {
 			if c.String("brokers") != "" {
-				return fmt.Errorf("%w: broker serves the embedded log; it cannot be combined with --brokers", errUsage)
+				return usagef("broker serves the embedded log; it cannot be combined with --brokers")
 			}
 			if c.NArg() > 0 {
-				return fmt.Errorf("%w: broker takes no arguments", errUsage)
+				return usagef("broker takes no arguments")
 			}
 			dataDir := c.String("data-dir")
 			b, err := eventlog.StartEmbedded(dataDir, c.String("listen"), true)

@@ -389,7 +389,8 @@ func freeAddr(t *testing.T) string {
 // brokerProcess is a running `stockctl broker`.
 type brokerProcess struct {
 	cmd     *exec.Cmd
-	done    chan error
+	exited  chan struct{} // closed once waitErr is set
+	waitErr error
 	addr    string
 	logPath string
 }
@@ -398,7 +399,7 @@ type brokerProcess struct {
 // address in DATA_DIR/broker.addr and accepts connections there.
 func startBroker(t *testing.T, dataDir string) *brokerProcess {
 	t.Helper()
-	b := &brokerProcess{addr: freeAddr(t), logPath: filepath.Join(t.TempDir(), "broker.log"), done: make(chan error, 1)}
+	b := &brokerProcess{addr: freeAddr(t), logPath: filepath.Join(t.TempDir(), "broker.log"), exited: make(chan struct{})}
 	logFile, err := os.Create(b.logPath)
 	if err != nil {
 		t.Fatal(err)
@@ -410,20 +411,23 @@ func startBroker(t *testing.T, dataDir string) *brokerProcess {
 	if err := b.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	go func() { b.done <- b.cmd.Wait() }()
+	go func() {
+		b.waitErr = b.cmd.Wait()
+		close(b.exited)
+	}()
 	t.Cleanup(func() {
 		select {
-		case <-b.done:
+		case <-b.exited:
 		default:
 			b.cmd.Process.Kill()
-			<-b.done
+			<-b.exited
 		}
 	})
 	deadline := time.Now().Add(15 * time.Second)
 	for {
 		select {
-		case err := <-b.done:
-			t.Fatalf("broker exited before serving: %v\n%s", err, b.log(t))
+		case <-b.exited:
+			t.Fatalf("broker exited before serving: %v\n%s", b.waitErr, b.log(t))
 		default:
 		}
 		advertised, err := os.ReadFile(filepath.Join(dataDir, "broker.addr"))
@@ -456,13 +460,13 @@ func (b *brokerProcess) stop(t *testing.T, sig os.Signal) int {
 		t.Fatal(err)
 	}
 	select {
-	case err := <-b.done:
+	case <-b.exited:
 		var exit *exec.ExitError
-		if errors.As(err, &exit) {
+		if errors.As(b.waitErr, &exit) {
 			return exit.ExitCode()
 		}
-		if err != nil {
-			t.Fatal(err)
+		if b.waitErr != nil {
+			t.Fatal(b.waitErr)
 		}
 		return 0
 	case <-time.After(15 * time.Second):

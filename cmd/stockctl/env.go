@@ -23,32 +23,64 @@ type env struct {
 	db     *readmodel.DB
 	ledger *projections.Ledger
 	stderr io.Writer
+	quiet  bool
 	close  []func() error
 }
 
 // lockWait is how long a command waits for another process using the embedded log.
 const lockWait = 10 * time.Second
 
+// openEnv connects to the log and opens the live read model.
 func openEnv(c *cli.Context) (*env, error) {
+	e, err := openLog(c, false)
+	if err != nil {
+		return nil, err
+	}
+	if err := e.attachDB(c); err != nil {
+		e.Close()
+		return nil, err
+	}
+	return e, nil
+}
+
+// attachDB opens the live read model, checks it belongs to this log, and sets up its
+// projection.
+func (e *env) attachDB(c *cli.Context) error {
+	db, err := readmodel.Open(c.Context, dbPath(c))
+	if err != nil {
+		return err
+	}
+	e.db = db
+	e.close = append(e.close, db.Close)
+	if err := db.BindLog(c.Context, e.log.Topic(), e.log.Partitions()); err != nil {
+		return err
+	}
+	e.ledger = projections.NewLedger(db)
+	return nil
+}
+
+// openLog connects to the log only. With serve, an embedded broker this process starts
+// is advertised in the data directory, so that other commands can use the log while a
+// long-running one holds it.
+func openLog(c *cli.Context, serve bool) (*env, error) {
 	ctx := c.Context
-	e := &env{stderr: c.App.ErrWriter}
+	e := &env{stderr: c.App.ErrWriter, quiet: c.Bool("quiet")}
 	dataDir := c.String("data-dir")
 	if dataDir == "" {
-		return nil, fmt.Errorf("%w: --data-dir is empty", errUsage)
+		return nil, usagef("--data-dir is empty")
+	}
+	partitions := c.Int("partitions")
+	if partitions < 1 || partitions > 1000 {
+		return nil, usagef("--partitions %d: give 1 to 1000", partitions)
 	}
 	brokers := splitBrokers(c.String("brokers"))
 	if len(brokers) == 0 {
-		addrs, closer, err := eventlog.Local(ctx, dataDir, lockWait)
+		addrs, closer, err := eventlog.Local(ctx, dataDir, lockWait, serve)
 		if err != nil {
 			return nil, err
 		}
 		brokers = addrs
 		e.close = append(e.close, closer)
-	}
-	partitions := c.Int("partitions")
-	if partitions < 1 || partitions > 1000 {
-		e.Close()
-		return nil, fmt.Errorf("%w: --partitions %d: give 1 to 1000", errUsage, partitions)
 	}
 	log, err := eventlog.Connect(ctx, eventlog.Config{
 		Brokers:    brokers,
@@ -61,34 +93,48 @@ func openEnv(c *cli.Context) (*env, error) {
 	}
 	e.log = log
 	e.close = append(e.close, log.Close)
-
-	dbPath := c.String("db")
-	if dbPath == "" {
-		dbPath = filepath.Join(dataDir, "operations.db")
-	}
-	db, err := readmodel.Open(ctx, dbPath)
-	if err != nil {
-		e.Close()
-		return nil, err
-	}
-	e.db = db
-	e.close = append(e.close, db.Close)
-	if err := db.BindLog(ctx, log.Topic(), log.Partitions()); err != nil {
-		e.Close()
-		return nil, err
-	}
-	e.ledger = projections.NewLedger(db)
 	return e, nil
+}
+
+func dbPath(c *cli.Context) string {
+	if p := c.String("db"); p != "" {
+		return p
+	}
+	return filepath.Join(c.String("data-dir"), "operations.db")
 }
 
 // CatchUp projects everything the log holds that the read model lacks.
 func (e *env) CatchUp(ctx context.Context) error {
-	stats, err := e.ledger.CatchUp(ctx, e.log)
+	_, err := e.catchUp(ctx, e.ledger, nil, "catching up")
+	return err
+}
+
+// catchUp runs a projection up to the given high watermarks (nil: the current ones),
+// with a progress bar for long runs and a warning for records that are not events.
+func (e *env) catchUp(ctx context.Context, l *projections.Ledger, until map[int32]int64, what string) (projections.Stats, error) {
+	if until == nil {
+		var err error
+		if until, err = e.log.HighWatermarks(ctx); err != nil {
+			return projections.Stats{}, err
+		}
+	}
+	var total int64
+	from, err := l.Offsets(ctx)
+	if err != nil {
+		return projections.Stats{}, err
+	}
+	for p, end := range until {
+		total += max(0, end-from[p])
+	}
+	bar := newProgress(e.stderr, e.quiet, total, what)
+	l.OnProgress(func(s projections.Stats) { bar.add(s.Read) })
+	stats, err := l.CatchUpTo(ctx, e.log, until)
+	bar.done()
 	if stats.Skipped > 0 {
 		fmt.Fprintf(e.stderr, "warning: skipped %d record(s) on topic %s that are not stockctl events (see the skipped_records table)\n",
 			stats.Skipped, e.log.Topic())
 	}
-	return err
+	return stats, err
 }
 
 // Close releases everything, in reverse order of opening.
@@ -108,4 +154,8 @@ func splitBrokers(s string) []string {
 		}
 	}
 	return out
+}
+
+func quietFlag() cli.Flag {
+	return &cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress bar or summary"}
 }

@@ -25,7 +25,7 @@ func historyCommand() *cli.Command {
 				return err
 			}
 			if c.NArg() != 1 {
-				return fmt.Errorf("%w: history takes one PRODUCT, got %d argument(s); e.g. stockctl history P1", errUsage, c.NArg())
+				return usagef("history takes one PRODUCT, got %d argument(s); e.g. stockctl history P1", c.NArg())
 			}
 			p, err := domain.ParseProductID(c.Args().First())
 			if err != nil {

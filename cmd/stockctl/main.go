@@ -29,18 +29,33 @@ const (
 	exitRefused     = 1 // the ledger refused the operation
 	exitInvalid     = 2 // invalid input or usage
 	exitUnavailable = 3 // infrastructure unavailable
+	exitInterrupted = 130
 )
 
-// errUsage marks errors in how stockctl was called.
-var errUsage = errors.New("usage")
+// errUsage marks errors in how stockctl was called; see usagef.
+var errUsage = errors.New("invalid usage")
+
+// usageErr is an error in how stockctl was called, with the message shown to the user.
+type usageErr struct{ msg string }
+
+func (e *usageErr) Error() string        { return e.msg }
+func (e *usageErr) Is(target error) bool { return target == errUsage }
+
+// usagef returns an error matching errUsage with a formatted message.
+func usagef(format string, args ...any) error {
+	return &usageErr{msg: fmt.Sprintf(format, args...)}
+}
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	app := newApp(os.Stdout, os.Stderr)
-	err := app.RunContext(ctx, interspersed(app, os.Args))
+	args, err := interspersed(app, os.Args)
+	if err == nil {
+		err = app.RunContext(ctx, args)
+	}
 	stop()
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "stockctl: "+message(err))
+		fmt.Fprintln(os.Stderr, "stockctl: "+err.Error())
 		os.Exit(exitCode(err))
 	}
 }
@@ -62,6 +77,9 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			sellCommand(),
 			stockCommand(),
 			historyCommand(),
+			projectCommand(),
+			replayCommand(),
+			verifyCommand(),
 			brokerCommand(),
 		},
 		OnUsageError: usageError,
@@ -69,7 +87,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		ExitErrHandler: func(*cli.Context, error) {},
 		Action: func(c *cli.Context) error {
 			if c.Args().Present() {
-				return fmt.Errorf("%w: unknown command %q; see stockctl --help", errUsage, c.Args().First())
+				return usagef("unknown command %q; see stockctl --help", c.Args().First())
 			}
 			return cli.ShowAppHelp(c)
 		},
@@ -77,7 +95,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 }
 
 func usageError(_ *cli.Context, err error, _ bool) error {
-	return fmt.Errorf("%w: %v; see --help", errUsage, err)
+	return usagef("%v; see --help", err)
 }
 
 // exitCode maps an error to the documented exit codes.
@@ -85,35 +103,19 @@ func exitCode(err error) int {
 	switch {
 	case err == nil:
 		return exitOK
+	case errors.Is(err, context.Canceled):
+		return exitInterrupted
 	case errors.Is(err, domain.ErrInsufficientStock), errors.Is(err, domain.ErrStockOverflow),
-		errors.Is(err, commands.ErrConflict):
+		errors.Is(err, commands.ErrConflict), errors.Is(err, errVerifyFailed):
 		return exitRefused
 	case errors.Is(err, errUsage), errors.Is(err, domain.ErrInvalidQuantity),
 		errors.Is(err, domain.ErrInvalidProduct), errors.Is(err, domain.ErrInvalidDate),
-		errors.Is(err, commands.ErrIdempotencyKeyReused):
+		errors.Is(err, commands.ErrIdempotencyKeyReused), errors.Is(err, domain.ErrMalformedEvent):
 		return exitInvalid
 	case errors.Is(err, eventlog.ErrUnavailable), errors.Is(err, eventlog.ErrLocked),
 		errors.Is(err, readmodel.ErrUnreadable), errors.Is(err, readmodel.ErrLogMismatch),
-		errors.Is(err, projections.ErrAheadOfLog):
+		errors.Is(err, projections.ErrAheadOfLog), errors.Is(err, readmodel.ErrInUse):
 		return exitUnavailable
 	}
 	return exitUnavailable
-}
-
-// message returns the text shown for err, without the internal "usage: " marker.
-func message(err error) string {
-	msg := err.Error()
-	if errors.Is(err, errUsage) {
-		if s, ok := cutPrefixAny(msg, "usage: "); ok {
-			return s
-		}
-	}
-	return msg
-}
-
-func cutPrefixAny(s, prefix string) (string, bool) {
-	if len(s) >= len(prefix) && s[:len(prefix)] == prefix {
-		return s[len(prefix):], true
-	}
-	return s, false
 }

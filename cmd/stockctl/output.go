@@ -27,7 +27,7 @@ func checkOutput(c *cli.Context) (string, error) {
 	case "table", "json", "csv":
 		return f, nil
 	default:
-		return "", fmt.Errorf("%w: --output %q: use table, json or csv", errUsage, f)
+		return "", usagef("--output %q: use table, json or csv", f)
 	}
 }
 

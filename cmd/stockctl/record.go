@@ -19,7 +19,9 @@ import (
 const (
 	maxNoteLength     = 500
 	maxOperatorLength = 64
-	maxKeyLength      = domain.MaxIDLength
+	maxKeyLength      = 100
+	maxKeyBytes       = domain.MaxIDLength - len(keyPrefix)
+	keyPrefix         = "key:"
 )
 
 // recordFlags are the flags shared by sell and restock.
@@ -36,7 +38,7 @@ func recordFlags() []cli.Flag {
 func parseOperation(c *cli.Context, verb string) (commands.Operation, error) {
 	var op commands.Operation
 	if c.NArg() != 2 {
-		return op, fmt.Errorf("%w: %s takes PRODUCT and QUANTITY, got %d argument(s); e.g. stockctl %s P1 5", errUsage, verb, c.NArg(), verb)
+		return op, usagef("%s takes PRODUCT and QUANTITY, got %d argument(s); e.g. stockctl %s P1 5", verb, c.NArg(), verb)
 	}
 	var err error
 	if op.Product, err = domain.ParseProductID(c.Args().Get(0)); err != nil {
@@ -64,10 +66,10 @@ func parseOperation(c *cli.Context, verb string) (commands.Operation, error) {
 	op.CommandID = uuid.NewString()
 	if c.IsSet("idempotency-key") {
 		key, err := checkText("--idempotency-key", c.String("idempotency-key"), maxKeyLength)
-		if err != nil || key == "" {
-			return op, fmt.Errorf("%s: %w: --idempotency-key must be 1 to %d printable characters", verb, errUsage, maxKeyLength)
+		if err != nil || key == "" || len(key) > maxKeyBytes {
+			return op, usagef("%s: --idempotency-key must be 1 to %d printable characters (%d bytes)", verb, maxKeyLength, maxKeyBytes)
 		}
-		op.CommandID = "key:" + key
+		op.CommandID = keyPrefix + key
 	}
 	return op, nil
 }
@@ -75,14 +77,14 @@ func parseOperation(c *cli.Context, verb string) (commands.Operation, error) {
 // checkText accepts printable text of at most max characters.
 func checkText(flag, s string, max int) (string, error) {
 	if !utf8.ValidString(s) {
-		return "", fmt.Errorf("%w: %s is not valid UTF-8", errUsage, flag)
+		return "", usagef("%s is not valid UTF-8", flag)
 	}
 	if n := utf8.RuneCountInString(s); n > max {
-		return "", fmt.Errorf("%w: %s has %d characters, at most %d allowed", errUsage, flag, n, max)
+		return "", usagef("%s has %d characters, at most %d allowed", flag, n, max)
 	}
 	for _, r := range s {
 		if !unicode.IsPrint(r) && r != ' ' {
-			return "", fmt.Errorf("%w: %s contains the non-printable character %U", errUsage, flag, r)
+			return "", usagef("%s contains the non-printable character %U", flag, r)
 		}
 	}
 	return s, nil

@@ -45,12 +45,12 @@ func stockCommand() *cli.Command {
 				return err
 			}
 			levels = withUnknown(levels, products)
+			if levels == nil {
+				levels = []readmodel.StockLevel{} // JSON shows an empty list, not null
+			}
 			t := table{header: []string{"product", "stock", "last_operation_date"}, values: levels}
 			for _, l := range levels {
 				t.rows = append(t.rows, []string{l.Product, l.Stock, l.LastDate})
-			}
-			if t.values == nil {
-				t.values = []readmodel.StockLevel{}
 			}
 			return t.write(c.App.Writer, format)
 		},
