@@ -176,16 +176,45 @@ func (m *positionMarshaler) take(msg *message.Message) *sarama.ProducerMessage {
 func (l *Log) HighWatermarks(ctx context.Context) (map[int32]int64, error) {
 	out := make(map[int32]int64, l.partitions)
 	for p := int32(0); p < l.partitions; p++ {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		n, err := l.client.GetOffset(l.cfg.Topic, p, sarama.OffsetNewest)
+		n, err := l.highWatermark(ctx, p)
 		if err != nil {
-			return nil, fmt.Errorf("%w: high watermark of %s/%d: %v", ErrUnavailable, l.cfg.Topic, p, err)
+			return nil, err
 		}
 		out[p] = n
 	}
 	return out, nil
+}
+
+// highWatermark asks the partition's leader for its end, following a leader that has
+// moved (as happens just after a topic is created or a broker restarts).
+func (l *Log) highWatermark(ctx context.Context, p int32) (int64, error) {
+	var err error
+	for attempt := 0; attempt < 6; attempt++ {
+		if ctx.Err() != nil {
+			return 0, ctx.Err()
+		}
+		var n int64
+		if n, err = l.client.GetOffset(l.cfg.Topic, p, sarama.OffsetNewest); err == nil {
+			return n, nil
+		}
+		if !retriable(err) {
+			break
+		}
+		l.client.RefreshMetadata(l.cfg.Topic)
+		select {
+		case <-ctx.Done():
+			return 0, ctx.Err()
+		case <-time.After(time.Duration(attempt+1) * 100 * time.Millisecond):
+		}
+	}
+	return 0, fmt.Errorf("%w: high watermark of %s/%d: %v", ErrUnavailable, l.cfg.Topic, p, err)
+}
+
+// retriable reports whether err is one a client recovers from by refreshing metadata.
+func retriable(err error) bool {
+	return errors.Is(err, sarama.ErrNotLeaderForPartition) || errors.Is(err, sarama.ErrLeaderNotAvailable) ||
+		errors.Is(err, sarama.ErrUnknownTopicOrPartition) || errors.Is(err, sarama.ErrNotEnoughReplicas) ||
+		errors.Is(err, sarama.ErrOutOfBrokers) || errors.Is(err, sarama.ErrRequestTimedOut)
 }
 
 // waitForLeaders waits until every partition has a leader, as a new topic's do shortly

@@ -23,11 +23,11 @@ func brokerCommand() *cli.Command {
 		},
 		OnUsageError: usageError,
 		Action: func(c *cli.Context) error {
-			if c.String("brokers") != "" {
-				return usagef("broker serves the embedded log; it cannot be combined with --brokers")
-			}
 			if c.NArg() > 0 {
 				return usagef("broker takes no arguments")
+			}
+			if c.String("brokers") != "" {
+				return usagef("broker serves the embedded log; it cannot be combined with --brokers")
 			}
 			dataDir := c.String("data-dir")
 			b, err := eventlog.StartEmbedded(dataDir, c.String("listen"), true)

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"net"
 	"os"
 	"os/exec"
@@ -21,6 +22,8 @@ import (
 	"time"
 
 	_ "modernc.org/sqlite"
+
+	"github.com/stockctl/stockctl/internal/testkafka"
 )
 
 // binary is the stockctl executable that TestMain builds once for every test.
@@ -82,12 +85,31 @@ func cleanEnv() []string {
 	return env
 }
 
+// realKafkaEnv points stockctl at the real cluster in STOCKCTL_TEST_BROKERS, if any,
+// with a topic of its own for each data directory, so the suite runs on both brokers.
+func realKafkaEnv(dataDir string) []string {
+	brokers := os.Getenv(testkafka.EnvBrokers)
+	if brokers == "" {
+		return nil
+	}
+	h := fnv.New64a()
+	h.Write([]byte(dataDir))
+	return []string{"STOCKCTL_BROKERS=" + brokers, fmt.Sprintf("STOCKCTL_TOPIC=e2e.%d.%x", os.Getpid(), h.Sum64())}
+}
+
+// skipOnRealKafka skips tests of the embedded broker itself.
+func skipOnRealKafka(t *testing.T) {
+	if testkafka.Real() {
+		t.Skip("tests the embedded broker; runs without " + testkafka.EnvBrokers)
+	}
+}
+
 // invoke runs stockctl on dataDir; it is safe to call from any goroutine.
 func invoke(dataDir string, env []string, args ...string) (result, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), invocationTimeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, binary, append([]string{"--data-dir", dataDir}, args...)...)
-	cmd.Env = append(cleanEnv(), env...)
+	cmd.Env = append(append(cleanEnv(), realKafkaEnv(dataDir)...), env...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	start := time.Now()
@@ -398,6 +420,7 @@ type brokerProcess struct {
 // startBroker starts `stockctl broker` on dataDir and waits until it advertises its
 // address in DATA_DIR/broker.addr and accepts connections there.
 func startBroker(t *testing.T, dataDir string) *brokerProcess {
+	skipOnRealKafka(t)
 	t.Helper()
 	b := &brokerProcess{addr: freeAddr(t), logPath: filepath.Join(t.TempDir(), "broker.log"), exited: make(chan struct{})}
 	logFile, err := os.Create(b.logPath)
