@@ -26,7 +26,7 @@ vet:
 	$(GO) vet ./...
 
 fmt-check:
-	@out=$$(git ls-files -co --exclude-standard '*.go' | xargs gofmt -l); \
+	@out=$$( (git ls-files -co --exclude-standard '*.go' 2>/dev/null || find . -name '*.go') | xargs gofmt -l); \
 	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 
 # Everything on the embedded broker, then the integration suite on real Kafka.

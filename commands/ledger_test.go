@@ -47,6 +47,7 @@ func mustNode(tb testing.TB, cfg eventlog.Config, dbPath string) *node {
 		tb.Fatalf("bind log: %v", err)
 	}
 	n := &node{log: log, db: db, ledger: projections.NewLedger(db)}
+	n.ledger.CheckPartitions(log.PartitionOf)
 	n.sell = commands.NewSellHandler(log, n, db, uuid.NewString)
 	n.restock = commands.NewRestockHandler(log, n, db, uuid.NewString)
 	return n

@@ -102,6 +102,9 @@ func (l *Log) Topic() string { return l.cfg.Topic }
 // Partitions returns the topic's partition count.
 func (l *Log) Partitions() int32 { return l.partitions }
 
+// PartitionOf returns the partition stockctl writes key to.
+func (l *Log) PartitionOf(key []byte) int32 { return PartitionFor(key, l.partitions) }
+
 // Close closes the publisher and the client.
 func (l *Log) Close() error {
 	var errs []error

@@ -2,10 +2,11 @@ package eventlog
 
 import "github.com/IBM/sarama"
 
-// kafkaHashPartitioner places a record by the murmur2 hash of its key, as the Java client
-// and librdkafka's consistent_random partitioner do, so any Kafka client producing a
-// product's events sends them to the same partition stockctl does. Sarama's own hash
-// partitioner uses FNV-1a and would disagree.
+// kafkaHashPartitioner places a record by the murmur2 hash of its key, as Kafka's Java
+// client does by default (and librdkafka with partitioner=murmur2_random; its default,
+// consistent_random, uses CRC32), so a producer set up like the Java client sends a
+// product's events to the same partition stockctl does. Sarama's own hash partitioner
+// uses FNV-1a and would disagree.
 type kafkaHashPartitioner struct{}
 
 func newKafkaHashPartitioner(string) sarama.Partitioner { return kafkaHashPartitioner{} }
@@ -20,7 +21,7 @@ func (kafkaHashPartitioner) Partition(m *sarama.ProducerMessage, n int32) (int32
 
 func (kafkaHashPartitioner) RequiresConsistency() bool { return true }
 
-// PartitionFor returns the partition Kafka's default partitioner chooses for key among n.
+// PartitionFor returns the partition Kafka's Java client chooses for key among n.
 func PartitionFor(key []byte, n int32) int32 {
 	return int32(murmur2(key)&0x7fffffff) % n
 }

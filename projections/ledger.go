@@ -83,7 +83,15 @@ type Ledger struct {
 	started  bool
 	// progress, when set, is told what each committed batch did.
 	progress func(Stats)
+	// partitionOf, when set, gives the partition a record key belongs in.
+	partitionOf func(key []byte) int32
 }
+
+// CheckPartitions makes the ledger skip events found in another partition than
+// partitionOf gives for their key. A product's events are ordered only within one
+// partition; one written elsewhere (by a producer with another partitioner) would be
+// ordered against the others by read timing, and replays would disagree.
+func (l *Ledger) CheckPartitions(partitionOf func(key []byte) int32) { l.partitionOf = partitionOf }
 
 // OnProgress makes the ledger call fn after each batch it commits during a catch-up.
 func (l *Ledger) OnProgress(fn func(Stats)) { l.progress = fn }
@@ -132,11 +140,10 @@ func (l *Ledger) Apply(ctx context.Context, batch []Record) (Stats, error) {
 
 func (l *Ledger) apply(ctx context.Context, batch []decoded) (Stats, error) {
 	var stats Stats
-	var touched map[domain.ProductID]*domain.Stock
 	err := l.store.Project(ctx, func(tx Tx) error {
 		stats = Stats{}
 		next := make(map[int32]int64)
-		touched = make(map[domain.ProductID]*domain.Stock)
+		b := batchState{loaded: make(map[domain.ProductID]*domain.Stock), changed: make(map[domain.ProductID]*domain.Stock)}
 		for _, r := range batch {
 			stats.Read++
 			n, ok := next[r.Partition]
@@ -152,7 +159,7 @@ func (l *Ledger) apply(ctx context.Context, batch []decoded) (Stats, error) {
 				continue
 			}
 			next[r.Partition] = r.Offset + 1
-			o, err := l.applyOne(tx, r, touched)
+			o, err := l.applyOne(tx, r, &b)
 			if err != nil {
 				return err
 			}
@@ -165,7 +172,7 @@ func (l *Ledger) apply(ctx context.Context, batch []decoded) (Stats, error) {
 				stats.Skipped++
 			}
 		}
-		for _, s := range touched {
+		for _, s := range b.changed {
 			if err := tx.PutStock(s.Snapshot()); err != nil {
 				return err
 			}
@@ -198,7 +205,13 @@ const (
 // applyOne applies the log's rule to one record. The checks run in a fixed order —
 // sequence and invariants, then the command's earlier acceptance — so that every replay
 // gives the same reason for the same rejection.
-func (l *Ledger) applyOne(tx Tx, r decoded, touched map[domain.ProductID]*domain.Stock) (outcome, error) {
+// batchState is what one transaction has read and changed.
+type batchState struct {
+	loaded  map[domain.ProductID]*domain.Stock // products read in this transaction
+	changed map[domain.ProductID]*domain.Stock // products with an accepted event, stored at commit
+}
+
+func (l *Ledger) applyOne(tx Tx, r decoded, b *batchState) (outcome, error) {
 	if r.err != nil {
 		return outcomeSkipped, tx.Skip(r.Position, SkipReason(r.err), r.err.Error())
 	}
@@ -209,7 +222,13 @@ func (l *Ledger) applyOne(tx Tx, r decoded, touched map[domain.ProductID]*domain
 		return outcomeSkipped, tx.Skip(r.Position, "key_mismatch",
 			fmt.Sprintf("record key %q differs from product_id %q", r.Key, e.Product))
 	}
-	s, err := l.stock(tx, e.Product, touched)
+	if l.partitionOf != nil {
+		if want := l.partitionOf(r.Key); want != r.Partition {
+			return outcomeSkipped, tx.Skip(r.Position, "wrong_partition",
+				fmt.Sprintf("key %q belongs in partition %d (murmur2, as Kafka's Java client partitions)", r.Key, want))
+		}
+	}
+	s, err := l.stock(tx, e.Product, b)
 	if err != nil {
 		return 0, err
 	}
@@ -230,6 +249,7 @@ func (l *Ledger) applyOne(tx Tx, r decoded, touched map[domain.ProductID]*domain
 	if l.accepted != nil {
 		l.accepted.add(e.CommandID)
 	}
+	b.changed[e.Product] = s
 	return outcomeAccepted, tx.Accept(r.Position, e, s.Snapshot())
 }
 
@@ -241,9 +261,9 @@ func (l *Ledger) commandAccepted(tx Tx, id string) (bool, error) {
 }
 
 // stock returns the product's aggregate, loading it once per batch (or once per run for
-// an exclusive ledger) and marking it to be stored at the end of the batch.
-func (l *Ledger) stock(tx Tx, p domain.ProductID, touched map[domain.ProductID]*domain.Stock) (*domain.Stock, error) {
-	if s, ok := touched[p]; ok {
+// an exclusive ledger).
+func (l *Ledger) stock(tx Tx, p domain.ProductID, b *batchState) (*domain.Stock, error) {
+	if s, ok := b.loaded[p]; ok {
 		return s, nil
 	}
 	s, ok := l.stocks[p]
@@ -257,7 +277,7 @@ func (l *Ledger) stock(tx Tx, p domain.ProductID, touched map[domain.ProductID]*
 			l.stocks[p] = s
 		}
 	}
-	touched[p] = s
+	b.loaded[p] = s
 	return s, nil
 }
 

@@ -177,3 +177,40 @@ func TestLedgerBatchIsAtomic(t *testing.T) {
 		t.Fatalf("stock after the retried batch = %s, want 6.00", got)
 	}
 }
+
+// An event found in another partition than its key hashes to is skipped: its order
+// against the product's other events would depend on read timing.
+func TestLedgerSkipsEventsInTheWrongPartition(t *testing.T) {
+	db := MustOpenDB(t)
+	l := projections.NewLedger(db)
+	l.CheckPartitions(func([]byte) int32 { return 0 })
+	stats, err := l.Apply(context.Background(), []projections.Record{
+		event(t, domain.TypeStockRestocked, "P1", "10", 1, "c1", 0, 0),
+		event(t, domain.TypeStockRestocked, "P1", "5", 2, "c2", 1, 0),
+	})
+	if err != nil || stats.Accepted != 1 || stats.Skipped != 1 {
+		t.Fatalf("stats = %+v, %v; want 1 accepted and 1 skipped", stats, err)
+	}
+	if got := level(t, db, "P1"); got != "10.00" {
+		t.Fatalf("stock = %s, want 10.00", got)
+	}
+}
+
+// A product whose only events were rejected has no stock line, and its first valid
+// event is accepted later.
+func TestRejectedFirstEventLeavesNoStockLine(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpenDB(t)
+	l := projections.NewLedger(db)
+	if _, err := l.Apply(ctx, []projections.Record{event(t, domain.TypeStockSold, "Z1", "1", 1, "c1", 0, 0)}); err != nil {
+		t.Fatal(err)
+	}
+	levels, err := db.StockLevels(ctx)
+	if err != nil || len(levels) != 0 {
+		t.Fatalf("stock levels after a rejected first event = %+v, %v; want none", levels, err)
+	}
+	stats, err := l.Apply(ctx, []projections.Record{event(t, domain.TypeStockRestocked, "Z1", "5", 1, "c2", 0, 1)})
+	if err != nil || stats.Accepted != 1 || level(t, db, "Z1") != "5.00" {
+		t.Fatalf("restock after the rejection: %+v, %v; want accepted, stock 5.00", stats, err)
+	}
+}

@@ -2,81 +2,95 @@ package readmodel
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 )
 
-// contentTables are the tables that hold the read model's state, each with the columns
-// that identify a row in a stable order.
-var contentTables = []struct{ name, order string }{
-	{"ledger", `partition, "offset"`},
-	{"rejected_events", `partition, "offset"`},
-	{"skipped_records", `partition, "offset"`},
-	{"stock", "product_id"},
-	{"offsets", "partition"},
-	{"meta", "key"},
-}
+// contentTables are the tables that hold the read model's state.
+var contentTables = []string{"ledger", "rejected_events", "skipped_records", "stock", "offsets", "meta"}
 
-// Diff compares the contents of two read models table by table and describes the first
-// differences it finds, at most max of them; none means they hold the same state.
-func Diff(ctx context.Context, a, b *DB, max int) ([]string, error) {
-	var diffs []string
-	for _, t := range contentTables {
-		ra, err := a.rows(ctx, t.name, t.order)
+// Diff compares the contents of two read models table by table, inside SQLite, and
+// describes at most max differences; none means they hold the same state. Row IDs that
+// only record the order rows were written in are not compared.
+func Diff(ctx context.Context, a, b *DB, max int) (diffs []string, err error) {
+	// One connection for everything: the model allows one, and ATTACH is per connection.
+	conn, err := a.db.Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("diff: %w", err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `ATTACH DATABASE ? AS other`, b.path); err != nil {
+		return nil, fmt.Errorf("diff: %w", err)
+	}
+	defer conn.ExecContext(context.WithoutCancel(ctx), `DETACH DATABASE other`)
+	for _, table := range contentTables {
+		cols, err := columns(ctx, conn, table)
 		if err != nil {
 			return nil, err
 		}
-		rb, err := b.rows(ctx, t.name, t.order)
-		if err != nil {
-			return nil, err
-		}
-		if len(ra) != len(rb) {
-			diffs = append(diffs, fmt.Sprintf("%s: %d rows in %s, %d in %s", t.name, len(ra), a.path, len(rb), b.path))
-		}
-		for i := 0; i < min(len(ra), len(rb)) && len(diffs) < max; i++ {
-			if ra[i] != rb[i] {
-				diffs = append(diffs, fmt.Sprintf("%s row %d: %s ≠ %s", t.name, i+1, ra[i], rb[i]))
+		list := strings.Join(cols, ", ")
+		for _, side := range []struct{ from, to, name string }{
+			{"main", "other", a.path}, {"other", "main", b.path},
+		} {
+			query := fmt.Sprintf(`SELECT %s FROM %s.%s EXCEPT SELECT %s FROM %s.%s LIMIT %d`,
+				list, side.from, table, list, side.to, table, max)
+			rows, err := conn.QueryContext(ctx, query)
+			if err != nil {
+				return nil, fmt.Errorf("diff %s: %w", table, err)
+			}
+			vals := make([]any, len(cols))
+			ptrs := make([]any, len(cols))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			for rows.Next() && len(diffs) < max {
+				if err := rows.Scan(ptrs...); err != nil {
+					rows.Close()
+					return nil, fmt.Errorf("diff %s: %w", table, err)
+				}
+				diffs = append(diffs, fmt.Sprintf("%s: only in %s: %v", table, side.name, describe(cols, vals)))
+			}
+			if err := rows.Close(); err != nil {
+				return nil, err
 			}
 		}
 		if len(diffs) >= max {
-			return diffs[:max], nil
+			return diffs, nil
 		}
 	}
 	return diffs, nil
 }
 
-// rows returns every row of a table as one string per row, ordered by order.
-func (d *DB) rows(ctx context.Context, table, order string) ([]string, error) {
-	rows, err := d.db.QueryContext(ctx, fmt.Sprintf(`SELECT * FROM %s ORDER BY %s`, table, order))
+// columns returns the compared columns of a table: all but a ledger's row ID.
+func columns(ctx context.Context, conn *sql.Conn, table string) ([]string, error) {
+	rows, err := conn.QueryContext(ctx, `SELECT name FROM pragma_table_info(?)`, table)
 	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", table, err)
+		return nil, fmt.Errorf("columns of %s: %w", table, err)
 	}
 	defer rows.Close()
-	cols, err := rows.Columns()
-	if err != nil {
-		return nil, err
-	}
-	vals := make([]any, len(cols))
-	ptrs := make([]any, len(cols))
-	for i := range vals {
-		ptrs[i] = &vals[i]
-	}
-	var out []string
+	var cols []string
 	for rows.Next() {
-		if err := rows.Scan(ptrs...); err != nil {
-			return nil, fmt.Errorf("read %s: %w", table, err)
+		var c string
+		if err := rows.Scan(&c); err != nil {
+			return nil, err
 		}
-		var b strings.Builder
-		for i, v := range vals {
-			if i > 0 {
-				b.WriteString("|")
-			}
-			if table == "ledger" && cols[i] == "id" {
-				continue // a row ID, not content
-			}
-			fmt.Fprintf(&b, "%v", v)
+		if table == "ledger" && c == "id" {
+			continue
 		}
-		out = append(out, b.String())
+		cols = append(cols, `"`+c+`"`)
 	}
-	return out, rows.Err()
+	return cols, rows.Err()
+}
+
+func describe(cols []string, vals []any) string {
+	parts := make([]string, len(cols))
+	for i, c := range cols {
+		v := vals[i]
+		if b, ok := v.([]byte); ok {
+			v = string(b)
+		}
+		parts[i] = fmt.Sprintf("%s=%v", strings.Trim(c, `"`), v)
+	}
+	return strings.Join(parts, " ")
 }

@@ -188,6 +188,23 @@ func (d *DB) BindLog(ctx context.Context, topic string, partitions int32) error 
 	return tx.Commit()
 }
 
+// CheckTopic fails with ErrLogMismatch if the model was built from another topic. It
+// lets a command refuse before it connects to the cluster, and so before it creates a
+// topic the user did not mean.
+func (d *DB) CheckTopic(ctx context.Context, topic string) error {
+	var have string
+	err := d.db.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'topic'`).Scan(&have)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return nil
+	case err != nil:
+		return fmt.Errorf("check topic: %w", err)
+	case have != topic:
+		return fmt.Errorf("%w: %s was built from topic %q, not %q; use --db for another file or run stockctl replay", ErrLogMismatch, d.path, have, topic)
+	}
+	return nil
+}
+
 // Offsets returns the next offset to apply for each partition that has any.
 func (d *DB) Offsets(ctx context.Context) (map[int32]int64, error) {
 	rows, err := d.db.QueryContext(ctx, `SELECT partition, next_offset FROM offsets`)

@@ -32,31 +32,46 @@ const lockWait = 10 * time.Second
 
 // openEnv connects to the log and opens the live read model.
 func openEnv(c *cli.Context) (*env, error) {
-	e, err := openLog(c, false)
+	return openEnvServing(c, false)
+}
+
+// openEnvServing is openEnv for a long-running command: with serve, an embedded broker
+// it starts is shared with other processes (see openLog).
+func openEnvServing(c *cli.Context, serve bool) (*env, error) {
+	// The read model first: one built from another topic is refused before connecting,
+	// which would create the topic.
+	db, err := readmodel.Open(c.Context, dbPath(c))
 	if err != nil {
 		return nil, err
 	}
-	if err := e.attachDB(c); err != nil {
+	if err := db.CheckTopic(c.Context, c.String("topic")); err != nil {
+		db.Close()
+		return nil, err
+	}
+	e, err := openLog(c, serve)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	e.db = db
+	e.close = append([]func() error{db.Close}, e.close...)
+	if err := db.BindLog(c.Context, e.log.Topic(), e.log.Partitions()); err != nil {
 		e.Close()
 		return nil, err
 	}
+	e.ledger = e.newLedger(db, false)
 	return e, nil
 }
 
-// attachDB opens the live read model, checks it belongs to this log, and sets up its
-// projection.
-func (e *env) attachDB(c *cli.Context) error {
-	db, err := readmodel.Open(c.Context, dbPath(c))
-	if err != nil {
-		return err
+// newLedger returns the ledger projection into db; exclusive when this process is the
+// only one writing db, as in a replay.
+func (e *env) newLedger(db *readmodel.DB, exclusive bool) *projections.Ledger {
+	l := projections.NewLedger(db)
+	if exclusive {
+		l = projections.NewExclusiveLedger(db)
 	}
-	e.db = db
-	e.close = append(e.close, db.Close)
-	if err := db.BindLog(c.Context, e.log.Topic(), e.log.Partitions()); err != nil {
-		return err
-	}
-	e.ledger = projections.NewLedger(db)
-	return nil
+	l.CheckPartitions(e.log.PartitionOf)
+	return l
 }
 
 // openLog connects to the log only. With serve, an embedded broker this process starts

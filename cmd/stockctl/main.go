@@ -55,7 +55,11 @@ func main() {
 	}
 	stop()
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "stockctl: "+err.Error())
+		msg := err.Error()
+		if errors.Is(err, context.Canceled) {
+			msg = "interrupted; what was committed before is intact"
+		}
+		fmt.Fprintln(os.Stderr, "stockctl: "+msg)
 		os.Exit(exitCode(err))
 	}
 }

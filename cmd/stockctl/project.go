@@ -30,14 +30,11 @@ func projectCommand() *cli.Command {
 				return usagef("--poll %s: give 1ms to 1m", poll)
 			}
 			follow := c.Bool("follow")
-			e, err := openLog(c, follow)
+			e, err := openEnvServing(c, follow)
 			if err != nil {
 				return err
 			}
 			defer e.Close()
-			if err := e.attachDB(c); err != nil {
-				return err
-			}
 			ctx := c.Context
 			for {
 				start := time.Now()

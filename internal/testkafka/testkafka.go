@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/IBM/sarama"
+
 	"github.com/stockctl/stockctl/eventlog"
 )
 
@@ -51,4 +53,28 @@ func Topic(tb testing.TB) string {
 func Config(tb testing.TB) eventlog.Config {
 	tb.Helper()
 	return eventlog.Config{Brokers: Brokers(tb), Topic: Topic(tb), Partitions: 3}
+}
+
+// ProduceRaw writes records to topic with a plain Kafka producer, as another program
+// would: values that need not be stockctl events. A nil key writes a null key.
+func ProduceRaw(tb testing.TB, brokers []string, topic string, records ...[2][]byte) {
+	tb.Helper()
+	cfg := sarama.NewConfig()
+	cfg.Version = sarama.V3_6_0_0
+	cfg.Producer.Return.Successes = true
+	cfg.Producer.RequiredAcks = sarama.WaitForAll
+	p, err := sarama.NewSyncProducer(brokers, cfg)
+	if err != nil {
+		tb.Fatalf("raw producer: %v", err)
+	}
+	defer p.Close()
+	for _, r := range records {
+		msg := &sarama.ProducerMessage{Topic: topic, Value: sarama.ByteEncoder(r[1])}
+		if r[0] != nil {
+			msg.Key = sarama.ByteEncoder(r[0])
+		}
+		if _, _, err := p.SendMessage(msg); err != nil {
+			tb.Fatalf("raw produce: %v", err)
+		}
+	}
 }
