@@ -12,7 +12,7 @@ RACE_PKGS := ./commands/... ./eventlog/... ./projections/... ./readmodel/...
 # Packages whose integration tests also run against real Kafka.
 KAFKA_PKGS := ./commands/... ./cmd/...
 
-.PHONY: all build demo test test-unit test-kafka vet fmt-check kafka-up kafka-down latency clean
+.PHONY: all build demo test test-unit test-kafka vet fmt-check kafka-up kafka-down latency bench bench-10m clean
 
 all: build
 
@@ -61,6 +61,14 @@ kafka-down:
 # `stockctl broker`.
 latency: build
 	bash scripts/sell-latency.sh $(BIN)
+
+# Append, read, replay, baseline, catch-up and sell figures on a 1,000,000-event log,
+# written to docs/benchmarks.md. bench-10m runs the same at 10,000,000 events.
+bench: build
+	$(GO) run ./cmd/stockbench -stockctl $(BIN)
+
+bench-10m: build
+	$(GO) run ./cmd/stockbench -stockctl $(BIN) -events 10000000 -out docs/benchmarks-10m.md
 
 clean:
 	rm -rf bin

@@ -1,0 +1,185 @@
+// Command stockbench measures stockctl on a synthetic log: bulk append, raw read, replay
+// (rate and peak memory) against a raw SQLite insert baseline measured in the same run,
+// catch-up of new events, and sell latency through `stockctl broker`. It prints a table
+// and writes it to docs/benchmarks.md. Run it with `make bench`.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"syscall"
+	"time"
+)
+
+func main() {
+	var cfg config
+	flag.StringVar(&cfg.stockctl, "stockctl", "bin/stockctl", "the stockctl binary to measure")
+	flag.IntVar(&cfg.events, "events", 1_000_000, "events in the generated log (10000000 for the large run)")
+	flag.IntVar(&cfg.products, "products", 1000, "products the events are spread over")
+	flag.IntVar(&cfg.sells, "sells", 50, "sell commands to time")
+	flag.StringVar(&cfg.out, "out", "docs/benchmarks.md", "where to write the results (empty: nowhere)")
+	flag.StringVar(&cfg.work, "work", "", "work directory (default: a temporary one, removed after)")
+	flag.Parse()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, cfg); err != nil {
+		fmt.Fprintln(os.Stderr, "stockbench:", err)
+		os.Exit(1)
+	}
+}
+
+type config struct {
+	stockctl string
+	events   int
+	products int
+	sells    int
+	out      string
+	work     string
+}
+
+func run(ctx context.Context, cfg config) error {
+	bin, err := filepath.Abs(cfg.stockctl)
+	if err != nil {
+		return err
+	}
+	if _, err := os.Stat(bin); err != nil {
+		return fmt.Errorf("stockctl binary: %w (run make build first)", err)
+	}
+	work := cfg.work
+	if work == "" {
+		if work, err = os.MkdirTemp("", "stockbench-"); err != nil {
+			return err
+		}
+		defer os.RemoveAll(work)
+	}
+	b := &bench{cfg: cfg, bin: bin, dataDir: filepath.Join(work, "data"), started: time.Now()}
+	if err := b.startBroker(ctx); err != nil {
+		return err
+	}
+	defer b.stopBroker()
+	steps := []func(context.Context) error{
+		b.appendBulk, b.rawRead, b.sqliteBaseline, b.replay, b.catchUp, b.sellLatency,
+	}
+	for _, step := range steps {
+		if err := step(ctx); err != nil {
+			return err
+		}
+	}
+	report := b.report()
+	fmt.Print(report)
+	if cfg.out != "" {
+		if err := os.WriteFile(cfg.out, []byte(report), 0o644); err != nil {
+			return err
+		}
+		fmt.Printf("\nwritten to %s\n", cfg.out)
+	}
+	return nil
+}
+
+// bench holds the run's state and results.
+type bench struct {
+	cfg     config
+	bin     string
+	dataDir string
+	broker  *exec.Cmd
+	addr    string
+	started time.Time
+	results []result
+}
+
+// result is one measured figure; ratio, when set, is to the SQLite baseline.
+type result struct {
+	name, value, target, note string
+	ratio                     float64
+}
+
+func (b *bench) add(r result) {
+	b.results = append(b.results, r)
+	fmt.Fprintf(os.Stderr, "  %-44s %s\n", r.name, r.value)
+}
+
+func (b *bench) baseline() float64 {
+	for _, r := range b.results {
+		if r.name == baselineName {
+			return r.ratio
+		}
+	}
+	return 0
+}
+
+func (b *bench) startBroker(ctx context.Context) error {
+	if err := os.MkdirAll(b.dataDir, 0o755); err != nil {
+		return err
+	}
+	b.broker = exec.Command(b.bin, "--data-dir", b.dataDir, "broker", "--listen", "127.0.0.1:0")
+	b.broker.Stderr = os.Stderr
+	if err := b.broker.Start(); err != nil {
+		return err
+	}
+	addrFile := filepath.Join(b.dataDir, "broker.addr")
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		if raw, err := os.ReadFile(addrFile); err == nil && len(raw) > 0 {
+			b.addr = strings.TrimSpace(string(raw))
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	return fmt.Errorf("stockctl broker did not advertise its address within 30 s")
+}
+
+func (b *bench) stopBroker() {
+	if b.broker != nil && b.broker.Process != nil {
+		b.broker.Process.Signal(os.Interrupt)
+		b.broker.Wait()
+	}
+}
+
+// stockctl runs the binary on the bench's data directory and returns its wall time and
+// peak resident memory.
+func (b *bench) stockctl(ctx context.Context, args ...string) (time.Duration, int64, error) {
+	cmd := exec.CommandContext(ctx, b.bin, append([]string{"--data-dir", b.dataDir}, args...)...)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	start := time.Now()
+	err := cmd.Run()
+	d := time.Since(start)
+	if err != nil {
+		return d, 0, fmt.Errorf("stockctl %s: %v: %s", strings.Join(args, " "), err, stderr.String())
+	}
+	var rss int64
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		rss = ru.Maxrss * 1024 // kilobytes on Linux
+	}
+	return d, rss, nil
+}
+
+func machine() string {
+	model := "unknown CPU"
+	if raw, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		for _, line := range strings.Split(string(raw), "\n") {
+			if name, ok := strings.CutPrefix(line, "model name"); ok {
+				model = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(name), ":"))
+				break
+			}
+		}
+	}
+	mem := ""
+	if raw, err := os.ReadFile("/proc/meminfo"); err == nil {
+		var kb int64
+		fmt.Sscanf(strings.SplitN(string(raw), "\n", 2)[0], "MemTotal: %d kB", &kb)
+		mem = fmt.Sprintf(", %.0f GiB", float64(kb)/(1<<20))
+	}
+	return fmt.Sprintf("%d cores (%s)%s, %s %s/%s", runtime.NumCPU(), model, mem, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+}

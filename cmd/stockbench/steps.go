@@ -1,0 +1,242 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"hash/fnv"
+	"net/url"
+	"path/filepath"
+	"sort"
+	"time"
+
+	_ "modernc.org/sqlite"
+
+	"github.com/stockctl/stockctl/domain"
+	"github.com/stockctl/stockctl/eventlog"
+	"github.com/stockctl/stockctl/internal/loadgen"
+	"github.com/stockctl/stockctl/projections"
+	"github.com/stockctl/stockctl/readmodel"
+)
+
+const (
+	seed         = 1
+	chunk        = 100_000
+	baselineName = "raw SQLite insert (baseline)"
+)
+
+func (b *bench) connect(ctx context.Context) (*eventlog.Log, error) {
+	return eventlog.Connect(ctx, eventlog.Config{Brokers: []string{b.addr}})
+}
+
+func rate(n int, d time.Duration) float64 { return float64(n) / d.Seconds() }
+
+func (b *bench) appendBulk(ctx context.Context) error {
+	log, err := b.connect(ctx)
+	if err != nil {
+		return err
+	}
+	defer log.Close()
+	g := loadgen.New(b.cfg.products, seed)
+	var spent time.Duration
+	for done := 0; done < b.cfg.events; done += chunk {
+		events := g.Next(min(chunk, b.cfg.events-done))
+		start := time.Now()
+		if err := log.AppendBulk(ctx, events, nil); err != nil {
+			return err
+		}
+		spent += time.Since(start)
+	}
+	r := rate(b.cfg.events, spent)
+	b.add(result{name: "bulk append", value: fmt.Sprintf("%.0f events/s", r), target: "≥ 100,000 events/s", ratio: r})
+	return nil
+}
+
+func (b *bench) rawRead(ctx context.Context) error {
+	log, err := b.connect(ctx)
+	if err != nil {
+		return err
+	}
+	defer log.Close()
+	hw, err := log.HighWatermarks(ctx)
+	if err != nil {
+		return err
+	}
+	n := 0
+	start := time.Now()
+	err = log.Read(ctx, map[int32]int64{}, hw, func(batch []projections.Record) error {
+		n += len(batch)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	r := rate(n, time.Since(start))
+	b.add(result{name: "raw read of the topic", value: fmt.Sprintf("%.0f records/s", r), ratio: r})
+	return nil
+}
+
+// sqliteBaseline inserts the ledger rows of the same events into the same table with the
+// same driver and pragmas a replay builds with, one prepared single-row INSERT per row and
+// one transaction per 10,000 rows: what a plain bulk load of the same data achieves.
+func (b *bench) sqliteBaseline(ctx context.Context) error {
+	path := filepath.Join(b.dataDir, "baseline.db")
+	schema, err := readmodel.Create(ctx, path)
+	if err != nil {
+		return err
+	}
+	schema.Close()
+	defer readmodel.RemoveBuild(path)
+	q := url.Values{}
+	for _, p := range []string{"journal_mode(MEMORY)", "synchronous(OFF)", "locking_mode(EXCLUSIVE)", "cache_size(-65536)"} {
+		q.Add("_pragma", p)
+	}
+	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+
+	g := loadgen.New(b.cfg.products, seed)
+	stock := make(map[domain.ProductID]int64)
+	var spent time.Duration
+	offset := int64(0)
+	for done := 0; done < b.cfg.events; done += chunk {
+		events := g.Next(min(chunk, b.cfg.events-done))
+		start := time.Now()
+		for i := 0; i < len(events); i += 10_000 {
+			if err := insertRows(ctx, db, events[i:min(i+10_000, len(events))], stock, &offset); err != nil {
+				return err
+			}
+		}
+		spent += time.Since(start)
+	}
+	r := rate(b.cfg.events, spent)
+	b.add(result{name: baselineName, value: fmt.Sprintf("%.0f rows/s", r), ratio: r,
+		note: "same rows, same table and indexes, same driver and pragmas; prepared single-row INSERT, 10,000 rows per transaction"})
+	return nil
+}
+
+func insertRows(ctx context.Context, db *sql.DB, events []domain.Event, stock map[domain.ProductID]int64, offset *int64) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	stmt, err := tx.PrepareContext(ctx, `INSERT INTO ledger (partition, "offset", event_id, command_id, command_key,
+		event_type, product_id, product_seq, qty_cents, stock_cents, business_date, recorded_at, recorded_by, note)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return err
+	}
+	defer stmt.Close()
+	for _, e := range events {
+		delta := e.Quantity.Cents()
+		if e.Type == domain.TypeStockSold {
+			delta = -delta
+		}
+		stock[e.Product] += delta
+		h := fnv.New64a()
+		h.Write([]byte(e.CommandID))
+		key := []byte(e.Product.String())
+		*offset++
+		if _, err := stmt.ExecContext(ctx, eventlog.PartitionFor(key, 3), *offset, e.ID, e.CommandID, int64(h.Sum64()>>1),
+			string(e.Type), e.Product.String(), e.ExpectedSeq, e.Quantity.Cents(), stock[e.Product],
+			e.BusinessDate.String(), e.RecordedAt.UTC().Format(time.RFC3339Nano), e.RecordedBy, e.Note); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
+}
+
+func (b *bench) replay(ctx context.Context) error {
+	d, rss, err := b.stockctl(ctx, "replay", "--quiet")
+	if err != nil {
+		return err
+	}
+	r := rate(b.cfg.events, d)
+	b.add(result{name: "replay (process start to exit)", value: fmt.Sprintf("%.0f events/s (%s)", r, d.Round(time.Millisecond)),
+		target: "≥ 200,000 events/s and ≥ 0.6 × baseline", ratio: r})
+	b.add(result{name: "replay peak RSS", value: fmt.Sprintf("%.0f MB", float64(rss)/1e6), target: "≤ 200 MB at 1M events"})
+	return nil
+}
+
+func (b *bench) catchUp(ctx context.Context) error {
+	// The generator continues where the log ends, so the new events are accepted.
+	g := loadgen.New(b.cfg.products, seed)
+	for done := 0; done < b.cfg.events; done += chunk {
+		g.Next(min(chunk, b.cfg.events-done))
+	}
+	log, err := b.connect(ctx)
+	if err != nil {
+		return err
+	}
+	defer log.Close()
+	if err := log.AppendBulk(ctx, g.Next(1000), nil); err != nil {
+		return err
+	}
+	d, _, err := b.stockctl(ctx, "project", "--quiet")
+	if err != nil {
+		return err
+	}
+	idle, _, err := b.stockctl(ctx, "project", "--quiet")
+	if err != nil {
+		return err
+	}
+	b.add(result{name: "catch-up of 1,000 new events", value: fmt.Sprintf("%s (%s beyond a no-op run's %s)",
+		d.Round(time.Millisecond), (d - idle).Round(time.Millisecond), idle.Round(time.Millisecond)),
+		target: "≤ 100 ms beyond process start"})
+	return nil
+}
+
+func (b *bench) sellLatency(ctx context.Context) error {
+	if _, _, err := b.stockctl(ctx, "restock", "BENCH-SELL", "1000000"); err != nil {
+		return err
+	}
+	times := make([]time.Duration, 0, b.cfg.sells)
+	for range b.cfg.sells {
+		d, _, err := b.stockctl(ctx, "sell", "BENCH-SELL", "1")
+		if err != nil {
+			return err
+		}
+		times = append(times, d)
+	}
+	sort.Slice(times, func(i, j int) bool { return times[i] < times[j] })
+	median := times[len(times)/2]
+	if len(times)%2 == 0 {
+		median = (times[len(times)/2-1] + times[len(times)/2]) / 2
+	}
+	p95 := times[min(len(times)-1, (len(times)*95+99)/100-1)]
+	b.add(result{name: fmt.Sprintf("sell through stockctl broker (n=%d)", len(times)),
+		value:  fmt.Sprintf("median %.1f ms, p95 %.1f ms", ms(median), ms(p95)),
+		target: "median ≤ 50 ms including process start"})
+	return nil
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+func (b *bench) report() string {
+	base := b.baseline()
+	var s stringsBuilder
+	s.printf("# Benchmarks\n\n")
+	s.printf("Measured by `make bench` (`go run ./cmd/stockbench -events %d`) on %s, %s.\n",
+		b.cfg.events, b.started.UTC().Format("2006-01-02 15:04 MST"), machine())
+	s.printf("A log of %d events over %d products on the embedded broker, served by `stockctl broker`\n", b.cfg.events, b.cfg.products)
+	s.printf("in its own process; every stockctl figure is a whole process, start to exit.\n")
+	s.printf("Ratios are to the raw SQLite insert rate measured in the same run.\n\n")
+	s.printf("| measure | result | × baseline | target |\n| --- | --- | --- | --- |\n")
+	for _, r := range b.results {
+		ratio := ""
+		if r.ratio > 0 && base > 0 {
+			ratio = fmt.Sprintf("%.2f", r.ratio/base)
+		}
+		s.printf("| %s | %s | %s | %s |\n", r.name, r.value, ratio, r.target)
+	}
+	for _, r := range b.results {
+		if r.note != "" {
+			s.printf("\n%s: %s.\n", r.name, r.note)
+		}
+	}
+	return s.String()
+}
