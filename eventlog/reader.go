@@ -31,7 +31,7 @@ const (
 func (l *Log) Read(ctx context.Context, from, until map[int32]int64, fn func([]projections.Record) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	batches := make(chan []projections.Record, 4)
+	batches := make(chan []projections.Record, 1)
 	errc := make(chan error, 1)
 	go func() {
 		defer close(batches)

@@ -67,7 +67,7 @@ func (l *Ledger) CatchUpTo(ctx context.Context, src Source, until map[int32]int6
 	// applier writes SQLite, so a replay keeps both cores busy.
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	work := make(chan []decoded, 2)
+	work := make(chan []decoded, 1)
 	applied := make(chan error, 1)
 	go func() {
 		var err error

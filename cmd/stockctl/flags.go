@@ -32,6 +32,11 @@ func globalFlags() []cli.Flag {
 			EnvVars: []string{"STOCKCTL_TOPIC"},
 			Value:   eventlog.DefaultTopic,
 		},
+		&cli.StringFlag{
+			Name:   "cpuprofile",
+			Usage:  "write a CPU profile of the command to this file, for go tool pprof",
+			Hidden: true,
+		},
 		&cli.IntFlag{
 			Name:  "partitions",
 			Usage: "partitions of the topic when stockctl creates it",

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"syscall"
 
 	"github.com/urfave/cli/v2"
@@ -87,6 +88,8 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			brokerCommand(),
 		},
 		OnUsageError: usageError,
+		Before:       startProfile,
+		After:        stopProfile,
 		// Errors are reported once, by main, with the exit code they map to.
 		ExitErrHandler: func(*cli.Context, error) {},
 		Action: func(c *cli.Context) error {
@@ -96,6 +99,26 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			return cli.ShowAppHelp(c)
 		},
 	}
+}
+
+// startProfile starts the CPU profile asked for with --cpuprofile.
+func startProfile(c *cli.Context) error {
+	path := c.String("cpuprofile")
+	if path == "" {
+		return nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return usagef("--cpuprofile: %v", err)
+	}
+	return pprof.StartCPUProfile(f)
+}
+
+func stopProfile(c *cli.Context) error {
+	if c.String("cpuprofile") != "" {
+		pprof.StopCPUProfile()
+	}
+	return nil
 }
 
 func usageError(_ *cli.Context, err error, _ bool) error {
