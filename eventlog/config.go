@@ -24,6 +24,7 @@ type Config struct {
 	ReplicationFactor int16
 	// ConnectTimeout bounds how long connecting may take before ErrUnavailable.
 	ConnectTimeout time.Duration
+	Security       Security
 }
 
 func (c Config) withDefaults() Config {
@@ -43,7 +44,7 @@ func (c Config) withDefaults() Config {
 }
 
 // saramaConfig returns the client configuration shared by the reader, the admin and
-// the Watermill publisher.
+// the Watermill publisher. The security options were checked by Connect.
 func (c Config) saramaConfig() *sarama.Config {
 	sc := sarama.NewConfig()
 	sc.ClientID = "stockctl"
@@ -65,6 +66,7 @@ func (c Config) saramaConfig() *sarama.Config {
 	sc.Producer.Return.Successes = true
 	sc.Producer.Return.Errors = true
 	sc.Producer.Partitioner = newKafkaHashPartitioner
+	c.Security.apply(sc)
 
 	return sc
 }

@@ -28,12 +28,20 @@ type Log struct {
 	marshaler  *positionMarshaler
 	partitions int32
 	round      atomic.Uint64 // fetch rounds, to rotate the partition order
+	warnings   []string
 }
+
+// Warnings returns what connecting found wrong with the topic without failing, such as
+// a retention that would delete events.
+func (l *Log) Warnings() []string { return l.warnings }
 
 // Connect connects to the cluster, creates the topic if it does not exist, and returns
 // the log. Failing to reach the cluster within cfg.ConnectTimeout gives ErrUnavailable.
 func Connect(ctx context.Context, cfg Config) (*Log, error) {
 	cfg = cfg.withDefaults()
+	if err := cfg.Security.apply(sarama.NewConfig()); err != nil {
+		return nil, err
+	}
 	ctx, cancel := context.WithTimeout(ctx, cfg.ConnectTimeout)
 	defer cancel()
 	type result struct {
@@ -92,6 +100,10 @@ func connect(cfg Config) (*Log, error) {
 }
 
 func unavailable(cfg Config, err error) error {
+	if errors.Is(err, sarama.ErrSASLAuthenticationFailed) {
+		return fmt.Errorf("%w: Kafka at %s refused the credentials of user %q (%s): check --sasl-user and --sasl-password",
+			ErrUnavailable, strings.Join(cfg.Brokers, ","), cfg.Security.User, cfg.Security.SASLMechanism)
+	}
 	return fmt.Errorf("%w: cannot reach Kafka at %s: %v; check --brokers, or that the broker is running",
 		ErrUnavailable, strings.Join(cfg.Brokers, ","), err)
 }

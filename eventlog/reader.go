@@ -29,9 +29,26 @@ const (
 // would add a third of a second to every command. The projection knows exactly which
 // offsets it needs, so this issues Fetch requests with Sarama's broker client directly.
 func (l *Log) Read(ctx context.Context, from, until map[int32]int64, fn func([]projections.Record) error) error {
+	return l.readRaw(ctx, from, until, func(raw []rawRecord) error {
+		batch := make([]projections.Record, len(raw))
+		for i := range raw {
+			batch[i] = raw[i].Record
+		}
+		return fn(batch)
+	})
+}
+
+// rawRecord is a record with its headers, which the projection does not need but a copy
+// of the log must keep.
+type rawRecord struct {
+	projections.Record
+	headers []*sarama.RecordHeader
+}
+
+func (l *Log) readRaw(ctx context.Context, from, until map[int32]int64, fn func([]rawRecord) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	batches := make(chan []projections.Record, 1)
+	batches := make(chan []rawRecord, 1)
 	errc := make(chan error, 1)
 	go func() {
 		defer close(batches)
@@ -53,7 +70,7 @@ func (l *Log) Read(ctx context.Context, from, until map[int32]int64, fn func([]p
 
 // fetchAll fetches until every partition has reached its end, one request per leader
 // per round covering all of that leader's unfinished partitions.
-func (l *Log) fetchAll(ctx context.Context, from, until map[int32]int64, out chan<- []projections.Record) error {
+func (l *Log) fetchAll(ctx context.Context, from, until map[int32]int64, out chan<- []rawRecord) error {
 	next := make(map[int32]int64)
 	for p, end := range until {
 		if from[p] < end {
@@ -89,7 +106,7 @@ func (l *Log) fetchAll(ctx context.Context, from, until map[int32]int64, out cha
 
 var errFatalFetch = errors.New("cannot continue")
 
-func (l *Log) fetchRound(ctx context.Context, next, until map[int32]int64, out chan<- []projections.Record) (bool, error) {
+func (l *Log) fetchRound(ctx context.Context, next, until map[int32]int64, out chan<- []rawRecord) (bool, error) {
 	byLeader := make(map[*sarama.Broker][]int32)
 	for p := range next {
 		b, err := l.client.Leader(l.cfg.Topic, p)
@@ -161,9 +178,9 @@ func (l *Log) fetchRound(ctx context.Context, next, until map[int32]int64, out c
 
 // decodeBlock returns the records of one partition's fetch response in [from, until) and
 // the offset to fetch next.
-func decodeBlock(p int32, block *sarama.FetchResponseBlock, from, until int64) ([]projections.Record, int64) {
+func decodeBlock(p int32, block *sarama.FetchResponseBlock, from, until int64) ([]rawRecord, int64) {
 	next := from
-	var out []projections.Record
+	var out []rawRecord
 	for _, rs := range block.RecordsSet {
 		b := rs.RecordBatch
 		if b == nil {
@@ -174,10 +191,13 @@ func decodeBlock(p int32, block *sarama.FetchResponseBlock, from, until int64) (
 			if o < from || o >= until || b.Control {
 				continue
 			}
-			out = append(out, projections.Record{
-				Position: projections.Position{Partition: p, Offset: o},
-				Key:      r.Key,
-				Value:    r.Value,
+			out = append(out, rawRecord{
+				Record: projections.Record{
+					Position: projections.Position{Partition: p, Offset: o},
+					Key:      r.Key,
+					Value:    r.Value,
+				},
+				headers: r.Headers,
 			})
 		}
 		if b.PartialTrailingRecord {

@@ -47,5 +47,36 @@ func (l *Log) ensureTopic() error {
 			return fmt.Errorf("%w: create topic %s: %v", ErrUnavailable, l.cfg.Topic, err)
 		}
 	}
-	return l.waitForLeaders(time.Now().Add(l.cfg.ConnectTimeout))
+	if err := l.waitForLeaders(time.Now().Add(l.cfg.ConnectTimeout)); err != nil {
+		return err
+	}
+	l.checkRetention(admin)
+	return nil
+}
+
+// checkRetention records a warning when the topic would delete events: a topic created
+// by someone else, or under a broker default such as Kafka's seven days, loses the
+// ledger's history silently.
+func (l *Log) checkRetention(admin sarama.ClusterAdmin) {
+	entries, err := admin.DescribeConfig(sarama.ConfigResource{
+		Type: sarama.TopicResource, Name: l.cfg.Topic, ConfigNames: []string{"retention.ms", "retention.bytes", "cleanup.policy"},
+	})
+	if err != nil {
+		l.warnings = append(l.warnings, fmt.Sprintf("could not read the retention of topic %s: %v", l.cfg.Topic, err))
+		return
+	}
+	for _, e := range entries {
+		bad := false
+		switch e.Name {
+		case "retention.ms", "retention.bytes":
+			bad = e.Value != "-1"
+		case "cleanup.policy":
+			bad = e.Value != "delete"
+		}
+		if bad {
+			l.warnings = append(l.warnings, fmt.Sprintf(
+				"topic %s has %s=%s: Kafka will delete or compact ledger events; set retention.ms=-1, retention.bytes=-1 and cleanup.policy=delete on it",
+				l.cfg.Topic, e.Name, e.Value))
+		}
+	}
 }

@@ -36,9 +36,12 @@ func brokerCommand() *cli.Command {
 			}
 			defer b.Close()
 			// Create the topic now, so that clients other than stockctl can read it at once.
-			log, err := eventlog.Connect(c.Context, eventlog.Config{
-				Brokers: []string{b.Addr()}, Topic: c.String("topic"), Partitions: int32(c.Int("partitions")),
-			})
+			cfg, err := logConfig(c)
+			if err != nil {
+				return err
+			}
+			cfg.Brokers = []string{b.Addr()}
+			log, err := eventlog.Connect(c.Context, cfg)
 			if err != nil {
 				return fmt.Errorf("broker: %w", err)
 			}

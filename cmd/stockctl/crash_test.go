@@ -29,7 +29,7 @@ func TestSIGKILLDuringProjectAndReplay(t *testing.T) {
 		t.Skip("long: builds a 200,000-event log")
 	}
 	dir := t.TempDir()
-	writeLog(t, dir, crashLogSize)
+	writeLog(t, dir, crashLogSize, testkafka.Real())
 
 	seed := uint64(time.Now().UnixNano())
 	rng := rand.New(rand.NewPCG(seed, 7))
@@ -106,12 +106,15 @@ func killAt(t *testing.T, dir string, d time.Duration, args ...string) bool {
 }
 
 // writeLog appends n valid events, a few records that are not events, and a few events
-// the log's rule rejects, to the data directory's log.
-func writeLog(t *testing.T, dir string, n int) {
+// the log's rule rejects, to the data directory's embedded log, or to its topic on the
+// real cluster.
+func writeLog(t *testing.T, dir string, n int, onRealKafka bool) {
 	t.Helper()
 	ctx := context.Background()
-	cfg := eventlog.Config{Brokers: testkafka.Brokers(t), Topic: topicFor(dir)}
-	if !testkafka.Real() {
+	var cfg eventlog.Config
+	if onRealKafka {
+		cfg = eventlog.Config{Brokers: testkafka.Brokers(t), Topic: topicFor(dir)}
+	} else {
 		b, err := eventlog.StartEmbedded(dir, "127.0.0.1:0", false)
 		if err != nil {
 			t.Fatal(err)

@@ -420,9 +420,15 @@ type brokerProcess struct {
 // startBroker starts `stockctl broker` on dataDir and waits until it advertises its
 // address in DATA_DIR/broker.addr and accepts connections there.
 func startBroker(t *testing.T, dataDir string) *brokerProcess {
+	t.Helper()
+	return restartBroker(t, dataDir, freeAddr(t))
+}
+
+// restartBroker starts `stockctl broker` on dataDir at a given address.
+func restartBroker(t *testing.T, dataDir, addr string) *brokerProcess {
 	skipOnRealKafka(t)
 	t.Helper()
-	b := &brokerProcess{addr: freeAddr(t), logPath: filepath.Join(t.TempDir(), "broker.log"), exited: make(chan struct{})}
+	b := &brokerProcess{addr: addr, logPath: filepath.Join(t.TempDir(), "broker.log"), exited: make(chan struct{})}
 	logFile, err := os.Create(b.logPath)
 	if err != nil {
 		t.Fatal(err)

@@ -84,12 +84,13 @@ func openLog(c *cli.Context, serve bool) (*env, error) {
 	if dataDir == "" {
 		return nil, usagef("--data-dir is empty")
 	}
-	partitions := c.Int("partitions")
-	if partitions < 1 || partitions > 1000 {
-		return nil, usagef("--partitions %d: give 1 to 1000", partitions)
-	}
 	brokers := splitBrokers(c.String("brokers"))
 	if len(brokers) == 0 {
+		for _, f := range []string{"tls", "tls-ca", "sasl-mechanism", "sasl-user", "sasl-password"} {
+			if c.IsSet(f) {
+				return nil, usagef("--%s applies to a Kafka cluster named with --brokers; the embedded broker takes no credentials", f)
+			}
+		}
 		addrs, closer, err := eventlog.Local(ctx, dataDir, lockWait, serve)
 		if err != nil {
 			return nil, err
@@ -97,18 +98,47 @@ func openLog(c *cli.Context, serve bool) (*env, error) {
 		brokers = addrs
 		e.close = append(e.close, closer)
 	}
-	log, err := eventlog.Connect(ctx, eventlog.Config{
-		Brokers:    brokers,
-		Topic:      c.String("topic"),
-		Partitions: int32(partitions),
-	})
+	cfg, err := logConfig(c)
+	if err != nil {
+		e.Close()
+		return nil, err
+	}
+	cfg.Brokers = brokers
+	log, err := eventlog.Connect(ctx, cfg)
 	if err != nil {
 		e.Close()
 		return nil, err
 	}
 	e.log = log
 	e.close = append(e.close, log.Close)
+	for _, w := range log.Warnings() {
+		fmt.Fprintln(e.stderr, "warning: "+w)
+	}
 	return e, nil
+}
+
+// logConfig reads the topic and security flags.
+func logConfig(c *cli.Context) (eventlog.Config, error) {
+	partitions := c.Int("partitions")
+	if partitions < 1 || partitions > 1000 {
+		return eventlog.Config{}, usagef("--partitions %d: give 1 to 1000", partitions)
+	}
+	rf := c.Int("replication-factor")
+	if rf < 1 || rf > 7 {
+		return eventlog.Config{}, usagef("--replication-factor %d: give 1 to 7", rf)
+	}
+	return eventlog.Config{
+		Topic:             c.String("topic"),
+		Partitions:        int32(partitions),
+		ReplicationFactor: int16(rf),
+		Security: eventlog.Security{
+			TLS:           c.Bool("tls"),
+			CAFile:        c.String("tls-ca"),
+			SASLMechanism: strings.ToUpper(c.String("sasl-mechanism")),
+			User:          c.String("sasl-user"),
+			Password:      c.String("sasl-password"),
+		},
+	}, nil
 }
 
 func dbPath(c *cli.Context) string {

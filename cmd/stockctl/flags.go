@@ -42,6 +42,36 @@ func globalFlags() []cli.Flag {
 			Usage: "partitions of the topic when stockctl creates it",
 			Value: 3,
 		},
+		&cli.IntFlag{
+			Name:  "replication-factor",
+			Usage: "replicas of each partition when stockctl creates the topic (3 in production; min.insync.replicas is then 2)",
+			Value: 1,
+		},
+		&cli.BoolFlag{
+			Name:    "tls",
+			Usage:   "connect to Kafka over TLS, checking the brokers' certificates against the system's roots",
+			EnvVars: []string{"STOCKCTL_TLS"},
+		},
+		&cli.StringFlag{
+			Name:    "tls-ca",
+			Usage:   "PEM file of the CA that signs the brokers' certificates (implies --tls)",
+			EnvVars: []string{"STOCKCTL_TLS_CA"},
+		},
+		&cli.StringFlag{
+			Name:    "sasl-mechanism",
+			Usage:   "SASL authentication: PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512",
+			EnvVars: []string{"STOCKCTL_SASL_MECHANISM"},
+		},
+		&cli.StringFlag{
+			Name:    "sasl-user",
+			Usage:   "SASL user name",
+			EnvVars: []string{"STOCKCTL_SASL_USER"},
+		},
+		&cli.StringFlag{
+			Name:    "sasl-password",
+			Usage:   "SASL password; prefer the environment variable, which other users cannot see in the process list",
+			EnvVars: []string{"STOCKCTL_SASL_PASSWORD"},
+		},
 	}
 }
 

@@ -86,6 +86,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			replayCommand(),
 			verifyCommand(),
 			brokerCommand(),
+			logCommand(),
 		},
 		OnUsageError: usageError,
 		Before:       startProfile,
@@ -137,7 +138,8 @@ func exitCode(err error) int {
 		return exitRefused
 	case errors.Is(err, errUsage), errors.Is(err, domain.ErrInvalidQuantity),
 		errors.Is(err, domain.ErrInvalidProduct), errors.Is(err, domain.ErrInvalidDate),
-		errors.Is(err, commands.ErrIdempotencyKeyReused), errors.Is(err, domain.ErrMalformedEvent):
+		errors.Is(err, commands.ErrIdempotencyKeyReused), errors.Is(err, domain.ErrMalformedEvent),
+		errors.Is(err, eventlog.ErrSecurityConfig), errors.Is(err, eventlog.ErrCopyMismatch):
 		return exitInvalid
 	case errors.Is(err, eventlog.ErrUnavailable), errors.Is(err, eventlog.ErrLocked),
 		errors.Is(err, readmodel.ErrUnreadable), errors.Is(err, readmodel.ErrLogMismatch),

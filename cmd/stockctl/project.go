@@ -1,9 +1,13 @@
 package main
 
 import (
+	"errors"
+	"fmt"
 	"time"
 
 	"github.com/urfave/cli/v2"
+
+	"github.com/stockctl/stockctl/eventlog"
 )
 
 func projectCommand() *cli.Command {
@@ -36,25 +40,39 @@ func projectCommand() *cli.Command {
 			}
 			defer e.Close()
 			ctx := c.Context
+			var outage time.Time
 			for {
 				start := time.Now()
 				stats, err := e.catchUp(ctx, e.ledger, nil, "catching up")
-				if err != nil {
-					if follow && ctx.Err() != nil {
-						return nil // interrupted: every committed batch is intact
+				if err == nil {
+					if !outage.IsZero() {
+						fmt.Fprintf(c.App.ErrWriter, "stockctl project: Kafka is back after %s\n", time.Since(outage).Round(time.Second))
+						outage = time.Time{}
 					}
-					return err
-				}
-				if !e.quiet && (stats.Read > 0 || !follow) {
-					printSummary(c, "projected", stats, time.Since(start), e.db.Path())
-				}
-				if !follow {
-					return nil
-				}
-				if err := e.log.WaitForNew(ctx, e.ledger, poll); err != nil {
-					if ctx.Err() != nil {
+					if !e.quiet && (stats.Read > 0 || !follow) {
+						printSummary(c, "projected", stats, time.Since(start), e.db.Path())
+					}
+					if !follow {
 						return nil
 					}
+					err = e.log.WaitForNew(ctx, e.ledger, poll)
+				}
+				switch {
+				case ctx.Err() != nil && follow:
+					return nil // interrupted: every committed batch is intact
+				case follow && errors.Is(err, eventlog.ErrUnavailable):
+					// The broker went away: keep what is committed and try again until it
+					// is back, resuming at the committed offsets.
+					if outage.IsZero() {
+						outage = time.Now()
+						fmt.Fprintf(c.App.ErrWriter, "stockctl project: Kafka unavailable, retrying until it is back: %v\n", err)
+					}
+					select {
+					case <-ctx.Done():
+						return nil
+					case <-time.After(time.Second):
+					}
+				case err != nil:
 					return err
 				}
 			}

@@ -59,11 +59,7 @@ func Config(tb testing.TB) eventlog.Config {
 // would: values that need not be stockctl events. A nil key writes a null key.
 func ProduceRaw(tb testing.TB, brokers []string, topic string, records ...[2][]byte) {
 	tb.Helper()
-	cfg := sarama.NewConfig()
-	cfg.Version = sarama.V3_6_0_0
-	cfg.Producer.Return.Successes = true
-	cfg.Producer.RequiredAcks = sarama.WaitForAll
-	p, err := sarama.NewSyncProducer(brokers, cfg)
+	p, err := sarama.NewSyncProducer(brokers, SaramaConfig())
 	if err != nil {
 		tb.Fatalf("raw producer: %v", err)
 	}
@@ -77,4 +73,37 @@ func ProduceRaw(tb testing.TB, brokers []string, topic string, records ...[2][]b
 			tb.Fatalf("raw produce: %v", err)
 		}
 	}
+}
+
+// SaramaConfig is a plain client configuration for tests that act as another program.
+func SaramaConfig() *sarama.Config {
+	cfg := sarama.NewConfig()
+	cfg.Version = sarama.V3_6_0_0
+	cfg.Producer.Return.Successes = true
+	cfg.Producer.RequiredAcks = sarama.WaitForAll
+	return cfg
+}
+
+// Records returns how many records topic holds, summed over its partitions; 0 when the
+// topic does not exist yet.
+func Records(tb testing.TB, brokers []string, topic string) int64 {
+	tb.Helper()
+	client, err := sarama.NewClient(brokers, SaramaConfig())
+	if err != nil {
+		tb.Fatalf("client: %v", err)
+	}
+	defer client.Close()
+	parts, err := client.Partitions(topic)
+	if err != nil {
+		return 0
+	}
+	var n int64
+	for _, p := range parts {
+		end, err := client.GetOffset(topic, p, sarama.OffsetNewest)
+		if err != nil {
+			return 0
+		}
+		n += end
+	}
+	return n
 }
