@@ -3,6 +3,9 @@
 # integration tests and local use. The broker jars come from Maven Central via
 # Maven (pom.xml beside this script); no Kafka tarball, no docker.
 #
+# Client listeners: PLAINTEXT on 127.0.0.1:19092 and SASL_PLAINTEXT (SASL/PLAIN,
+# TEST-ONLY users stockctl/stockctl-secret and admin/admin-secret) on 19094.
+#
 # Usage: kafka.sh fetch | up | down [--wipe] | status | logs [-f] [N] | tool CLASS [ARGS...]
 # See README.md beside this script for the environment variables.
 set -euo pipefail
@@ -21,11 +24,13 @@ KAFKA_VERSION="$(sed -n 's/^[[:space:]]*KAFKA_VERSION[[:space:]]*=[[:space:]]*//
 HOST="127.0.0.1"
 PORT="${KAFKA_PORT:-19092}"
 CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-19093}"
+SASL_PORT="${KAFKA_SASL_PORT:-19094}"
 WORK_DIR="$(abspath "${KAFKA_WORK_DIR:-$SCRIPT_DIR/.work}")"
 LIBS_DIR="$(abspath "${KAFKA_LIBS_DIR:-$WORK_DIR/libs}")"
 DATA_DIR="$WORK_DIR/data"
 PROPS="$WORK_DIR/server.properties"
 TOOLS_PROPS="$WORK_DIR/tools.properties"
+SASL_TOOLS_PROPS="$WORK_DIR/tools-sasl.properties"
 CLUSTER_ID_FILE="$WORK_DIR/cluster.id"
 LOG_FILE="$WORK_DIR/kafka.log"
 PID_FILE="$WORK_DIR/kafka.pid"
@@ -34,12 +39,22 @@ STOP_TIMEOUT="${KAFKA_STOP_TIMEOUT:-30}"
 HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xms256m -Xmx512m}"
 JVM_OPTS="${KAFKA_JVM_OPTS:--XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Djava.awt.headless=true}"
 BOOTSTRAP="$HOST:$PORT"
+SASL_BOOTSTRAP="$HOST:$SASL_PORT"
 STAMP="$LIBS_DIR/.fetched"
 
-for p in "$PORT" "$CONTROLLER_PORT" "$START_TIMEOUT" "$STOP_TIMEOUT"; do
-  [[ "$p" =~ ^[0-9]+$ ]] || { echo "$PROG: not a number: '$p' (check KAFKA_PORT, KAFKA_CONTROLLER_PORT, KAFKA_*_TIMEOUT)" >&2; exit 2; }
+# SASL/PLAIN users of the SASL_PLAINTEXT listener. TEST-ONLY credentials for a
+# broker on 127.0.0.1: never reuse them anywhere real. The readiness probe (and
+# $SASL_TOOLS_PROPS) log in as SASL_USER.
+SASL_USER="stockctl"
+SASL_PASSWORD="stockctl-secret"
+SASL_ADMIN_USER="admin"
+SASL_ADMIN_PASSWORD="admin-secret"
+
+for p in "$PORT" "$CONTROLLER_PORT" "$SASL_PORT" "$START_TIMEOUT" "$STOP_TIMEOUT"; do
+  [[ "$p" =~ ^[0-9]+$ ]] || { echo "$PROG: not a number: '$p' (check KAFKA_PORT, KAFKA_CONTROLLER_PORT, KAFKA_SASL_PORT, KAFKA_*_TIMEOUT)" >&2; exit 2; }
 done
-[[ "$PORT" != "$CONTROLLER_PORT" ]] || { echo "$PROG: KAFKA_PORT and KAFKA_CONTROLLER_PORT must differ (both $PORT)" >&2; exit 2; }
+[[ "$PORT" != "$CONTROLLER_PORT" && "$PORT" != "$SASL_PORT" && "$CONTROLLER_PORT" != "$SASL_PORT" ]] ||
+  { echo "$PROG: KAFKA_PORT ($PORT), KAFKA_CONTROLLER_PORT ($CONTROLLER_PORT) and KAFKA_SASL_PORT ($SASL_PORT) must all differ" >&2; exit 2; }
 
 # ----------------------------------------------------------------- helpers ---
 say() { echo "$PROG: $*" >&2; }
@@ -141,19 +156,25 @@ cmd_fetch() {
   say "fetched $(find "$LIBS_DIR" -name '*.jar' | wc -l) jars ($(du -sh "$LIBS_DIR" | cut -f1)) in $((SECONDS - start))s"
 }
 
-write_configs() {
-  mkdir -p "$WORK_DIR" "$DATA_DIR"
-  cat >"$PROPS" <<EOF
+# The broker config that '$PROG up' writes (and compares with the running one).
+server_properties() {
+  cat <<EOF
 # Written by $PROG up; rewritten at every start (edit kafka.sh, not this file).
 # Single-node KRaft: this process is both the broker and the only controller.
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@$HOST:$CONTROLLER_PORT
 controller.listener.names=CONTROLLER
-listeners=PLAINTEXT://$HOST:$PORT,CONTROLLER://$HOST:$CONTROLLER_PORT
-advertised.listeners=PLAINTEXT://$HOST:$PORT
+# Client listeners: PLAINTEXT (no auth, also inter-broker) and SASL_PLAINTEXT
+# (SASL/PLAIN username+password, no TLS). Listeners are config, not storage:
+# changing them needs no re-format.
+listeners=PLAINTEXT://$HOST:$PORT,SASL_PLAINTEXT://$HOST:$SASL_PORT,CONTROLLER://$HOST:$CONTROLLER_PORT
+advertised.listeners=PLAINTEXT://$HOST:$PORT,SASL_PLAINTEXT://$HOST:$SASL_PORT
 inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT
+sasl.enabled.mechanisms=PLAIN
+# TEST-ONLY users (user_NAME="PASSWORD"); authentication only, no authorizer/ACLs.
+listener.name.sasl_plaintext.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_$SASL_USER="$SASL_PASSWORD" user_$SASL_ADMIN_USER="$SASL_ADMIN_PASSWORD";
 log.dirs=$DATA_DIR
 num.partitions=3
 default.replication.factor=1
@@ -166,8 +187,23 @@ share.coordinator.state.topic.min.isr=1
 auto.create.topics.enable=false
 group.initial.rebalance.delay.ms=0
 EOF
+}
+
+write_configs() {
+  mkdir -p "$WORK_DIR" "$DATA_DIR"
+  server_properties >"$PROPS"
   cat >"$TOOLS_PROPS" <<EOF
 # Admin-client settings for the readiness probe of $PROG up.
+request.timeout.ms=5000
+default.api.timeout.ms=10000
+EOF
+  cat >"$SASL_TOOLS_PROPS" <<EOF
+# Client settings for the SASL_PLAINTEXT listener $SASL_BOOTSTRAP, as TEST-ONLY
+# user $SASL_USER; used by the readiness probe of $PROG up, and usable as
+# --command-config of Kafka tools. Written by $PROG up.
+security.protocol=SASL_PLAINTEXT
+sasl.mechanism=PLAIN
+sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username="$SASL_USER" password="$SASL_PASSWORD";
 request.timeout.ms=5000
 default.api.timeout.ms=10000
 EOF
@@ -199,36 +235,54 @@ log_tail() {
   fi
 }
 
-# Wait until the broker (pid $1) serves clients, or die after KAFKA_START_TIMEOUT.
-# Ready = the process lives, the client port accepts TCP, and an admin client
-# gets a topic list back (the broker serves requests only once it has caught up
-# with the metadata log and is unfenced).
+# Wait until the broker (pid $1) serves clients on both client listeners, or die
+# after KAFKA_START_TIMEOUT. Ready = the process lives, and on each listener the
+# port accepts TCP and an admin client gets a topic list back (the broker serves
+# requests only once it has caught up with the metadata log and is unfenced):
+# first PLAINTEXT, then SASL_PLAINTEXT logged in as the test user $SASL_USER,
+# which proves the SASL listener authenticates clients.
 wait_ready() {
   local pid="$1" deadline=$((SECONDS + START_TIMEOUT)) probe_out="$WORK_DIR/probe.out"
+  local plain_ready=0 waiting_for="$BOOTSTRAP (PLAINTEXT)"
+  rm -f "$probe_out"
   while :; do
     if [[ ! -d "/proc/$pid" ]] || [[ "$(sed -n 's/^State:[[:space:]]*\([A-Z]\).*/\1/p' "/proc/$pid/status" 2>/dev/null)" == "Z" ]]; then
       rm -f "$PID_FILE"
       log_tail 80
       die "Kafka exited during startup (see $LOG_FILE)"
     fi
-    if port_open "$PORT"; then
-      local left=$((deadline - SECONDS)); ((left < 5)) && left=5
-      if timeout "$((left < 20 ? left : 20))" \
-          "$JAVA" -Xmx256m -XX:TieredStopAtLevel=1 \
-          -Dlog4j2.configurationFile="$SCRIPT_DIR/tools-log4j2.xml" -cp "$LIBS_DIR/*" \
-          org.apache.kafka.tools.TopicCommand --bootstrap-server "$BOOTSTRAP" \
-          --command-config "$TOOLS_PROPS" --list >"$probe_out" 2>&1; then
+    if ((!plain_ready)) && port_open "$PORT" && probe "$BOOTSTRAP" "$TOOLS_PROPS" "$deadline" "$probe_out"; then
+      plain_ready=1
+      waiting_for="$SASL_BOOTSTRAP (SASL_PLAINTEXT as $SASL_USER)"
+    fi
+    if ((plain_ready)) && port_open "$SASL_PORT"; then
+      if probe "$SASL_BOOTSTRAP" "$SASL_TOOLS_PROPS" "$deadline" "$probe_out"; then
         break
+      fi
+      # A refused login will not fix itself by waiting: say so now.
+      if grep -qiE 'SaslAuthenticationException|Authentication failed' "$probe_out"; then
+        echo "---- SASL readiness probe output ----" >&2; tail -n 20 "$probe_out" >&2
+        die "the SASL listener $SASL_BOOTSTRAP refused the test user $SASL_USER (pid $pid is left running; '$0 down' stops it)"
       fi
     fi
     if ((SECONDS >= deadline)); then
       log_tail 80
       if [[ -s "$probe_out" ]]; then echo "---- last readiness probe output ----" >&2; tail -n 20 "$probe_out" >&2; fi
-      die "Kafka did not become ready within ${START_TIMEOUT}s (pid $pid is left running; '$0 down' stops it)"
+      die "Kafka did not become ready on $waiting_for within ${START_TIMEOUT}s (pid $pid is left running; '$0 down' stops it)"
     fi
     sleep 1
   done
   rm -f "$probe_out"
+}
+
+# probe BOOTSTRAP CLIENT_PROPS DEADLINE OUT: can an admin client list topics?
+probe() {
+  local left=$(($3 - SECONDS)); ((left < 5)) && left=5
+  timeout "$((left < 20 ? left : 20))" \
+    "$JAVA" -Xmx256m -XX:TieredStopAtLevel=1 \
+    -Dlog4j2.configurationFile="$SCRIPT_DIR/tools-log4j2.xml" -cp "$LIBS_DIR/*" \
+    org.apache.kafka.tools.TopicCommand --bootstrap-server "$1" \
+    --command-config "$2" --list >"$4" 2>&1
 }
 
 cmd_up() {
@@ -236,14 +290,22 @@ cmd_up() {
   local pid
   if pid="$(running_pid)"; then
     say "Kafka is already running (pid $pid) at $BOOTSTRAP"
+    # It runs with the config written when it started; if up would now write
+    # another one (e.g. a kafka.sh from before the SASL listener, or other
+    # ports), waiting cannot help: say how to apply it (the data is kept).
+    if [[ "$(server_properties)" != "$(cat "$PROPS" 2>/dev/null)" ]]; then
+      say "the running broker's $PROPS differs from the config this $PROG writes:"
+      diff <(cat "$PROPS" 2>/dev/null) <(server_properties) | grep '^[<>]' | sed 's/^</  running:/; s/^>/  wanted: /' >&2 || true
+      die "Kafka (pid $pid) runs with an older or different config; run '$0 down' then '$0 up' to restart it with this one (data is kept)"
+    fi
     wait_ready "$pid"
     echo "$BOOTSTRAP"
     return 0
   fi
   rm -f "$PID_FILE"
-  for p in "$PORT" "$CONTROLLER_PORT"; do
+  for p in "$PORT" "$SASL_PORT" "$CONTROLLER_PORT"; do
     if port_open "$p"; then
-      die "port $HOST:$p is already in use by another process (not this script's Kafka); set KAFKA_PORT / KAFKA_CONTROLLER_PORT or stop it"
+      die "port $HOST:$p is already in use by another process (not this script's Kafka); set KAFKA_PORT / KAFKA_SASL_PORT / KAFKA_CONTROLLER_PORT or stop it"
     fi
   done
 
@@ -254,7 +316,7 @@ cmd_up() {
   format_storage
 
   [[ -f "$LOG_FILE" ]] && mv -f "$LOG_FILE" "$LOG_FILE.1"
-  say "starting Kafka $KAFKA_VERSION (broker $BOOTSTRAP, controller $HOST:$CONTROLLER_PORT, data $DATA_DIR)"
+  say "starting Kafka $KAFKA_VERSION (broker $BOOTSTRAP, SASL_PLAINTEXT $SASL_BOOTSTRAP, controller $HOST:$CONTROLLER_PORT, data $DATA_DIR)"
   local start=$SECONDS
   # shellcheck disable=SC2086 # the *_OPTS variables are meant to be split
   nohup "$JAVA" $HEAP_OPTS $JVM_OPTS \
@@ -265,13 +327,13 @@ cmd_up() {
   echo "$pid" >"$PID_FILE"
 
   wait_ready "$pid"
-  say "Kafka $KAFKA_VERSION is ready at $BOOTSTRAP (pid $pid, started in $((SECONDS - start))s, log $LOG_FILE)"
+  say "Kafka $KAFKA_VERSION is ready at $BOOTSTRAP and SASL_PLAINTEXT $SASL_BOOTSTRAP (pid $pid, started in $((SECONDS - start))s, log $LOG_FILE)"
   echo "$BOOTSTRAP"
 }
 
 wipe_data() {
   say "wiping data: $DATA_DIR, $CLUSTER_ID_FILE and generated configs (jars and logs are kept)"
-  rm -rf "$DATA_DIR" "$CLUSTER_ID_FILE" "$PROPS" "$TOOLS_PROPS"
+  rm -rf "$DATA_DIR" "$CLUSTER_ID_FILE" "$PROPS" "$TOOLS_PROPS" "$SASL_TOOLS_PROPS"
 }
 
 cmd_down() {
@@ -317,6 +379,12 @@ cmd_status() {
     return 1
   fi
   say "Kafka $KAFKA_VERSION is running (pid $pid) at $BOOTSTRAP"
+  # stdout stays the PLAINTEXT address alone (scripts parse it); SASL on stderr
+  if port_open "$SASL_PORT"; then
+    say "SASL_PLAINTEXT (SASL/PLAIN, test user $SASL_USER) at $SASL_BOOTSTRAP; client config $SASL_TOOLS_PROPS"
+  else
+    say "warning: the SASL_PLAINTEXT listener $SASL_BOOTSTRAP does not accept connections (broker started by an older $PROG? '$0 down' then '$0 up' adds it)"
+  fi
   echo "$BOOTSTRAP"
 }
 
@@ -343,12 +411,13 @@ usage() {
   cat <<EOF
 usage: $0 COMMAND
   fetch            download Kafka $KAFKA_VERSION jars with Maven into $LIBS_DIR
-  up               fetch if needed, format storage once, start, wait until ready; prints $BOOTSTRAP
+  up               fetch if needed, format storage once, start, wait until both client listeners
+                   answer (SASL_PLAINTEXT $SASL_BOOTSTRAP as test user $SASL_USER); prints $BOOTSTRAP
   down [--wipe]    stop (SIGTERM, then SIGKILL after ${STOP_TIMEOUT}s); --wipe or KAFKA_WIPE=1 also deletes the data
-  status           exit 0 and print the bootstrap address if running, else exit 1
+  status           exit 0 and print the PLAINTEXT bootstrap address if running (SASL one on stderr), else exit 1
   logs [-f] [N]    show the last N (200) lines of the broker log; -f follows it
   tool CLASS ARGS  run a Kafka tool class from the fetched jars (e.g. org.apache.kafka.tools.TopicCommand)
-env: KAFKA_PORT ($PORT) KAFKA_CONTROLLER_PORT ($CONTROLLER_PORT) KAFKA_WORK_DIR ($WORK_DIR)
+env: KAFKA_PORT ($PORT) KAFKA_SASL_PORT ($SASL_PORT) KAFKA_CONTROLLER_PORT ($CONTROLLER_PORT) KAFKA_WORK_DIR ($WORK_DIR)
      KAFKA_LIBS_DIR KAFKA_HEAP_OPTS KAFKA_JVM_OPTS KAFKA_START_TIMEOUT KAFKA_STOP_TIMEOUT KAFKA_WIPE KAFKA_MVN_ARGS
 EOF
 }
