@@ -5,7 +5,8 @@ GO        ?= go
 BIN       ?= bin/stockctl
 KAFKA     := deploy/kafka/kafka.sh
 KAFKA_PORT ?= 19092
-export KAFKA_PORT
+KAFKA_SASL_PORT ?= 19094
+export KAFKA_PORT KAFKA_SASL_PORT
 
 # Packages whose tests run concurrent writers and brokers: always with the race detector.
 RACE_PKGS := ./commands/... ./eventlog/... ./projections/... ./readmodel/...
@@ -46,8 +47,10 @@ test-kafka:
 	  exit 0; \
 	fi; \
 	started=; \
-	if ! bash $(KAFKA) status >/dev/null 2>&1; then bash $(KAFKA) up || exit 1; started=1; fi; \
-	STOCKCTL_TEST_BROKERS=127.0.0.1:$(KAFKA_PORT) $(GO) test -race -count=1 $(KAFKA_PKGS); rc=$$?; \
+	bash $(KAFKA) status >/dev/null 2>&1 || started=1; \
+	bash $(KAFKA) up >/dev/null || exit 1; \
+	STOCKCTL_TEST_BROKERS=127.0.0.1:$(KAFKA_PORT) STOCKCTL_TEST_SASL_BROKERS=127.0.0.1:$(KAFKA_SASL_PORT) \
+	  $(GO) test -race -count=1 $(KAFKA_PKGS); rc=$$?; \
 	if [ -n "$$started" ]; then bash $(KAFKA) down; fi; \
 	exit $$rc
 
