@@ -35,7 +35,7 @@ test: vet fmt-check test-unit test-kafka
 
 test-unit:
 	$(GO) test -race -count=1 $(RACE_PKGS)
-	$(GO) test -count=1 ./domain/... ./cmd/...
+	$(GO) test -count=1 ./domain/... ./reports/... ./cmd/...
 
 # The same integration tests against Apache Kafka in KRaft mode. With CI=true a broker
 # that cannot be started is a failure; elsewhere, without Java or Maven, they are skipped

@@ -82,6 +82,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			sellCommand(),
 			stockCommand(),
 			historyCommand(),
+			reportCommand(),
 			projectCommand(),
 			replayCommand(),
 			verifyCommand(),

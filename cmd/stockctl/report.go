@@ -1,0 +1,108 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/stockctl/stockctl/domain"
+	"github.com/stockctl/stockctl/reports"
+)
+
+func reportCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "report",
+		Usage: "write charts (PNG, SVG) and one self-contained HTML page of the ledger",
+		Description: "Writes index.html (summary, charts, operations newest first, rejected operations)\n" +
+			"and each chart as PNG and SVG into --out. The page opens from file:// in any browser:\n" +
+			"its images are inline and it loads nothing from the network.\n" +
+			"Example: stockctl report --from 2024-01-01 --to 2024-03-31 --product P1 --product P2",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "out", Usage: "directory to write into", Value: "stock-report"},
+			&cli.StringFlag{Name: "from", Usage: "first business date included, YYYY-MM-DD"},
+			&cli.StringFlag{Name: "to", Usage: "last business date included, YYYY-MM-DD"},
+			&cli.StringSliceFlag{Name: "product", Usage: "only this product (repeat for several)"},
+			&cli.StringFlag{Name: "format", Usage: "comma-separated: html, png, svg", Value: "html,png,svg"},
+			&cli.StringFlag{Name: "low", Usage: "stock at or below which a product counts as nearly out", Value: "5"},
+		},
+		OnUsageError: usageError,
+		Action: func(c *cli.Context) error {
+			if c.NArg() > 0 {
+				return usagef("report takes no arguments; use --product to select products")
+			}
+			opt, err := reportOptions(c)
+			if err != nil {
+				return err
+			}
+			e, err := openEnv(c)
+			if err != nil {
+				return err
+			}
+			defer e.Close()
+			if err := e.CatchUp(c.Context); err != nil {
+				return err
+			}
+			res, err := reports.Render(c.Context, e.db, opt)
+			if err != nil {
+				return err
+			}
+			if res.Index != "" {
+				fmt.Fprintf(c.App.Writer, "report of %d operations written to %s\n", res.Operations, res.Index)
+			} else {
+				fmt.Fprintf(c.App.Writer, "report of %d operations: %d files written to %s\n", res.Operations, len(res.Files), opt.Out)
+			}
+			return nil
+		},
+	}
+}
+
+func reportOptions(c *cli.Context) (reports.Options, error) {
+	opt := reports.Options{Out: c.String("out"), Now: time.Now()}
+	if opt.Out == "" {
+		return opt, usagef("--out is empty")
+	}
+	for _, name := range []string{"from", "to"} {
+		if !c.IsSet(name) {
+			continue
+		}
+		d, err := time.Parse("2006-01-02", c.String(name))
+		if err != nil || d.Year() < domain.MinBusinessYear {
+			return opt, usagef("--%s %q: use a date YYYY-MM-DD from year %d", name, c.String(name), domain.MinBusinessYear)
+		}
+		if name == "from" {
+			opt.Filter.From = d
+		} else {
+			opt.Filter.To = d
+		}
+	}
+	if !opt.Filter.From.IsZero() && !opt.Filter.To.IsZero() && opt.Filter.To.Before(opt.Filter.From) {
+		return opt, usagef("--to %s is before --from %s", c.String("to"), c.String("from"))
+	}
+	for _, raw := range c.StringSlice("product") {
+		p, err := domain.ParseProductID(raw)
+		if err != nil {
+			return opt, fmt.Errorf("report: --product: %w", err)
+		}
+		opt.Filter.Products = append(opt.Filter.Products, p.String())
+	}
+	for _, f := range strings.Split(c.String("format"), ",") {
+		switch strings.TrimSpace(f) {
+		case "html":
+			opt.HTML = true
+		case "png":
+			opt.PNG = true
+		case "svg":
+			opt.SVG = true
+		default:
+			return opt, usagef("--format %q: use html, png and/or svg, comma-separated", f)
+		}
+	}
+	low, err := domain.ParseQuantity(c.String("low"))
+	if err != nil && c.String("low") != "0" {
+		return opt, fmt.Errorf("report: --low: %w", err)
+	}
+	opt.LowCents = low.Cents()
+	return opt, nil
+}

@@ -1,0 +1,262 @@
+package readmodel
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/stockctl/stockctl/domain"
+	"github.com/stockctl/stockctl/reports"
+)
+
+var _ reports.Store = (*DB)(nil)
+
+// where returns the SQL condition and arguments selecting f's operations.
+func where(f reports.Filter) (string, []any) {
+	conds := []string{"1 = 1"}
+	var args []any
+	if !f.From.IsZero() {
+		conds = append(conds, "business_date >= ?")
+		args = append(args, f.From.Format(domain.BusinessDateLayout))
+	}
+	if !f.To.IsZero() {
+		// To is inclusive: everything before the next day's midnight.
+		conds = append(conds, "business_date < ?")
+		args = append(args, f.To.AddDate(0, 0, 1).Format(domain.BusinessDateLayout))
+	}
+	if len(f.Products) > 0 {
+		conds = append(conds, "product_id IN ("+placeholders(len(f.Products))+")")
+		for _, p := range f.Products {
+			args = append(args, p)
+		}
+	}
+	return strings.Join(conds, " AND "), args
+}
+
+// ProductTotals implements reports.Store.
+func (d *DB) ProductTotals(ctx context.Context, f reports.Filter) ([]reports.ProductTotals, error) {
+	cond, args := where(f)
+	rows, err := d.db.QueryContext(ctx, `SELECT product_id,
+			count(*) FILTER (WHERE event_type = 'StockSold'),
+			count(*) FILTER (WHERE event_type = 'StockRestocked'),
+			coalesce(sum(qty_cents) FILTER (WHERE event_type = 'StockSold'), 0),
+			coalesce(sum(qty_cents) FILTER (WHERE event_type = 'StockRestocked'), 0)
+		FROM ledger WHERE `+cond+` GROUP BY product_id ORDER BY product_id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("product totals: %w", err)
+	}
+	defer rows.Close()
+	var out []reports.ProductTotals
+	for rows.Next() {
+		var t reports.ProductTotals
+		if err := rows.Scan(&t.Product, &t.Sales, &t.Restocks, &t.SoldCents, &t.RestockedCents); err != nil {
+			return nil, fmt.Errorf("product totals: %w", err)
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// PeriodTotals implements reports.Store.
+func (d *DB) PeriodTotals(ctx context.Context, f reports.Filter, bucket reports.Bucket) ([]reports.PeriodTotals, error) {
+	key := map[reports.Bucket]string{
+		reports.Day:   "substr(business_date, 1, 10)",
+		reports.Week:  "date(business_date, 'weekday 1', '-7 days')", // the Monday starting the week
+		reports.Month: "substr(business_date, 1, 7) || '-01'",
+	}[bucket]
+	if key == "" {
+		return nil, fmt.Errorf("period totals: unknown bucket %q", bucket)
+	}
+	cond, args := where(f)
+	rows, err := d.db.QueryContext(ctx, `SELECT `+key+` AS b,
+			coalesce(sum(qty_cents) FILTER (WHERE event_type = 'StockSold'), 0),
+			coalesce(sum(qty_cents) FILTER (WHERE event_type = 'StockRestocked'), 0)
+		FROM ledger WHERE `+cond+` GROUP BY b ORDER BY b`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("period totals: %w", err)
+	}
+	defer rows.Close()
+	var out []reports.PeriodTotals
+	for rows.Next() {
+		var p reports.PeriodTotals
+		var start string
+		if err := rows.Scan(&start, &p.SoldCents, &p.RestockedCents); err != nil {
+			return nil, fmt.Errorf("period totals: %w", err)
+		}
+		if p.Start, err = time.Parse("2006-01-02", start); err != nil {
+			return nil, fmt.Errorf("period totals: bucket %q: %w", start, err)
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// StockSeries implements reports.Store.
+func (d *DB) StockSeries(ctx context.Context, f reports.Filter, product string) ([]reports.StockPoint, error) {
+	var out []reports.StockPoint
+	add := func(date string, cents int64) error {
+		t, err := time.Parse(domain.BusinessDateLayout, date)
+		if err != nil {
+			return fmt.Errorf("stock series: %w", err)
+		}
+		out = append(out, reports.StockPoint{Date: t, Cents: cents})
+		return nil
+	}
+	if !f.From.IsZero() {
+		// The level the period starts at: after the last operation before it.
+		var date string
+		var cents int64
+		err := d.db.QueryRowContext(ctx, `SELECT business_date, stock_cents FROM ledger
+			WHERE product_id = ? AND business_date < ? ORDER BY business_date DESC, product_seq DESC LIMIT 1`,
+			product, f.From.Format(domain.BusinessDateLayout)).Scan(&date, &cents)
+		if err == nil {
+			if err := add(f.From.Format(domain.BusinessDateLayout), cents); err != nil {
+				return nil, err
+			}
+		}
+	}
+	g := f
+	g.Products = []string{product}
+	cond, args := where(g)
+	rows, err := d.db.QueryContext(ctx, `SELECT business_date, stock_cents FROM ledger WHERE `+cond+`
+		ORDER BY business_date, product_seq`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("stock series: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var date string
+		var cents int64
+		if err := rows.Scan(&date, &cents); err != nil {
+			return nil, fmt.Errorf("stock series: %w", err)
+		}
+		if err := add(date, cents); err != nil {
+			return nil, err
+		}
+	}
+	return out, rows.Err()
+}
+
+// CurrentStock implements reports.Store.
+func (d *DB) CurrentStock(ctx context.Context, products []string, limit int) ([]reports.StockLevel, int, error) {
+	cond, args := "1 = 1", []any{}
+	if len(products) > 0 {
+		cond = "product_id IN (" + placeholders(len(products)) + ")"
+		for _, p := range products {
+			args = append(args, p)
+		}
+	}
+	var total int
+	if err := d.db.QueryRowContext(ctx, `SELECT count(*) FROM stock WHERE `+cond, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("current stock: %w", err)
+	}
+	rows, err := d.db.QueryContext(ctx, `SELECT product_id, stock_cents, last_date FROM stock WHERE `+cond+`
+		ORDER BY stock_cents, product_id LIMIT ?`, append(args, limit)...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("current stock: %w", err)
+	}
+	defer rows.Close()
+	var out []reports.StockLevel
+	for rows.Next() {
+		var s reports.StockLevel
+		if err := rows.Scan(&s.Product, &s.Cents, &s.LastDate); err != nil {
+			return nil, 0, fmt.Errorf("current stock: %w", err)
+		}
+		out = append(out, s)
+	}
+	return out, total, rows.Err()
+}
+
+// StockCounts implements reports.Store.
+func (d *DB) StockCounts(ctx context.Context, products []string, low int64) (int, int, error) {
+	cond, args := "1 = 1", []any{}
+	if len(products) > 0 {
+		cond = "product_id IN (" + placeholders(len(products)) + ")"
+		for _, p := range products {
+			args = append(args, p)
+		}
+	}
+	var zero, lowCount int
+	err := d.db.QueryRowContext(ctx, `SELECT count(*) FILTER (WHERE stock_cents = 0),
+		count(*) FILTER (WHERE stock_cents <= ?) FROM stock WHERE `+cond, append([]any{low}, args...)...).Scan(&zero, &lowCount)
+	if err != nil {
+		return 0, 0, fmt.Errorf("stock counts: %w", err)
+	}
+	return zero, lowCount, nil
+}
+
+// Operations implements reports.Store.
+func (d *DB) Operations(ctx context.Context, f reports.Filter, limit int) ([]reports.Operation, error) {
+	cond, args := where(f)
+	rows, err := d.db.QueryContext(ctx, `SELECT business_date, product_id, event_type, qty_cents, stock_cents, recorded_by, note
+		FROM ledger WHERE `+cond+` ORDER BY business_date DESC, id DESC LIMIT ?`, append(args, limit)...)
+	if err != nil {
+		return nil, fmt.Errorf("operations: %w", err)
+	}
+	defer rows.Close()
+	var out []reports.Operation
+	for rows.Next() {
+		var o reports.Operation
+		var typ string
+		if err := rows.Scan(&o.Date, &o.Product, &typ, &o.QtyCents, &o.StockCents, &o.RecordedBy, &o.Note); err != nil {
+			return nil, fmt.Errorf("operations: %w", err)
+		}
+		o.Type = operationName(domain.EventType(typ))
+		out = append(out, o)
+	}
+	return out, rows.Err()
+}
+
+// Rejected implements reports.Store.
+func (d *DB) Rejected(ctx context.Context, f reports.Filter, limit int) ([]reports.Rejection, int, error) {
+	cond, args := where(f)
+	var total int
+	if err := d.db.QueryRowContext(ctx, `SELECT count(*) FROM rejected_events WHERE `+cond, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("rejected: %w", err)
+	}
+	rows, err := d.db.QueryContext(ctx, `SELECT business_date, product_id, event_type, reason, detail, qty_cents, recorded_by
+		FROM rejected_events WHERE `+cond+` ORDER BY business_date DESC, position DESC LIMIT ?`, append(args, limit)...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("rejected: %w", err)
+	}
+	defer rows.Close()
+	var out []reports.Rejection
+	for rows.Next() {
+		var r reports.Rejection
+		var typ string
+		if err := rows.Scan(&r.Date, &r.Product, &typ, &r.Reason, &r.Detail, &r.QtyCents, &r.RecordedBy); err != nil {
+			return nil, 0, fmt.Errorf("rejected: %w", err)
+		}
+		r.Type = operationName(domain.EventType(typ))
+		out = append(out, r)
+	}
+	return out, total, rows.Err()
+}
+
+// KnownProducts implements reports.Store.
+func (d *DB) KnownProducts(ctx context.Context, products []string) ([]string, error) {
+	if len(products) == 0 {
+		return nil, nil
+	}
+	args := make([]any, len(products))
+	for i, p := range products {
+		args[i] = p
+	}
+	rows, err := d.db.QueryContext(ctx, `SELECT product_id FROM stock WHERE product_id IN (`+placeholders(len(products))+`)
+		UNION SELECT product_id FROM rejected_events WHERE product_id IN (`+placeholders(len(products))+`)`,
+		append(args, args...)...)
+	if err != nil {
+		return nil, fmt.Errorf("known products: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var p string
+		if err := rows.Scan(&p); err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,248 @@
+package reports
+
+import (
+	"bytes"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/wcharczuk/go-chart/v2"
+	"github.com/wcharczuk/go-chart/v2/drawing"
+)
+
+// Colours used consistently in every chart and table.
+var (
+	colorSales    = drawing.ColorFromHex("d1495b") // sales: red
+	colorRestocks = drawing.ColorFromHex("2e86ab") // replenishments: blue
+	colorStock    = drawing.ColorFromHex("3d5a80")
+	colorZero     = drawing.ColorFromHex("b00020")
+	colorLow      = drawing.ColorFromHex("edae49")
+)
+
+// Chart sizes in pixels.
+const (
+	chartWidth  = 960
+	chartHeight = 400
+	smallWidth  = 470
+	smallHeight = 260
+)
+
+// image is one rendered chart in the formats asked for.
+type image struct {
+	Name     string // file name without extension
+	Title    string
+	Caption  string
+	PNG, SVG []byte
+}
+
+// render draws c as PNG and, if svg, as SVG too. go-chart panics on some degenerate
+// inputs; that is turned into an error rather than a crash.
+func render(draw func(chart.RendererProvider, *bytes.Buffer) error, svg bool) (pngData, svgData []byte, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("chart: %v", r)
+		}
+	}()
+	var b bytes.Buffer
+	if err := draw(chart.PNG, &b); err != nil {
+		return nil, nil, err
+	}
+	pngData = append([]byte(nil), b.Bytes()...)
+	if svg {
+		b.Reset()
+		if err := draw(chart.SVG, &b); err != nil {
+			return nil, nil, err
+		}
+		svgData = append([]byte(nil), b.Bytes()...)
+	}
+	return pngData, svgData, nil
+}
+
+func units(cents int64) float64 { return float64(cents) / 100 }
+
+// valueRange keeps go-chart from failing on a flat series: it needs min < max.
+func valueRange(vs []float64) *chart.ContinuousRange {
+	lo, hi := 0.0, 1.0
+	for _, v := range vs {
+		lo, hi = math.Min(lo, v), math.Max(hi, v)
+	}
+	return &chart.ContinuousRange{Min: lo, Max: hi * 1.05}
+}
+
+func unitsFormatter(v any) string {
+	f, ok := v.(float64)
+	switch {
+	case !ok:
+		return ""
+	case f >= 10000:
+		return fmt.Sprintf("%.0fk", f/1000)
+	case f >= 20 || f == math.Trunc(f):
+		return fmt.Sprintf("%.0f", f)
+	}
+	return fmt.Sprintf("%.1f", f)
+}
+
+// downsample keeps at most about max points of a series for drawing, keeping in every
+// bucket its first, lowest, highest and last point, so no minimum or maximum is lost.
+func downsample(ps []StockPoint, max int) []StockPoint {
+	if len(ps) <= max || max < 8 {
+		return ps
+	}
+	per := (len(ps) + max/4 - 1) / (max / 4)
+	out := make([]StockPoint, 0, max+4)
+	for i := 0; i < len(ps); i += per {
+		b := ps[i:min(i+per, len(ps))]
+		lo, hi := 0, 0
+		for j, p := range b {
+			if p.Cents < b[lo].Cents {
+				lo = j
+			}
+			if p.Cents > b[hi].Cents {
+				hi = j
+			}
+		}
+		keep := []int{0, lo, hi, len(b) - 1}
+		if lo > hi {
+			keep[1], keep[2] = hi, lo
+		}
+		last := -1
+		for _, k := range keep {
+			if k != last {
+				out = append(out, b[k])
+				last = k
+			}
+		}
+	}
+	return out
+}
+
+// stockChart draws one product's stock over time.
+func stockChart(product string, ps []StockPoint, width, height int, svg bool) (image, error) {
+	ps = downsample(ps, 600)
+	xs := make([]time.Time, len(ps))
+	ys := make([]float64, len(ps))
+	for i, p := range ps {
+		xs[i], ys[i] = p.Date, units(p.Cents)
+	}
+	if len(xs) == 1 {
+		// One operation: draw it as a short flat line rather than nothing.
+		xs = append(xs, xs[0].Add(24*time.Hour))
+		ys = append(ys, ys[0])
+	}
+	c := chart.Chart{
+		Title:  product,
+		Width:  width,
+		Height: height,
+		XAxis:  chart.XAxis{ValueFormatter: chart.TimeValueFormatterWithFormat("2006-01-02")},
+		YAxis:  chart.YAxis{Name: "units in stock", Range: valueRange(ys), ValueFormatter: unitsFormatter},
+		Series: []chart.Series{chart.TimeSeries{
+			Name: "stock", XValues: xs, YValues: ys,
+			Style: chart.Style{StrokeColor: colorStock, StrokeWidth: 2, FillColor: colorStock.WithAlpha(40)},
+		}},
+	}
+	p, s, err := render(func(rp chart.RendererProvider, b *bytes.Buffer) error { return c.Render(rp, b) }, svg)
+	return image{Title: product, PNG: p, SVG: s}, err
+}
+
+// quantitiesChart draws units sold and restocked per product as pairs of bars on one
+// scale: red for sold, blue for restocked.
+func quantitiesChart(rows []ProductTotals, svg bool) (image, error) {
+	bars := make([]chart.Value, 0, 2*len(rows))
+	ys := make([]float64, 0, 2*len(rows))
+	for _, r := range rows {
+		sold, restocked := units(r.SoldCents), units(r.RestockedCents)
+		bars = append(bars,
+			chart.Value{Label: shorten(r.Product, 12), Value: sold, Style: chart.Style{FillColor: colorSales, StrokeColor: colorSales}},
+			chart.Value{Label: "", Value: restocked, Style: chart.Style{FillColor: colorRestocks, StrokeColor: colorRestocks}})
+		ys = append(ys, sold, restocked)
+	}
+	c := chart.BarChart{
+		Width:      chartWidth,
+		Height:     chartHeight,
+		Background: chart.Style{Padding: chart.Box{Top: 20, Bottom: 20}},
+		BarWidth:   max(6, min(30, (chartWidth-100)/max(1, len(bars))-6)),
+		XAxis:      chart.Style{TextRotationDegrees: 45, FontSize: 8},
+		YAxis:      chart.YAxis{Range: valueRange(ys), ValueFormatter: unitsFormatter},
+		Bars:       bars,
+	}
+	p, s, err := render(func(rp chart.RendererProvider, b *bytes.Buffer) error { return c.Render(rp, b) }, svg)
+	return image{PNG: p, SVG: s}, err
+}
+
+// periodChart draws units sold and restocked per bucket of time.
+func periodChart(rows []PeriodTotals, bucket Bucket, svg bool) (image, error) {
+	xs := make([]time.Time, len(rows))
+	sold := make([]float64, len(rows))
+	restocked := make([]float64, len(rows))
+	for i, r := range rows {
+		xs[i], sold[i], restocked[i] = r.Start, units(r.SoldCents), units(r.RestockedCents)
+	}
+	if len(xs) == 1 {
+		xs = append(xs, xs[0].Add(24*time.Hour))
+		sold = append(sold, sold[0])
+		restocked = append(restocked, restocked[0])
+	}
+	c := chart.Chart{
+		Width:      chartWidth,
+		Height:     chartHeight,
+		Background: chart.Style{Padding: chart.Box{Top: 50}},
+		XAxis:      chart.XAxis{Name: string(bucket) + " starting", ValueFormatter: chart.TimeValueFormatterWithFormat("2006-01-02")},
+		YAxis:      chart.YAxis{Name: "units", Range: valueRange(append(append([]float64{}, sold...), restocked...)), ValueFormatter: unitsFormatter},
+		Series: []chart.Series{
+			chart.TimeSeries{Name: "sold", XValues: xs, YValues: sold, Style: chart.Style{StrokeColor: colorSales, StrokeWidth: 2}},
+			chart.TimeSeries{Name: "restocked", XValues: xs, YValues: restocked, Style: chart.Style{StrokeColor: colorRestocks, StrokeWidth: 2}},
+		},
+	}
+	c.Elements = []chart.Renderable{chart.LegendThin(&c)}
+	p, s, err := render(func(rp chart.RendererProvider, b *bytes.Buffer) error { return c.Render(rp, b) }, svg)
+	return image{PNG: p, SVG: s}, err
+}
+
+// currentStockChart draws current stock, lowest first; products at zero are marked red,
+// those at or below low amber.
+func currentStockChart(levels []StockLevel, low int64, svg bool) (image, error) {
+	bars := make([]chart.Value, 0, len(levels))
+	ys := make([]float64, 0, len(levels))
+	for _, l := range levels {
+		color := colorStock
+		label := shorten(l.Product, 12)
+		switch {
+		case l.Cents == 0:
+			color, label = colorZero, label+" (0)"
+		case l.Cents <= low:
+			color = colorLow
+		}
+		// A zero bar has no height: a sliver keeps the red mark visible.
+		v := math.Max(units(l.Cents), 0.002*units(maxCents(levels)))
+		bars = append(bars, chart.Value{Label: label, Value: v, Style: chart.Style{FillColor: color, StrokeColor: color}})
+		ys = append(ys, v)
+	}
+	c := chart.BarChart{
+		Width:      chartWidth,
+		Height:     chartHeight,
+		Background: chart.Style{Padding: chart.Box{Top: 20, Bottom: 20}},
+		BarWidth:   max(8, min(40, (chartWidth-100)/max(1, len(bars))-6)),
+		XAxis:      chart.Style{TextRotationDegrees: 45, FontSize: 8},
+		YAxis:      chart.YAxis{Range: valueRange(ys), ValueFormatter: unitsFormatter},
+		Bars:       bars,
+	}
+	p, s, err := render(func(rp chart.RendererProvider, b *bytes.Buffer) error { return c.Render(rp, b) }, svg)
+	return image{PNG: p, SVG: s}, err
+}
+
+func maxCents(levels []StockLevel) int64 {
+	var m int64 = 100
+	for _, l := range levels {
+		m = max(m, l.Cents)
+	}
+	return m
+}
+
+// shorten cuts a label to n characters with an ellipsis.
+func shorten(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}

@@ -1,0 +1,92 @@
+// Package reports renders the read model as charts (PNG and SVG, with go-chart) and one
+// self-contained HTML page. It reads through Store, which the read model implements with
+// SQL aggregates: the ledger itself is never loaded into memory.
+package reports
+
+import (
+	"context"
+	"time"
+)
+
+// Filter selects the operations a report covers.
+type Filter struct {
+	// From and To are inclusive business dates; zero means unbounded.
+	From, To time.Time
+	// Products, when not empty, limits the report to these products.
+	Products []string
+}
+
+// Store is what a report reads. Quantities are in hundredths.
+type Store interface {
+	// ProductTotals returns, per product with operations in the filter, its counts and
+	// quantities of sales and replenishments.
+	ProductTotals(ctx context.Context, f Filter) ([]ProductTotals, error)
+	// PeriodTotals returns units sold and restocked per bucket of business dates.
+	PeriodTotals(ctx context.Context, f Filter, bucket Bucket) ([]PeriodTotals, error)
+	// StockSeries returns the stock of product after each accepted operation in the
+	// filter's period, in business-date order, starting with the level the period began at.
+	StockSeries(ctx context.Context, f Filter, product string) ([]StockPoint, error)
+	// CurrentStock returns current stock, lowest first, at most limit products, and how
+	// many products there are in all.
+	CurrentStock(ctx context.Context, products []string, limit int) ([]StockLevel, int, error)
+	// StockCounts returns how many products (of the filter's) have stock at zero and at
+	// or below low.
+	StockCounts(ctx context.Context, products []string, low int64) (zero, atOrBelowLow int, err error)
+	// Operations returns the newest accepted operations in the filter, at most limit.
+	Operations(ctx context.Context, f Filter, limit int) ([]Operation, error)
+	// Rejected returns the newest rejected operations in the filter, at most limit, and
+	// how many there are.
+	Rejected(ctx context.Context, f Filter, limit int) ([]Rejection, int, error)
+	// KnownProducts returns which of the given products have ever had an operation.
+	KnownProducts(ctx context.Context, products []string) ([]string, error)
+}
+
+// ProductTotals is one product's activity in a period.
+type ProductTotals struct {
+	Product                   string
+	Sales, Restocks           int   // operations
+	SoldCents, RestockedCents int64 // units
+}
+
+// Bucket is the length of a period bucket.
+type Bucket string
+
+// Buckets.
+const (
+	Day   Bucket = "day"
+	Week  Bucket = "week"
+	Month Bucket = "month"
+)
+
+// PeriodTotals is the units sold and restocked in one bucket.
+type PeriodTotals struct {
+	Start                     time.Time
+	SoldCents, RestockedCents int64
+}
+
+// StockPoint is a product's stock after an operation.
+type StockPoint struct {
+	Date  time.Time
+	Cents int64
+}
+
+// StockLevel is a product's current stock.
+type StockLevel struct {
+	Product  string
+	Cents    int64
+	LastDate string
+}
+
+// Operation is one accepted operation.
+type Operation struct {
+	Date, Product, Type  string // Type: "sale" or "restock"
+	QtyCents, StockCents int64
+	RecordedBy, Note     string
+}
+
+// Rejection is one operation the ledger refused.
+type Rejection struct {
+	Date, Product, Type, Reason, Detail string
+	QtyCents                            int64
+	RecordedBy                          string
+}

@@ -1,0 +1,87 @@
+package reports
+
+import (
+	"bytes"
+	"fmt"
+
+	"github.com/wcharczuk/go-chart/v2"
+	"github.com/wcharczuk/go-chart/v2/drawing"
+)
+
+// heatColor shades from white (no operations) to full (the most operations of any cell).
+func heatColor(full drawing.Color, n, maxN int) drawing.Color {
+	if maxN == 0 || n == 0 {
+		return drawing.ColorWhite
+	}
+	f := 0.15 + 0.85*min(1, float64(n)/float64(maxN))
+	mix := func(c uint8) uint8 { return uint8(255 - f*(255-float64(c))) }
+	return drawing.Color{R: mix(full.R), G: mix(full.G), B: mix(full.B), A: 255}
+}
+
+// heatMax is the largest count of any product's cell; the "others" row, a sum, is not
+// let to wash out the products' shades.
+func heatMax(rows []ProductTotals) int {
+	m := 0
+	for _, r := range rows {
+		if r.Product != othersLabel {
+			m = max(m, r.Sales, r.Restocks)
+		}
+	}
+	return m
+}
+
+// heatTable draws operations per product and type as a table whose cells are shaded by
+// count: go-chart has no heat map, so the cells are drawn with its renderer.
+func heatTable(rows []ProductTotals, svg bool) (image, error) {
+	const (
+		width  = 560
+		rowH   = 22
+		labelW = 240
+		cellW  = 150
+		top    = 30
+	)
+	height := top + rowH*(len(rows)+1) + 10
+	maxN := heatMax(rows)
+	draw := func(rp chart.RendererProvider, b *bytes.Buffer) error {
+		r, err := rp(width, height)
+		if err != nil {
+			return err
+		}
+		font, err := chart.GetDefaultFont()
+		if err != nil {
+			return err
+		}
+		text := func(s string, x, y int, bold bool, c drawing.Color) {
+			st := chart.Style{Font: font, FontSize: 10, FontColor: c}
+			if bold {
+				st.FontSize = 11
+			}
+			chart.Draw.Text(r, s, x, y, st)
+		}
+		chart.Draw.Box(r, chart.Box{Top: 0, Left: 0, Right: width, Bottom: height}, chart.Style{FillColor: drawing.ColorWhite, StrokeColor: drawing.ColorWhite})
+		text("product", 8, top-8, true, drawing.ColorBlack)
+		text("sales", labelW+8, top-8, true, colorSales)
+		text("replenishments", labelW+cellW+8, top-8, true, colorRestocks)
+		for i, row := range rows {
+			y := top + rowH*i
+			text(shorten(row.Product, 32), 8, y+rowH-7, false, drawing.ColorBlack)
+			for j, cell := range []struct {
+				n     int
+				color drawing.Color
+			}{{row.Sales, colorSales}, {row.Restocks, colorRestocks}} {
+				x := labelW + cellW*j
+				fill := heatColor(cell.color, cell.n, maxN)
+				chart.Draw.Box(r, chart.Box{Top: y + 1, Left: x, Right: x + cellW - 4, Bottom: y + rowH - 1},
+					chart.Style{FillColor: fill, StrokeColor: drawing.ColorFromHex("dddddd"), StrokeWidth: 1})
+				ink := drawing.ColorBlack
+				if float64(cell.n) > 0.6*float64(maxN) {
+					ink = drawing.ColorWhite
+				}
+				text(fmt.Sprint(cell.n), x+8, y+rowH-7, false, ink)
+			}
+		}
+		return r.Save(b)
+	}
+	p, s, err := render(draw, svg)
+	return image{PNG: p, SVG: s}, err
+}

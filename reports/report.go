@@ -1,0 +1,395 @@
+package reports
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"html/template"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Options say what to render and where.
+type Options struct {
+	Out    string // directory to write into
+	Filter Filter
+	PNG    bool // write each chart as a PNG file
+	SVG    bool // write each chart as an SVG file
+	HTML   bool // write index.html
+	// Now is the generation time shown on the page.
+	Now time.Time
+	// LowCents is the stock at or below which a product counts as near zero.
+	LowCents int64
+}
+
+// Limits of what a page shows.
+const (
+	topProducts    = 15  // bars and heat-table rows before the rest are grouped as "others"
+	stockCharts    = 6   // small multiples when no product is selected
+	maxStockCharts = 12  // charts when products are selected
+	lowestStock    = 25  // products in the current-stock chart
+	tableRows      = 500 // operations listed
+	rejectedRows   = 100
+)
+
+// Result says what was written.
+type Result struct {
+	Index      string   // path of index.html, if written
+	Files      []string // every file written
+	Operations int      // operations in the period
+}
+
+// Render reads the report's data from store and writes it to opt.Out.
+func Render(ctx context.Context, store Store, opt Options) (Result, error) {
+	p, err := build(ctx, store, opt)
+	if err != nil {
+		return Result{}, err
+	}
+	if err := os.MkdirAll(opt.Out, 0o755); err != nil {
+		return Result{}, fmt.Errorf("report: %w", err)
+	}
+	res := Result{Operations: p.Summary.Operations}
+	write := func(name string, data []byte) error {
+		path := filepath.Join(opt.Out, name)
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			return fmt.Errorf("report: %w", err)
+		}
+		res.Files = append(res.Files, path)
+		return nil
+	}
+	for _, img := range p.images() {
+		if opt.PNG {
+			if err := write(img.Name+".png", img.PNG); err != nil {
+				return Result{}, err
+			}
+		}
+		if opt.SVG && img.SVG != nil {
+			if err := write(img.Name+".svg", img.SVG); err != nil {
+				return Result{}, err
+			}
+		}
+	}
+	if opt.HTML {
+		var b strings.Builder
+		if err := pageTemplate.Execute(&b, p); err != nil {
+			return Result{}, fmt.Errorf("report: %w", err)
+		}
+		if err := write("index.html", []byte(b.String())); err != nil {
+			return Result{}, err
+		}
+		res.Index = filepath.Join(opt.Out, "index.html")
+	}
+	return res, nil
+}
+
+// page is everything index.html shows.
+type page struct {
+	Title, Period, Generated string
+	Filter                   Filter
+	Unknown                  []string // selected products with no operation ever
+	Summary                  summary
+	Stock                    []image
+	Quantities, Periods      *image
+	Heat                     *image
+	HeatRows                 []ProductTotals
+	HeatMax                  int
+	Current                  *image
+	CurrentShown, Products   int
+	Operations               []Operation
+	OperationsLeft           int
+	Rejected                 []Rejection
+	RejectedTotal            int
+	Empty                    bool
+	Bucket                   Bucket
+}
+
+type summary struct {
+	Products, Operations      int
+	SoldCents, RestockedCents int64
+	AtZero, Low               int
+	LowCents                  int64
+	ProductsWithStock         int
+}
+
+func (p *page) images() []image {
+	var out []image
+	out = append(out, p.Stock...)
+	for _, img := range []*image{p.Quantities, p.Heat, p.Periods, p.Current} {
+		if img != nil {
+			out = append(out, *img)
+		}
+	}
+	return out
+}
+
+func build(ctx context.Context, store Store, opt Options) (*page, error) {
+	f := opt.Filter
+	p := &page{Filter: f, Generated: opt.Now.Format("2006-01-02 15:04:05 MST"), Period: period(f)}
+	p.Title = "Stock report, " + p.Period
+	if len(f.Products) > 0 {
+		known, err := store.KnownProducts(ctx, f.Products)
+		if err != nil {
+			return nil, err
+		}
+		p.Unknown = missing(f.Products, known)
+	}
+	totals, err := store.ProductTotals(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	for _, t := range totals {
+		p.Summary.Operations += t.Sales + t.Restocks
+		p.Summary.SoldCents += t.SoldCents
+		p.Summary.RestockedCents += t.RestockedCents
+	}
+	p.Summary.Products = len(totals)
+	p.Summary.LowCents = opt.LowCents
+	if p.Summary.AtZero, p.Summary.Low, err = store.StockCounts(ctx, f.Products, opt.LowCents); err != nil {
+		return nil, err
+	}
+	levels, total, err := store.CurrentStock(ctx, f.Products, lowestStock)
+	if err != nil {
+		return nil, err
+	}
+	p.Summary.ProductsWithStock, p.Products, p.CurrentShown = total, total, len(levels)
+	if len(levels) > 0 {
+		img, err := currentStockChart(levels, opt.LowCents, opt.SVG)
+		if err != nil {
+			return nil, err
+		}
+		img.Name, img.Title = "current-stock", "Current stock, lowest first"
+		img.Caption = fmt.Sprintf("The %d products with the least stock of %d; red bars are at zero, amber ones at or below %s units.",
+			len(levels), total, unitsText(opt.LowCents))
+		p.Current = &img
+	}
+	p.Rejected, p.RejectedTotal, err = store.Rejected(ctx, f, rejectedRows)
+	if err != nil {
+		return nil, err
+	}
+	if p.Summary.Operations == 0 {
+		p.Empty = true
+		return p, nil
+	}
+
+	top := topByActivity(totals, topProducts)
+	if err := p.addActivityCharts(top, opt.SVG); err != nil {
+		return nil, err
+	}
+	if err := p.addPeriodChart(ctx, store, f, opt.SVG); err != nil {
+		return nil, err
+	}
+	if err := p.addStockCharts(ctx, store, f, totals, opt.SVG); err != nil {
+		return nil, err
+	}
+	ops, err := store.Operations(ctx, f, tableRows)
+	if err != nil {
+		return nil, err
+	}
+	p.Operations, p.OperationsLeft = ops, p.Summary.Operations-len(ops)
+	return p, nil
+}
+
+func (p *page) addActivityCharts(top []ProductTotals, svg bool) error {
+	bars, caption := top, "Red: units sold; blue: units restocked, side by side for each product."
+	if n := len(top); n > 0 && top[n-1].Product == othersLabel {
+		// The rest added up would dwarf every product's bars: it is stated, not drawn.
+		bars = top[:n-1]
+		caption = fmt.Sprintf("Red: units sold; blue: units restocked, for the %d most active products. "+
+			"The other products together sold %s and restocked %s units.", n-1, unitsText(top[n-1].SoldCents), unitsText(top[n-1].RestockedCents))
+	}
+	q, err := quantitiesChart(bars, svg)
+	if err != nil {
+		return err
+	}
+	q.Name, q.Title = "quantities-by-product", "Units sold and restocked per product"
+	q.Caption = caption
+	p.Quantities = &q
+	h, err := heatTable(top, svg)
+	if err != nil {
+		return err
+	}
+	h.Name, h.Title = "operations-per-product", "Operations per product and type"
+	h.Caption = "Number of sales and of replenishments per product; the darker the cell, the more operations" + othersNote(top) + "."
+	p.Heat, p.HeatRows, p.HeatMax = &h, top, heatMax(top)
+	return nil
+}
+
+func (p *page) addPeriodChart(ctx context.Context, store Store, f Filter, svg bool) error {
+	months, err := store.PeriodTotals(ctx, f, Month)
+	if err != nil {
+		return err
+	}
+	from, to := f.From, f.To
+	if len(months) > 0 {
+		if from.IsZero() {
+			from = months[0].Start
+		}
+		if to.IsZero() {
+			to = months[len(months)-1].Start.AddDate(0, 1, -1)
+		}
+	}
+	p.Bucket = Month
+	rows := months
+	switch span := to.Sub(from); {
+	case span <= 62*24*time.Hour:
+		p.Bucket = Day
+	case span <= 548*24*time.Hour:
+		p.Bucket = Week
+	}
+	if p.Bucket != Month {
+		if rows, err = store.PeriodTotals(ctx, f, p.Bucket); err != nil {
+			return err
+		}
+	}
+	rows = fillBuckets(rows, p.Bucket)
+	img, err := periodChart(rows, p.Bucket, svg)
+	if err != nil {
+		return err
+	}
+	img.Name, img.Title = "units-per-period", "Units sold and restocked per "+string(p.Bucket)
+	img.Caption = fmt.Sprintf("Total units sold (red) and restocked (blue) in each %s of the period.", p.Bucket)
+	p.Periods = &img
+	return nil
+}
+
+func (p *page) addStockCharts(ctx context.Context, store Store, f Filter, totals []ProductTotals, svg bool) error {
+	var products []string
+	width, height := smallWidth, smallHeight
+	if len(f.Products) > 0 {
+		for _, t := range totals {
+			products = append(products, t.Product)
+		}
+		if len(products) > maxStockCharts {
+			products = products[:maxStockCharts]
+		}
+		if len(products) == 1 {
+			width, height = chartWidth, chartHeight
+		}
+	} else {
+		for _, t := range topByActivity(totals, stockCharts) {
+			if t.Product != othersLabel {
+				products = append(products, t.Product)
+			}
+		}
+	}
+	for i, product := range products {
+		series, err := store.StockSeries(ctx, f, product)
+		if err != nil {
+			return err
+		}
+		if len(series) == 0 {
+			continue
+		}
+		img, err := stockChart(product, series, width, height, svg)
+		if err != nil {
+			return err
+		}
+		img.Name = fmt.Sprintf("stock-%02d", i+1)
+		img.Caption = fmt.Sprintf("Stock of %s after each operation.", product)
+		p.Stock = append(p.Stock, img)
+	}
+	return nil
+}
+
+// fillBuckets adds the empty buckets between the first and the last, so a quiet month
+// shows as zero instead of a line drawn across it.
+func fillBuckets(rows []PeriodTotals, bucket Bucket) []PeriodTotals {
+	if len(rows) < 2 {
+		return rows
+	}
+	step := func(t time.Time) time.Time {
+		switch bucket {
+		case Day:
+			return t.AddDate(0, 0, 1)
+		case Week:
+			return t.AddDate(0, 0, 7)
+		}
+		return t.AddDate(0, 1, 0)
+	}
+	out := make([]PeriodTotals, 0, len(rows))
+	i := 0
+	for t := rows[0].Start; !t.After(rows[len(rows)-1].Start) && len(out) < 100_000; t = step(t) {
+		if i < len(rows) && rows[i].Start.Equal(t) {
+			out = append(out, rows[i])
+			i++
+			continue
+		}
+		out = append(out, PeriodTotals{Start: t})
+	}
+	return out
+}
+
+// othersLabel names the row that groups the products beyond the top ones.
+const othersLabel = "(others)"
+
+// topByActivity returns the n products with the most operations, most active first, and
+// one more row adding up all the others.
+func topByActivity(totals []ProductTotals, n int) []ProductTotals {
+	sorted := append([]ProductTotals(nil), totals...)
+	sort.SliceStable(sorted, func(i, j int) bool {
+		a, b := sorted[i].Sales+sorted[i].Restocks, sorted[j].Sales+sorted[j].Restocks
+		if a != b {
+			return a > b
+		}
+		return sorted[i].Product < sorted[j].Product
+	})
+	if len(sorted) <= n {
+		return sorted
+	}
+	others := ProductTotals{Product: othersLabel}
+	for _, t := range sorted[n:] {
+		others.Sales += t.Sales
+		others.Restocks += t.Restocks
+		others.SoldCents += t.SoldCents
+		others.RestockedCents += t.RestockedCents
+	}
+	return append(sorted[:n], others)
+}
+
+func othersNote(rows []ProductTotals) string {
+	if len(rows) > 0 && rows[len(rows)-1].Product == othersLabel {
+		return fmt.Sprintf("; the %d most active products, the rest added up as %s", len(rows)-1, othersLabel)
+	}
+	return ""
+}
+
+func missing(want, have []string) []string {
+	known := make(map[string]bool, len(have))
+	for _, h := range have {
+		known[h] = true
+	}
+	var out []string
+	for _, w := range want {
+		if !known[w] {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+func period(f Filter) string {
+	switch {
+	case f.From.IsZero() && f.To.IsZero():
+		return "all operations"
+	case f.From.IsZero():
+		return "up to " + f.To.Format("2006-01-02")
+	case f.To.IsZero():
+		return "from " + f.From.Format("2006-01-02")
+	}
+	return f.From.Format("2006-01-02") + " to " + f.To.Format("2006-01-02")
+}
+
+func unitsText(cents int64) string {
+	if cents%100 == 0 {
+		return fmt.Sprint(cents / 100)
+	}
+	return fmt.Sprintf("%d.%02d", cents/100, cents%100)
+}
+
+// dataURI embeds a PNG in the page, which must open from file:// with no other file.
+func dataURI(png []byte) template.URL {
+	return template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(png))
+}
