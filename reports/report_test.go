@@ -112,7 +112,7 @@ func TestReportFiguresMatchSQL(t *testing.T) {
 			err = raw.QueryRow(`SELECT count(*), count(DISTINCT product_ID),
 				coalesce(-sum(operation_qt) FILTER (WHERE operation_type = 'sales'), 0),
 				coalesce(sum(operation_qt) FILTER (WHERE operation_type = 'replenishment'), 0)
-				FROM operations WHERE ` + tc.where).Scan(&ops, &products, &sold, &restocked)
+				FROM operations WHERE `+tc.where).Scan(&ops, &products, &sold, &restocked)
 			if err != nil {
 				t.Fatal(err)
 			}
