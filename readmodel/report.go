@@ -37,12 +37,18 @@ func where(f reports.Filter) (string, []any) {
 // ProductTotals implements reports.Store.
 func (d *DB) ProductTotals(ctx context.Context, f reports.Filter) ([]reports.ProductTotals, error) {
 	cond, args := where(f)
+	// Over all products, one pass over the table and a hash of 1,000 groups beats walking
+	// the per-product index, which costs a row lookup per operation (2 s at 1M).
+	from := "ledger NOT INDEXED"
+	if len(f.Products) > 0 {
+		from = "ledger"
+	}
 	rows, err := d.db.QueryContext(ctx, `SELECT product_id,
 			count(*) FILTER (WHERE event_type = 'StockSold'),
 			count(*) FILTER (WHERE event_type = 'StockRestocked'),
 			coalesce(sum(qty_cents) FILTER (WHERE event_type = 'StockSold'), 0),
 			coalesce(sum(qty_cents) FILTER (WHERE event_type = 'StockRestocked'), 0)
-		FROM ledger WHERE `+cond+` GROUP BY product_id ORDER BY product_id`, args...)
+		FROM `+from+` WHERE `+cond+` GROUP BY product_id ORDER BY product_id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("product totals: %w", err)
 	}
