@@ -119,10 +119,15 @@ func downsample(ps []StockPoint, max int) []StockPoint {
 // stockChart draws one product's stock over time.
 func stockChart(product string, ps []StockPoint, width, height int, svg bool) (image, error) {
 	ps = downsample(ps, 600)
-	xs := make([]time.Time, len(ps))
-	ys := make([]float64, len(ps))
+	// Stock changes at the moment of an operation and holds until the next: draw steps,
+	// not slopes between operations.
+	xs := make([]time.Time, 0, 2*len(ps))
+	ys := make([]float64, 0, 2*len(ps))
 	for i, p := range ps {
-		xs[i], ys[i] = p.Date, units(p.Cents)
+		if i > 0 {
+			xs, ys = append(xs, p.Date), append(ys, ys[len(ys)-1])
+		}
+		xs, ys = append(xs, p.Date), append(ys, units(p.Cents))
 	}
 	if len(xs) == 1 {
 		// One operation: draw it as a short flat line rather than nothing.

@@ -33,7 +33,10 @@ run stock
 run history P1
 run stock P1 --output json
 
+run report --out "$dir/report"
+
 printf '\nThe read model is %s/operations.db:\n' "$STOCKCTL_DATA_DIR"
 printf "  sqlite3 %s/operations.db 'select * from operations'\n" "$STOCKCTL_DATA_DIR"
 printf 'Serve the log to other processes and Kafka clients with:\n'
 printf '  STOCKCTL_DATA_DIR=%s %s broker --listen 127.0.0.1:9092\n' "$STOCKCTL_DATA_DIR" "$bin"
+printf '\nOpen the report in a browser: file://%s/report/index.html\n' "$dir"
