@@ -13,7 +13,7 @@ RACE_PKGS := ./commands/... ./eventlog/... ./projections/... ./readmodel/...
 # Packages whose integration tests also run against real Kafka.
 KAFKA_PKGS := ./commands/... ./cmd/...
 
-.PHONY: all build demo test test-unit test-kafka vet fmt-check kafka-up kafka-down latency bench bench-10m clean
+.PHONY: all build demo test test-unit test-fuzz test-kafka vet fmt-check kafka-up kafka-down latency bench bench-10m clean
 
 all: build
 
@@ -31,11 +31,17 @@ fmt-check:
 	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 
 # Everything on the embedded broker, then the integration suite on real Kafka.
-test: vet fmt-check test-unit test-kafka
+test: vet fmt-check test-unit test-fuzz test-kafka
 
 test-unit:
 	$(GO) test -race -count=1 $(RACE_PKGS)
-	$(GO) test -count=1 ./domain/... ./reports/... ./cmd/...
+	$(GO) test -count=1 ./domain/... ./ledgercsv/... ./reports/... ./cmd/...
+
+# Each fuzz test for a few seconds beyond its seed corpus (which test-unit runs).
+test-fuzz:
+	$(GO) test -run '^$$' -fuzz '^FuzzRead$$' -fuzztime 5s ./ledgercsv
+	$(GO) test -run '^$$' -fuzz '^FuzzParseQuantity$$' -fuzztime 5s ./domain
+	$(GO) test -run '^$$' -fuzz '^FuzzUnmarshalEventPaths$$' -fuzztime 5s ./domain
 
 # The same integration tests against Apache Kafka in KRaft mode. With CI=true a broker
 # that cannot be started is a failure; elsewhere, without Java or Maven, they are skipped

@@ -391,3 +391,24 @@ func TestParseSignedQuantityRejects(t *testing.T) {
 		})
 	}
 }
+
+// FuzzParseQuantity: whatever is accepted formats back to a string that parses to the
+// same quantity, within the ledger's range.
+func FuzzParseQuantity(f *testing.F) {
+	for _, s := range []string{"1", "12.5", "0.01", "99999999.99", "100000000", "1e3", "-1", "12,5", " 5", "007"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		q, err := domain.ParseQuantity(s)
+		if err != nil {
+			return
+		}
+		if q.Cents() <= 0 || q.Cmp(domain.MaxQuantity) > 0 {
+			t.Fatalf("ParseQuantity(%q) = %s, out of range", s, q)
+		}
+		back, err := domain.ParseQuantity(q.String())
+		if err != nil || back != q {
+			t.Fatalf("%q -> %s -> %v, %v", s, q, back, err)
+		}
+	})
+}

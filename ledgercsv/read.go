@@ -1,0 +1,248 @@
+// Package ledgercsv reads and writes the original operations file format: UTF-8 with or
+// without a byte-order mark, CRLF or LF line ends, ';'-separated, dates dd/mm/yyyy, signed
+// quantities (positive: replenishment, negative: sale) and an optional stock column.
+package ledgercsv
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/stockctl/stockctl/domain"
+)
+
+// Header is the original file's header, in order; the stock column may be left out.
+var Header = []string{"operation_date", "product_ID", "operation_qt", "stock"}
+
+// MaxLineBytes bounds one line of a file.
+const MaxLineBytes = 4096
+
+// ErrFile means the file as a whole cannot be read: empty, no header, wrong header.
+var ErrFile = errors.New("unreadable operations file")
+
+// Row is one operation of a file.
+type Row struct {
+	Line     int // 1-based line number in the file
+	Date     domain.BusinessDate
+	Product  domain.ProductID
+	Quantity domain.Quantity
+	Sale     bool
+	// Stock is the stock the file claims after the operation, if it has the column.
+	Stock *domain.Quantity
+}
+
+// RowError is why one line is invalid.
+type RowError struct {
+	Line int
+	Msg  string
+}
+
+func (e RowError) Error() string { return fmt.Sprintf("line %d: %s", e.Line, e.Msg) }
+
+// Options describe the file's dialect.
+type Options struct {
+	Delimiter rune   // default ';'
+	Layout    string // Go time layout of dates; default DateLayout
+}
+
+// DateLayout is the original file's date format, dd/mm/yyyy.
+const DateLayout = "02/01/2006"
+
+// ParseDateFormat turns a pattern such as dd/mm/yyyy or yyyy-mm-dd HH:MM:SS into a Go
+// time layout.
+func ParseDateFormat(pattern string) (string, error) {
+	layout := strings.NewReplacer("HH", "15", "MM", "04", "SS", "05").Replace(pattern)
+	layout = strings.NewReplacer("yyyy", "2006", "mm", "01", "dd", "02").Replace(layout)
+	if !strings.Contains(layout, "2006") || !strings.Contains(layout, "01") || !strings.Contains(layout, "02") {
+		return "", fmt.Errorf("date format %q: use dd, mm and yyyy (and optionally HH:MM:SS), e.g. dd/mm/yyyy", pattern)
+	}
+	return layout, nil
+}
+
+// Read reads a whole file. It returns the valid rows and one RowError per invalid line;
+// an error only when the file as a whole is unusable.
+func Read(r io.Reader, opt Options) ([]Row, []RowError, error) {
+	if opt.Delimiter == 0 {
+		opt.Delimiter = ';'
+	}
+	if opt.Layout == "" {
+		opt.Layout = DateLayout
+	}
+	br := bufio.NewReaderSize(r, 1<<16)
+	if bom, err := br.Peek(3); err == nil && bytes.Equal(bom, []byte{0xEF, 0xBB, 0xBF}) {
+		br.Discard(3)
+	}
+	header, err := readLine(br)
+	if err == io.EOF && len(header) == 0 {
+		return nil, nil, fmt.Errorf("%w: the file is empty; it needs the header %s", ErrFile, strings.Join(Header, ";"))
+	}
+	if err != nil && err != io.EOF {
+		return nil, nil, fmt.Errorf("%w: line 1: %v", ErrFile, err)
+	}
+	hasStock, err := checkHeader(header, opt.Delimiter)
+	if err != nil {
+		return nil, nil, err
+	}
+	var rows []Row
+	var bad []RowError
+	for line := 2; ; line++ {
+		raw, err := readLine(br)
+		if len(raw) > 0 || (err == nil) {
+			if len(strings.TrimSpace(raw)) == 0 {
+				if err == io.EOF {
+					break
+				}
+				continue // blank lines, such as a trailing one, carry nothing
+			}
+			row, rerr := parseLine(raw, line, opt, hasStock)
+			if rerr != nil {
+				bad = append(bad, RowError{Line: line, Msg: rerr.Error()})
+			} else {
+				rows = append(rows, row)
+			}
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			bad = append(bad, RowError{Line: line, Msg: err.Error()})
+			if errors.Is(err, errLineTooLong) {
+				continue
+			}
+			break
+		}
+	}
+	if len(rows) == 0 && len(bad) == 0 {
+		return nil, nil, fmt.Errorf("%w: the file has a header but no operations", ErrFile)
+	}
+	return rows, bad, nil
+}
+
+var errLineTooLong = fmt.Errorf("line longer than %d bytes", MaxLineBytes)
+
+// readLine reads one line without its LF or CRLF; a last line may lack the newline.
+func readLine(br *bufio.Reader) (string, error) {
+	var b []byte
+	for {
+		chunk, err := br.ReadSlice('\n')
+		if len(b)+len(chunk) > MaxLineBytes+2 {
+			// Skip the rest of the line and say so.
+			for errors.Is(err, bufio.ErrBufferFull) {
+				_, err = br.ReadSlice('\n')
+			}
+			if err != nil && err != io.EOF {
+				return "", err
+			}
+			return "", errLineTooLong
+		}
+		b = append(b, chunk...)
+		if errors.Is(err, bufio.ErrBufferFull) {
+			continue
+		}
+		s := strings.TrimSuffix(strings.TrimSuffix(string(b), "\n"), "\r")
+		return s, err
+	}
+}
+
+func checkHeader(line string, delim rune) (hasStock bool, err error) {
+	fields := strings.Split(line, string(delim))
+	for i := range fields {
+		fields[i] = strings.TrimSpace(fields[i])
+	}
+	want3 := strings.Join(Header[:3], string(delim))
+	if len(fields) == 1 {
+		for _, d := range []string{",", ";", "\t", "|"} {
+			if d != string(delim) && strings.Count(line, d) >= 2 {
+				return false, fmt.Errorf("%w: line 1: the header %q looks %q-separated; use --delimiter %q", ErrFile, clip(line), d, d)
+			}
+		}
+	}
+	switch {
+	case len(fields) == 3 && strings.EqualFold(strings.Join(fields, string(delim)), want3):
+		return false, nil
+	case len(fields) == 4 && strings.EqualFold(strings.Join(fields, string(delim)), strings.Join(Header, string(delim))):
+		return true, nil
+	}
+	return false, fmt.Errorf("%w: line 1: header %q: want %s (the stock column is optional)",
+		ErrFile, clip(line), strings.Join(Header, string(delim)))
+}
+
+// parseLine parses one data line.
+func parseLine(raw string, line int, opt Options, hasStock bool) (Row, error) {
+	if !utf8.ValidString(raw) {
+		return Row{}, errors.New("not valid UTF-8 (binary data?)")
+	}
+	cr := csv.NewReader(strings.NewReader(raw))
+	cr.Comma = opt.Delimiter
+	cr.FieldsPerRecord = -1
+	fields, err := cr.Read()
+	if err != nil {
+		return Row{}, fmt.Errorf("not a %q-separated line: %v", opt.Delimiter, err)
+	}
+	return ParseRow(fields, line, opt.Layout, hasStock)
+}
+
+// ParseRow parses the fields of one data line: date, product, signed quantity and, with
+// hasStock, the claimed stock (which may be empty).
+func ParseRow(fields []string, line int, layout string, hasStock bool) (Row, error) {
+	want := 3
+	if hasStock {
+		want = 4
+	}
+	if len(fields) != want {
+		return Row{}, fmt.Errorf("%d fields, want %d (%s)", len(fields), want, strings.Join(Header[:want], ";"))
+	}
+	row := Row{Line: line}
+	dateText := strings.TrimSpace(fields[0])
+	t, err := time.Parse(layout, dateText)
+	if err != nil || t.Format(layout) != dateText || t.Year() < domain.MinBusinessYear {
+		// A date and time is accepted too: stockctl export writes one when it is not midnight.
+		if t2, err2 := time.Parse(layout+" 15:04:05", dateText); err2 == nil && t2.Year() >= domain.MinBusinessYear {
+			t = t2
+		} else {
+			return Row{}, fmt.Errorf("date %q: not a real date in the format %s", clip(dateText), layoutPattern(layout))
+		}
+	}
+	row.Date = domain.NewBusinessDate(t)
+	if row.Product, err = domain.ParseProductID(fields[1]); err != nil {
+		return Row{}, fmt.Errorf("product: %v", err)
+	}
+	q := strings.TrimSpace(fields[2])
+	if row.Quantity, row.Sale, err = domain.ParseSignedQuantity(q); err != nil {
+		return Row{}, fmt.Errorf("quantity: %v", err)
+	}
+	if hasStock {
+		if s := strings.TrimSpace(fields[3]); s != "" {
+			stock, err := parseStock(s)
+			if err != nil {
+				return Row{}, fmt.Errorf("stock: %v", err)
+			}
+			row.Stock = &stock
+		}
+	}
+	return row, nil
+}
+
+func parseStock(s string) (domain.Quantity, error) {
+	if s == "0" || s == "0.0" || s == "0.00" {
+		return domain.Quantity{}, nil
+	}
+	return domain.ParseQuantity(s)
+}
+
+func layoutPattern(layout string) string {
+	return strings.NewReplacer("2006", "yyyy", "01", "mm", "02", "dd", "15", "HH", "04", "MM", "05", "SS").Replace(layout)
+}
+
+func clip(s string) string {
+	if len(s) > 60 {
+		return strings.ToValidUTF8(s[:60], "") + "…"
+	}
+	return s
+}
