@@ -13,14 +13,20 @@ RACE_PKGS := ./commands/... ./eventlog/... ./projections/... ./readmodel/...
 # Packages whose integration tests also run against real Kafka.
 KAFKA_PKGS := ./commands/... ./cmd/...
 
-.PHONY: all build demo test test-unit test-fuzz test-kafka vet fmt-check kafka-up kafka-down latency bench bench-10m clean
+.PHONY: all build demo demo-cli test test-unit test-fuzz test-kafka vet fmt-check kafka-up kafka-down latency bench bench-10m clean
 
 all: build
 
 build:
 	CGO_ENABLED=0 $(GO) build -o $(BIN) ./cmd/stockctl
 
+# The main job on the embedded broker in a new temporary data directory: import the
+# sample file and a generated year, sell, refuse an oversale, stock, history, report.
 demo:
+	$(GO) run ./cmd/stockctl demo
+
+# The same story told with the CLI's own commands, one process per command.
+demo-cli:
 	bash scripts/demo.sh
 
 vet:

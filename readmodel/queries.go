@@ -176,3 +176,17 @@ func (d *DB) outcome(ctx context.Context, query string, args ...any) (commands.O
 	}
 	return o, nil
 }
+
+// CountCommands counts accepted commands whose ID starts with prefix. It scans the
+// ledger: an import asks once per run.
+func (d *DB) CountCommands(ctx context.Context, prefix string) (int, error) {
+	var n int
+	err := d.db.QueryRowContext(ctx, `SELECT count(*) FROM ledger WHERE substr(command_id, 1, ?) = ?`,
+		len(prefix), prefix).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("count commands: %w", err)
+	}
+	return n, nil
+}
+
+var _ commands.ImportModel = (*DB)(nil)

@@ -266,3 +266,38 @@ func (d *DB) KnownProducts(ctx context.Context, products []string) ([]string, er
 	}
 	return out, rows.Err()
 }
+
+// ExportRow is one accepted operation as the original format has it.
+type ExportRow struct {
+	Date        time.Time
+	Product     string
+	SignedCents int64 // negative for a sale
+	StockCents  int64
+}
+
+// EachOperation calls fn with every accepted operation in f, in the order the ledger
+// applied them, which keeps every product's operations in sequence.
+func (d *DB) EachOperation(ctx context.Context, f reports.Filter, fn func(ExportRow) error) error {
+	cond, args := where(f)
+	rows, err := d.db.QueryContext(ctx, `SELECT business_date, product_id,
+		CASE event_type WHEN 'StockSold' THEN -qty_cents ELSE qty_cents END, stock_cents
+		FROM ledger WHERE `+cond+` ORDER BY id`, args...)
+	if err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r ExportRow
+		var date string
+		if err := rows.Scan(&date, &r.Product, &r.SignedCents, &r.StockCents); err != nil {
+			return fmt.Errorf("export: %w", err)
+		}
+		if r.Date, err = time.Parse(domain.BusinessDateLayout, date); err != nil {
+			return fmt.Errorf("export: %w", err)
+		}
+		if err := fn(r); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}

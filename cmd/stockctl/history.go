@@ -39,23 +39,28 @@ func historyCommand() *cli.Command {
 			if err := e.CatchUp(c.Context); err != nil {
 				return err
 			}
-			entries, err := e.db.History(c.Context, p.String())
-			if err != nil {
-				return err
-			}
-			if len(entries) == 0 {
-				fmt.Fprintf(c.App.ErrWriter, "no operations recorded for %q\n", p.String())
-				entries = []readmodel.HistoryEntry{}
-			}
-			t := table{header: []string{"date", "type", "quantity", "stock", "status", "reason", "recorded_by", "note"}, values: entries}
-			for _, h := range entries {
-				status := h.Status
-				if status == "rejected" && format == "table" {
-					status = "REJECTED"
-				}
-				t.rows = append(t.rows, []string{h.Date, h.Type, h.Quantity, h.Stock, status, h.Reason, h.RecordedBy, h.Note})
-			}
-			return t.write(c.App.Writer, format)
+			return writeHistory(c, e, p.String(), format)
 		},
 	}
+}
+
+// writeHistory prints a product's operations in format.
+func writeHistory(c *cli.Context, e *env, product, format string) error {
+	entries, err := e.db.History(c.Context, product)
+	if err != nil {
+		return err
+	}
+	if len(entries) == 0 {
+		fmt.Fprintf(c.App.ErrWriter, "no operations recorded for %q\n", product)
+		entries = []readmodel.HistoryEntry{}
+	}
+	t := table{header: []string{"date", "type", "quantity", "stock", "status", "reason", "recorded_by", "note"}, values: entries}
+	for _, h := range entries {
+		status := h.Status
+		if status == "rejected" && format == "table" {
+			status = "REJECTED"
+		}
+		t.rows = append(t.rows, []string{h.Date, h.Type, h.Quantity, h.Stock, status, h.Reason, h.RecordedBy, h.Note})
+	}
+	return t.write(c.App.Writer, format)
 }

@@ -78,10 +78,14 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		Flags:           globalFlags(),
 		HideHelpCommand: true,
 		Commands: []*cli.Command{
+			demoCommand(),
 			restockCommand(),
 			sellCommand(),
 			stockCommand(),
 			historyCommand(),
+			importCommand(),
+			generateCommand(),
+			exportCommand(),
 			reportCommand(),
 			projectCommand(),
 			replayCommand(),
@@ -135,7 +139,7 @@ func exitCode(err error) int {
 	case errors.Is(err, context.Canceled):
 		return exitInterrupted
 	case errors.Is(err, domain.ErrInsufficientStock), errors.Is(err, domain.ErrStockOverflow),
-		errors.Is(err, commands.ErrConflict), errors.Is(err, errVerifyFailed):
+		errors.Is(err, commands.ErrConflict), errors.Is(err, errVerifyFailed), errors.Is(err, errImportIncomplete):
 		return exitRefused
 	case errors.Is(err, errUsage), errors.Is(err, domain.ErrInvalidQuantity),
 		errors.Is(err, domain.ErrInvalidProduct), errors.Is(err, domain.ErrInvalidDate),

@@ -19,14 +19,11 @@ func reportCommand() *cli.Command {
 			"and each chart as PNG and SVG into --out. The page opens from file:// in any browser:\n" +
 			"its images are inline and it loads nothing from the network.\n" +
 			"Example: stockctl report --from 2024-01-01 --to 2024-03-31 --product P1 --product P2",
-		Flags: []cli.Flag{
+		Flags: append(filterFlags(),
 			&cli.StringFlag{Name: "out", Usage: "directory to write into", Value: "stock-report"},
-			&cli.StringFlag{Name: "from", Usage: "first business date included, YYYY-MM-DD"},
-			&cli.StringFlag{Name: "to", Usage: "last business date included, YYYY-MM-DD"},
-			&cli.StringSliceFlag{Name: "product", Usage: "only this product (repeat for several)"},
 			&cli.StringFlag{Name: "format", Usage: "comma-separated: html, png, svg", Value: "html,png,svg"},
 			&cli.StringFlag{Name: "low", Usage: "stock at or below which a product counts as nearly out", Value: "5"},
-		},
+		),
 		OnUsageError: usageError,
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 0 {
@@ -63,29 +60,9 @@ func reportOptions(c *cli.Context) (reports.Options, error) {
 	if opt.Out == "" {
 		return opt, usagef("--out is empty")
 	}
-	for _, name := range []string{"from", "to"} {
-		if !c.IsSet(name) {
-			continue
-		}
-		d, err := time.Parse("2006-01-02", c.String(name))
-		if err != nil || d.Year() < domain.MinBusinessYear {
-			return opt, usagef("--%s %q: use a date YYYY-MM-DD from year %d", name, c.String(name), domain.MinBusinessYear)
-		}
-		if name == "from" {
-			opt.Filter.From = d
-		} else {
-			opt.Filter.To = d
-		}
-	}
-	if !opt.Filter.From.IsZero() && !opt.Filter.To.IsZero() && opt.Filter.To.Before(opt.Filter.From) {
-		return opt, usagef("--to %s is before --from %s", c.String("to"), c.String("from"))
-	}
-	for _, raw := range c.StringSlice("product") {
-		p, err := domain.ParseProductID(raw)
-		if err != nil {
-			return opt, fmt.Errorf("report: --product: %w", err)
-		}
-		opt.Filter.Products = append(opt.Filter.Products, p.String())
+	var err error
+	if opt.Filter, err = parseFilter(c); err != nil {
+		return opt, fmt.Errorf("report: %w", err)
 	}
 	for _, f := range strings.Split(c.String("format"), ",") {
 		switch strings.TrimSpace(f) {

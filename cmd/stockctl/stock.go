@@ -40,21 +40,26 @@ func stockCommand() *cli.Command {
 			if err := e.CatchUp(c.Context); err != nil {
 				return err
 			}
-			levels, err := e.db.StockLevels(c.Context, products...)
-			if err != nil {
-				return err
-			}
-			levels = withUnknown(levels, products)
-			if levels == nil {
-				levels = []readmodel.StockLevel{} // JSON shows an empty list, not null
-			}
-			t := table{header: []string{"product", "stock", "last_operation_date"}, values: levels}
-			for _, l := range levels {
-				t.rows = append(t.rows, []string{l.Product, l.Stock, l.LastDate})
-			}
-			return t.write(c.App.Writer, format)
+			return writeStock(c, e, products, format)
 		},
 	}
+}
+
+// writeStock prints the stock of the given products (all when none) in format.
+func writeStock(c *cli.Context, e *env, products []string, format string) error {
+	levels, err := e.db.StockLevels(c.Context, products...)
+	if err != nil {
+		return err
+	}
+	levels = withUnknown(levels, products)
+	if levels == nil {
+		levels = []readmodel.StockLevel{} // JSON shows an empty list, not null
+	}
+	t := table{header: []string{"product", "stock", "last_operation_date"}, values: levels}
+	for _, l := range levels {
+		t.rows = append(t.rows, []string{l.Product, l.Stock, l.LastDate})
+	}
+	return t.write(c.App.Writer, format)
 }
 
 // withUnknown adds a zero line for each named product that has no operation, in the

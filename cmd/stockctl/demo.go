@@ -1,0 +1,144 @@
+package main
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/urfave/cli/v2"
+
+	"github.com/stockctl/stockctl/commands"
+	"github.com/stockctl/stockctl/data"
+	"github.com/stockctl/stockctl/datagen"
+	"github.com/stockctl/stockctl/domain"
+	"github.com/stockctl/stockctl/ledgercsv"
+	"github.com/stockctl/stockctl/reports"
+)
+
+func demoCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "demo",
+		Usage: "show the whole job in a fresh data directory: import, generate, sell, refuse, report",
+		Description: "In a new temporary data directory (or --data-dir), on the embedded broker: imports\n" +
+			"the original sample file, generates and imports a year of operations for 20 products,\n" +
+			"records a restock and a sale and has an oversale refused, shows stock and history, and\n" +
+			"writes the HTML report, printing where everything is.\n" +
+			"Example: stockctl demo",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "data-dir", Usage: "data directory to use (default: a new temporary one)"},
+		},
+		OnUsageError: usageError,
+		Action: func(c *cli.Context) error {
+			if c.NArg() > 0 {
+				return usagef("demo takes no arguments")
+			}
+			if c.String("brokers") != "" {
+				return usagef("demo runs on the embedded broker; leave out --brokers")
+			}
+			dir := c.String("data-dir")
+			if dir == "" {
+				var err error
+				if dir, err = os.MkdirTemp("", "stockctl-demo-"); err != nil {
+					return err
+				}
+				c.Set("data-dir", dir)
+			}
+			return runDemo(c, dir)
+		},
+	}
+}
+
+func runDemo(c *cli.Context, dir string) error {
+	start := time.Now()
+	w := c.App.Writer
+	step := func(format string, args ...any) { fmt.Fprintf(w, "\n== "+format+"\n", args...) }
+	e, err := openEnv(c)
+	if err != nil {
+		return err
+	}
+	defer e.Close()
+	ctx := c.Context
+	importer := commands.NewImportHandler(e.log, e, e.db, uuid.NewString)
+	importCSV := func(name string, content []byte) error {
+		rows, bad, err := ledgercsv.Read(bytes.NewReader(content), ledgercsv.Options{})
+		if err != nil || len(bad) > 0 {
+			return fmt.Errorf("demo: %s: %v %v", name, err, bad)
+		}
+		sum := sha256.Sum256(content)
+		rep, err := importer.Handle(ctx, commands.Import{Rows: rows, FileID: hex.EncodeToString(sum[:8]), Operator: "demo"})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "imported %d rows of %s (%d already there, %d refused, %d stock mismatches)\n",
+			rep.Appended-rep.Rejected, name, rep.Already, len(rep.Refused), len(rep.Mismatches))
+		return nil
+	}
+
+	step("data directory %s (embedded broker, no Kafka install)", dir)
+	step("import the original sample file (data/operations.csv, embedded in the binary)")
+	if err := importCSV("operations.csv", data.SampleCSV); err != nil {
+		return err
+	}
+	step("generate and import a year of operations for 20 products")
+	var year bytes.Buffer
+	n, err := datagen.Generate(&year, datagen.Options{Products: 20, Days: 365, Seed: 1, Start: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)})
+	if err != nil {
+		return err
+	}
+	genPath := filepath.Join(dir, "generated-2024.csv")
+	if err := os.WriteFile(genPath, year.Bytes(), 0o644); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "generated %d operations into %s\n", n, genPath)
+	if err := importCSV("generated-2024.csv", year.Bytes()); err != nil {
+		return err
+	}
+
+	step("record operations as stockctl restock and sell do")
+	product, _ := domain.ParseProductID("DEMO-1")
+	date := domain.NewBusinessDate(time.Date(2025, 1, 2, 9, 0, 0, 0, time.UTC))
+	op := func(qty string) commands.Operation {
+		q, _ := domain.ParseQuantity(qty)
+		return commands.Operation{Product: product, Quantity: q, CommandID: uuid.NewString(), Date: date, Operator: "demo"}
+	}
+	res, err := commands.NewRestockHandler(e.log, e, e.db, uuid.NewString).Handle(ctx, commands.Restock(op("10")))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "$ stockctl restock DEMO-1 10\nrestocked 10.00; stock now %s\n", res.Stock)
+	seller := commands.NewSellHandler(e.log, e, e.db, uuid.NewString)
+	if res, err = seller.Handle(ctx, commands.Sell(op("3"))); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "$ stockctl sell DEMO-1 3\nsold 3.00; stock now %s\n", res.Stock)
+	_, err = seller.Handle(ctx, commands.Sell(op("8")))
+	if !errors.Is(err, domain.ErrInsufficientStock) {
+		return fmt.Errorf("demo: the oversale should have been refused, got %v", err)
+	}
+	fmt.Fprintf(w, "$ stockctl sell DEMO-1 8\nrefused (exit 1): %v\n", err)
+
+	step("stockctl stock")
+	if err := writeStock(c, e, nil, "table"); err != nil {
+		return err
+	}
+	step("stockctl history DEMO-1")
+	if err := writeHistory(c, e, product.String(), "table"); err != nil {
+		return err
+	}
+	step("stockctl report")
+	out := filepath.Join(dir, "report")
+	rep, err := reports.Render(ctx, e.db, reports.Options{Out: out, HTML: true, PNG: true, Now: time.Now(), LowCents: 500})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "report of %d operations written to %s\n", rep.Operations, rep.Index)
+	fmt.Fprintf(w, "\ndone in %s. Open file://%s in a browser; go on with\n  STOCKCTL_DATA_DIR=%s stockctl stock\n",
+		time.Since(start).Round(time.Millisecond), rep.Index, dir)
+	return nil
+}

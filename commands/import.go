@@ -1,0 +1,158 @@
+package commands
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/stockctl/stockctl/domain"
+	"github.com/stockctl/stockctl/ledgercsv"
+)
+
+// BulkLog appends many events at once, in order per product.
+type BulkLog interface {
+	AppendBulk(ctx context.Context, events []domain.Event, progress func(done int)) error
+}
+
+// ImportModel is what an import reads beyond ReadModel: whether, and how many of, a
+// file's rows are already in the ledger.
+type ImportModel interface {
+	ReadModel
+	// CountCommands counts accepted commands whose ID starts with prefix.
+	CountCommands(ctx context.Context, prefix string) (int, error)
+}
+
+// Import records the rows of an operations file. Each row's command ID is derived from
+// the file's content and the row's line, so importing the same file again records nothing
+// twice.
+type Import struct {
+	Rows []ledgercsv.Row
+	// FileID identifies the file's content, e.g. a hash of its bytes.
+	FileID   string
+	Operator string
+	// DryRun decides every row and reports, appending nothing.
+	DryRun bool
+	// Progress, if set, is told how many events the log has acknowledged.
+	Progress func(done int)
+}
+
+// RowIssue is a row the import reports on.
+type RowIssue struct {
+	Line int
+	Msg  string
+}
+
+// ImportReport tells what an import did.
+type ImportReport struct {
+	Rows       int
+	Appended   int        // events appended now (with DryRun: that would be)
+	Already    int        // rows recorded by an earlier import of the same file
+	Refused    []RowIssue // sales (or restocks) the ledger's rules refuse: not appended
+	Mismatches []RowIssue // rows whose stock column differs from the ledger's stock
+	// Rejected counts appended events the log refused because other writers changed the
+	// same products while the import ran; importing again records them.
+	Rejected int
+}
+
+// ImportHandler handles Import commands.
+type ImportHandler struct {
+	log        BulkLog
+	projection Projection
+	model      ImportModel
+	newID      func() string
+	now        func() time.Time
+}
+
+// NewImportHandler returns an ImportHandler.
+func NewImportHandler(log BulkLog, projection Projection, model ImportModel, newID func() string) ImportHandler {
+	if log == nil || projection == nil || model == nil || newID == nil {
+		panic("commands: nil dependency")
+	}
+	return ImportHandler{log: log, projection: projection, model: model, newID: newID, now: time.Now}
+}
+
+// Handle decides every row against the ledger in file order, as sell and restock would,
+// then appends the accepted ones in one batch and waits for the log's decision.
+func (h ImportHandler) Handle(ctx context.Context, cmd Import) (ImportReport, error) {
+	rep := ImportReport{Rows: len(cmd.Rows)}
+	if err := h.projection.CatchUp(ctx); err != nil {
+		return rep, err
+	}
+	prefix := "import:" + cmd.FileID + ":"
+	before, err := h.model.CountCommands(ctx, prefix)
+	if err != nil {
+		return rep, err
+	}
+	stocks := make(map[domain.ProductID]*domain.Stock)
+	events := make([]domain.Event, 0, len(cmd.Rows))
+	now := h.now()
+	for _, row := range cmd.Rows {
+		commandID := prefix + strconv.Itoa(row.Line)
+		if before > 0 {
+			// Only a file imported before can have rows in the ledger already.
+			prior, err := h.model.CommandOutcome(ctx, commandID)
+			if err != nil {
+				return rep, err
+			}
+			if prior.Found {
+				rep.Already++
+				checkStock(&rep, row, prior.Stock)
+				continue
+			}
+		}
+		s, ok := stocks[row.Product]
+		if !ok {
+			snap, err := h.model.Snapshot(ctx, row.Product)
+			if err != nil {
+				return rep, err
+			}
+			s = domain.RestoreStock(snap)
+			stocks[row.Product] = s
+		}
+		kind := domain.TypeStockRestocked
+		if row.Sale {
+			kind = domain.TypeStockSold
+		}
+		e, err := decide(s, operation{Operation: Operation{
+			Product: row.Product, Quantity: row.Quantity, CommandID: commandID, Date: row.Date,
+			Operator: cmd.Operator, Note: "imported",
+		}, kind: kind}, h.newID(), now)
+		if errors.Is(err, domain.ErrInsufficientStock) || errors.Is(err, domain.ErrStockOverflow) {
+			rep.Refused = append(rep.Refused, RowIssue{Line: row.Line, Msg: err.Error()})
+			continue
+		}
+		if err != nil {
+			return rep, fmt.Errorf("line %d: %w", row.Line, err)
+		}
+		if err := s.Apply(e); err != nil {
+			return rep, fmt.Errorf("line %d: %w", row.Line, err)
+		}
+		checkStock(&rep, row, s.Level())
+		events = append(events, e)
+	}
+	rep.Appended = len(events)
+	if cmd.DryRun || len(events) == 0 {
+		return rep, nil
+	}
+	if err := h.log.AppendBulk(ctx, events, cmd.Progress); err != nil {
+		return rep, err
+	}
+	if err := h.projection.CatchUp(ctx); err != nil {
+		return rep, err
+	}
+	after, err := h.model.CountCommands(ctx, prefix)
+	if err != nil {
+		return rep, err
+	}
+	rep.Rejected = before + len(events) - after
+	return rep, nil
+}
+
+func checkStock(rep *ImportReport, row ledgercsv.Row, ledger domain.Quantity) {
+	if row.Stock != nil && *row.Stock != ledger {
+		rep.Mismatches = append(rep.Mismatches, RowIssue{Line: row.Line,
+			Msg: fmt.Sprintf("the file says stock %s for %q, the ledger computes %s", row.Stock, row.Product.String(), ledger)})
+	}
+}
