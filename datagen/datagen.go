@@ -23,14 +23,14 @@ type Options struct {
 
 // product is one product's demand model and state.
 type product struct {
-	id          string
-	daily       float64 // mean units sold per day
-	fractional  bool    // sold by weight: quantities with decimals
-	phase       float64 // seasonal peak, as a fraction of the year
-	season      float64 // seasonal amplitude
-	stock       int64   // hundredths
-	reorder     int64   // restock when stock falls to this
-	orderUpTo   int64   // restock up to this
+	id         string
+	daily      float64 // mean units sold per day
+	fractional bool    // sold by weight: quantities with decimals
+	phase      float64 // seasonal peak, as a fraction of the year
+	season     float64 // seasonal amplitude
+	stock      int64   // hundredths
+	reorder    int64   // restock when stock falls to this
+	orderUpTo  int64   // restock up to this
 }
 
 // weekday multiplies demand: quiet weekends, busy Mondays.
