@@ -275,13 +275,14 @@ type ExportRow struct {
 	StockCents  int64
 }
 
-// EachOperation calls fn with every accepted operation in f, in the order the ledger
-// applied them, which keeps every product's operations in sequence.
+// EachOperation calls fn with every accepted operation in f, product by product, each
+// product's operations in the order the ledger accepted them. That order, not the
+// business date (which --date can set to the past), is what importing must replay.
 func (d *DB) EachOperation(ctx context.Context, f reports.Filter, fn func(ExportRow) error) error {
 	cond, args := where(f)
 	rows, err := d.db.QueryContext(ctx, `SELECT business_date, product_id,
 		CASE event_type WHEN 'StockSold' THEN -qty_cents ELSE qty_cents END, stock_cents
-		FROM ledger WHERE `+cond+` ORDER BY id`, args...)
+		FROM ledger WHERE `+cond+` ORDER BY product_id, product_seq`, args...)
 	if err != nil {
 		return fmt.Errorf("export: %w", err)
 	}

@@ -17,9 +17,9 @@ func exportCommand() *cli.Command {
 		Name:  "export",
 		Usage: "write the operations ledger to standard output, as CSV in the original format or JSON",
 		Description: "CSV is the original format (BOM, CRLF, ';', dd/mm/yyyy, signed quantities, stock\n" +
-			"after each operation), in the order the ledger applied the operations, so importing it\n" +
-			"into an empty ledger gives the same stock. JSON is an array of objects with the original\n" +
-			"pipeline's fields.\n" +
+			"after each operation), product by product, each product's operations in the order the\n" +
+			"ledger accepted them, so importing it into an empty ledger gives the same stock. JSON\n" +
+			"is an array of objects with the original pipeline's fields.\n" +
 			"Example: stockctl export --from 2024-01-01 > operations-2024.csv",
 		Flags: append(filterFlags(),
 			&cli.StringFlag{Name: "format", Usage: "csv or json", Value: "csv"},

@@ -1,0 +1,135 @@
+package main_test
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const sampleCSV = "../../data/operations.csv"
+
+func TestImportTheSampleFile(t *testing.T) {
+	dir := t.TempDir()
+	r := mustRun(t, dir, "import", sampleCSV)
+	if !strings.Contains(r.stdout, "imported 6 of 6 rows") {
+		t.Fatalf("first import: %v", r)
+	}
+	levels := stockLevels(t, dir)
+	if len(levels) != 2 || levels[0].Product != "1" || levels[0].Stock != "32.00" || levels[1].Product != "2" || levels[1].Stock != "8.00" {
+		t.Fatalf("stock after the sample = %+v, want 1: 32.00 and 2: 8.00", levels)
+	}
+	again := mustRun(t, dir, "import", sampleCSV)
+	if !strings.Contains(again.stdout, "nothing to import: all 6 rows") {
+		t.Fatalf("second import: %v", again)
+	}
+	if got := tableCounts(t, filepath.Join(dir, "operations.db")); !strings.HasPrefix(got, "ledger=6 rejected=0 ") {
+		t.Fatalf("after two imports: %s, want the 6 operations once", got)
+	}
+}
+
+// The sample's stock column agrees with the ledger; a file whose column does not gets a
+// warning naming the line, and is imported all the same.
+func TestImportWarnsAboutStockMismatches(t *testing.T) {
+	dir := t.TempDir()
+	sample, err := os.ReadFile(sampleCSV)
+	if err != nil {
+		t.Fatal(err)
+	}
+	edited := bytes.Replace(sample, []byte("29/04/2023;1;30;32"), []byte("29/04/2023;1;30;326"), 1)
+	path := filepath.Join(dir, "claims-326.csv")
+	if err := os.WriteFile(path, edited, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := mustRun(t, dir, "import", path)
+	if !strings.Contains(r.stderr, `line 7: the file says stock 326.00 for "1", the ledger computes 32.00`) ||
+		!strings.Contains(r.stdout, "imported 6 of 6 rows") {
+		t.Fatalf("want a mismatch warning for line 7 and all rows imported: %v", r)
+	}
+}
+
+func TestImportRefusesBadFilesWithoutAppending(t *testing.T) {
+	const header = "operation_date;product_ID;operation_qt;stock\n"
+	for _, tc := range []struct {
+		name, file, want string
+	}{
+		{"31 February", header + "01/01/2024;P1;5;5\n31/02/2023;P1;5;10\n", `line 3: date "31/02/2023"`},
+		{"bad quantity", header + "01/01/2024;P1;5;5\n02/01/2024;P1;1e3;\n", "line 3: quantity"},
+		{"wrong header", "date;product;qty\n01/01/2024;P1;5\n", "want operation_date;product_ID;operation_qt;stock"},
+		{"wrong delimiter", "operation_date,product_ID,operation_qt,stock\n01/01/2024,P1,5,5\n", `use --delimiter ","`},
+		{"empty file", "", "the file is empty"},
+		{"header only", header, "no operations"},
+		{"binary garbage", header + "01/01/2024;P1;5;5\n\x00\x01\xfe\xff\n", "line 3"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			path := filepath.Join(dir, "in.csv")
+			os.WriteFile(path, []byte(tc.file), 0o644)
+			r := run(t, dir, "import", path)
+			if r.code != 2 || !strings.Contains(r.stderr, tc.want) {
+				t.Fatalf("want exit 2 mentioning %q, got %v", tc.want, r)
+			}
+			if levels := stockLevels(t, dir); len(levels) != 0 {
+				t.Fatalf("a refused file appended operations: %+v", levels)
+			}
+		})
+	}
+}
+
+func TestImportReportsRefusedSales(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "in.csv")
+	os.WriteFile(path, []byte("operation_date;product_ID;operation_qt\n01/01/2024;P1;5\n02/01/2024;P1;-8\n03/01/2024;P1;-2\n"), 0o644)
+	r := run(t, dir, "import", path)
+	if r.code != 1 || !strings.Contains(r.stderr, `refused: line 3: insufficient stock for "P1": 5.00 available, 8.00 requested`) {
+		t.Fatalf("want exit 1 listing line 3 as refused: %v", r)
+	}
+	if levels := stockLevels(t, dir, "P1"); levels[0].Stock != "3.00" {
+		t.Fatalf("stock = %+v, want 3.00 (5 restocked, 2 sold, 8 refused)", levels)
+	}
+}
+
+// TestExportImportRoundTrip: the export of a ledger, imported into an empty one, gives
+// the same operations and stock.
+func TestExportImportRoundTrip(t *testing.T) {
+	src := t.TempDir()
+	gen := filepath.Join(src, "gen.csv")
+	mustRun(t, src, "generate", "--products", "8", "--days", "60", "--seed", "3", "--out", gen)
+	mustRun(t, src, "import", gen)
+	mustRun(t, src, "sell", "P001", "1.25", "--date", "2024-03-15 10:30:00")
+	exported := mustRun(t, src, "export")
+	dst := t.TempDir()
+	path := filepath.Join(dst, "export.csv")
+	os.WriteFile(path, []byte(exported.stdout), 0o644)
+	mustRun(t, dst, "import", path)
+	if a, b := mustRun(t, src, "stock", "--output", "json").stdout, mustRun(t, dst, "stock", "--output", "json").stdout; a != b {
+		t.Fatalf("stock differs after export and import:\n%s\n%s", a, b)
+	}
+	if a, b := mustRun(t, src, "export").stdout, mustRun(t, dst, "export").stdout; a != b {
+		t.Fatal("the re-imported ledger exports differently")
+	}
+}
+
+func TestGenerateIsDeterministic(t *testing.T) {
+	dir := t.TempDir()
+	a := mustRun(t, dir, "generate", "--products", "5", "--days", "30", "--seed", "9").stdout
+	b := mustRun(t, dir, "generate", "--products", "5", "--days", "30", "--seed", "9").stdout
+	c := mustRun(t, dir, "generate", "--products", "5", "--days", "30", "--seed", "10").stdout
+	if a != b || a == c || !strings.HasPrefix(a, "\uFEFFoperation_date;product_ID;operation_qt;stock\r\n") {
+		t.Fatalf("same seed must give the same file, another seed another: %d/%d/%d bytes", len(a), len(b), len(c))
+	}
+}
+
+func TestDemo(t *testing.T) {
+	dir := t.TempDir()
+	r := mustRunEnv(t, t.TempDir(), embeddedEnv, "demo", "--data-dir", dir)
+	for _, want := range []string{"imported 6 rows of operations.csv", "refused (exit 1): sell: insufficient stock", "report of"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("demo output lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "report", "index.html")); err != nil {
+		t.Fatalf("demo wrote no report: %v", err)
+	}
+}
