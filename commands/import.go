@@ -56,6 +56,9 @@ type ImportReport struct {
 	Rejected int
 }
 
+// importChunk is how many events an import appends at a time.
+const importChunk = 50_000
+
 // ImportHandler handles Import commands.
 type ImportHandler struct {
 	log        BulkLog
@@ -86,7 +89,24 @@ func (h ImportHandler) Handle(ctx context.Context, cmd Import) (ImportReport, er
 		return rep, err
 	}
 	stocks := make(map[domain.ProductID]*domain.Stock)
-	events := make([]domain.Event, 0, len(cmd.Rows))
+	events := make([]domain.Event, 0, min(len(cmd.Rows), importChunk))
+	appended := 0
+	// Events go to the log a chunk at a time, so memory holds one chunk, not the file.
+	flush := func() error {
+		if cmd.DryRun || len(events) == 0 {
+			events = events[:0]
+			return nil
+		}
+		done := appended
+		err := h.log.AppendBulk(ctx, events, func(n int) {
+			if cmd.Progress != nil {
+				cmd.Progress(done + n)
+			}
+		})
+		appended += len(events)
+		events = events[:0]
+		return err
+	}
 	now := h.now()
 	for _, row := range cmd.Rows {
 		commandID := prefix + strconv.Itoa(row.Line)
@@ -131,13 +151,18 @@ func (h ImportHandler) Handle(ctx context.Context, cmd Import) (ImportReport, er
 		}
 		checkStock(&rep, row, s.Level())
 		events = append(events, e)
+		rep.Appended++
+		if len(events) == importChunk {
+			if err := flush(); err != nil {
+				return rep, err
+			}
+		}
 	}
-	rep.Appended = len(events)
-	if cmd.DryRun || len(events) == 0 {
-		return rep, nil
-	}
-	if err := h.log.AppendBulk(ctx, events, cmd.Progress); err != nil {
+	if err := flush(); err != nil {
 		return rep, err
+	}
+	if cmd.DryRun || rep.Appended == 0 {
+		return rep, nil
 	}
 	if err := h.projection.CatchUp(ctx); err != nil {
 		return rep, err
@@ -146,7 +171,7 @@ func (h ImportHandler) Handle(ctx context.Context, cmd Import) (ImportReport, er
 	if err != nil {
 		return rep, err
 	}
-	rep.Rejected = before + len(events) - after
+	rep.Rejected = before + rep.Appended - after
 	return rep, nil
 }
 

@@ -178,12 +178,19 @@ func parseLine(raw string, line int, opt Options, hasStock bool) (Row, error) {
 	if !utf8.ValidString(raw) {
 		return Row{}, errors.New("not valid UTF-8 (binary data?)")
 	}
-	cr := csv.NewReader(strings.NewReader(raw))
-	cr.Comma = opt.Delimiter
-	cr.FieldsPerRecord = -1
-	fields, err := cr.Read()
-	if err != nil {
-		return Row{}, fmt.Errorf("not a %q-separated line: %v", opt.Delimiter, err)
+	var fields []string
+	if !strings.ContainsRune(raw, '"') {
+		// Without quotes a line is its fields split at the delimiter, as encoding/csv
+		// would read it, at a fraction of the cost.
+		fields = strings.Split(raw, string(opt.Delimiter))
+	} else {
+		cr := csv.NewReader(strings.NewReader(raw))
+		cr.Comma = opt.Delimiter
+		cr.FieldsPerRecord = -1
+		var err error
+		if fields, err = cr.Read(); err != nil {
+			return Row{}, fmt.Errorf("not a %q-separated line: %v", opt.Delimiter, err)
+		}
 	}
 	return ParseRow(fields, line, opt.Layout, hasStock)
 }

@@ -46,7 +46,8 @@ type Tx interface {
 	Stock(p domain.ProductID) (domain.Snapshot, error)
 	// PutStock stores the product's current state.
 	PutStock(s domain.Snapshot) error
-	CommandAccepted(commandID string) (bool, error)
+	// AcceptedCommands returns which of the command IDs the store holds as accepted.
+	AcceptedCommands(ids []string) (map[string]bool, error)
 	// Accept records an accepted event with the stock after it.
 	Accept(pos Position, e domain.Event, after domain.Snapshot) error
 	Reject(pos Position, e domain.Event, reason, detail string) error
@@ -143,7 +144,12 @@ func (l *Ledger) apply(ctx context.Context, batch []decoded) (Stats, error) {
 	err := l.store.Project(ctx, func(tx Tx) error {
 		stats = Stats{}
 		next := make(map[int32]int64)
-		b := batchState{loaded: make(map[domain.ProductID]*domain.Stock), changed: make(map[domain.ProductID]*domain.Stock)}
+		b := batchState{loaded: make(map[domain.ProductID]*domain.Stock), changed: make(map[domain.ProductID]*domain.Stock),
+			acceptedNow: make(map[string]bool)}
+		var err error
+		if b.acceptedBefore, err = l.acceptedBefore(tx, batch); err != nil {
+			return err
+		}
 		for _, r := range batch {
 			stats.Read++
 			n, ok := next[r.Partition]
@@ -207,8 +213,29 @@ const (
 // gives the same reason for the same rejection.
 // batchState is what one transaction has read and changed.
 type batchState struct {
-	loaded  map[domain.ProductID]*domain.Stock // products read in this transaction
-	changed map[domain.ProductID]*domain.Stock // products with an accepted event, stored at commit
+	loaded         map[domain.ProductID]*domain.Stock // products read in this transaction
+	changed        map[domain.ProductID]*domain.Stock // products with an accepted event, stored at commit
+	acceptedBefore map[string]bool                    // commands of the batch accepted by earlier batches
+	acceptedNow    map[string]bool                    // commands accepted in this batch
+}
+
+// acceptedBefore asks the store, in one call per batch, which of the batch's commands it
+// already holds; an exclusive ledger asks only about those its filter cannot rule out.
+func (l *Ledger) acceptedBefore(tx Tx, batch []decoded) (map[string]bool, error) {
+	ids := make([]string, 0, len(batch))
+	for _, r := range batch {
+		if r.err != nil {
+			continue
+		}
+		if l.accepted != nil && !l.accepted.mayContain(r.event.CommandID) {
+			continue
+		}
+		ids = append(ids, r.event.CommandID)
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	return tx.AcceptedCommands(ids)
 }
 
 func (l *Ledger) applyOne(tx Tx, r decoded, b *batchState) (outcome, error) {
@@ -235,11 +262,7 @@ func (l *Ledger) applyOne(tx Tx, r decoded, b *batchState) (outcome, error) {
 	if err := s.Check(e); err != nil {
 		return outcomeRejected, tx.Reject(r.Position, e, domain.RejectionReason(err), err.Error())
 	}
-	dup, err := l.commandAccepted(tx, e.CommandID)
-	if err != nil {
-		return 0, err
-	}
-	if dup {
+	if b.acceptedBefore[e.CommandID] || b.acceptedNow[e.CommandID] {
 		return outcomeRejected, tx.Reject(r.Position, e, domain.RejectionReason(domain.ErrDuplicateCommand),
 			fmt.Sprintf("command %s was already accepted", e.CommandID))
 	}
@@ -250,15 +273,11 @@ func (l *Ledger) applyOne(tx Tx, r decoded, b *batchState) (outcome, error) {
 		l.accepted.add(e.CommandID)
 	}
 	b.changed[e.Product] = s
+	b.acceptedNow[e.CommandID] = true
 	return outcomeAccepted, tx.Accept(r.Position, e, s.Snapshot())
 }
 
-func (l *Ledger) commandAccepted(tx Tx, id string) (bool, error) {
-	if l.accepted != nil && !l.accepted.mayContain(id) {
-		return false, nil
-	}
-	return tx.CommandAccepted(id)
-}
+
 
 // stock returns the product's aggregate, loading it once per batch (or once per run for
 // an exclusive ledger).

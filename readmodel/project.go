@@ -47,8 +47,7 @@ type projectTx struct {
 	ctx     context.Context
 	tx      *sql.Tx
 	stmts   map[string]*sql.Stmt
-	pending []any           // ledgerColumns values per buffered row
-	cmds    map[string]bool // command IDs of the buffered rows
+	pending []any // ledgerColumns values per buffered row
 }
 
 const (
@@ -80,7 +79,6 @@ func (t *projectTx) flush() error {
 		return fmt.Errorf("accept: %w", err)
 	}
 	t.pending = t.pending[:0]
-	clear(t.cmds)
 	return nil
 }
 
@@ -179,29 +177,38 @@ func (t *projectTx) PutStock(snap domain.Snapshot) error {
 	return nil
 }
 
-func (t *projectTx) CommandAccepted(commandID string) (bool, error) {
-	if t.cmds[commandID] {
-		return true, nil
+func (t *projectTx) AcceptedCommands(ids []string) (map[string]bool, error) {
+	want := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		want[id] = true
 	}
-	s, err := t.stmt(`SELECT command_id FROM ledger WHERE command_key = ?`)
-	if err != nil {
-		return false, fmt.Errorf("command accepted: %w", err)
-	}
-	rows, err := s.QueryContext(t.ctx, commandKey(commandID))
-	if err != nil {
-		return false, fmt.Errorf("command accepted: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return false, fmt.Errorf("command accepted: %w", err)
+	found := make(map[string]bool)
+	const chunk = 500
+	for i := 0; i < len(ids); i += chunk {
+		part := ids[i:min(i+chunk, len(ids))]
+		args := make([]any, len(part))
+		for j, id := range part {
+			args[j] = commandKey(id)
 		}
-		if id == commandID {
-			return true, nil
+		rows, err := t.tx.QueryContext(t.ctx, `SELECT command_id FROM ledger WHERE command_key IN (`+placeholders(len(part))+`)`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("accepted commands: %w", err)
+		}
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("accepted commands: %w", err)
+			}
+			if want[id] {
+				found[id] = true
+			}
+		}
+		if err := rows.Close(); err != nil {
+			return nil, err
 		}
 	}
-	return false, rows.Err()
+	return found, nil
 }
 
 func (t *projectTx) Accept(pos projections.Position, e domain.Event, after domain.Snapshot) error {
@@ -209,10 +216,6 @@ func (t *projectTx) Accept(pos projections.Position, e domain.Event, after domai
 		pos.Partition, pos.Offset, e.ID, e.CommandID, commandKey(e.CommandID), string(e.Type),
 		e.Product.String(), after.Seq, e.Quantity.Cents(), after.Level.Cents(), e.BusinessDate.String(),
 		e.RecordedAt.UTC().Format(time.RFC3339Nano), e.RecordedBy, e.Note)
-	if t.cmds == nil {
-		t.cmds = make(map[string]bool)
-	}
-	t.cmds[e.CommandID] = true
 	if len(t.pending) == acceptRows*ledgerColumns {
 		return t.flush()
 	}
