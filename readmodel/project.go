@@ -129,8 +129,9 @@ func (t *projectTx) NextOffset(partition int32) (int64, error) {
 }
 
 func (t *projectTx) SetNextOffset(partition int32, next int64) error {
-	err := t.exec(`INSERT INTO offsets (partition, next_offset) VALUES (?, ?)
-		ON CONFLICT (partition) DO UPDATE SET next_offset = excluded.next_offset`, partition, next)
+	err := t.exec(`INSERT INTO offsets (partition, next_offset, updated_at) VALUES (?, ?, ?)
+		ON CONFLICT (partition) DO UPDATE SET next_offset = excluded.next_offset, updated_at = excluded.updated_at`,
+		partition, next, time.Now().UTC().Format(time.RFC3339Nano))
 	if err != nil {
 		return fmt.Errorf("set offset: %w", err)
 	}

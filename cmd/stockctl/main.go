@@ -87,6 +87,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			generateCommand(),
 			exportCommand(),
 			reportCommand(),
+			statusCommand(),
 			projectCommand(),
 			replayCommand(),
 			verifyCommand(),

@@ -1,0 +1,134 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/stockctl/stockctl/readmodel"
+)
+
+func statusCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "status",
+		Usage: "show the log, the read model and how far behind the model is",
+		Description: "Shows where the log is (embedded in this process, served by `stockctl broker`, or\n" +
+			"a cluster), the topic's end offset per partition, the read model's committed offsets\n" +
+			"and lag, accepted, rejected and skipped counts by reason, and when the read model last\n" +
+			"changed. It does not catch up: it shows what is.\n" +
+			"Example: stockctl status --output json",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "table or json", Value: "table"},
+		},
+		OnUsageError: usageError,
+		Action: func(c *cli.Context) error {
+			format := c.String("output")
+			if format != "table" && format != "json" {
+				return usagef("--output %q: use table or json", format)
+			}
+			if c.NArg() > 0 {
+				return usagef("status takes no arguments")
+			}
+			mode, brokers := "cluster", c.String("brokers")
+			if brokers == "" {
+				mode = "embedded (in this process)"
+				if raw, err := os.ReadFile(filepath.Join(c.String("data-dir"), "broker.addr")); err == nil {
+					mode, brokers = "served by stockctl broker", strings.TrimSpace(string(raw))
+				}
+			}
+			e, err := openEnv(c)
+			if err != nil {
+				return err
+			}
+			defer e.Close()
+			end, err := e.log.HighWatermarks(c.Context)
+			if err != nil {
+				return err
+			}
+			committed, err := e.db.Offsets(c.Context)
+			if err != nil {
+				return err
+			}
+			st, err := e.db.Status(c.Context)
+			if err != nil {
+				return err
+			}
+			out := statusReport{Mode: mode, Brokers: brokers, Topic: e.log.Topic(), Partitions: e.log.Partitions(),
+				ReadModel: e.db.Path(), Status: st}
+			for p := int32(0); p < e.log.Partitions(); p++ {
+				lag := max(0, end[p]-committed[p])
+				out.Offsets = append(out.Offsets, partitionStatus{Partition: p, End: end[p], Committed: committed[p], Lag: lag})
+				out.Lag += lag
+			}
+			if format == "json" {
+				enc := json.NewEncoder(c.App.Writer)
+				enc.SetIndent("", "  ")
+				return enc.Encode(out)
+			}
+			return out.writeTable(c)
+		},
+	}
+}
+
+type partitionStatus struct {
+	Partition int32 `json:"partition"`
+	End       int64 `json:"end_offset"`
+	Committed int64 `json:"committed_offset"`
+	Lag       int64 `json:"lag"`
+}
+
+type statusReport struct {
+	Mode       string            `json:"mode"`
+	Brokers    string            `json:"brokers,omitempty"`
+	Topic      string            `json:"topic"`
+	Partitions int32             `json:"partitions"`
+	Offsets    []partitionStatus `json:"offsets"`
+	Lag        int64             `json:"lag"`
+	ReadModel  string            `json:"read_model"`
+	readmodel.Status
+}
+
+func (s statusReport) writeTable(c *cli.Context) error {
+	w := tabwriter.NewWriter(c.App.Writer, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(w, "log\t%s%s\n", s.Mode, map[bool]string{true: " at " + s.Brokers, false: ""}[s.Brokers != ""])
+	fmt.Fprintf(w, "topic\t%s (%d partitions)\n", s.Topic, s.Partitions)
+	for _, p := range s.Offsets {
+		fmt.Fprintf(w, "partition %d\tend %d, read model at %d, lag %d\n", p.Partition, p.End, p.Committed, p.Lag)
+	}
+	fmt.Fprintf(w, "read model\t%s\n", s.ReadModel)
+	last := "never"
+	if !s.LastUpdate.IsZero() {
+		last = s.LastUpdate.Format(time.RFC3339)
+	}
+	fmt.Fprintf(w, "last update\t%s (lag %d events)\n", last, s.Lag)
+	fmt.Fprintf(w, "products\t%d\n", s.Products)
+	fmt.Fprintf(w, "accepted\t%d\n", s.Accepted)
+	fmt.Fprintf(w, "rejected\t%s\n", counts(s.Rejected))
+	fmt.Fprintf(w, "skipped\t%s\n", counts(s.Skipped))
+	return w.Flush()
+}
+
+func counts(m map[string]int) string {
+	if len(m) == 0 {
+		return "0"
+	}
+	keys := make([]string, 0, len(m))
+	total := 0
+	for k, n := range m {
+		keys = append(keys, k)
+		total += n
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("%s %d", k, m[k])
+	}
+	return fmt.Sprintf("%d (%s)", total, strings.Join(parts, ", "))
+}

@@ -1,0 +1,48 @@
+package readmodel
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// Status summarises what the read model holds.
+type Status struct {
+	Accepted   int            `json:"accepted"`
+	Rejected   map[string]int `json:"rejected_by_reason"`
+	Skipped    map[string]int `json:"skipped_by_reason"`
+	Products   int            `json:"products"`
+	LastUpdate time.Time      `json:"last_update"`
+}
+
+// Status counts the model's rows and reports when its files last changed.
+func (d *DB) Status(ctx context.Context) (Status, error) {
+	s := Status{Rejected: map[string]int{}, Skipped: map[string]int{}}
+	if err := d.db.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM ledger), (SELECT count(*) FROM stock)`).Scan(&s.Accepted, &s.Products); err != nil {
+		return s, fmt.Errorf("status: %w", err)
+	}
+	for table, into := range map[string]map[string]int{"rejected_events": s.Rejected, "skipped_records": s.Skipped} {
+		rows, err := d.db.QueryContext(ctx, `SELECT reason, count(*) FROM `+table+` GROUP BY reason ORDER BY reason`)
+		if err != nil {
+			return s, fmt.Errorf("status: %w", err)
+		}
+		for rows.Next() {
+			var reason string
+			var n int
+			if err := rows.Scan(&reason, &n); err != nil {
+				rows.Close()
+				return s, fmt.Errorf("status: %w", err)
+			}
+			into[reason] = n
+		}
+		if err := rows.Close(); err != nil {
+			return s, err
+		}
+	}
+	var last string
+	if err := d.db.QueryRowContext(ctx, `SELECT coalesce(max(updated_at), '') FROM offsets`).Scan(&last); err != nil {
+		return s, fmt.Errorf("status: %w", err)
+	}
+	s.LastUpdate, _ = time.Parse(time.RFC3339Nano, last)
+	return s, nil
+}
