@@ -277,8 +277,6 @@ func (l *Ledger) applyOne(tx Tx, r decoded, b *batchState) (outcome, error) {
 	return outcomeAccepted, tx.Accept(r.Position, e, s.Snapshot())
 }
 
-
-
 // stock returns the product's aggregate, loading it once per batch (or once per run for
 // an exclusive ledger).
 func (l *Ledger) stock(tx Tx, p domain.ProductID, b *batchState) (*domain.Stock, error) {
