@@ -146,13 +146,7 @@ func (d *DB) StockSeries(ctx context.Context, f reports.Filter, product string) 
 
 // CurrentStock implements reports.Store.
 func (d *DB) CurrentStock(ctx context.Context, products []string, limit int) ([]reports.StockLevel, int, error) {
-	cond, args := "1 = 1", []any{}
-	if len(products) > 0 {
-		cond = "product_id IN (" + placeholders(len(products)) + ")"
-		for _, p := range products {
-			args = append(args, p)
-		}
-	}
+	cond, args := where(reports.Filter{Products: products})
 	var total int
 	if err := d.db.QueryRowContext(ctx, `SELECT count(*) FROM stock WHERE `+cond, args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("current stock: %w", err)
@@ -176,13 +170,7 @@ func (d *DB) CurrentStock(ctx context.Context, products []string, limit int) ([]
 
 // StockCounts implements reports.Store.
 func (d *DB) StockCounts(ctx context.Context, products []string, low int64) (int, int, error) {
-	cond, args := "1 = 1", []any{}
-	if len(products) > 0 {
-		cond = "product_id IN (" + placeholders(len(products)) + ")"
-		for _, p := range products {
-			args = append(args, p)
-		}
-	}
+	cond, args := where(reports.Filter{Products: products})
 	var zero, lowCount int
 	err := d.db.QueryRowContext(ctx, `SELECT count(*) FILTER (WHERE stock_cents = 0),
 		count(*) FILTER (WHERE stock_cents <= ?) FROM stock WHERE `+cond, append([]any{low}, args...)...).Scan(&zero, &lowCount)

@@ -35,6 +35,19 @@ func openEnv(c *cli.Context) (*env, error) {
 	return openEnvServing(c, false)
 }
 
+// openCaughtUp is openEnv followed by a catch-up, for commands that read the model.
+func openCaughtUp(c *cli.Context) (*env, error) {
+	e, err := openEnv(c)
+	if err != nil {
+		return nil, err
+	}
+	if err := e.CatchUp(c.Context); err != nil {
+		e.Close()
+		return nil, err
+	}
+	return e, nil
+}
+
 // openEnvServing is openEnv for a long-running command: with serve, an embedded broker
 // it starts is shared with other processes (see openLog).
 func openEnvServing(c *cli.Context, serve bool) (*env, error) {

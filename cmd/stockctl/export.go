@@ -37,14 +37,11 @@ func exportCommand() *cli.Command {
 			if err != nil {
 				return fmt.Errorf("export: %w", err)
 			}
-			e, err := openEnv(c)
+			e, err := openCaughtUp(c)
 			if err != nil {
 				return err
 			}
 			defer e.Close()
-			if err := e.CatchUp(c.Context); err != nil {
-				return err
-			}
 			if format == "csv" {
 				w := ledgercsv.NewWriter(c.App.Writer)
 				if err := e.db.EachOperation(c.Context, f, func(r readmodel.ExportRow) error {

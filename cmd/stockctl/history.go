@@ -31,14 +31,11 @@ func historyCommand() *cli.Command {
 			if err != nil {
 				return fmt.Errorf("history: %w", err)
 			}
-			e, err := openEnv(c)
+			e, err := openCaughtUp(c)
 			if err != nil {
 				return err
 			}
 			defer e.Close()
-			if err := e.CatchUp(c.Context); err != nil {
-				return err
-			}
 			return writeHistory(c, e, p.String(), format)
 		},
 	}

@@ -33,14 +33,11 @@ func reportCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			e, err := openEnv(c)
+			e, err := openCaughtUp(c)
 			if err != nil {
 				return err
 			}
 			defer e.Close()
-			if err := e.CatchUp(c.Context); err != nil {
-				return err
-			}
 			res, err := reports.Render(c.Context, e.db, opt)
 			if err != nil {
 				return err

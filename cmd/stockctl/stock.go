@@ -32,14 +32,11 @@ func stockCommand() *cli.Command {
 				}
 				products = append(products, p.String())
 			}
-			e, err := openEnv(c)
+			e, err := openCaughtUp(c)
 			if err != nil {
 				return err
 			}
 			defer e.Close()
-			if err := e.CatchUp(c.Context); err != nil {
-				return err
-			}
 			return writeStock(c, e, products, format)
 		},
 	}
