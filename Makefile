@@ -1,6 +1,7 @@
 # stockctl: make demo runs the main job on the embedded broker; make test runs every
 # test, on the embedded broker and on a real Apache Kafka fetched from Maven Central.
 
+SHELL     := /bin/bash
 GO        ?= go
 BIN       ?= bin/stockctl
 KAFKA     := deploy/kafka/kafka.sh
@@ -63,6 +64,11 @@ test-kafka:
 	bash $(KAFKA) up >/dev/null || exit 1; \
 	STOCKCTL_TEST_BROKERS=127.0.0.1:$(KAFKA_PORT) STOCKCTL_TEST_SASL_BROKERS=127.0.0.1:$(KAFKA_SASL_PORT) \
 	  $(GO) test -race -count=1 $(KAFKA_PKGS); rc=$$?; \
+	if [ $$rc -eq 0 ]; then \
+	  STOCKCTL_TEST_BROKERS=127.0.0.1:$(KAFKA_PORT) STOCKCTL_TEST_KAFKA_CONTROL=$(KAFKA) \
+	    $(GO) test -count=1 -run '^TestRealKafkaDownAndRestarted$$' -v ./cmd/stockctl | grep -E '^(---|ok|FAIL|PASS)|_test.go'; \
+	  rc=$${PIPESTATUS[0]}; \
+	fi; \
 	if [ -n "$$started" ]; then bash $(KAFKA) down; fi; \
 	exit $$rc
 

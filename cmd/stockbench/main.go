@@ -26,6 +26,7 @@ func main() {
 	flag.IntVar(&cfg.sells, "sells", 50, "sell commands to time")
 	flag.StringVar(&cfg.out, "out", "docs/benchmarks.md", "where to write the results (empty: nowhere)")
 	flag.StringVar(&cfg.work, "work", "", "work directory (default: a temporary one, removed after)")
+	flag.StringVar(&cfg.brokers, "brokers", "", "measure against this Kafka cluster (a new topic) instead of the embedded broker")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -42,6 +43,7 @@ type config struct {
 	sells    int
 	out      string
 	work     string
+	brokers  string
 }
 
 func run(ctx context.Context, cfg config) error {
@@ -60,10 +62,14 @@ func run(ctx context.Context, cfg config) error {
 		defer os.RemoveAll(work)
 	}
 	b := &bench{cfg: cfg, bin: bin, dataDir: filepath.Join(work, "data"), started: time.Now()}
-	if err := b.startBroker(ctx); err != nil {
-		return err
+	if cfg.brokers != "" {
+		b.addr, b.topic = cfg.brokers, fmt.Sprintf("bench.%d", time.Now().UnixNano())
+	} else {
+		if err := b.startBroker(ctx); err != nil {
+			return err
+		}
+		defer b.stopBroker()
 	}
-	defer b.stopBroker()
 	steps := []func(context.Context) error{
 		b.appendBulk, b.rawRead, b.sqliteBaseline, b.replay, b.fullReport, b.catchUp, b.sellLatency, b.importFile,
 	}
@@ -90,6 +96,7 @@ type bench struct {
 	dataDir string
 	broker  *exec.Cmd
 	addr    string
+	topic   string // set when measuring a real cluster
 	started time.Time
 	results []result
 }
@@ -149,7 +156,16 @@ func (b *bench) stopBroker() {
 // stockctl runs the binary on the bench's data directory and returns its wall time and
 // peak resident memory.
 func (b *bench) stockctl(ctx context.Context, args ...string) (time.Duration, int64, error) {
-	return measure(exec.CommandContext(ctx, b.bin, append([]string{"--data-dir", b.dataDir}, args...)...))
+	return measure(exec.CommandContext(ctx, b.bin, append(b.globalArgs(b.dataDir), args...)...))
+}
+
+// globalArgs points stockctl at the data directory and, on a real cluster, its topic.
+func (b *bench) globalArgs(dataDir string) []string {
+	args := []string{"--data-dir", dataDir}
+	if b.topic != "" {
+		args = append(args, "--brokers", b.addr, "--topic", b.topic)
+	}
+	return args
 }
 
 // measure runs cmd and returns its wall time and peak resident memory. The peak is the

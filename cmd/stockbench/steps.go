@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sort"
+	"strings"
 	"time"
 
 	_ "modernc.org/sqlite"
@@ -30,7 +31,7 @@ const (
 )
 
 func (b *bench) connect(ctx context.Context) (*eventlog.Log, error) {
-	return eventlog.Connect(ctx, eventlog.Config{Brokers: []string{b.addr}})
+	return eventlog.Connect(ctx, eventlog.Config{Brokers: strings.Split(b.addr, ","), Topic: b.topic})
 }
 
 func rate(n int, d time.Duration) float64 { return float64(n) / d.Seconds() }
@@ -287,12 +288,16 @@ func (b *bench) importFile(ctx context.Context) error {
 		return err
 	}
 	dir := filepath.Join(work, "import")
-	d, rss, err := measure(exec.CommandContext(ctx, b.bin, "--data-dir", dir, "import", "--quiet", path))
+	args := b.globalArgs(dir)
+	if b.topic != "" {
+		args[len(args)-1] += ".import"
+	}
+	d, rss, err := measure(exec.CommandContext(ctx, b.bin, append(args, "import", "--quiet", path)...))
 	if err != nil {
 		return err
 	}
 	r := rate(b.cfg.events, d)
-	b.add(result{name: "import of a CSV file (embedded broker in-process)", value: fmt.Sprintf("%.0f rows/s (%s, peak RSS %.0f MB)", r, d.Round(time.Millisecond), float64(rss)/1e6),
+	b.add(result{name: "import of a CSV file (new data directory)", value: fmt.Sprintf("%.0f rows/s (%s, peak RSS %.0f MB)", r, d.Round(time.Millisecond), float64(rss)/1e6),
 		target: "≥ 100,000 rows/s", ratio: r})
 	return nil
 }
