@@ -65,7 +65,7 @@ test-kafka:
 	STOCKCTL_TEST_BROKERS=127.0.0.1:$(KAFKA_PORT) STOCKCTL_TEST_SASL_BROKERS=127.0.0.1:$(KAFKA_SASL_PORT) \
 	  $(GO) test -race -count=1 $(KAFKA_PKGS); rc=$$?; \
 	if [ $$rc -eq 0 ]; then \
-	  STOCKCTL_TEST_BROKERS=127.0.0.1:$(KAFKA_PORT) STOCKCTL_TEST_KAFKA_CONTROL=$(KAFKA) \
+	  STOCKCTL_TEST_BROKERS=127.0.0.1:$(KAFKA_PORT) STOCKCTL_TEST_KAFKA_CONTROL=$(CURDIR)/$(KAFKA) \
 	    $(GO) test -count=1 -run '^TestRealKafkaDownAndRestarted$$' -v ./cmd/stockctl | grep -E '^(---|ok|FAIL|PASS)|_test.go'; \
 	  rc=$${PIPESTATUS[0]}; \
 	fi; \

@@ -224,7 +224,11 @@ func (b *bench) sellLatency(ctx context.Context) error {
 		median = (times[len(times)/2-1] + times[len(times)/2]) / 2
 	}
 	p95 := times[min(len(times)-1, (len(times)*95+99)/100-1)]
-	b.add(result{name: fmt.Sprintf("sell through stockctl broker (n=%d)", len(times)),
+	via := "through stockctl broker"
+	if b.topic != "" {
+		via = "on the cluster"
+	}
+	b.add(result{name: fmt.Sprintf("sell %s (n=%d)", via, len(times)),
 		value:  fmt.Sprintf("median %.1f ms, p95 %.1f ms", ms(median), ms(p95)),
 		target: "median ≤ 50 ms including process start"})
 	return nil
