@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/stockctl/stockctl/domain"
 )
@@ -61,6 +62,10 @@ type Stats struct {
 	Rejected int
 	Skipped  int // records that are not valid stockctl events
 	Seen     int // records already applied before (redelivered)
+	// SkippedBy counts skipped records by reason; SkipExample holds the first one's
+	// position and detail for each reason.
+	SkippedBy   map[string]int
+	SkipExample map[string]string
 }
 
 // Add adds o to s.
@@ -70,6 +75,30 @@ func (s *Stats) Add(o Stats) {
 	s.Rejected += o.Rejected
 	s.Skipped += o.Skipped
 	s.Seen += o.Seen
+	for reason, n := range o.SkippedBy {
+		if s.SkippedBy == nil {
+			s.SkippedBy, s.SkipExample = map[string]int{}, map[string]string{}
+		}
+		if s.SkippedBy[reason] == 0 {
+			s.SkipExample[reason] = o.SkipExample[reason]
+		}
+		s.SkippedBy[reason] += n
+	}
+}
+
+// skipped counts one skipped record.
+func (s *Stats) skipped(pos Position, reason, detail string) {
+	s.Skipped++
+	if s.SkippedBy == nil {
+		s.SkippedBy, s.SkipExample = map[string]int{}, map[string]string{}
+	}
+	if s.SkippedBy[reason] == 0 {
+		if len(detail) > 120 {
+			detail = strings.ToValidUTF8(detail[:120], "") + "…"
+		}
+		s.SkipExample[reason] = fmt.Sprintf("partition %d offset %d: %s", pos.Partition, pos.Offset, detail)
+	}
+	s.SkippedBy[reason]++
 }
 
 // Ledger projects stock events into the operations ledger and current stock, applying
@@ -165,7 +194,7 @@ func (l *Ledger) apply(ctx context.Context, batch []decoded) (Stats, error) {
 				continue
 			}
 			next[r.Partition] = r.Offset + 1
-			o, err := l.applyOne(tx, r, &b)
+			o, why, err := l.applyOne(tx, r, &b)
 			if err != nil {
 				return err
 			}
@@ -175,7 +204,7 @@ func (l *Ledger) apply(ctx context.Context, batch []decoded) (Stats, error) {
 			case outcomeRejected:
 				stats.Rejected++
 			case outcomeSkipped:
-				stats.Skipped++
+				stats.skipped(r.Position, why.reason, why.detail)
 			}
 		}
 		for _, s := range b.changed {
@@ -238,43 +267,47 @@ func (l *Ledger) acceptedBefore(tx Tx, batch []decoded) (map[string]bool, error)
 	return tx.AcceptedCommands(ids)
 }
 
-func (l *Ledger) applyOne(tx Tx, r decoded, b *batchState) (outcome, error) {
+// skip is why a record was skipped.
+type skip struct{ reason, detail string }
+
+func (l *Ledger) applyOne(tx Tx, r decoded, b *batchState) (outcome, skip, error) {
 	if r.err != nil {
-		return outcomeSkipped, tx.Skip(r.Position, SkipReason(r.err), r.err.Error())
+		why := skip{SkipReason(r.err), r.err.Error()}
+		return outcomeSkipped, why, tx.Skip(r.Position, why.reason, why.detail)
 	}
 	e := r.event
 	// Per-product order holds only inside one partition: an event keyed differently from
 	// its product may sit in another partition and would be ordered by read timing.
 	if string(r.Key) != e.Product.String() {
-		return outcomeSkipped, tx.Skip(r.Position, "key_mismatch",
-			fmt.Sprintf("record key %q differs from product_id %q", r.Key, e.Product))
+		why := skip{"key_mismatch", fmt.Sprintf("record key %q differs from product_id %q", r.Key, e.Product)}
+		return outcomeSkipped, why, tx.Skip(r.Position, why.reason, why.detail)
 	}
 	if l.partitionOf != nil {
 		if want := l.partitionOf(r.Key); want != r.Partition {
-			return outcomeSkipped, tx.Skip(r.Position, "wrong_partition",
-				fmt.Sprintf("key %q belongs in partition %d (murmur2, as Kafka's Java client partitions)", r.Key, want))
+			why := skip{"wrong_partition", fmt.Sprintf("key %q belongs in partition %d (murmur2, as Kafka's Java client partitions)", r.Key, want)}
+			return outcomeSkipped, why, tx.Skip(r.Position, why.reason, why.detail)
 		}
 	}
 	s, err := l.stock(tx, e.Product, b)
 	if err != nil {
-		return 0, err
+		return 0, skip{}, err
 	}
 	if err := s.Check(e); err != nil {
-		return outcomeRejected, tx.Reject(r.Position, e, domain.RejectionReason(err), err.Error())
+		return outcomeRejected, skip{}, tx.Reject(r.Position, e, domain.RejectionReason(err), err.Error())
 	}
 	if b.acceptedBefore[e.CommandID] || b.acceptedNow[e.CommandID] {
-		return outcomeRejected, tx.Reject(r.Position, e, domain.RejectionReason(domain.ErrDuplicateCommand),
+		return outcomeRejected, skip{}, tx.Reject(r.Position, e, domain.RejectionReason(domain.ErrDuplicateCommand),
 			fmt.Sprintf("command %s was already accepted", e.CommandID))
 	}
 	if err := s.Apply(e); err != nil {
-		return 0, fmt.Errorf("apply %s after its checks passed: %w", e.ID, err)
+		return 0, skip{}, fmt.Errorf("apply %s after its checks passed: %w", e.ID, err)
 	}
 	if l.accepted != nil {
 		l.accepted.add(e.CommandID)
 	}
 	b.changed[e.Product] = s
 	b.acceptedNow[e.CommandID] = true
-	return outcomeAccepted, tx.Accept(r.Position, e, s.Snapshot())
+	return outcomeAccepted, skip{}, tx.Accept(r.Position, e, s.Snapshot())
 }
 
 // stock returns the product's aggregate, loading it once per batch (or once per run for

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"sort"
 	"strings"
 	"time"
 
@@ -191,6 +192,14 @@ func (e *env) catchUp(ctx context.Context, l *projections.Ledger, until map[int3
 	if stats.Skipped > 0 {
 		fmt.Fprintf(e.stderr, "warning: skipped %d record(s) on topic %s that are not stockctl events (see the skipped_records table)\n",
 			stats.Skipped, e.log.Topic())
+		reasons := make([]string, 0, len(stats.SkippedBy))
+		for r := range stats.SkippedBy {
+			reasons = append(reasons, r)
+		}
+		sort.Strings(reasons)
+		for _, r := range reasons {
+			fmt.Fprintf(e.stderr, "warning:   %d %s, first at %s\n", stats.SkippedBy[r], r, stats.SkipExample[r])
+		}
 	}
 	return stats, err
 }

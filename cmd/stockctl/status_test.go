@@ -19,7 +19,12 @@ type statusJSON struct {
 
 func status(t *testing.T, dir string) statusJSON {
 	t.Helper()
-	r := mustRunEnv(t, dir, embeddedEnv, "status", "--output", "json")
+	return statusOn(t, dir, embeddedEnv)
+}
+
+func statusOn(t *testing.T, dir string, env []string) statusJSON {
+	t.Helper()
+	r := mustRunEnv(t, dir, env, "status", "--output", "json")
 	var s statusJSON
 	if err := json.Unmarshal([]byte(r.stdout), &s); err != nil {
 		t.Fatalf("status --output json: %v\n%v", err, r)

@@ -107,3 +107,24 @@ func Records(tb testing.TB, brokers []string, topic string) int64 {
 	}
 	return n
 }
+
+// ProduceTo writes one record to a given partition of topic, as a producer with its own
+// partitioner would. A nil key writes a null key.
+func ProduceTo(tb testing.TB, brokers []string, topic string, partition int32, key, value []byte) {
+	tb.Helper()
+	cfg := SaramaConfig()
+	cfg.Producer.Partitioner = sarama.NewManualPartitioner
+	cfg.Producer.MaxMessageBytes = 2 << 20
+	p, err := sarama.NewSyncProducer(brokers, cfg)
+	if err != nil {
+		tb.Fatalf("producer: %v", err)
+	}
+	defer p.Close()
+	msg := &sarama.ProducerMessage{Topic: topic, Partition: partition, Value: sarama.ByteEncoder(value)}
+	if key != nil {
+		msg.Key = sarama.ByteEncoder(key)
+	}
+	if _, _, err := p.SendMessage(msg); err != nil {
+		tb.Fatalf("produce: %v", err)
+	}
+}

@@ -1,0 +1,86 @@
+package main_test
+
+import (
+	"bytes"
+	"math/rand/v2"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stockctl/stockctl/domain"
+	"github.com/stockctl/stockctl/eventlog"
+	"github.com/stockctl/stockctl/internal/testkafka"
+)
+
+// TestPoisonRecords produces, with a plain Kafka client, records that are not stockctl
+// events (and one duplicated event) onto the topic: the projection skips or rejects each
+// without changing any stock, says what it skipped by kind, and keeps going.
+func TestPoisonRecords(t *testing.T) {
+	dir := t.TempDir()
+	var brokers []string
+	topic := "stock.events"
+	if testkafka.Real() {
+		brokers, topic = testkafka.Brokers(t), testkafka.Topic(t)
+	} else {
+		brokers = []string{startBroker(t, dir).addr}
+	}
+	env := []string{"STOCKCTL_BROKERS=" + strings.Join(brokers, ","), "STOCKCTL_TOPIC=" + topic}
+	mustRunEnv(t, dir, env, "restock", "P1", "10")
+
+	event := func(product, qty string, seq int64, edit func(string) string) []byte {
+		p, _ := domain.ParseProductID(product)
+		q, _ := domain.ParseQuantity(qty)
+		b, err := domain.MarshalEvent(domain.Event{Type: domain.TypeStockRestocked, ID: "e-" + product, CommandID: "c-" + product,
+			Product: p, Quantity: q, ExpectedSeq: seq, BusinessDate: domain.NewBusinessDate(time.Now()), RecordedAt: time.Now(), RecordedBy: "test"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if edit != nil {
+			return []byte(edit(string(b)))
+		}
+		return b
+	}
+	random := make([]byte, 512)
+	for i := range random {
+		random[i] = byte(rand.IntN(256))
+	}
+	produce := func(key string, nullKey bool, value []byte) {
+		k := []byte(key)
+		if nullKey {
+			k = nil
+		}
+		testkafka.ProduceTo(t, brokers, topic, eventlog.PartitionFor([]byte(key), 3), k, value)
+	}
+	produce("1", false, []byte(`{"operation_date":"2023-01-15","product_ID":"1","operation_qt":-12,"stock":12,"operation_type":"sales"}`))
+	produce("x", false, random)
+	produce("P1", false, nil)
+	produce("P1", true, event("P1", "5", 2, nil))
+	produce("P1", false, event("P1", "5", 2, func(s string) string { return strings.Replace(s, `"StockRestocked"`, `"StockMoved"`, 1) }))
+	produce("P1", false, event("P1", "5", 2, func(s string) string { return strings.Replace(s, `"schema_version":1`, `"schema_version":2`, 1) }))
+	produce("P1", false, event("P1", "5", 2, func(s string) string { return strings.Replace(s, `"5.00"`, `"abc"`, 1) }))
+	produce("P\x01", false, event("P2", "5", 1, func(s string) string { return strings.Replace(s, `"P2"`, `"P\u0001"`, 1) }))
+	produce("P1", false, append([]byte(`{"type":"StockSold","pad":"`), append(bytes.Repeat([]byte("x"), 1_000_000), '"', '}')...))
+	dup := event("DUP", "5", 1, nil)
+	produce("DUP", false, dup)
+	produce("DUP", false, dup)
+
+	r := mustRunEnv(t, dir, env, "stock", "P1", "DUP")
+	for _, want := range []string{"skipped 9 record(s)", "key_mismatch", "malformed", "unknown_type", "unsupported_version"} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
+		}
+	}
+	levels := mustRunEnv(t, dir, env, "stock", "--output", "csv", "P1", "DUP").stdout
+	if !strings.Contains(levels, "P1,10.00,") || !strings.Contains(levels, "DUP,5.00,") {
+		t.Fatalf("stock changed by poison records:\n%s", levels)
+	}
+	s := statusOn(t, dir, env)
+	if s.Skipped["malformed"] != 6 || s.Skipped["unknown_type"] != 1 || s.Skipped["unsupported_version"] != 1 ||
+		s.Skipped["key_mismatch"] != 1 || s.Rejected["sequence_conflict"] != 1 || s.Accepted != 2 || s.Lag != 0 {
+		t.Fatalf("status after the poison: %+v", s)
+	}
+	// The projection goes on: a sale after the poison is recorded as usual.
+	if r := mustRunEnv(t, dir, env, "sell", "P1", "4"); !strings.Contains(r.stdout, "stock now 6.00") {
+		t.Fatalf("sale after the poison: %v", r)
+	}
+}
