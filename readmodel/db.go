@@ -101,9 +101,24 @@ func open(ctx context.Context, path string, skip map[string]bool, pragmas ...str
 	d := &DB{db: db, path: path}
 	if err := d.migrate(ctx, skip); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("%w: %s: %v", ErrUnreadable, path, err)
+		if isBusy(err) {
+			return nil, busyError(path)
+		}
+		return nil, fmt.Errorf("%w: %s: %v; it holds nothing the log does not: rebuild it with stockctl replay", ErrUnreadable, path, err)
 	}
 	return d, nil
+}
+
+// ErrBusy means another program held the read model's write lock for longer than the
+// busy timeout.
+var ErrBusy = errors.New("read model busy")
+
+func isBusy(err error) bool {
+	return err != nil && (strings.Contains(err.Error(), "database is locked") || strings.Contains(err.Error(), "SQLITE_BUSY"))
+}
+
+func busyError(path string) error {
+	return fmt.Errorf("%w: %s stayed locked by another program for 10 s (a sqlite3 shell inside a transaction?); end that transaction and retry", ErrBusy, path)
 }
 
 // Path returns the database file's path.

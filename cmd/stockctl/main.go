@@ -149,7 +149,8 @@ func exitCode(err error) int {
 		return exitInvalid
 	case errors.Is(err, eventlog.ErrUnavailable), errors.Is(err, eventlog.ErrLocked),
 		errors.Is(err, readmodel.ErrUnreadable), errors.Is(err, readmodel.ErrLogMismatch),
-		errors.Is(err, projections.ErrAheadOfLog), errors.Is(err, readmodel.ErrInUse):
+		errors.Is(err, projections.ErrAheadOfLog), errors.Is(err, readmodel.ErrInUse),
+		errors.Is(err, readmodel.ErrBusy):
 		return exitUnavailable
 	}
 	return exitUnavailable

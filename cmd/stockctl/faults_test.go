@@ -1,0 +1,62 @@
+package main_test
+
+import (
+	"database/sql"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestReadModelLockedByAnotherProgram: a sqlite3 shell holding a write transaction makes
+// stockctl wait a bounded time, then exit 3 saying what to do; nothing is appended.
+func TestReadModelLockedByAnotherProgram(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits out the 10 s busy timeout")
+	}
+	dir := t.TempDir()
+	mustRunEnv(t, dir, embeddedEnv, "restock", "P1", "5")
+	shell, err := sql.Open("sqlite", "file:"+filepath.Join(dir, "operations.db")+"?_txlock=immediate")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer shell.Close()
+	tx, err := shell.Begin() // BEGIN IMMEDIATE: the write lock, held
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	r := runEnv(t, dir, embeddedEnv, "restock", "P1", "1")
+	took := time.Since(start)
+	tx.Rollback()
+	if r.code != 3 || !strings.Contains(r.stderr, "locked by another program") || took > 30*time.Second {
+		t.Fatalf("want exit 3 within 30 s naming the lock; got %v after %s", r, took)
+	}
+	// The command stopped while catching up, before deciding: nothing was appended.
+	if levels := stockLevels(t, dir, "P1"); levels[0].Stock != "5.00" {
+		t.Fatalf("stock after the refused command = %+v", levels)
+	}
+}
+
+// TestCorruptedReadModel: a read model that is not a database is reported with the
+// advice to rebuild it, and `stockctl replay` does.
+func TestCorruptedReadModel(t *testing.T) {
+	dir := t.TempDir()
+	mustRunEnv(t, dir, embeddedEnv, "restock", "P1", "5")
+	db := filepath.Join(dir, "operations.db")
+	for _, p := range []string{db + "-wal", db + "-shm"} {
+		os.Remove(p)
+	}
+	if err := os.WriteFile(db, []byte(strings.Repeat("not a database. ", 512)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := runEnv(t, dir, embeddedEnv, "stock")
+	if r.code != 3 || !strings.Contains(r.stderr, "stockctl replay") {
+		t.Fatalf("want exit 3 advising stockctl replay; got %v", r)
+	}
+	mustRunEnv(t, dir, embeddedEnv, "replay", "--quiet")
+	if levels := stockLevels(t, dir, "P1"); levels[0].Stock != "5.00" {
+		t.Fatalf("stock after the rebuild = %+v", levels)
+	}
+}
