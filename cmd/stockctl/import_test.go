@@ -133,3 +133,40 @@ func TestDemo(t *testing.T) {
 		t.Fatalf("demo wrote no report: %v", err)
 	}
 }
+
+// TestHostileProductIDsRoundTrip: product IDs that look like SQL or HTML, once accepted,
+// come back exactly from the log, the read model, the CSV export (and its re-import) and
+// the report, where they show as text.
+func TestHostileProductIDsRoundTrip(t *testing.T) {
+	dir := t.TempDir()
+	ids := []string{`'; DROP TABLE operations; --`, `<script>alert(1)</script>`, `"quoted"; id`, "Café ☕ 10%"}
+	for _, id := range ids {
+		mustRun(t, dir, "restock", id, "3")
+	}
+	levels := stockLevels(t, dir)
+	got := map[string]bool{}
+	for _, l := range levels {
+		got[l.Product] = true
+	}
+	for _, id := range ids {
+		if !got[id] {
+			t.Errorf("stock lacks %q: %+v", id, levels)
+		}
+	}
+	csv := filepath.Join(t.TempDir(), "export.csv")
+	os.WriteFile(csv, []byte(mustRun(t, dir, "export").stdout), 0o644)
+	fresh := t.TempDir()
+	mustRun(t, fresh, "import", csv)
+	if a, b := mustRun(t, dir, "stock", "--output", "json").stdout, mustRun(t, fresh, "stock", "--output", "json").stdout; a != b {
+		t.Fatalf("export and import changed product IDs:\n%s\n%s", a, b)
+	}
+	out := filepath.Join(t.TempDir(), "report")
+	mustRun(t, dir, "report", "--out", out, "--format", "html")
+	page, err := os.ReadFile(filepath.Join(out, "index.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(page), "<script>alert(1)</script>") || !strings.Contains(string(page), "&lt;script&gt;alert(1)&lt;/script&gt;") {
+		t.Fatal("the report does not show the HTML-looking product ID as text")
+	}
+}

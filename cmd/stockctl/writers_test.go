@@ -3,6 +3,7 @@ package main_test
 import (
 	"database/sql"
 	"fmt"
+	"math/rand/v2"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -85,6 +86,88 @@ func TestConcurrentSellProcesses(t *testing.T) {
 	if sold != stock || len(recorded) != stock || final != 0 || minStock < 0 {
 		t.Fatalf("sold %d (ledger %d), final stock %d, lowest %d; want exactly %d sold, 0 left, never below 0",
 			sold, len(recorded), final/100, minStock, stock)
+	}
+	mustRunEnv(t, dir, env, "verify", "--quiet")
+}
+
+// TestConcurrentMixedProcesses: 6 writers issue sells and restocks at random over 3
+// products; every process's exit code matches the ledger, and each product's stock is
+// its opening stock plus the accepted restocks minus the accepted sales.
+func TestConcurrentMixedProcesses(t *testing.T) {
+	if testing.Short() {
+		t.Skip("long: 360 processes")
+	}
+	const writers, ops = 6, 60
+	products := []string{"A", "B", "C"}
+	dir := t.TempDir()
+	env := embeddedEnv
+	if testkafka.Real() {
+		env = []string{"STOCKCTL_BROKERS=" + strings.Join(testkafka.Brokers(t), ","), "STOCKCTL_TOPIC=" + testkafka.Topic(t)}
+	} else {
+		startBroker(t, dir)
+	}
+	for _, p := range products {
+		mustRunEnv(t, dir, env, "restock", p, "20", "--idempotency-key", "open-"+p)
+	}
+	type outcome struct {
+		key, product string
+		units        int64
+		sale         bool
+		code         int
+	}
+	results := make([][]outcome, writers)
+	var wg sync.WaitGroup
+	for w := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rng := rand.New(rand.NewPCG(uint64(w), 99))
+			for i := range ops {
+				o := outcome{key: fmt.Sprintf("m%d-%d", w, i), product: products[rng.IntN(3)], units: int64(1 + rng.IntN(3)), sale: rng.IntN(5) != 0}
+				verb := "sell"
+				if !o.sale {
+					verb, o.units = "restock", 5
+				}
+				r := runEnv(t, dir, env, verb, o.product, fmt.Sprint(o.units), "--idempotency-key", o.key)
+				o.code = r.code
+				if r.code != 0 && r.code != 1 {
+					t.Errorf("%s %s: %v", verb, o.key, r)
+				}
+				results[w] = append(results[w], o)
+			}
+		}()
+	}
+	wg.Wait()
+	mustRunEnv(t, dir, env, "project", "--quiet")
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(dir, "operations.db")+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	want := map[string]int64{"A": 2000, "B": 2000, "C": 2000}
+	for _, rs := range results {
+		for _, o := range rs {
+			var n int
+			db.QueryRow(`SELECT count(*) FROM ledger WHERE command_id = ?`, "key:"+o.key).Scan(&n)
+			if (o.code == 0) != (n == 1) || n > 1 {
+				t.Errorf("%+v: exit %d but %d ledger rows", o, o.code, n)
+			}
+			if o.code == 0 {
+				if o.sale {
+					want[o.product] -= o.units * 100
+				} else {
+					want[o.product] += o.units * 100
+				}
+			}
+		}
+	}
+	for _, p := range products {
+		var got, lowest int64
+		db.QueryRow(`SELECT stock_cents FROM stock WHERE product_id = ?`, p).Scan(&got)
+		db.QueryRow(`SELECT min(stock_cents) FROM ledger WHERE product_id = ?`, p).Scan(&lowest)
+		if got != want[p] || lowest < 0 {
+			t.Errorf("%s: stock %d, lowest %d; want %d from the outcomes", p, got, lowest, want[p])
+		}
 	}
 	mustRunEnv(t, dir, env, "verify", "--quiet")
 }
