@@ -48,6 +48,9 @@ func TestInvalidInputIsRefusedWithoutAppending(t *testing.T) {
 		{"control character in product", []string{"sell", "P\x01", "1"}, `invalid product ID: character U+0001 at byte 1 is not printable`, ""},
 		{"65-character product", []string{"restock", strings.Repeat("P", 65), "1"}, `invalid product ID: 65 characters, at most 64 allowed`, ""},
 		{"bidi override in product", []string{"sell", "P\u202e1", "1"}, `invalid product ID: character U+202E at byte 1 is not printable`, ""},
+		{"10 KB product", []string{"sell", strings.Repeat("p", 10_000), "1"}, `invalid product ID: 10000 characters, at most 64 allowed`, ""},
+		{"10 KB note", []string{"sell", "--note", strings.Repeat("n", 10_000), "P1", "1"}, `--note has 10000 characters, at most 500 allowed`, ""},
+		{"10 KB quantity", []string{"sell", "P1", strings.Repeat("9", 10_000)}, `above the maximum`, ""},
 		{"blank product for stock", []string{"stock", "P1", "  "}, `stock: invalid product ID: empty`, ""},
 		{"control character in product for history", []string{"history", "P\x1b1"}, `history: invalid product ID: character U+001B`, ""},
 
