@@ -20,7 +20,7 @@ import (
 // crashLogSize is the length of the log the crash test catches up with.
 const crashLogSize = 200_000
 
-// TestSIGKILLDuringProjectAndReplay kills `stockctl project` and `stockctl replay` with
+// TestSIGKILLDuringProjectAndReplay kills `stockctl project --follow` and `stockctl replay` with
 // SIGKILL at random moments of a 200,000-event catch-up, at least 20 times, and checks
 // after each kill that the read model is still exact (`stockctl verify`) and that an
 // interrupted replay left the live model as it was.
@@ -45,10 +45,11 @@ func TestSIGKILLDuringProjectAndReplay(t *testing.T) {
 	kills := 0
 	for round := 0; kills < 24 && round < 80; round++ {
 		if round%2 == 0 {
-			// project from scratch, so that the kill lands inside a long catch-up; the verify
-			// after it resumes from what the kill left, as a restart would.
+			// project --follow from scratch, so that the kill lands inside a long catch-up (or
+			// while it waits for more); the verify after it resumes from what the kill left,
+			// as a restart would.
 			removeDB(t, live)
-			if killAt(t, dir, time.Duration(rng.Int64N(int64(full)*9/10)), "project", "--quiet") {
+			if killAt(t, dir, time.Duration(rng.Int64N(int64(full)*9/10)), "project", "--follow", "--quiet") {
 				kills++
 			}
 		} else {
