@@ -151,15 +151,6 @@ func mustRun(t *testing.T, dataDir string, args ...string) result {
 	return r
 }
 
-// skipIfBug skips a case that shows a known bug, unless STOCKCTL_E2E_BUGS is set: run
-// with STOCKCTL_E2E_BUGS=1 to see the failures while fixing them.
-func skipIfBug(t *testing.T, bug string) {
-	t.Helper()
-	if bug != "" && os.Getenv("STOCKCTL_E2E_BUGS") == "" {
-		t.Skip("BUG: " + bug)
-	}
-}
-
 // stockLevel is one element of `stockctl stock --output json`.
 type stockLevel struct {
 	Product    string `json:"product"`

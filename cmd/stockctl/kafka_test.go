@@ -165,7 +165,7 @@ func TestFollowSurvivesBrokerRestart(t *testing.T) {
 
 	b.cmd.Process.Kill() // SIGKILL: the broker dies mid-flight
 	<-b.exited
-	b = restartBroker(t, logDir, b.addr)
+	restartBroker(t, logDir, b.addr)
 	mustRunEnv(t, writer, onBroker, "sell", "P1", "4")
 	waitForLedger(t, filepath.Join(follower, "operations.db"), 2)
 

@@ -12,6 +12,17 @@ import (
 	"github.com/stockctl/stockctl/internal/testkafka"
 )
 
+// sharedLog returns the environment for writer processes sharing one log: a topic of
+// the real cluster, or the data directory's embedded log served by `stockctl broker`.
+func sharedLog(t *testing.T, dir string) []string {
+	t.Helper()
+	if testkafka.Real() {
+		return []string{"STOCKCTL_BROKERS=" + strings.Join(testkafka.Brokers(t), ","), "STOCKCTL_TOPIC=" + testkafka.Topic(t)}
+	}
+	startBroker(t, dir)
+	return embeddedEnv
+}
+
 // TestConcurrentSellProcesses runs 8 writers, each issuing 200 `stockctl sell` processes
 // of 1 unit, against one product with 1,000 in stock: demand exceeds stock, exactly 1,000
 // units are sold, and what every process reported (exit 0 or 1) is what the ledger holds.
@@ -21,13 +32,7 @@ func TestConcurrentSellProcesses(t *testing.T) {
 	}
 	const writers, sales, stock = 8, 200, 1000
 	dir := t.TempDir()
-	env := []string{}
-	if testkafka.Real() {
-		env = []string{"STOCKCTL_BROKERS=" + strings.Join(testkafka.Brokers(t), ","), "STOCKCTL_TOPIC=" + testkafka.Topic(t)}
-	} else {
-		startBroker(t, dir) // the writers share the data directory through it
-		env = embeddedEnv
-	}
+	env := sharedLog(t, dir)
 	mustRunEnv(t, dir, env, "restock", "HOT", fmt.Sprint(stock))
 
 	type outcome struct {
@@ -100,12 +105,7 @@ func TestConcurrentMixedProcesses(t *testing.T) {
 	const writers, ops = 6, 60
 	products := []string{"A", "B", "C"}
 	dir := t.TempDir()
-	env := embeddedEnv
-	if testkafka.Real() {
-		env = []string{"STOCKCTL_BROKERS=" + strings.Join(testkafka.Brokers(t), ","), "STOCKCTL_TOPIC=" + testkafka.Topic(t)}
-	} else {
-		startBroker(t, dir)
-	}
+	env := sharedLog(t, dir)
 	for _, p := range products {
 		mustRunEnv(t, dir, env, "restock", p, "20", "--idempotency-key", "open-"+p)
 	}
