@@ -13,10 +13,6 @@ import (
 // Finish completes a model made with Create: it builds the deferred indexes, switches the
 // file to write-ahead logging like a live model, closes it and syncs it to disk.
 func (d *DB) Finish(ctx context.Context) error {
-	// Let the index build sort with a second thread.
-	if _, err := d.db.ExecContext(ctx, `PRAGMA threads = 2`); err != nil {
-		return fmt.Errorf("finish: %w", err)
-	}
 	if err := d.migrate(ctx, nil); err != nil {
 		return fmt.Errorf("finish: %w", err)
 	}
