@@ -3,6 +3,7 @@ package reports
 import (
 	"bytes"
 	"fmt"
+	"html"
 	"math"
 	"time"
 
@@ -35,27 +36,49 @@ type image struct {
 	PNG, SVG []byte
 }
 
-// render draws c as PNG and, if svg, as SVG too. go-chart panics on some degenerate
+// formats says which renderings of a chart are wanted.
+type formats struct{ png, svg bool }
+
+// render draws a chart in the formats asked for. go-chart panics on some degenerate
 // inputs; that is turned into an error rather than a crash.
-func render(draw func(chart.RendererProvider, *bytes.Buffer) error, svg bool) (pngData, svgData []byte, err error) {
+func render(draw func(chart.RendererProvider, *bytes.Buffer) error, f formats) (pngData, svgData []byte, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("chart: %v", r)
 		}
 	}()
 	var b bytes.Buffer
-	if err := draw(chart.PNG, &b); err != nil {
-		return nil, nil, err
+	if f.png {
+		if err := draw(chart.PNG, &b); err != nil {
+			return nil, nil, err
+		}
+		pngData = append([]byte(nil), b.Bytes()...)
 	}
-	pngData = append([]byte(nil), b.Bytes()...)
-	if svg {
+	if f.svg {
 		b.Reset()
-		if err := draw(chart.SVG, &b); err != nil {
+		if err := draw(escapedSVG, &b); err != nil {
 			return nil, nil, err
 		}
 		svgData = append([]byte(nil), b.Bytes()...)
 	}
 	return pngData, svgData, nil
+}
+
+// escapedSVG is go-chart's SVG renderer with text escaped: go-chart writes text into the
+// SVG as it is, and product IDs and notes are user input that may hold "<" or "&". A
+// chart inlined in a page must not be able to add markup to it.
+func escapedSVG(width, height int) (chart.Renderer, error) {
+	r, err := chart.SVG(width, height)
+	if err != nil {
+		return nil, err
+	}
+	return escapingRenderer{r}, nil
+}
+
+type escapingRenderer struct{ chart.Renderer }
+
+func (r escapingRenderer) Text(body string, x, y int) {
+	r.Renderer.Text(html.EscapeString(body), x, y)
 }
 
 func units(cents int64) float64 { return float64(cents) / 100 }
@@ -117,7 +140,7 @@ func downsample(ps []StockPoint, max int) []StockPoint {
 }
 
 // stockChart draws one product's stock over time.
-func stockChart(product string, ps []StockPoint, width, height int, svg bool) (image, error) {
+func stockChart(product string, ps []StockPoint, width, height int, f formats) (image, error) {
 	ps = downsample(ps, 600)
 	// Stock changes at the moment of an operation and holds until the next: draw steps,
 	// not slopes between operations.
@@ -145,13 +168,13 @@ func stockChart(product string, ps []StockPoint, width, height int, svg bool) (i
 			Style: chart.Style{StrokeColor: colorStock, StrokeWidth: 2, FillColor: colorStock.WithAlpha(40)},
 		}},
 	}
-	p, s, err := render(func(rp chart.RendererProvider, b *bytes.Buffer) error { return c.Render(rp, b) }, svg)
+	p, s, err := render(func(rp chart.RendererProvider, b *bytes.Buffer) error { return c.Render(rp, b) }, f)
 	return image{Title: product, PNG: p, SVG: s}, err
 }
 
 // quantitiesChart draws units sold and restocked per product as pairs of bars on one
 // scale: red for sold, blue for restocked.
-func quantitiesChart(rows []ProductTotals, svg bool) (image, error) {
+func quantitiesChart(rows []ProductTotals, f formats) (image, error) {
 	bars := make([]chart.Value, 0, 2*len(rows))
 	ys := make([]float64, 0, 2*len(rows))
 	for _, r := range rows {
@@ -170,12 +193,12 @@ func quantitiesChart(rows []ProductTotals, svg bool) (image, error) {
 		YAxis:      chart.YAxis{Range: valueRange(ys), ValueFormatter: unitsFormatter},
 		Bars:       bars,
 	}
-	p, s, err := render(func(rp chart.RendererProvider, b *bytes.Buffer) error { return c.Render(rp, b) }, svg)
+	p, s, err := render(func(rp chart.RendererProvider, b *bytes.Buffer) error { return c.Render(rp, b) }, f)
 	return image{PNG: p, SVG: s}, err
 }
 
 // periodChart draws units sold and restocked per bucket of time.
-func periodChart(rows []PeriodTotals, bucket Bucket, svg bool) (image, error) {
+func periodChart(rows []PeriodTotals, bucket Bucket, f formats) (image, error) {
 	xs := make([]time.Time, len(rows))
 	sold := make([]float64, len(rows))
 	restocked := make([]float64, len(rows))
@@ -199,13 +222,13 @@ func periodChart(rows []PeriodTotals, bucket Bucket, svg bool) (image, error) {
 		},
 	}
 	c.Elements = []chart.Renderable{chart.LegendThin(&c)}
-	p, s, err := render(func(rp chart.RendererProvider, b *bytes.Buffer) error { return c.Render(rp, b) }, svg)
+	p, s, err := render(func(rp chart.RendererProvider, b *bytes.Buffer) error { return c.Render(rp, b) }, f)
 	return image{PNG: p, SVG: s}, err
 }
 
 // currentStockChart draws current stock, lowest first; products at zero are marked red,
 // those at or below low amber.
-func currentStockChart(levels []StockLevel, low int64, svg bool) (image, error) {
+func currentStockChart(levels []StockLevel, low int64, f formats) (image, error) {
 	bars := make([]chart.Value, 0, len(levels))
 	ys := make([]float64, 0, len(levels))
 	for _, l := range levels {
@@ -231,7 +254,7 @@ func currentStockChart(levels []StockLevel, low int64, svg bool) (image, error) 
 		YAxis:      chart.YAxis{Range: valueRange(ys), ValueFormatter: unitsFormatter},
 		Bars:       bars,
 	}
-	p, s, err := render(func(rp chart.RendererProvider, b *bytes.Buffer) error { return c.Render(rp, b) }, svg)
+	p, s, err := render(func(rp chart.RendererProvider, b *bytes.Buffer) error { return c.Render(rp, b) }, f)
 	return image{PNG: p, SVG: s}, err
 }
 

@@ -32,7 +32,7 @@ func heatMax(rows []ProductTotals) int {
 
 // heatTable draws operations per product and type as a table whose cells are shaded by
 // count: go-chart has no heat map, so the cells are drawn with its renderer.
-func heatTable(rows []ProductTotals, svg bool) (image, error) {
+func heatTable(rows []ProductTotals, f formats) (image, error) {
 	const (
 		width  = 560
 		rowH   = 22
@@ -82,6 +82,6 @@ func heatTable(rows []ProductTotals, svg bool) (image, error) {
 		}
 		return r.Save(b)
 	}
-	p, s, err := render(draw, svg)
+	p, s, err := render(draw, f)
 	return image{PNG: p, SVG: s}, err
 }

@@ -2,9 +2,7 @@ package reports
 
 import (
 	"context"
-	"encoding/base64"
 	"fmt"
-	"html/template"
 	"os"
 	"path/filepath"
 	"sort"
@@ -23,6 +21,8 @@ type Options struct {
 	Now time.Time
 	// LowCents is the stock at or below which a product counts as near zero.
 	LowCents int64
+	// Rows is how many operations the table lists; 0 means 500.
+	Rows int
 }
 
 // Limits of what a page shows.
@@ -44,7 +44,7 @@ type Result struct {
 
 // Render reads the report's data from store and writes it to opt.Out.
 func Render(ctx context.Context, store Store, opt Options) (Result, error) {
-	p, err := build(ctx, store, opt)
+	p, err := build(ctx, store, opt, formats{png: opt.PNG || opt.HTML, svg: opt.SVG})
 	if err != nil {
 		return Result{}, err
 	}
@@ -98,6 +98,7 @@ type page struct {
 	HeatMax                  int
 	Current                  *image
 	CurrentShown, Products   int
+	Levels                   []StockLevel // current stock, lowest first
 	Operations               []Operation
 	OperationsLeft           int
 	Rejected                 []Rejection
@@ -125,7 +126,7 @@ func (p *page) images() []image {
 	return out
 }
 
-func build(ctx context.Context, store Store, opt Options) (*page, error) {
+func build(ctx context.Context, store Store, opt Options, fm formats) (*page, error) {
 	f := opt.Filter
 	p := &page{Filter: f, Generated: opt.Now.Format("2006-01-02 15:04:05 MST"), Period: period(f)}
 	p.Title = "Stock report, " + p.Period
@@ -154,9 +155,9 @@ func build(ctx context.Context, store Store, opt Options) (*page, error) {
 	if err != nil {
 		return nil, err
 	}
-	p.Summary.ProductsWithStock, p.Products, p.CurrentShown = total, total, len(levels)
+	p.Summary.ProductsWithStock, p.Products, p.CurrentShown, p.Levels = total, total, len(levels), levels
 	if len(levels) > 0 {
-		img, err := currentStockChart(levels, opt.LowCents, opt.SVG)
+		img, err := currentStockChart(levels, opt.LowCents, fm)
 		if err != nil {
 			return nil, err
 		}
@@ -175,16 +176,20 @@ func build(ctx context.Context, store Store, opt Options) (*page, error) {
 	}
 
 	top := topByActivity(totals, topProducts)
-	if err := p.addActivityCharts(top, opt.SVG); err != nil {
+	if err := p.addActivityCharts(top, fm); err != nil {
 		return nil, err
 	}
-	if err := p.addPeriodChart(ctx, store, f, opt.SVG); err != nil {
+	if err := p.addPeriodChart(ctx, store, f, fm); err != nil {
 		return nil, err
 	}
-	if err := p.addStockCharts(ctx, store, f, totals, opt.SVG); err != nil {
+	if err := p.addStockCharts(ctx, store, f, totals, fm); err != nil {
 		return nil, err
 	}
-	ops, err := store.Operations(ctx, f, tableRows)
+	rows := opt.Rows
+	if rows <= 0 {
+		rows = tableRows
+	}
+	ops, err := store.Operations(ctx, f, rows)
 	if err != nil {
 		return nil, err
 	}
@@ -192,7 +197,7 @@ func build(ctx context.Context, store Store, opt Options) (*page, error) {
 	return p, nil
 }
 
-func (p *page) addActivityCharts(top []ProductTotals, svg bool) error {
+func (p *page) addActivityCharts(top []ProductTotals, fm formats) error {
 	bars, caption := top, "Red: units sold; blue: units restocked, side by side for each product."
 	if n := len(top); n > 0 && top[n-1].Product == othersLabel {
 		// The rest added up would dwarf every product's bars: it is stated, not drawn.
@@ -200,14 +205,14 @@ func (p *page) addActivityCharts(top []ProductTotals, svg bool) error {
 		caption = fmt.Sprintf("Red: units sold; blue: units restocked, for the %d most active products. "+
 			"The other products together sold %s and restocked %s units.", n-1, unitsText(top[n-1].SoldCents), unitsText(top[n-1].RestockedCents))
 	}
-	q, err := quantitiesChart(bars, svg)
+	q, err := quantitiesChart(bars, fm)
 	if err != nil {
 		return err
 	}
 	q.Name, q.Title = "quantities-by-product", "Units sold and restocked per product"
 	q.Caption = caption
 	p.Quantities = &q
-	h, err := heatTable(top, svg)
+	h, err := heatTable(top, fm)
 	if err != nil {
 		return err
 	}
@@ -217,7 +222,7 @@ func (p *page) addActivityCharts(top []ProductTotals, svg bool) error {
 	return nil
 }
 
-func (p *page) addPeriodChart(ctx context.Context, store Store, f Filter, svg bool) error {
+func (p *page) addPeriodChart(ctx context.Context, store Store, f Filter, fm formats) error {
 	months, err := store.PeriodTotals(ctx, f, Month)
 	if err != nil {
 		return err
@@ -245,7 +250,7 @@ func (p *page) addPeriodChart(ctx context.Context, store Store, f Filter, svg bo
 		}
 	}
 	rows = fillBuckets(rows, p.Bucket)
-	img, err := periodChart(rows, p.Bucket, svg)
+	img, err := periodChart(rows, p.Bucket, fm)
 	if err != nil {
 		return err
 	}
@@ -255,7 +260,7 @@ func (p *page) addPeriodChart(ctx context.Context, store Store, f Filter, svg bo
 	return nil
 }
 
-func (p *page) addStockCharts(ctx context.Context, store Store, f Filter, totals []ProductTotals, svg bool) error {
+func (p *page) addStockCharts(ctx context.Context, store Store, f Filter, totals []ProductTotals, fm formats) error {
 	var products []string
 	width, height := smallWidth, smallHeight
 	if len(f.Products) > 0 {
@@ -283,7 +288,7 @@ func (p *page) addStockCharts(ctx context.Context, store Store, f Filter, totals
 		if len(series) == 0 {
 			continue
 		}
-		img, err := stockChart(product, series, width, height, svg)
+		img, err := stockChart(product, series, width, height, fm)
 		if err != nil {
 			return err
 		}
@@ -387,9 +392,4 @@ func unitsText(cents int64) string {
 		return fmt.Sprint(cents / 100)
 	}
 	return fmt.Sprintf("%d.%02d", cents/100, cents%100)
-}
-
-// dataURI embeds a PNG in the page, which must open from file:// with no other file.
-func dataURI(png []byte) template.URL {
-	return template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(png))
 }
