@@ -32,6 +32,9 @@ type DB struct {
 	db   *sql.DB
 	path string
 	lock *os.File // shared lock on the live model, held while open
+	// bulk, in a model made by Create, holds the totals of migration 004 in memory, for
+	// Finish to write once instead of a trigger updating them row by row.
+	bulk *totals
 }
 
 // Open opens (creating if needed) the read model at path and applies pending migrations.
@@ -63,6 +66,28 @@ func openNoLock(ctx context.Context, path string) (*DB, error) {
 	return open(ctx, path, nil, "busy_timeout(10000)", "journal_mode(WAL)", "synchronous(NORMAL)")
 }
 
+// OpenReader opens a pool of conns read-only connections to the read model at path, for
+// a server answering many requests at once beside its writer: the writer's single
+// connection would queue every page behind every catch-up. Open the writer first; a
+// reader neither migrates nor takes the lock a replay waits on.
+func OpenReader(ctx context.Context, path string, conns int) (*DB, error) {
+	q := url.Values{}
+	for _, p := range []string{"busy_timeout(10000)", "query_only(1)", "cache_size(-8192)"} {
+		q.Add("_pragma", p)
+	}
+	db, err := sql.Open("sqlite", "file:"+filepath.ToSlash(path)+"?"+q.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("open read model: %w", err)
+	}
+	db.SetMaxOpenConns(conns)
+	db.SetMaxIdleConns(conns)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("%w: %s: %v", ErrUnreadable, path, err)
+	}
+	return &DB{db: db, path: path}, nil
+}
+
 // deferredMigrations are index builds a bulk load runs once at the end instead of
 // maintaining them row by row.
 var deferredMigrations = map[string]bool{"migrations/002_ledger_product.sql": true}
@@ -76,7 +101,15 @@ func Create(ctx context.Context, path string) (*DB, error) {
 			return nil, fmt.Errorf("create read model: %w", err)
 		}
 	}
-	return open(ctx, path, deferredMigrations, "journal_mode(MEMORY)", "synchronous(OFF)", "locking_mode(EXCLUSIVE)")
+	d, err := open(ctx, path, deferredMigrations, "journal_mode(MEMORY)", "synchronous(OFF)", "locking_mode(EXCLUSIVE)")
+	if err != nil {
+		return nil, err
+	}
+	if d.bulk, err = suspendTotals(ctx, d.db); err != nil {
+		d.Close()
+		return nil, fmt.Errorf("create read model: %w", err)
+	}
+	return d, nil
 }
 
 func open(ctx context.Context, path string, skip map[string]bool, pragmas ...string) (*DB, error) {

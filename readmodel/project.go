@@ -27,6 +27,9 @@ func (d *DB) Project(ctx context.Context, fn func(projections.Tx) error) error {
 	// statement to watch a cancellable context, a third of a replay's time. The batch
 	// still stops at the next check of ctx, and a failed batch rolls back whole.
 	ptx := &projectTx{ctx: context.WithoutCancel(ctx), tx: tx}
+	if d.bulk != nil {
+		ptx.totals = newTotals()
+	}
 	defer ptx.close()
 	if err := fn(ptx); err != nil {
 		return err
@@ -36,6 +39,9 @@ func (d *DB) Project(ctx context.Context, fn func(projections.Tx) error) error {
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
+	}
+	if d.bulk != nil {
+		d.bulk.add(ptx.totals)
 	}
 	return nil
 }
@@ -47,7 +53,8 @@ type projectTx struct {
 	ctx     context.Context
 	tx      *sql.Tx
 	stmts   map[string]*sql.Stmt
-	pending []any // ledgerColumns values per buffered row
+	pending []any   // ledgerColumns values per buffered row
+	totals  *totals // in a bulk load: what this transaction adds to the totals
 }
 
 const (
@@ -213,6 +220,9 @@ func (t *projectTx) AcceptedCommands(ids []string) (map[string]bool, error) {
 }
 
 func (t *projectTx) Accept(pos projections.Position, e domain.Event, after domain.Snapshot) error {
+	if t.totals != nil {
+		t.totals.count(e)
+	}
 	t.pending = append(t.pending,
 		pos.Partition, pos.Offset, e.ID, e.CommandID, commandKey(e.CommandID), string(e.Type),
 		e.Product.String(), after.Seq, e.Quantity.Cents(), after.Level.Cents(), e.BusinessDate.String(),

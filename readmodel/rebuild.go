@@ -13,6 +13,12 @@ import (
 // Finish completes a model made with Create: it builds the deferred indexes, switches the
 // file to write-ahead logging like a live model, closes it and syncs it to disk.
 func (d *DB) Finish(ctx context.Context) error {
+	if d.bulk != nil {
+		if err := d.bulk.write(ctx, d.db); err != nil {
+			return fmt.Errorf("finish: %w", err)
+		}
+		d.bulk = nil
+	}
 	if err := d.migrate(ctx, nil); err != nil {
 		return fmt.Errorf("finish: %w", err)
 	}

@@ -34,21 +34,33 @@ func where(f reports.Filter) (string, []any) {
 	return strings.Join(conds, " AND "), args
 }
 
-// ProductTotals implements reports.Store.
+// ProductTotals implements reports.Store. For all time it reads the totals the
+// projection keeps per product (migration 004); for a period it aggregates the ledger.
 func (d *DB) ProductTotals(ctx context.Context, f reports.Filter) ([]reports.ProductTotals, error) {
-	cond, args := where(f)
-	// Over all products, one pass over the table and a hash of 1,000 groups beats walking
-	// the per-product index, which costs a row lookup per operation (2 s at 1M).
-	from := "ledger NOT INDEXED"
-	if len(f.Products) > 0 {
-		from = "ledger"
-	}
-	rows, err := d.db.QueryContext(ctx, `SELECT product_id,
+	var query string
+	var args []any
+	if f.From.IsZero() && f.To.IsZero() {
+		var cond string
+		cond, args = where(f)
+		query = `SELECT product_id, sales, restocks, sold_cents, restocked_cents FROM product_totals
+			WHERE ` + cond + ` AND sales + restocks > 0 ORDER BY product_id`
+	} else {
+		var cond string
+		cond, args = where(f)
+		// Over all products, one pass over the table and a hash of 1,000 groups beats
+		// walking the per-product index, which costs a row lookup per operation.
+		from := "ledger NOT INDEXED"
+		if len(f.Products) > 0 {
+			from = "ledger"
+		}
+		query = `SELECT product_id,
 			count(*) FILTER (WHERE event_type = 'StockSold'),
 			count(*) FILTER (WHERE event_type = 'StockRestocked'),
 			coalesce(sum(qty_cents) FILTER (WHERE event_type = 'StockSold'), 0),
 			coalesce(sum(qty_cents) FILTER (WHERE event_type = 'StockRestocked'), 0)
-		FROM `+from+` WHERE `+cond+` GROUP BY product_id ORDER BY product_id`, args...)
+		FROM ` + from + ` WHERE ` + cond + ` GROUP BY product_id ORDER BY product_id`
+	}
+	rows, err := d.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("product totals: %w", err)
 	}
@@ -64,21 +76,36 @@ func (d *DB) ProductTotals(ctx context.Context, f reports.Filter) ([]reports.Pro
 	return out, rows.Err()
 }
 
-// PeriodTotals implements reports.Store.
+// PeriodTotals implements reports.Store: over all products from the totals the
+// projection keeps per day (migration 004), for some products from their ledger rows.
 func (d *DB) PeriodTotals(ctx context.Context, f reports.Filter, bucket reports.Bucket) ([]reports.PeriodTotals, error) {
+	day := "substr(business_date, 1, 10)"
+	table := "ledger"
+	sums := `coalesce(sum(qty_cents) FILTER (WHERE event_type = 'StockSold'), 0),
+		coalesce(sum(qty_cents) FILTER (WHERE event_type = 'StockRestocked'), 0)`
+	cond, args := where(f)
+	if len(f.Products) == 0 {
+		day, table, sums = "day", "day_totals", "sum(sold_cents), sum(restocked_cents)"
+		cond, args = "1 = 1", nil
+		if !f.From.IsZero() {
+			cond += " AND day >= ?"
+			args = append(args, f.From.Format("2006-01-02"))
+		}
+		if !f.To.IsZero() {
+			cond += " AND day <= ?"
+			args = append(args, f.To.Format("2006-01-02"))
+		}
+	}
 	key := map[reports.Bucket]string{
-		reports.Day:   "substr(business_date, 1, 10)",
-		reports.Week:  "date(business_date, 'weekday 1', '-7 days')", // the Monday starting the week
-		reports.Month: "substr(business_date, 1, 7) || '-01'",
+		reports.Day:   day,
+		reports.Week:  "date(" + day + ", 'weekday 1', '-7 days')", // the Monday starting the week
+		reports.Month: "substr(" + day + ", 1, 7) || '-01'",
 	}[bucket]
 	if key == "" {
 		return nil, fmt.Errorf("period totals: unknown bucket %q", bucket)
 	}
-	cond, args := where(f)
-	rows, err := d.db.QueryContext(ctx, `SELECT `+key+` AS b,
-			coalesce(sum(qty_cents) FILTER (WHERE event_type = 'StockSold'), 0),
-			coalesce(sum(qty_cents) FILTER (WHERE event_type = 'StockRestocked'), 0)
-		FROM ledger WHERE `+cond+` GROUP BY b ORDER BY b`, args...)
+	rows, err := d.db.QueryContext(ctx, `SELECT `+key+` AS b, `+sums+`
+		FROM `+table+` WHERE `+cond+` GROUP BY b ORDER BY b`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("period totals: %w", err)
 	}
@@ -182,9 +209,13 @@ func (d *DB) StockCounts(ctx context.Context, products []string, low int64) (int
 
 // Operations implements reports.Store.
 func (d *DB) Operations(ctx context.Context, f reports.Filter, limit int) ([]reports.Operation, error) {
+	return d.operations(ctx, f, "business_date DESC, id DESC", limit)
+}
+
+func (d *DB) operations(ctx context.Context, f reports.Filter, order string, limit int) ([]reports.Operation, error) {
 	cond, args := where(f)
 	rows, err := d.db.QueryContext(ctx, `SELECT business_date, product_id, event_type, qty_cents, stock_cents, recorded_by, note
-		FROM ledger WHERE `+cond+` ORDER BY business_date DESC, id DESC LIMIT ?`, append(args, limit)...)
+		FROM ledger WHERE `+cond+` ORDER BY `+order+` LIMIT ?`, append(args, limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("operations: %w", err)
 	}
@@ -200,6 +231,12 @@ func (d *DB) Operations(ctx context.Context, f reports.Filter, limit int) ([]rep
 		out = append(out, o)
 	}
 	return out, rows.Err()
+}
+
+// RecentOperations implements reports.Store: the last accepted operations in the order
+// they were recorded, newest first, read backwards along the ledger's row IDs.
+func (d *DB) RecentOperations(ctx context.Context, f reports.Filter, limit int) ([]reports.Operation, error) {
+	return d.operations(ctx, f, "id DESC", limit)
 }
 
 // Rejected implements reports.Store.

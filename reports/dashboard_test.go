@@ -14,7 +14,7 @@ import (
 func dashboard(tb testing.TB, ops []string, f reports.Filter) string {
 	tb.Helper()
 	var b strings.Builder
-	if err := reports.Dashboard(context.Background(), ledger(tb, ops...), reports.Options{Filter: f, LowCents: 500, Rows: 100}, &b); err != nil {
+	if err := reports.Dashboard(context.Background(), ledger(tb, ops...), reports.Options{Filter: f, LowCents: 500, Rows: 100, Recent: true}, &b); err != nil {
 		tb.Fatal(err)
 	}
 	return b.String()
@@ -35,7 +35,7 @@ func TestDashboardInlinesSVG(t *testing.T) {
 			t.Errorf("the fragment holds %q outside its SVG", bad)
 		}
 	}
-	for _, want := range []string{`<tr data-product="P3"><td>P3</td><td class="num" data-stock>3</td>`, "Rejected operations", "Operations, newest first"} {
+	for _, want := range []string{`<tr data-product="P3"><td>P3</td><td class="num" data-stock>3</td>`, "Rejected operations", "Operations, most recently recorded first"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("the fragment lacks %q", want)
 		}

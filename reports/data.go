@@ -32,8 +32,12 @@ type Store interface {
 	// StockCounts returns how many products (of the filter's) have stock at zero and at
 	// or below low.
 	StockCounts(ctx context.Context, products []string, low int64) (zero, atOrBelowLow int, err error)
-	// Operations returns the newest accepted operations in the filter, at most limit.
+	// Operations returns the newest accepted operations in the filter by business date,
+	// at most limit.
 	Operations(ctx context.Context, f Filter, limit int) ([]Operation, error)
+	// RecentOperations returns the accepted operations in the filter most recently
+	// recorded, at most limit: what a live view lists.
+	RecentOperations(ctx context.Context, f Filter, limit int) ([]Operation, error)
 	// Rejected returns the newest rejected operations in the filter, at most limit, and
 	// how many there are.
 	Rejected(ctx context.Context, f Filter, limit int) ([]Rejection, int, error)

@@ -23,6 +23,9 @@ type Options struct {
 	LowCents int64
 	// Rows is how many operations the table lists; 0 means 500.
 	Rows int
+	// Recent lists the operations most recently recorded rather than the newest by
+	// business date, as a live view does.
+	Recent bool
 }
 
 // Limits of what a page shows.
@@ -104,6 +107,7 @@ type page struct {
 	Rejected                 []Rejection
 	RejectedTotal            int
 	Empty                    bool
+	Recent                   bool
 	Bucket                   Bucket
 }
 
@@ -189,7 +193,12 @@ func build(ctx context.Context, store Store, opt Options, fm formats) (*page, er
 	if rows <= 0 {
 		rows = tableRows
 	}
-	ops, err := store.Operations(ctx, f, rows)
+	list := store.Operations
+	if opt.Recent {
+		list = store.RecentOperations
+	}
+	p.Recent = opt.Recent
+	ops, err := list(ctx, f, rows)
 	if err != nil {
 		return nil, err
 	}

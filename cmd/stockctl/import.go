@@ -71,8 +71,8 @@ func importCommand() *cli.Command {
 			if !c.IsSet("operator") {
 				operator = loginUser()
 			}
-			if operator, err = checkText("--operator", operator, maxOperatorLength); err != nil {
-				return err
+			if err := commands.CheckText(operator, commands.MaxOperatorLength); err != nil {
+				return usagef("import: --operator %s", commands.TextMessage(err))
 			}
 			return runImport(c, content, rows, operator)
 		},

@@ -5,23 +5,12 @@ import (
 	"os"
 	"os/user"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/urfave/cli/v2"
 
 	"github.com/stockctl/stockctl/commands"
 	"github.com/stockctl/stockctl/domain"
-)
-
-// Limits on the free-text fields of an operation.
-const (
-	maxNoteLength     = 500
-	maxOperatorLength = 64
-	maxKeyLength      = 100
-	maxKeyBytes       = domain.MaxIDLength - len(keyPrefix)
-	keyPrefix         = "key:"
 )
 
 // recordFlags are the flags shared by sell and restock.
@@ -53,41 +42,24 @@ func parseOperation(c *cli.Context, verb string) (commands.Operation, error) {
 			return op, fmt.Errorf("%s: --date: %w", verb, err)
 		}
 	}
-	if op.Note, err = checkText("--note", c.String("note"), maxNoteLength); err != nil {
-		return op, fmt.Errorf("%s: %w", verb, err)
+	op.Note = c.String("note")
+	if err := commands.CheckText(op.Note, commands.MaxNoteLength); err != nil {
+		return op, usagef("%s: --note %s", verb, commands.TextMessage(err))
 	}
 	op.Operator = c.String("operator")
 	if !c.IsSet("operator") {
 		op.Operator = loginUser()
 	}
-	if op.Operator, err = checkText("--operator", op.Operator, maxOperatorLength); err != nil {
-		return op, fmt.Errorf("%s: %w", verb, err)
+	if err := commands.CheckText(op.Operator, commands.MaxOperatorLength); err != nil {
+		return op, usagef("%s: --operator %s", verb, commands.TextMessage(err))
 	}
 	op.CommandID = uuid.NewString()
 	if c.IsSet("idempotency-key") {
-		key, err := checkText("--idempotency-key", c.String("idempotency-key"), maxKeyLength)
-		if err != nil || key == "" || len(key) > maxKeyBytes {
-			return op, usagef("%s: --idempotency-key must be 1 to %d printable characters (%d bytes)", verb, maxKeyLength, maxKeyBytes)
+		if op.CommandID, err = commands.CommandIDForKey(c.String("idempotency-key")); err != nil {
+			return op, usagef("%s: --idempotency-key %s", verb, commands.TextMessage(err))
 		}
-		op.CommandID = keyPrefix + key
 	}
 	return op, nil
-}
-
-// checkText accepts printable text of at most max characters.
-func checkText(flag, s string, max int) (string, error) {
-	if !utf8.ValidString(s) {
-		return "", usagef("%s is not valid UTF-8", flag)
-	}
-	if n := utf8.RuneCountInString(s); n > max {
-		return "", usagef("%s has %d characters, at most %d allowed", flag, n, max)
-	}
-	for _, r := range s {
-		if !unicode.IsPrint(r) && r != ' ' {
-			return "", usagef("%s contains the non-printable character %U", flag, r)
-		}
-	}
-	return s, nil
 }
 
 func loginUser() string {

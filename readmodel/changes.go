@@ -1,0 +1,149 @@
+package readmodel
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"maps"
+
+	"github.com/stockctl/stockctl/domain"
+)
+
+// Mark is how far a reader of changes has seen the model: the last ledger row and the
+// next offset per partition. The zero Mark is before everything.
+type Mark struct {
+	ledgerID int64
+	offsets  map[int32]int64
+}
+
+// Version is a number that grows with every record the model applies: the sum of the
+// next offsets.
+func (m Mark) Version() int64 {
+	var v int64
+	for _, n := range m.offsets {
+		v += n
+	}
+	return v
+}
+
+// Change is one operation the model applied, accepted or rejected.
+type Change struct {
+	Product    string `json:"product"`
+	Type       string `json:"type"` // "sale" or "restock"
+	Quantity   string `json:"quantity"`
+	Stock      string `json:"stock,omitempty"` // after an accepted operation
+	Status     string `json:"status"`          // "accepted" or "rejected"
+	Reason     string `json:"reason,omitempty"`
+	Date       string `json:"date"`
+	RecordedBy string `json:"recorded_by"`
+	Partition  int32  `json:"partition"`
+	Offset     int64  `json:"offset"`
+}
+
+// ChangesSince returns the operations applied after m, at most limit accepted and limit
+// rejected ones (the oldest), whether more were left out, and the mark to ask from next.
+// It is cheap when nothing changed: one read of the offsets table. Whichever process
+// applied the records, this one or another projecting the same file, they are seen.
+//
+// It needs no transaction: accepted operations are read by row ID, which grows in
+// commit order, and rejected ones by offset range up to the offsets read first, so a
+// batch committed meanwhile is told in full by this call or the next, never twice.
+func (d *DB) ChangesSince(ctx context.Context, m Mark, limit int) (changes []Change, next Mark, more bool, err error) {
+	tx := d.db
+	next = Mark{ledgerID: m.ledgerID}
+	if next.offsets, err = offsetsIn(ctx, tx); err != nil {
+		return nil, m, false, err
+	}
+	if m.offsets == nil {
+		// The first mark starts at the end: there is nothing to tell about the past.
+		err := tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) FROM ledger`).Scan(&next.ledgerID)
+		return nil, next, false, err
+	}
+	if maps.Equal(next.offsets, m.offsets) {
+		return nil, m, false, nil
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT id, product_id, event_type, qty_cents, stock_cents, business_date, recorded_by, partition, "offset"
+		FROM ledger WHERE id > ? ORDER BY id LIMIT ?`, m.ledgerID, limit+1)
+	if err != nil {
+		return nil, m, false, fmt.Errorf("changes: %w", err)
+	}
+	n := 0
+	for rows.Next() {
+		var c Change
+		var typ string
+		var qty, stock, id int64
+		if err := rows.Scan(&id, &c.Product, &typ, &qty, &stock, &c.Date, &c.RecordedBy, &c.Partition, &c.Offset); err != nil {
+			rows.Close()
+			return nil, m, false, fmt.Errorf("changes: %w", err)
+		}
+		if n++; n > limit {
+			more = true
+			continue
+		}
+		c.Type, c.Quantity, c.Stock, c.Status = operationName(domain.EventType(typ)), centsString(qty), centsString(stock), "accepted"
+		changes = append(changes, c)
+		next.ledgerID = id
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, m, false, fmt.Errorf("changes: %w", err)
+	}
+	if more {
+		// Skip to the end: a subscriber is told there was more, not every row.
+		if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) FROM ledger`).Scan(&next.ledgerID); err != nil {
+			return nil, m, false, fmt.Errorf("changes: %w", err)
+		}
+	}
+	// Rejections are keyed by position: those between the old and the new offsets.
+	for p, end := range next.offsets {
+		from := m.offsets[p]
+		if end <= from {
+			continue
+		}
+		pos := func(o int64) int64 { return int64(p)<<40 | o }
+		rows, err := tx.QueryContext(ctx, `SELECT product_id, event_type, qty_cents, reason, business_date, recorded_by, partition, "offset"
+			FROM rejected_events WHERE position >= ? AND position < ? ORDER BY position LIMIT ?`, pos(from), pos(end), limit+1)
+		if err != nil {
+			return nil, m, false, fmt.Errorf("changes: %w", err)
+		}
+		k := 0
+		for rows.Next() {
+			var c Change
+			var typ string
+			var qty int64
+			if err := rows.Scan(&c.Product, &typ, &qty, &c.Reason, &c.Date, &c.RecordedBy, &c.Partition, &c.Offset); err != nil {
+				rows.Close()
+				return nil, m, false, fmt.Errorf("changes: %w", err)
+			}
+			if k++; k > limit {
+				more = true
+				break
+			}
+			c.Type, c.Quantity, c.Status = operationName(domain.EventType(typ)), centsString(qty), "rejected"
+			changes = append(changes, c)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, m, false, fmt.Errorf("changes: %w", err)
+		}
+	}
+	return changes, next, more, nil
+}
+
+func offsetsIn(ctx context.Context, tx *sql.DB) (map[int32]int64, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT partition, next_offset FROM offsets`)
+	if err != nil {
+		return nil, fmt.Errorf("changes: %w", err)
+	}
+	defer rows.Close()
+	out := make(map[int32]int64)
+	for rows.Next() {
+		var p int32
+		var n int64
+		if err := rows.Scan(&p, &n); err != nil {
+			return nil, fmt.Errorf("changes: %w", err)
+		}
+		out[p] = n
+	}
+	return out, rows.Err()
+}

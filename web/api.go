@@ -1,0 +1,188 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+
+	"github.com/stockctl/stockctl/commands"
+	"github.com/stockctl/stockctl/domain"
+	"github.com/stockctl/stockctl/readmodel"
+)
+
+// apiMethod answers an API route for one method, and any other method with a JSON 405.
+func apiMethod(method string, h http.HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != method {
+			w.Header().Set("Allow", method)
+			writeError(w, http.StatusMethodNotAllowed, apiError{Code: "method_not_allowed",
+				Message: fmt.Sprintf("%s %s: use %s", r.Method, r.URL.Path, method)})
+			return
+		}
+		h(w, r)
+	})
+}
+
+// apiStock answers GET /api/stock[?product=ID...]: current stock, by product ID.
+func (s *Server) apiStock(w http.ResponseWriter, r *http.Request) {
+	var products []string
+	for _, raw := range r.URL.Query()["product"] {
+		p, err := domain.ParseProductID(raw)
+		if err != nil {
+			s.apiFail(w, r, &fieldError{"product", err})
+			return
+		}
+		products = append(products, p.String())
+	}
+	levels, err := s.cfg.Store.StockLevels(r.Context(), products...)
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	if levels == nil {
+		levels = []readmodel.StockLevel{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"products": levels})
+}
+
+// apiHistory answers GET /api/products/{id}/history: every operation on the product in
+// log order, with the running stock; rejected ones with their reason.
+func (s *Server) apiHistory(w http.ResponseWriter, r *http.Request) {
+	p, err := domain.ParseProductID(r.PathValue("id"))
+	if err != nil {
+		s.apiFail(w, r, &fieldError{"product", err})
+		return
+	}
+	entries, err := s.cfg.Store.History(r.Context(), p.String())
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	if len(entries) == 0 {
+		writeError(w, http.StatusNotFound, apiError{Code: "unknown_product", Field: "product",
+			Message: fmt.Sprintf("no operation was ever recorded for %q", p.String())})
+		return
+	}
+	stock := ""
+	for _, e := range entries {
+		if e.Status == "accepted" {
+			stock = e.Stock
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"product": p.String(), "stock": stock, "operations": entries})
+}
+
+// operationRequest is the body of POST /api/operations.
+type operationRequest struct {
+	Product string `json:"product"`
+	Type    string `json:"type"` // "sale" or "restock"
+	// Quantity is "12.5" or 12.5, read as text: never through a float.
+	Quantity json.RawMessage `json:"quantity"`
+	Date     string          `json:"date"`
+	Note     string          `json:"note"`
+	Operator string          `json:"operator"`
+}
+
+// operationResponse says what the ledger recorded.
+type operationResponse struct {
+	EventID         string `json:"event_id"`
+	Product         string `json:"product"`
+	Type            string `json:"type"`
+	Quantity        string `json:"quantity"`
+	Date            string `json:"date"`
+	Stock           string `json:"stock"` // after the operation
+	AlreadyRecorded bool   `json:"already_recorded"`
+	Message         string `json:"message"`
+}
+
+// apiRecord answers POST /api/operations: records a sale or a restock through the
+// command handlers. An Idempotency-Key header makes a retry safe: the operation is
+// recorded once, and a repeat answers 200 with what was recorded.
+func (s *Server) apiRecord(w http.ResponseWriter, r *http.Request) {
+	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
+		writeError(w, http.StatusUnsupportedMediaType, apiError{Code: "unsupported_media_type",
+			Message: "send the operation as JSON with Content-Type: application/json"})
+		return
+	}
+	var req operationRequest
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			writeError(w, http.StatusRequestEntityTooLarge, apiError{Code: "too_large",
+				Message: fmt.Sprintf("the request body is over %d bytes", tooBig.Limit)})
+			return
+		}
+		writeError(w, http.StatusBadRequest, apiError{Code: "invalid_json", Message: "the body is not a JSON operation: " + err.Error()})
+		return
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		writeError(w, http.StatusBadRequest, apiError{Code: "invalid_json", Message: "the body holds more than one JSON value"})
+		return
+	}
+	qty, err := decimalText(req.Quantity)
+	if err != nil {
+		s.apiFail(w, r, &fieldError{"quantity", fmt.Errorf("%w: %v", domain.ErrInvalidQuantity, err)})
+		return
+	}
+	in := operationInput{Product: req.Product, Type: req.Type, Quantity: qty, Date: req.Date, Note: req.Note,
+		Operator: req.Operator, Key: r.Header.Get("Idempotency-Key")}
+	res, kind, err := s.record(r, in)
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	status := http.StatusCreated
+	if res.AlreadyRecorded {
+		status = http.StatusOK
+	}
+	writeJSON(w, status, operationResponse{
+		EventID: res.Event.ID, Product: res.Event.Product.String(), Type: kind, Quantity: res.Event.Quantity.String(),
+		Date: res.Event.BusinessDate.String(), Stock: res.Stock.String(), AlreadyRecorded: res.AlreadyRecorded,
+		Message: outcomeMessage(kind, res),
+	})
+}
+
+// record validates an operation and runs it through its handler.
+func (s *Server) record(r *http.Request, in operationInput) (commands.Result, string, error) {
+	kind, op, err := in.parse(s.cfg.Now(), s.cfg.Operator)
+	if err != nil {
+		return commands.Result{}, "", err
+	}
+	unlock := s.locks.lock(op.Product.String())
+	defer unlock()
+	var res commands.Result
+	if kind == kindSale {
+		res, err = s.cfg.Ledger.Sell(r.Context(), op)
+	} else {
+		res, err = s.cfg.Ledger.Restock(r.Context(), op)
+	}
+	return res, kind, err
+}
+
+// outcomeMessage says what was recorded, in the CLI's words.
+func outcomeMessage(kind string, res commands.Result) string {
+	past := "sold"
+	if kind == kindRestock {
+		past = "restocked"
+	}
+	if res.AlreadyRecorded {
+		return fmt.Sprintf("already recorded: %s %s of %q on %s (stock after it: %s)",
+			past, res.Event.Quantity, res.Event.Product.String(), res.Event.BusinessDate, res.Stock)
+	}
+	return fmt.Sprintf("%s %s of %q on %s; stock now %s", past, res.Event.Quantity, res.Event.Product.String(), res.Event.BusinessDate, res.Stock)
+}
+
+// apiFail answers an error from validation or a handler.
+func (s *Server) apiFail(w http.ResponseWriter, r *http.Request, err error) {
+	status, code, _ := classify(err)
+	if status == http.StatusServiceUnavailable {
+		s.cfg.ErrorLog.Printf("web: %s %s: %v", r.Method, r.URL.Path, err)
+		w.Header().Set("Retry-After", "1")
+	}
+	writeError(w, status, apiError{Code: code, Message: err.Error(), Field: errorField(err)})
+}

@@ -1,0 +1,81 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+
+	"github.com/stockctl/stockctl/commands"
+	"github.com/stockctl/stockctl/domain"
+)
+
+// apiError is the body of every API error: {"error": {...}}.
+type apiError struct {
+	Status  int    `json:"status"`
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	// Field names the input the error is about, when it is about one.
+	Field string `json:"field,omitempty"`
+}
+
+func writeError(w http.ResponseWriter, status int, e apiError) {
+	e.Status = status
+	writeJSON(w, status, map[string]apiError{"error": e})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.Encode(v)
+}
+
+// classify maps an error from validation or a command handler to the HTTP status that
+// matches the CLI's exit code (2 → 400, 1 → 409, 3 → 503), a stable code, and the field
+// it concerns.
+func classify(err error) (status int, code, field string) {
+	switch {
+	case errors.Is(err, domain.ErrInvalidProduct):
+		return http.StatusBadRequest, "invalid_product", "product"
+	case errors.Is(err, domain.ErrInvalidQuantity):
+		return http.StatusBadRequest, "invalid_quantity", "quantity"
+	case errors.Is(err, domain.ErrInvalidDate):
+		return http.StatusBadRequest, "invalid_date", "date"
+	case errors.Is(err, commands.ErrIdempotencyKeyReused):
+		return http.StatusBadRequest, "idempotency_key_reused", "idempotency_key"
+	case errors.Is(err, commands.ErrInvalidText):
+		return http.StatusBadRequest, "invalid_input", ""
+	case errors.Is(err, domain.ErrInsufficientStock):
+		return http.StatusConflict, "insufficient_stock", "quantity"
+	case errors.Is(err, domain.ErrStockOverflow):
+		return http.StatusConflict, "stock_overflow", "quantity"
+	case errors.Is(err, commands.ErrConflict):
+		return http.StatusConflict, "conflict", ""
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return http.StatusServiceUnavailable, "interrupted", ""
+	}
+	// Everything else is the broker or the read model failing, as the CLI's exit 3.
+	return http.StatusServiceUnavailable, "unavailable", ""
+}
+
+// fieldError is invalid input in one field of a request.
+type fieldError struct {
+	field string
+	err   error
+}
+
+func (e *fieldError) Error() string { return e.err.Error() }
+func (e *fieldError) Unwrap() error { return e.err }
+
+// errorField returns the field an error concerns.
+func errorField(err error) string {
+	var fe *fieldError
+	if errors.As(err, &fe) {
+		return fe.field
+	}
+	_, _, field := classify(err)
+	return field
+}

@@ -1,0 +1,392 @@
+package web
+
+import (
+	"bytes"
+	"embed"
+	"errors"
+	"fmt"
+	"html/template"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/stockctl/stockctl/domain"
+	"github.com/stockctl/stockctl/readmodel"
+	"github.com/stockctl/stockctl/reports"
+)
+
+//go:embed templates/*.html
+var templateFiles embed.FS
+
+// pages holds one template set per page, each the layout with that page's content.
+var pages = func() map[string]*template.Template {
+	base := template.Must(template.ParseFS(templateFiles, "templates/layout.html", "templates/form.html", "templates/product_fragment.html"))
+	out := make(map[string]*template.Template)
+	for _, name := range []string{"dashboard", "product", "new", "error"} {
+		out[name] = template.Must(template.Must(base.Clone()).ParseFS(templateFiles, "templates/"+name+".html"))
+	}
+	return out
+}()
+
+// historyRows is how many operations a product page lists, newest last.
+const historyRows = 1000
+
+// render writes a page, or a 500 if its template fails.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page string, data any) {
+	var b bytes.Buffer
+	if err := pages[page].ExecuteTemplate(&b, "layout", data); err != nil {
+		s.cfg.ErrorLog.Printf("web: %s %s: %v", r.Method, r.URL.Path, err)
+		http.Error(w, "internal error; see the server's log", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	w.Write(b.Bytes())
+}
+
+// errorPage shows an error as a page.
+func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, status int, msg string) {
+	s.render(w, r, status, "error", map[string]any{"Title": http.StatusText(status), "Message": msg})
+}
+
+// unavailable shows a failure of the read model or the log (the CLI's exit 3).
+func (s *Server) unavailable(w http.ResponseWriter, r *http.Request, err error) {
+	s.cfg.ErrorLog.Printf("web: %s %s: %v", r.Method, r.URL.Path, err)
+	w.Header().Set("Retry-After", "1")
+	s.errorPage(w, r, http.StatusServiceUnavailable, "The ledger cannot be read right now: "+err.Error())
+}
+
+// dashboardQuery is the dashboard's filter as the query string gives it.
+type dashboardQuery struct {
+	From, To, Products string
+	filter             reports.Filter
+}
+
+// parseDashboardQuery reads ?from=&to=&products=P1,P2 (or product= repeated), by the
+// same rules as the CLI's --from, --to and --product.
+func parseDashboardQuery(v url.Values) (dashboardQuery, error) {
+	q := dashboardQuery{From: v.Get("from"), To: v.Get("to")}
+	raw := append([]string(nil), v["product"]...)
+	for _, list := range v["products"] {
+		raw = append(raw, strings.Split(list, ",")...)
+	}
+	for name, s := range map[string]string{"from": q.From, "to": q.To} {
+		if s == "" {
+			continue
+		}
+		d, err := time.Parse("2006-01-02", s)
+		if err != nil || d.Year() < domain.MinBusinessYear {
+			return q, fmt.Errorf("%s %q: use a date YYYY-MM-DD from year %d", name, s, domain.MinBusinessYear)
+		}
+		if name == "from" {
+			q.filter.From = d
+		} else {
+			q.filter.To = d
+		}
+	}
+	if !q.filter.From.IsZero() && !q.filter.To.IsZero() && q.filter.To.Before(q.filter.From) {
+		return q, fmt.Errorf("to %s is before from %s", q.To, q.From)
+	}
+	var shown []string
+	for _, s := range raw {
+		if strings.TrimSpace(s) == "" {
+			continue
+		}
+		p, err := domain.ParseProductID(s)
+		if err != nil {
+			return q, fmt.Errorf("products: %w", err)
+		}
+		q.filter.Products = append(q.filter.Products, p.String())
+		shown = append(shown, p.String())
+	}
+	q.Products = strings.Join(shown, ", ")
+	return q, nil
+}
+
+// values is the query string for the filter, for links and fragment URLs.
+func (q dashboardQuery) values() url.Values {
+	v := url.Values{}
+	if q.From != "" {
+		v.Set("from", q.From)
+	}
+	if q.To != "" {
+		v.Set("to", q.To)
+	}
+	if q.Products != "" {
+		v.Set("products", q.Products)
+	}
+	return v
+}
+
+// dashboardHTML renders the report's views for a filter, and how long it took.
+func (s *Server) dashboardHTML(r *http.Request, f reports.Filter) (template.HTML, time.Duration, error) {
+	start := time.Now()
+	var b bytes.Buffer
+	err := reports.Dashboard(r.Context(), s.cfg.Store, reports.Options{Filter: f, LowCents: s.cfg.LowCents, Rows: dashboardRows, Recent: true, Now: s.cfg.Now()}, &b)
+	return template.HTML(b.String()), time.Since(start), err
+}
+
+func serverTiming(w http.ResponseWriter, d time.Duration) {
+	w.Header().Set("Server-Timing", fmt.Sprintf("render;dur=%.1f", float64(d)/float64(time.Millisecond)))
+}
+
+// dashboardPage answers GET /: the report's views, filtered, updating live.
+func (s *Server) dashboardPage(w http.ResponseWriter, r *http.Request) {
+	q, err := parseDashboardQuery(r.URL.Query())
+	data := map[string]any{"Title": "Dashboard", "From": q.From, "To": q.To, "Products": q.Products,
+		"Filtered": len(q.values()) > 0, "FragmentURL": "/fragments/dashboard" + query(q.values())}
+	if err != nil {
+		data["FilterError"] = err.Error()
+		data["FragmentURL"] = "/fragments/dashboard"
+		s.render(w, r, http.StatusBadRequest, "dashboard", data)
+		return
+	}
+	frag, took, err := s.dashboardHTML(r, q.filter)
+	if err != nil {
+		s.unavailable(w, r, err)
+		return
+	}
+	data["Fragment"] = frag
+	serverTiming(w, took)
+	s.render(w, r, http.StatusOK, "dashboard", data)
+}
+
+// dashboardFragment answers GET /fragments/dashboard: the views alone, which the page's
+// script fetches when the ledger changes.
+func (s *Server) dashboardFragment(w http.ResponseWriter, r *http.Request) {
+	q, err := parseDashboardQuery(r.URL.Query())
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	frag, took, err := s.dashboardHTML(r, q.filter)
+	if err != nil {
+		s.cfg.ErrorLog.Printf("web: %s %s: %v", r.Method, r.URL.Path, err)
+		http.Error(w, "the ledger cannot be read right now", http.StatusServiceUnavailable)
+		return
+	}
+	writeFragment(w, took, frag)
+}
+
+func writeFragment(w http.ResponseWriter, took time.Duration, frag template.HTML) {
+	serverTiming(w, took)
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Write([]byte(frag))
+}
+
+// productFragment renders a product's stock, history and charts.
+func (s *Server) productHTML(r *http.Request, product string) (template.HTML, time.Duration, error) {
+	start := time.Now()
+	history, err := s.cfg.Store.History(r.Context(), product)
+	if err != nil {
+		return "", 0, err
+	}
+	data := map[string]any{"Product": product}
+	for _, h := range history {
+		if h.Status == "accepted" {
+			data["Stock"], data["Known"] = h.Stock, true
+		}
+	}
+	if n := len(history); n > historyRows {
+		data["HistoryLeft"] = n - historyRows
+		history = history[n-historyRows:]
+	}
+	data["History"] = history
+	charts, _, err := s.dashboardHTML(r, reports.Filter{Products: []string{product}})
+	if err != nil {
+		return "", 0, err
+	}
+	data["Charts"] = charts
+	var b bytes.Buffer
+	if err := pages["product"].ExecuteTemplate(&b, "product_fragment", data); err != nil {
+		return "", 0, err
+	}
+	return template.HTML(b.String()), time.Since(start), nil
+}
+
+// productPage answers GET /products/{id}: the entry form for the product, its stock,
+// history and charts, updating live. ?recorded=NONCE shows what a form recorded.
+func (s *Server) productPage(w http.ResponseWriter, r *http.Request) {
+	p, err := domain.ParseProductID(r.PathValue("id"))
+	if err != nil {
+		s.errorPage(w, r, http.StatusBadRequest, err.Error())
+		return
+	}
+	frag, took, err := s.productHTML(r, p.String())
+	if err != nil {
+		s.unavailable(w, r, err)
+		return
+	}
+	form, err := s.newForm(r, p.String())
+	if err != nil {
+		s.unavailable(w, r, err)
+		return
+	}
+	data := map[string]any{"Title": "Product " + p.String(), "Product": p.String(), "Form": form, "Fragment": frag,
+		"FragmentURL": "/fragments/products/" + url.PathEscape(p.String())}
+	if nonce := r.URL.Query().Get("recorded"); nonce != "" {
+		if flash, err := s.flash(r, nonce); err != nil {
+			s.unavailable(w, r, err)
+			return
+		} else if flash != nil {
+			data["Flash"] = flash
+		}
+	}
+	serverTiming(w, took)
+	s.render(w, r, http.StatusOK, "product", data)
+}
+
+// productFragment answers GET /fragments/products/{id}.
+func (s *Server) productFragment(w http.ResponseWriter, r *http.Request) {
+	p, err := domain.ParseProductID(r.PathValue("id"))
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	frag, took, err := s.productHTML(r, p.String())
+	if err != nil {
+		s.cfg.ErrorLog.Printf("web: %s %s: %v", r.Method, r.URL.Path, err)
+		http.Error(w, "the ledger cannot be read right now", http.StatusServiceUnavailable)
+		return
+	}
+	writeFragment(w, took, frag)
+}
+
+// flash is the confirmation shown after a form recorded an operation.
+type flash struct {
+	Message string
+	Again   bool
+}
+
+func (s *Server) flash(r *http.Request, nonce string) (*flash, error) {
+	id, err := formCommandID(nonce)
+	if err != nil {
+		return nil, nil
+	}
+	o, err := s.cfg.Store.CommandOutcome(r.Context(), id)
+	if err != nil || !o.Found {
+		return nil, err
+	}
+	past := "Sold"
+	if o.Type == domain.TypeStockRestocked {
+		past = "Restocked"
+	}
+	f := &flash{Message: fmt.Sprintf("%s %s of %q on %s; stock after it: %s.", past, o.Quantity, o.Product, o.Date, o.Stock)}
+	if r.URL.Query().Get("again") != "" {
+		f.Again = true
+		f.Message = "This form was already submitted; it was recorded once. " + f.Message
+	}
+	return f, nil
+}
+
+// entryForm is what the entry form shows.
+type entryForm struct {
+	Nonce, CSRF                                   string
+	Product, Type, Quantity, Date, Note, Operator string
+	Stock                                         string
+	StockKnown                                    bool
+	DefaultOperator                               string
+	Known                                         []readmodel.StockLevel
+	Errors                                        map[string]string
+}
+
+// newForm returns an empty entry form for product (which may be empty), with a fresh
+// nonce: the idempotency key of the operation it will record.
+func (s *Server) newForm(r *http.Request, product string) (entryForm, error) {
+	nonce := newNonce()
+	f := entryForm{Nonce: nonce, CSRF: s.formToken(nonce), Product: product, Type: kindSale, DefaultOperator: s.cfg.Operator}
+	return f, s.fillStock(r, &f)
+}
+
+// fillStock adds the known products and the chosen one's stock.
+func (s *Server) fillStock(r *http.Request, f *entryForm) error {
+	known, err := s.cfg.Store.StockLevels(r.Context())
+	if err != nil {
+		return err
+	}
+	f.Known = known
+	for _, k := range known {
+		if k.Product == f.Product {
+			f.Stock, f.StockKnown = k.Stock, true
+		}
+	}
+	return nil
+}
+
+// newOperationPage answers GET /operations/new[?product=ID].
+func (s *Server) newOperationPage(w http.ResponseWriter, r *http.Request) {
+	product := r.URL.Query().Get("product")
+	if p, err := domain.ParseProductID(product); err == nil {
+		product = p.String()
+	}
+	form, err := s.newForm(r, product)
+	if err != nil {
+		s.unavailable(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "new", map[string]any{"Title": "Record an operation", "Form": form})
+}
+
+// formKeyPrefix marks the idempotency keys of web forms.
+const formKeyPrefix = "web-"
+
+func formCommandID(nonce string) (string, error) {
+	if nonce == "" || len(nonce) > 64 {
+		return "", errors.New("bad nonce")
+	}
+	return "key:" + formKeyPrefix + nonce, nil
+}
+
+// submitOperation answers POST /operations from the entry form. The form's nonce is the
+// operation's idempotency key: submitted twice (a double click, the back button), it is
+// recorded once. Errors show next to their field with what was typed kept.
+func (s *Server) submitOperation(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			s.errorPage(w, r, http.StatusRequestEntityTooLarge, fmt.Sprintf("The form is over %d bytes.", tooBig.Limit))
+			return
+		}
+		s.errorPage(w, r, http.StatusBadRequest, "The form could not be read: "+err.Error())
+		return
+	}
+	nonce := r.PostForm.Get("nonce")
+	if !s.checkFormToken(nonce, r.PostForm.Get("csrf")) {
+		s.errorPage(w, r, http.StatusForbidden, "This form did not come from this server, or the server has restarted since it was shown. "+
+			"Nothing was recorded: open the form again and submit it.")
+		return
+	}
+	f := entryForm{Nonce: nonce, CSRF: r.PostForm.Get("csrf"), DefaultOperator: s.cfg.Operator,
+		Product: r.PostForm.Get("product"), Type: r.PostForm.Get("type"), Quantity: r.PostForm.Get("quantity"),
+		Date: r.PostForm.Get("date"), Note: r.PostForm.Get("note"), Operator: r.PostForm.Get("operator")}
+	in := operationInput{Product: f.Product, Type: f.Type, Quantity: f.Quantity, Date: f.Date, Note: f.Note,
+		Operator: f.Operator, Key: formKeyPrefix + nonce}
+	res, _, err := s.record(r, in)
+	if err != nil {
+		status, _, field := classify(err)
+		if field = errorField(err); field == "" || field == "idempotency_key" {
+			field = "form"
+		}
+		f.Errors = map[string]string{field: err.Error()}
+		if status == http.StatusServiceUnavailable {
+			s.cfg.ErrorLog.Printf("web: %s %s: %v", r.Method, r.URL.Path, err)
+			f.Errors = map[string]string{"form": "Nothing was recorded: " + err.Error() + ". Submit again when the broker is back."}
+		}
+		if ferr := s.fillStock(r, &f); ferr != nil {
+			s.unavailable(w, r, ferr)
+			return
+		}
+		s.render(w, r, status, "new", map[string]any{"Title": "Record an operation", "Form": f})
+		return
+	}
+	target := "/products/" + url.PathEscape(res.Event.Product.String()) + "?recorded=" + url.QueryEscape(nonce)
+	if res.AlreadyRecorded {
+		target += "&again=1"
+	}
+	http.Redirect(w, r, target, http.StatusSeeOther)
+}
+
+func reportsStylesheet() template.CSS { return reports.Stylesheet() }

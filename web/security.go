@@ -1,0 +1,159 @@
+package web
+
+import (
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+// tokenCookie keeps the access token in a browser that logged in with ?token=.
+const tokenCookie = "stockctl_token"
+
+// authenticate lets a request through when it carries the token (if one is set) and,
+// when the server is loopback-only, names a loopback host.
+func (s *Server) authenticate(next http.Handler) http.Handler {
+	want := sha256.Sum256([]byte(s.cfg.Token))
+	matches := func(got string) bool {
+		// Hashes first, so the comparison takes the same time whatever the lengths.
+		h := sha256.Sum256([]byte(got))
+		return subtle.ConstantTimeCompare(h[:], want[:]) == 1
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s.cfg.LoopbackOnly && !loopbackHost(r.Host) {
+			s.refuse(w, r, http.StatusForbidden, "forbidden_host",
+				fmt.Sprintf("this server answers only to localhost, not to Host %q; to serve other hosts, start it with --listen and --token", r.Host))
+			return
+		}
+		if s.cfg.Token == "" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		if q := r.URL.Query().Get("token"); q != "" && r.Method == http.MethodGet && matches(q) {
+			// A browser's first visit: keep the token in a cookie and drop it from the
+			// address bar, so that it is not bookmarked or shown.
+			http.SetCookie(w, &http.Cookie{Name: tokenCookie, Value: q, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil})
+			u := *r.URL
+			v := u.Query()
+			v.Del("token")
+			u.RawQuery = v.Encode()
+			http.Redirect(w, r, u.RequestURI(), http.StatusSeeOther)
+			return
+		}
+		got := ""
+		if a := r.Header.Get("Authorization"); strings.HasPrefix(a, "Bearer ") {
+			got = strings.TrimPrefix(a, "Bearer ")
+		} else if c, err := r.Cookie(tokenCookie); err == nil {
+			got = c.Value
+		}
+		if got == "" || !matches(got) {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="stockctl"`)
+			s.refuse(w, r, http.StatusUnauthorized, "unauthorized",
+				"a valid token is required: send Authorization: Bearer TOKEN, or open the page once with ?token=TOKEN")
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// loopbackHost reports whether a Host header names this machine's loopback interface.
+func loopbackHost(host string) bool {
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	host = strings.Trim(host, "[]")
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// refuse answers a refused request in the shape its route uses: JSON under /api/, a page
+// elsewhere.
+func (s *Server) refuse(w http.ResponseWriter, r *http.Request, status int, code, msg string) {
+	if isAPI(r) {
+		writeError(w, status, apiError{Code: code, Message: msg})
+		return
+	}
+	s.errorPage(w, r, status, msg)
+}
+
+func isAPI(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/api/") }
+
+// limitBody caps every request body.
+func limitBody(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+		next.ServeHTTP(w, r)
+	})
+}
+
+// securityHeaders forbid what the pages never need: scripts other than the embedded
+// one, framing, sniffing, and sending the address (which may hold a token) elsewhere.
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		// go-chart's SVG carries style attributes: styles may be inline, scripts not.
+		h.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "+
+			"img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("X-Frame-Options", "DENY")
+		next.ServeHTTP(w, r)
+	})
+}
+
+// recoverPanics turns a handler's panic into a 500 and a log line instead of a dropped
+// connection.
+func (s *Server) recoverPanics(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				s.cfg.ErrorLog.Printf("web: %s %s: panic: %v", r.Method, r.URL.Path, v)
+				s.refuse(w, r, http.StatusInternalServerError, "internal", "internal error; see the server's log")
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// formToken signs a form's nonce: a form posted back must carry a nonce and token this
+// server made. The nonce is also the operation's idempotency key, so a form submitted
+// twice records once.
+func (s *Server) formToken(nonce string) string {
+	m := hmac.New(sha256.New, s.secret)
+	m.Write([]byte("form\x00" + nonce))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+func (s *Server) checkFormToken(nonce, token string) bool {
+	want := s.formToken(nonce)
+	return nonce != "" && hmac.Equal([]byte(token), []byte(want))
+}
+
+// newNonce returns 128 random bits as text.
+func newNonce() string {
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		panic(err)
+	}
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// query re-encodes values for a link.
+func query(v url.Values) string {
+	if len(v) == 0 {
+		return ""
+	}
+	return "?" + v.Encode()
+}

@@ -1,0 +1,153 @@
+// Package web serves stockctl over HTTP: a live dashboard, an entry form, product pages
+// and a JSON API. Pages read the read model through Store; operations go through Ledger,
+// the same command handlers as `stockctl sell` and `restock`, so the web applies the same
+// validation and the same rule and says the same things. Nothing here knows Kafka:
+// cmd/stockctl wires the package to the log and the read model.
+package web
+
+import (
+	"context"
+	"crypto/rand"
+	"log"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/stockctl/stockctl/commands"
+	"github.com/stockctl/stockctl/readmodel"
+	"github.com/stockctl/stockctl/reports"
+)
+
+// Store is what the pages and the API read.
+type Store interface {
+	reports.Store
+	StockLevels(ctx context.Context, products ...string) ([]readmodel.StockLevel, error)
+	History(ctx context.Context, product string) ([]readmodel.HistoryEntry, error)
+	CommandOutcome(ctx context.Context, commandID string) (commands.Outcome, error)
+}
+
+// Ledger records operations through the command handlers.
+type Ledger interface {
+	Sell(ctx context.Context, op commands.Operation) (commands.Result, error)
+	Restock(ctx context.Context, op commands.Operation) (commands.Result, error)
+}
+
+// Config is what a Server needs.
+type Config struct {
+	Store  Store
+	Ledger Ledger
+	// Hub tells event-stream clients about changes; whoever follows the log publishes.
+	Hub *Hub
+	// Token, when set, is required on every request: as a bearer token, or once as
+	// ?token= in a browser, which then keeps it in a cookie.
+	Token string
+	// LoopbackOnly refuses requests whose Host is not a loopback name: with no token,
+	// it keeps a web page on another site from reading the dashboard through DNS
+	// rebinding.
+	LoopbackOnly bool
+	// LowCents is the stock at or below which a product counts as nearly out.
+	LowCents int64
+	// Operator is who web operations are recorded by when the form leaves it empty.
+	Operator string
+	// ErrorLog receives errors no client can act on (a failed render, a broken feed).
+	ErrorLog *log.Logger
+	Now      func() time.Time
+}
+
+// Limits.
+const (
+	maxBody       = 64 << 10 // bytes of a request body
+	dashboardRows = 100      // operations listed on the dashboard
+)
+
+// Server is the HTTP interface. Its zero value is not usable; see New.
+type Server struct {
+	cfg    Config
+	secret []byte // signs form tokens; new each start, so a form outlives no restart
+	locks  productLocks
+}
+
+// New returns a Server; it panics on a missing dependency.
+func New(cfg Config) *Server {
+	if cfg.Store == nil || cfg.Ledger == nil || cfg.Hub == nil {
+		panic("web: nil dependency")
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.ErrorLog == nil {
+		cfg.ErrorLog = log.Default()
+	}
+	if cfg.Operator == "" {
+		cfg.Operator = "web"
+	}
+	s := &Server{cfg: cfg, secret: make([]byte, 32)}
+	rand.Read(s.secret)
+	return s
+}
+
+// Handler returns the routes behind the security checks every request passes.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /{$}", s.dashboardPage)
+	mux.HandleFunc("GET /fragments/dashboard", s.dashboardFragment)
+	mux.HandleFunc("GET /products/{id}", s.productPage)
+	mux.HandleFunc("GET /fragments/products/{id}", s.productFragment)
+	mux.HandleFunc("GET /operations/new", s.newOperationPage)
+	mux.HandleFunc("POST /operations", s.submitOperation)
+	mux.HandleFunc("GET /assets/{name}", s.asset)
+
+	mux.Handle("/api/stock", apiMethod("GET", s.apiStock))
+	mux.Handle("/api/products/{id}/history", apiMethod("GET", s.apiHistory))
+	mux.Handle("/api/operations", apiMethod("POST", s.apiRecord))
+	mux.Handle("/api/events", apiMethod("GET", s.apiEvents))
+	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusNotFound, apiError{Code: "not_found", Message: "no such API route: " + r.URL.Path})
+	})
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		s.errorPage(w, r, http.StatusNotFound, "No page at "+r.URL.Path+".")
+	})
+
+	var h http.Handler = mux
+	h = http.NewCrossOriginProtection().Handler(h)
+	h = s.authenticate(h)
+	h = limitBody(h)
+	h = securityHeaders(h)
+	return s.recoverPanics(h)
+}
+
+// productLocks serialises the operations of one product within this process: requests
+// racing on a product would otherwise append, lose the race in the log and retry, which
+// is correct but wasteful. Writers in other processes are still decided by the log.
+type productLocks struct {
+	mu    sync.Mutex
+	locks map[string]*productLock
+}
+
+type productLock struct {
+	sync.Mutex
+	users int
+}
+
+func (l *productLocks) lock(product string) func() {
+	l.mu.Lock()
+	if l.locks == nil {
+		l.locks = make(map[string]*productLock)
+	}
+	pl := l.locks[product]
+	if pl == nil {
+		pl = &productLock{}
+		l.locks[product] = pl
+	}
+	pl.users++
+	l.mu.Unlock()
+	pl.Lock()
+	return func() {
+		pl.Unlock()
+		l.mu.Lock()
+		if pl.users--; pl.users == 0 {
+			delete(l.locks, product)
+		}
+		l.mu.Unlock()
+	}
+}
