@@ -198,10 +198,11 @@ func stockChart(product string, ps []StockPoint, width, height int, f formats) (
 		}
 		xs, ys = append(xs, p.Date), append(ys, units(p.Cents))
 	}
-	if len(xs) == 1 {
-		// One operation: draw it as a short flat line rather than nothing.
+	if xs[len(xs)-1].Equal(xs[0]) {
+		// One moment (one operation, or several at the same time): draw its last level
+		// as a short flat line rather than nothing, which go-chart cannot scale.
 		xs = append(xs, xs[0].Add(24*time.Hour))
-		ys = append(ys, ys[0])
+		ys = append(ys, ys[len(ys)-1])
 	}
 	c := chart.Chart{
 		Title:  product,

@@ -74,3 +74,12 @@ func TestDashboardEscapesSVGText(t *testing.T) {
 		t.Error("no chart shows the product ID as text")
 	}
 }
+
+// TestDashboardOperationsAtOneMoment: operations all at the same time still chart
+// (go-chart refuses a time axis of zero length).
+func TestDashboardOperationsAtOneMoment(t *testing.T) {
+	page := dashboard(t, []string{"2024-05-01 00:00:00 P1 10", "2024-05-01 00:00:00 P1 -4"}, reports.Filter{Products: []string{"P1"}})
+	if !strings.Contains(page, "Stock over time") {
+		t.Fatal("no stock chart")
+	}
+}

@@ -46,6 +46,8 @@ func classify(err error) (status int, code, field string) {
 		return http.StatusBadRequest, "invalid_date", "date"
 	case errors.Is(err, commands.ErrIdempotencyKeyReused):
 		return http.StatusBadRequest, "idempotency_key_reused", "idempotency_key"
+	case errors.Is(err, errInvalidType):
+		return http.StatusBadRequest, "invalid_type", "type"
 	case errors.Is(err, commands.ErrInvalidText):
 		return http.StatusBadRequest, "invalid_input", ""
 	case errors.Is(err, domain.ErrInsufficientStock):

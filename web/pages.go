@@ -105,6 +105,25 @@ func parseDashboardQuery(v url.Values) (dashboardQuery, error) {
 	return q, nil
 }
 
+// describe says what the filter selects.
+func (q dashboardQuery) describe() string {
+	var s string
+	switch {
+	case q.From == "" && q.To == "":
+		s = "All operations"
+	case q.From == "":
+		s = "Operations up to " + q.To
+	case q.To == "":
+		s = "Operations from " + q.From
+	default:
+		s = "Operations from " + q.From + " to " + q.To
+	}
+	if q.Products != "" {
+		s += " of " + q.Products
+	}
+	return s
+}
+
 // values is the query string for the filter, for links and fragment URLs.
 func (q dashboardQuery) values() url.Values {
 	v := url.Values{}
@@ -136,7 +155,7 @@ func serverTiming(w http.ResponseWriter, d time.Duration) {
 func (s *Server) dashboardPage(w http.ResponseWriter, r *http.Request) {
 	q, err := parseDashboardQuery(r.URL.Query())
 	data := map[string]any{"Title": "Dashboard", "From": q.From, "To": q.To, "Products": q.Products,
-		"Filtered": len(q.values()) > 0, "FragmentURL": "/fragments/dashboard" + query(q.values())}
+		"Filtered": len(q.values()) > 0, "Period": q.describe(), "FragmentURL": "/fragments/dashboard" + query(q.values())}
 	if err != nil {
 		data["FilterError"] = err.Error()
 		data["FragmentURL"] = "/fragments/dashboard"
