@@ -96,6 +96,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /operations/new", s.newOperationPage)
 	mux.HandleFunc("POST /operations", s.submitOperation)
 	mux.HandleFunc("GET /assets/{name}", s.asset)
+	mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) })
 
 	mux.Handle("/api/stock", apiMethod("GET", s.apiStock))
 	mux.Handle("/api/products/{id}/history", apiMethod("GET", s.apiHistory))
