@@ -71,7 +71,7 @@ func run(ctx context.Context, cfg config) error {
 		defer b.stopBroker()
 	}
 	steps := []func(context.Context) error{
-		b.appendBulk, b.rawRead, b.sqliteBaseline, b.replay, b.fullReport, b.catchUp, b.sellLatency, b.importFile,
+		b.appendBulk, b.rawRead, b.sqliteBaseline, b.replay, b.fullReport, b.catchUp, b.sellLatency, b.serveBench, b.importFile,
 	}
 	for _, step := range steps {
 		if err := step(ctx); err != nil {
