@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -417,6 +418,13 @@ func TestServeLiveEvents(t *testing.T) {
 	}
 	decodeOperation(t, s.post(`{"product":"P1","type":"sale","quantity":"2"}`))
 	if _, data := a.next(t, "operation", 20*time.Second); !strings.Contains(data, `"type":"sale","quantity":"2.00","stock":"3.00"`) {
+		t.Fatalf("operation event: %s", data)
+	}
+	// A writer with a read model of its own, as on another host: the server learns of
+	// its sale from the log alone.
+	other := filepath.Join(t.TempDir(), "other.db")
+	mustRun(t, dir, "--db", other, "sell", "P1", "1", "--operator", "elsewhere")
+	if _, data := a.next(t, "operation", 20*time.Second); !strings.Contains(data, `"stock":"2.00"`) || !strings.Contains(data, `"recorded_by":"elsewhere"`) {
 		t.Fatalf("operation event: %s", data)
 	}
 }
