@@ -40,23 +40,40 @@ type Change struct {
 	Offset     int64  `json:"offset"`
 }
 
-// ChangesSince returns the operations applied after m, at most limit accepted and limit
-// rejected ones (the oldest), whether more were left out, and the mark to ask from next.
-// It is cheap when nothing changed: one read of the offsets table. Whichever process
-// applied the records, this one or another projecting the same file, they are seen.
-//
-// It needs no transaction: accepted operations are read by row ID, which grows in
-// commit order, and rejected ones by offset range up to the offsets read first, so a
-// batch committed meanwhile is told in full by this call or the next, never twice.
+// ChangesSince returns the operations applied after m, the oldest first, at most limit
+// accepted and limit rejected ones, whether more were left out, and the mark to ask from
+// next. It is cheap when nothing changed: one read of the offsets table. Whichever
+// process applied the records, this one or another projecting the same file, they are
+// seen. It reads in one deferred transaction, a snapshot: a batch another process
+// commits meanwhile is told whole by the next call.
 func (d *DB) ChangesSince(ctx context.Context, m Mark, limit int) (changes []Change, next Mark, more bool, err error) {
-	tx := d.db
+	conn, err := d.db.Conn(ctx)
+	if err != nil {
+		return nil, m, false, fmt.Errorf("changes: %w", err)
+	}
+	defer conn.Close()
+	// A plain BEGIN: the driver's transactions take the write lock (_txlock=immediate),
+	// which a reader must not.
+	if _, err := conn.ExecContext(ctx, `BEGIN DEFERRED`); err != nil {
+		return nil, m, false, fmt.Errorf("changes: %w", err)
+	}
+	defer conn.ExecContext(context.WithoutCancel(ctx), `ROLLBACK`)
+	return changesIn(ctx, conn, m, limit)
+}
+
+func changesIn(ctx context.Context, tx *sql.Conn, m Mark, limit int) (changes []Change, next Mark, more bool, err error) {
 	next = Mark{ledgerID: m.ledgerID}
 	if next.offsets, err = offsetsIn(ctx, tx); err != nil {
 		return nil, m, false, err
 	}
+	lastID := func() (int64, error) {
+		var id int64
+		err := tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) FROM ledger`).Scan(&id)
+		return id, err
+	}
 	if m.offsets == nil {
 		// The first mark starts at the end: there is nothing to tell about the past.
-		err := tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) FROM ledger`).Scan(&next.ledgerID)
+		next.ledgerID, err = lastID()
 		return nil, next, false, err
 	}
 	if maps.Equal(next.offsets, m.offsets) {
@@ -78,7 +95,7 @@ func (d *DB) ChangesSince(ctx context.Context, m Mark, limit int) (changes []Cha
 		}
 		if n++; n > limit {
 			more = true
-			continue
+			break
 		}
 		c.Type, c.Quantity, c.Stock, c.Status = operationName(domain.EventType(typ)), centsString(qty), centsString(stock), "accepted"
 		changes = append(changes, c)
@@ -90,11 +107,13 @@ func (d *DB) ChangesSince(ctx context.Context, m Mark, limit int) (changes []Cha
 	}
 	if more {
 		// Skip to the end: a subscriber is told there was more, not every row.
-		if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) FROM ledger`).Scan(&next.ledgerID); err != nil {
+		if next.ledgerID, err = lastID(); err != nil {
 			return nil, m, false, fmt.Errorf("changes: %w", err)
 		}
 	}
-	// Rejections are keyed by position: those between the old and the new offsets.
+	// Rejections are keyed by position: those between the old and the new offsets, at
+	// most limit over all partitions.
+	rejected := 0
 	for p, end := range next.offsets {
 		from := m.offsets[p]
 		if end <= from {
@@ -102,12 +121,15 @@ func (d *DB) ChangesSince(ctx context.Context, m Mark, limit int) (changes []Cha
 		}
 		pos := func(o int64) int64 { return int64(p)<<40 | o }
 		rows, err := tx.QueryContext(ctx, `SELECT product_id, event_type, qty_cents, reason, business_date, recorded_by, partition, "offset"
-			FROM rejected_events WHERE position >= ? AND position < ? ORDER BY position LIMIT ?`, pos(from), pos(end), limit+1)
+			FROM rejected_events WHERE position >= ? AND position < ? ORDER BY position LIMIT ?`, pos(from), pos(end), limit-rejected+1)
 		if err != nil {
 			return nil, m, false, fmt.Errorf("changes: %w", err)
 		}
-		k := 0
 		for rows.Next() {
+			if rejected == limit {
+				more = true
+				break
+			}
 			var c Change
 			var typ string
 			var qty int64
@@ -115,12 +137,9 @@ func (d *DB) ChangesSince(ctx context.Context, m Mark, limit int) (changes []Cha
 				rows.Close()
 				return nil, m, false, fmt.Errorf("changes: %w", err)
 			}
-			if k++; k > limit {
-				more = true
-				break
-			}
 			c.Type, c.Quantity, c.Status = operationName(domain.EventType(typ)), centsString(qty), "rejected"
 			changes = append(changes, c)
+			rejected++
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
@@ -130,7 +149,7 @@ func (d *DB) ChangesSince(ctx context.Context, m Mark, limit int) (changes []Cha
 	return changes, next, more, nil
 }
 
-func offsetsIn(ctx context.Context, tx *sql.DB) (map[int32]int64, error) {
+func offsetsIn(ctx context.Context, tx *sql.Conn) (map[int32]int64, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT partition, next_offset FROM offsets`)
 	if err != nil {
 		return nil, fmt.Errorf("changes: %w", err)

@@ -75,3 +75,20 @@ func TestChangesSince(t *testing.T) {
 		t.Fatalf("skipped changes told again: %+v", changes)
 	}
 }
+
+// TestHistoryTail: the last n operations in log order, rejected ones included, and the
+// count of all of them.
+func TestHistoryTail(t *testing.T) {
+	db := MustOpenDB(t)
+	apply(t, db, 0, 0, "restock 5 1", "sell 2 2", "sell 9 3", "restock 1 3")
+	tail, total, err := db.HistoryTail(context.Background(), "P1", 2)
+	if err != nil || total != 4 || len(tail) != 2 {
+		t.Fatalf("tail %+v, total %d, %v", tail, total, err)
+	}
+	if tail[0].Status != "rejected" || tail[0].Offset != 2 || tail[1].Stock != "4.00" || tail[1].Offset != 3 {
+		t.Fatalf("tail: %+v", tail)
+	}
+	if all, _ := db.History(context.Background(), "P1"); len(all) != 4 || all[0].Offset != 0 {
+		t.Fatalf("history: %+v", all)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/stockctl/stockctl/commands"
 	"github.com/stockctl/stockctl/domain"
@@ -82,6 +83,23 @@ type HistoryEntry struct {
 
 // History returns every operation on product p in log order, rejected ones included.
 func (d *DB) History(ctx context.Context, p string) ([]HistoryEntry, error) {
+	return d.history(ctx, p, "ORDER BY 1, 2", -1)
+}
+
+// HistoryTail returns the last n operations on product p in log order, and how many
+// operations there are in all.
+func (d *DB) HistoryTail(ctx context.Context, p string, n int) ([]HistoryEntry, int, error) {
+	var total int
+	if err := d.db.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM ledger WHERE product_id = ?)
+		+ (SELECT count(*) FROM rejected_events WHERE product_id = ?)`, p, p).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("history: %w", err)
+	}
+	out, err := d.history(ctx, p, "ORDER BY 1 DESC, 2 DESC", n)
+	slices.Reverse(out)
+	return out, total, err
+}
+
+func (d *DB) history(ctx context.Context, p, order string, limit int) ([]HistoryEntry, error) {
 	rows, err := d.db.QueryContext(ctx, `
 		SELECT partition, "offset", event_id, event_type, qty_cents, stock_cents, 'accepted', '', '',
 		       business_date, recorded_at, recorded_by, note
@@ -90,7 +108,7 @@ func (d *DB) History(ctx context.Context, p string) ([]HistoryEntry, error) {
 		SELECT partition, "offset", event_id, event_type, qty_cents, -1, 'rejected', reason, detail,
 		       business_date, recorded_at, recorded_by, note
 		FROM rejected_events WHERE product_id = ?
-		ORDER BY 1, 2`, p, p)
+		`+order+` LIMIT ?`, p, p, limit)
 	if err != nil {
 		return nil, fmt.Errorf("history: %w", err)
 	}

@@ -27,8 +27,12 @@ type message struct {
 	data  []byte
 }
 
-// subscriberBuffer is how many events a client may lag behind before it is dropped.
-const subscriberBuffer = 256
+// subscriberBuffer is how many events a client may lag behind before it is dropped;
+// maxBatchEvents is the most operations one batch sends one by one.
+const (
+	subscriberBuffer = 256
+	maxBatchEvents   = 100
+)
 
 // NewHub returns a Hub with no subscribers.
 func NewHub() *Hub { return &Hub{subs: make(map[chan message]struct{}), status: "live"} }
@@ -42,8 +46,13 @@ type Change struct {
 	More bool `json:"more,omitempty"`
 }
 
-// Publish sends each operation as an "operation" event, then one "change" event.
+// Publish sends each operation as an "operation" event, then one "change" event. Of a
+// large batch, the first maxBatchEvents operations are sent and More is set: clients
+// fetch what they show again either way.
 func (h *Hub) Publish(version int64, ops []readmodel.Change, more bool) {
+	if len(ops) > maxBatchEvents {
+		ops, more = ops[:maxBatchEvents], true
+	}
 	msgs := make([]message, 0, len(ops)+1)
 	for _, op := range ops {
 		msgs = append(msgs, message{"operation", mustJSON(op)})
@@ -54,6 +63,7 @@ func (h *Hub) Publish(version int64, ops []readmodel.Change, more bool) {
 	h.version = version
 	for ch := range h.subs {
 		if len(ch)+len(msgs) > cap(ch) {
+			// Too far behind: dropped, it reconnects and fetches its page again.
 			close(ch)
 			delete(h.subs, ch)
 			continue
@@ -62,6 +72,13 @@ func (h *Hub) Publish(version int64, ops []readmodel.Change, more bool) {
 			ch <- m
 		}
 	}
+}
+
+// Version returns the version of the last change published.
+func (h *Hub) Version() int64 {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.version
 }
 
 // SetStatus tells clients whether the log can be reached: "live", or why not.
@@ -77,6 +94,9 @@ func (h *Hub) SetStatus(status string) {
 		select {
 		case ch <- m:
 		default:
+			// Too far behind to be told: dropped, it reconnects and is told in hello.
+			close(ch)
+			delete(h.subs, ch)
 		}
 	}
 }

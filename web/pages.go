@@ -32,8 +32,12 @@ var pages = func() map[string]*template.Template {
 // historyRows is how many operations a product page lists, newest last.
 const historyRows = 1000
 
-// render writes a page, or a 500 if its template fails.
-func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page string, data any) {
+// render writes a page, or a 500 if its template fails. A page with nothing live has
+// version -1.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page string, data map[string]any) {
+	if _, ok := data["Version"]; !ok {
+		data["Version"] = int64(-1)
+	}
 	var b bytes.Buffer
 	if err := pages[page].ExecuteTemplate(&b, "layout", data); err != nil {
 		s.cfg.ErrorLog.Printf("web: %s %s: %v", r.Method, r.URL.Path, err)
@@ -153,8 +157,10 @@ func serverTiming(w http.ResponseWriter, d time.Duration) {
 
 // dashboardPage answers GET /: the report's views, filtered, updating live.
 func (s *Server) dashboardPage(w http.ResponseWriter, r *http.Request) {
+	// The version before reading: a change after it makes the page fetch itself again.
+	version := s.cfg.Hub.Version()
 	q, err := parseDashboardQuery(r.URL.Query())
-	data := map[string]any{"Title": "Dashboard", "From": q.From, "To": q.To, "Products": q.Products,
+	data := map[string]any{"Title": "Dashboard", "Version": version, "From": q.From, "To": q.To, "Products": q.Products,
 		"Filtered": len(q.values()) > 0, "Period": q.describe(), "FragmentURL": "/fragments/dashboard" + query(q.values())}
 	if err != nil {
 		data["FilterError"] = err.Error()
@@ -199,19 +205,20 @@ func writeFragment(w http.ResponseWriter, took time.Duration, frag template.HTML
 // productFragment renders a product's stock, history and charts.
 func (s *Server) productHTML(r *http.Request, product string) (template.HTML, time.Duration, error) {
 	start := time.Now()
-	history, err := s.cfg.Store.History(r.Context(), product)
+	history, total, err := s.cfg.Store.HistoryTail(r.Context(), product, historyRows)
 	if err != nil {
 		return "", 0, err
 	}
-	data := map[string]any{"Product": product}
-	for _, h := range history {
-		if h.Status == "accepted" {
-			data["Stock"], data["Known"] = h.Stock, true
-		}
+	levels, err := s.cfg.Store.StockLevels(r.Context(), product)
+	if err != nil {
+		return "", 0, err
 	}
-	if n := len(history); n > historyRows {
-		data["HistoryLeft"] = n - historyRows
-		history = history[n-historyRows:]
+	data := map[string]any{"Product": product, "HistoryURL": "/api/products/" + url.PathEscape(product) + "/history"}
+	if len(levels) == 1 {
+		data["Stock"], data["Known"] = levels[0].Stock, true
+	}
+	if total > len(history) {
+		data["HistoryLeft"] = total - len(history)
 	}
 	data["History"] = history
 	charts, _, err := s.dashboardHTML(r, reports.Filter{Products: []string{product}})
@@ -234,6 +241,7 @@ func (s *Server) productPage(w http.ResponseWriter, r *http.Request) {
 		s.errorPage(w, r, http.StatusBadRequest, err.Error())
 		return
 	}
+	version := s.cfg.Hub.Version()
 	frag, took, err := s.productHTML(r, p.String())
 	if err != nil {
 		s.unavailable(w, r, err)
@@ -244,7 +252,7 @@ func (s *Server) productPage(w http.ResponseWriter, r *http.Request) {
 		s.unavailable(w, r, err)
 		return
 	}
-	data := map[string]any{"Title": "Product " + p.String(), "Product": p.String(), "Form": form, "Fragment": frag,
+	data := map[string]any{"Title": "Product " + p.String(), "Product": p.String(), "Form": form, "Fragment": frag, "Version": version,
 		"FragmentURL": "/fragments/products/" + url.PathEscape(p.String())}
 	if nonce := r.URL.Query().Get("recorded"); nonce != "" {
 		if flash, err := s.flash(r, nonce); err != nil {

@@ -25,6 +25,7 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 		h := sha256.Sum256([]byte(got))
 		return subtle.ConstantTimeCompare(h[:], want[:]) == 1
 	}
+	cookie := cookieValue(s.cfg.Token)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if s.cfg.LoopbackOnly && !loopbackHost(r.Host) {
 			s.refuse(w, r, http.StatusForbidden, "forbidden_host",
@@ -36,23 +37,24 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			return
 		}
 		if q := r.URL.Query().Get("token"); q != "" && r.Method == http.MethodGet && matches(q) {
-			// A browser's first visit: keep the token in a cookie and drop it from the
-			// address bar, so that it is not bookmarked or shown.
-			http.SetCookie(w, &http.Cookie{Name: tokenCookie, Value: q, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil})
-			u := *r.URL
-			v := u.Query()
+			// A browser's first visit: keep a value derived from the token in a cookie
+			// (cookies cannot hold every character a token may have) and drop the token
+			// from the address bar, so that it is not bookmarked or shown. Lax, so that a
+			// link from elsewhere logs in; forms are guarded by their own tokens.
+			http.SetCookie(w, &http.Cookie{Name: tokenCookie, Value: cookie, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil})
+			v := r.URL.Query()
 			v.Del("token")
-			u.RawQuery = v.Encode()
-			http.Redirect(w, r, u.RequestURI(), http.StatusSeeOther)
+			// Only a path on this server: "//host/x" would leave it.
+			http.Redirect(w, r, "/"+strings.TrimLeft(r.URL.Path, "/")+query(v), http.StatusSeeOther)
 			return
 		}
-		got := ""
+		ok := false
 		if a := r.Header.Get("Authorization"); strings.HasPrefix(a, "Bearer ") {
-			got = strings.TrimPrefix(a, "Bearer ")
+			ok = matches(strings.TrimPrefix(a, "Bearer "))
 		} else if c, err := r.Cookie(tokenCookie); err == nil {
-			got = c.Value
+			ok = subtle.ConstantTimeCompare([]byte(c.Value), []byte(cookie)) == 1
 		}
-		if got == "" || !matches(got) {
+		if !ok {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="stockctl"`)
 			s.refuse(w, r, http.StatusUnauthorized, "unauthorized",
 				"a valid token is required: send Authorization: Bearer TOKEN, or open the page once with ?token=TOKEN")
@@ -60,6 +62,13 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// cookieValue is what the login cookie holds for a token: a hash of it, in characters
+// any cookie can carry.
+func cookieValue(token string) string {
+	h := sha256.Sum256([]byte("stockctl cookie\x00" + token))
+	return base64.RawURLEncoding.EncodeToString(h[:])
 }
 
 // loopbackHost reports whether a Host header names this machine's loopback interface.

@@ -23,6 +23,7 @@ type Store interface {
 	reports.Store
 	StockLevels(ctx context.Context, products ...string) ([]readmodel.StockLevel, error)
 	History(ctx context.Context, product string) ([]readmodel.HistoryEntry, error)
+	HistoryTail(ctx context.Context, product string, n int) ([]readmodel.HistoryEntry, int, error)
 	CommandOutcome(ctx context.Context, commandID string) (commands.Outcome, error)
 }
 
@@ -110,7 +111,11 @@ func (s *Server) Handler() http.Handler {
 	})
 
 	var h http.Handler = mux
-	h = http.NewCrossOriginProtection().Handler(h)
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.refuse(w, r, http.StatusForbidden, "cross_origin", "cross-site requests that change the ledger are refused")
+	}))
+	h = cop.Handler(h)
 	h = s.authenticate(h)
 	h = limitBody(h)
 	h = securityHeaders(h)

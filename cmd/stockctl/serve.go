@@ -20,6 +20,9 @@ import (
 	"github.com/stockctl/stockctl/web"
 )
 
+// shutdownGrace is how long requests in flight may take to finish after a signal.
+const shutdownGrace = 10 * time.Second
+
 // minTokenLength keeps a guessable token from guarding a server other hosts can reach.
 const minTokenLength = 16
 
@@ -110,9 +113,20 @@ func serve(c *cli.Context) error {
 		sell:    commands.NewSellHandler(e.log, f, e.db, uuid.NewString),
 		restock: commands.NewRestockHandler(e.log, f, e.db, uuid.NewString),
 	}
+	// Requests get a context of their own, cancelled only if they outlast the shutdown's
+	// grace period; inflight counts them, so nothing is closed under one.
+	requestCtx, cancelRequests := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelRequests()
+	var inflight sync.WaitGroup
+	handler := web.New(web.Config{Store: reader, Ledger: handlers, Hub: hub, Token: token, LoopbackOnly: loopback && token == "",
+		LowCents: low.Cents(), Operator: c.String("operator"), ErrorLog: errorLog}).Handler()
 	srv := &http.Server{
-		Handler: web.New(web.Config{Store: reader, Ledger: handlers, Hub: hub, Token: token, LoopbackOnly: loopback && token == "",
-			LowCents: low.Cents(), Operator: c.String("operator"), ErrorLog: errorLog}).Handler(),
+		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			inflight.Add(1)
+			defer inflight.Done()
+			handler.ServeHTTP(w, r)
+		}),
+		BaseContext:       func(net.Listener) context.Context { return requestCtx },
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second, // the event stream sets its own per write
@@ -128,7 +142,8 @@ func serve(c *cli.Context) error {
 	fmt.Fprintf(c.App.Writer, "stockctl serve: listening on http://%s/ (Ctrl-C to stop)\n", ln.Addr())
 
 	followed := make(chan error, 1)
-	followCtx, stopFollowing := context.WithCancel(ctx)
+	// The follower outlives the signal: requests in flight may still catch up through it.
+	followCtx, stopFollowing := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopFollowing()
 	go func() { followed <- f.run(followCtx) }()
 
@@ -144,11 +159,15 @@ func serve(c *cli.Context) error {
 	// Stop taking requests, end the event streams, let requests in flight finish, then
 	// stop following: every batch is committed whole or not at all.
 	hub.Close()
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil && failed == nil {
-		failed = fmt.Errorf("serve: shutdown: %w", err)
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		// Requests still running after the grace period (a sale waiting for an
+		// unreachable Kafka) are cancelled; what they committed stays committed.
+		cancelRequests()
+		srv.Close()
 	}
+	inflight.Wait()
 	stopFollowing()
 	if !followerDone {
 		if err := <-followed; err != nil && failed == nil {

@@ -340,8 +340,9 @@ func TestServeForm(t *testing.T) {
 			t.Errorf("%s: %d, want 403", tc.name, r.status)
 		}
 	}
-	if r := s.post(`{"product":"P1","type":"sale","quantity":"1"}`, "Origin", "http://evil.example", "Sec-Fetch-Site", "cross-site"); r.status != http.StatusForbidden {
-		t.Errorf("cross-site API post: %d, want 403", r.status)
+	if r := s.post(`{"product":"P1","type":"sale","quantity":"1"}`, "Origin", "http://evil.example", "Sec-Fetch-Site", "cross-site"); r.status != http.StatusForbidden ||
+		r.apiError(t).Error.Code != "cross_origin" {
+		t.Errorf("cross-site API post: %d %s, want 403 cross_origin", r.status, r.body)
 	}
 	if h := history(t, dir, "P1"); len(h) != 3 {
 		t.Fatalf("refused forms recorded something: %+v", h)
@@ -390,11 +391,15 @@ func TestServeToken(t *testing.T) {
 	c := client()
 	r := s.do(c, "GET", "/?token="+token+"&products=P1", nil)
 	if r.status != http.StatusSeeOther || r.header.Get("Location") != "/?products=P1" || !strings.Contains(r.header.Get("Set-Cookie"), "HttpOnly") ||
-		!strings.Contains(r.header.Get("Set-Cookie"), "SameSite=Strict") {
+		!strings.Contains(r.header.Get("Set-Cookie"), "SameSite=Lax") || strings.Contains(r.header.Get("Set-Cookie"), token) {
 		t.Fatalf("login with ?token=: %d Location %q Set-Cookie %q", r.status, r.header.Get("Location"), r.header.Get("Set-Cookie"))
 	}
 	if r := s.do(c, "GET", "/?products=P1", nil); r.status != 200 {
 		t.Fatalf("with the cookie: %d", r.status)
+	}
+	// The redirect stays on this server.
+	if r := s.get("//evil.example/x?token=" + token); r.status != http.StatusSeeOther || r.header.Get("Location") != "/evil.example/x" {
+		t.Fatalf("login at //evil.example/x: %d Location %q", r.status, r.header.Get("Location"))
 	}
 	if h := history(t, dir, "P1"); len(h) != 0 {
 		t.Fatalf("unauthorised requests recorded something: %+v", h)

@@ -6,7 +6,8 @@
   var body = document.body;
   var indicator = document.getElementById("live");
   var live = document.querySelectorAll("[data-live]");
-  var version = -1, busy = false, again = false;
+  // The version the page was rendered at (-1: a page with nothing live).
+  var version = Number(body.getAttribute("data-version") || -1), busy = false, again = false;
 
   function status(text, state) {
     if (!indicator) return;
@@ -23,6 +24,7 @@
         .then(function (html) { el.innerHTML = html; });
     });
     Promise.all(jobs).then(function () {
+      if (indicator && indicator.getAttribute("data-status") === "error") status("live", "live");
       body.setAttribute("data-version", String(version));
       body.setAttribute("data-refreshes", String(Number(body.getAttribute("data-refreshes") || 0) + 1));
     }, function (err) {
@@ -38,7 +40,8 @@
     es.addEventListener("hello", function (e) {
       var d = JSON.parse(e.data);
       status(d.status === "live" ? "live" : d.status, d.status === "live" ? "live" : "down");
-      // After a reconnect, anything missed meanwhile is fetched.
+      // Anything that changed since the page was rendered, or while reconnecting, is
+      // fetched.
       if (version >= 0 && d.version !== version && live.length) refresh();
       version = d.version;
       body.setAttribute("data-version", String(version));
