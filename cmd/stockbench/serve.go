@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net/http"
 	"os"
 	"os/exec"
@@ -158,6 +159,9 @@ func (b *bench) sellToEvent(ctx context.Context, s *served) error {
 	}()
 	var times []time.Duration
 	for range serveRuns {
+		// A random pause first: a sale started right after the previous event would start
+		// in step with the server's polling and always wait one whole poll.
+		time.Sleep(time.Duration(rand.Int64N(int64(150 * time.Millisecond))))
 		start := time.Now()
 		if _, _, err := b.stockctl(ctx, "sell", "BENCH-SSE", "1"); err != nil {
 			return err

@@ -218,10 +218,29 @@ func (f *follower) start(ctx context.Context) error {
 	return err
 }
 
-// run follows until ctx ends. Changes are read from the read model itself, so an
+// run follows until ctx ends, in two loops. One catches the model up with the log; the
+// other reads what changed from the read model itself and tells the hub, so that an
 // operation another process projected into the same file is seen as well as one this
-// process applied.
+// process applied, and is seen even while a catch-up here waits for that process's
+// write lock.
 func (f *follower) run(ctx context.Context) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	published := make(chan error, 1)
+	go func() {
+		published <- f.publish(ctx)
+		cancel()
+	}()
+	err := f.follow(ctx)
+	cancel()
+	if perr := <-published; err == nil {
+		err = perr
+	}
+	return err
+}
+
+// follow catches up every poll, waiting out a broker outage.
+func (f *follower) follow(ctx context.Context) error {
 	t := time.NewTicker(f.poll)
 	defer t.Stop()
 	for {
@@ -242,14 +261,26 @@ func (f *follower) run(ctx context.Context) error {
 			f.hub.SetStatus("live")
 			f.down = false
 		}
-		changes, next, more, err := f.reader.ChangesSince(ctx, f.mark, 100)
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil
-			}
-			return err
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
 		}
-		if next.Version() != f.mark.Version() {
+	}
+}
+
+// publish tells the hub of every change to the read model, checking every poll.
+func (f *follower) publish(ctx context.Context) error {
+	t := time.NewTicker(f.poll)
+	defer t.Stop()
+	for {
+		changes, next, more, err := f.reader.ChangesSince(ctx, f.mark, 100)
+		switch {
+		case ctx.Err() != nil:
+			return nil
+		case err != nil:
+			return err
+		case next.Version() != f.mark.Version():
 			f.hub.Publish(next.Version(), changes, more)
 			f.mark = next
 		}
