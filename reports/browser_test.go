@@ -10,23 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stockctl/stockctl/internal/testbrowser"
 	"github.com/stockctl/stockctl/reports"
 )
-
-// chromium returns the path of a headless-capable Chromium, failing in CI where .ci/run
-// installs it, and skipping elsewhere.
-func chromium(t *testing.T) string {
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatal("Chromium is not installed; .ci/run installs Debian's chromium package")
-	}
-	t.Skip("needs Chromium (apt-get install chromium) for the real-browser test")
-	return ""
-}
 
 func headless(t *testing.T, bin string, args ...string) (stdout, stderr string) {
 	t.Helper()
@@ -48,7 +34,7 @@ func headless(t *testing.T, bin string, args ...string) (stdout, stderr string) 
 // image must load and the page must log no error. A screenshot is kept in the test's
 // temp dir (and in $STOCKCTL_SCREENSHOT_DIR when set).
 func TestReportInABrowser(t *testing.T) {
-	bin := chromium(t)
+	bin := testbrowser.Chromium(t)
 	_, res := render(t, ledger(t, sample...), reports.Filter{})
 	url := "file://" + res.Index
 

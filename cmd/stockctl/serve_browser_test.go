@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -12,27 +11,14 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
-)
 
-// chromiumPath returns a headless-capable Chromium, failing in CI where .ci/run installs
-// it, and skipping elsewhere.
-func chromiumPath(t *testing.T) string {
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatal("Chromium is not installed; .ci/run installs Debian's chromium package")
-	}
-	t.Skip("needs Chromium (apt-get install chromium) for the real-browser test")
-	return ""
-}
+	"github.com/stockctl/stockctl/internal/testbrowser"
+)
 
 // browser starts headless Chromium and returns a context for its first tab.
 func browser(t *testing.T) context.Context {
 	t.Helper()
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chromiumPath(t)), chromedp.NoSandbox,
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(testbrowser.Chromium(t)), chromedp.NoSandbox,
 		chromedp.WindowSize(1200, 1600), chromedp.UserDataDir(t.TempDir()))
 	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	t.Cleanup(cancelAlloc)
