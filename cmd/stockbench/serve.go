@@ -10,7 +10,6 @@ import (
 	"os"
 	"os/exec"
 	"regexp"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -84,15 +83,6 @@ func serverTime(url string) (server, total time.Duration, err error) {
 		return 0, 0, fmt.Errorf("GET %s: no render time in Server-Timing %q", url, res.Header.Get("Server-Timing"))
 	}
 	return time.Duration(ms * float64(time.Millisecond)), total, nil
-}
-
-func percentiles(ds []time.Duration) (median, p95 time.Duration) {
-	sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
-	median = ds[len(ds)/2]
-	if len(ds)%2 == 0 {
-		median = (ds[len(ds)/2-1] + ds[len(ds)/2]) / 2
-	}
-	return median, ds[min(len(ds)-1, (len(ds)*95+99)/100-1)]
 }
 
 // serveBench measures the web interface on the full model: dashboard render time, a

@@ -218,12 +218,7 @@ func (b *bench) sellLatency(ctx context.Context) error {
 		}
 		times = append(times, d)
 	}
-	sort.Slice(times, func(i, j int) bool { return times[i] < times[j] })
-	median := times[len(times)/2]
-	if len(times)%2 == 0 {
-		median = (times[len(times)/2-1] + times[len(times)/2]) / 2
-	}
-	p95 := times[min(len(times)-1, (len(times)*95+99)/100-1)]
+	median, p95 := percentiles(times)
 	via := "through stockctl broker"
 	if b.topic != "" {
 		via = "on the cluster"
@@ -232,6 +227,16 @@ func (b *bench) sellLatency(ctx context.Context) error {
 		value:  fmt.Sprintf("median %.1f ms, p95 %.1f ms", ms(median), ms(p95)),
 		target: "median ≤ 50 ms including process start"})
 	return nil
+}
+
+// percentiles sorts ds and returns its median and 95th percentile.
+func percentiles(ds []time.Duration) (median, p95 time.Duration) {
+	sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
+	median = ds[len(ds)/2]
+	if len(ds)%2 == 0 {
+		median = (ds[len(ds)/2-1] + ds[len(ds)/2]) / 2
+	}
+	return median, ds[min(len(ds)-1, (len(ds)*95+99)/100-1)]
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
