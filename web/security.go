@@ -27,7 +27,7 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 	}
 	cookie := cookieValue(s.cfg.Token)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if s.cfg.LoopbackOnly && !loopbackHost(r.Host) {
+		if s.cfg.LoopbackOnly && !IsLoopback(r.Host) {
 			s.refuse(w, r, http.StatusForbidden, "forbidden_host",
 				fmt.Sprintf("this server answers only to localhost, not to Host %q; to serve other hosts, start it with --listen and --token", r.Host))
 			return
@@ -71,8 +71,9 @@ func cookieValue(token string) string {
 	return base64.RawURLEncoding.EncodeToString(h[:])
 }
 
-// loopbackHost reports whether a Host header names this machine's loopback interface.
-func loopbackHost(host string) bool {
+// IsLoopback reports whether host, with or without a port (a Host header or a listen
+// address), names this machine's loopback interface.
+func IsLoopback(host string) bool {
 	if h, _, err := net.SplitHostPort(host); err == nil {
 		host = h
 	}

@@ -62,7 +62,7 @@ func serve(c *cli.Context) error {
 	if err != nil {
 		return usagef("--listen %q: give HOST:PORT, e.g. 127.0.0.1:8501", listen)
 	}
-	loopback := isLoopback(host)
+	loopback := web.IsLoopback(host)
 	switch {
 	case !loopback && token == "":
 		return usagef("--listen %s can be reached from other machines: give --token (or STOCKCTL_TOKEN) too", listen)
@@ -178,15 +178,6 @@ func serve(c *cli.Context) error {
 		fmt.Fprintln(c.App.Writer, "stockctl serve: stopped; the read model is intact")
 	}
 	return failed
-}
-
-// isLoopback reports whether a listen host is a loopback address or name.
-func isLoopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // follower keeps the read model up with the log and tells the hub what changed. It is
