@@ -72,41 +72,32 @@ type dashboardQuery struct {
 // same rules as the CLI's --from, --to and --product.
 func parseDashboardQuery(v url.Values) (dashboardQuery, error) {
 	q := dashboardQuery{From: v.Get("from"), To: v.Get("to")}
-	raw := append([]string(nil), v["product"]...)
-	for _, list := range v["products"] {
-		raw = append(raw, strings.Split(list, ",")...)
-	}
-	for name, s := range map[string]string{"from": q.From, "to": q.To} {
-		if s == "" {
-			continue
-		}
-		d, err := time.Parse("2006-01-02", s)
-		if err != nil || d.Year() < domain.MinBusinessYear {
-			return q, fmt.Errorf("%s %q: use a date YYYY-MM-DD from year %d", name, s, domain.MinBusinessYear)
-		}
-		if name == "from" {
-			q.filter.From = d
-		} else {
-			q.filter.To = d
+	var raw []string
+	for _, s := range append(append([]string(nil), v["product"]...), splitList(v["products"])...) {
+		if strings.TrimSpace(s) != "" {
+			raw = append(raw, s)
 		}
 	}
-	if !q.filter.From.IsZero() && !q.filter.To.IsZero() && q.filter.To.Before(q.filter.From) {
-		return q, fmt.Errorf("to %s is before from %s", q.To, q.From)
-	}
-	var shown []string
-	for _, s := range raw {
-		if strings.TrimSpace(s) == "" {
-			continue
+	var err error
+	q.filter, err = reports.ParseFilter(q.From, q.To, raw, func(field string) string {
+		if field == "product" {
+			return "products"
 		}
-		p, err := domain.ParseProductID(s)
-		if err != nil {
-			return q, fmt.Errorf("products: %w", err)
-		}
-		q.filter.Products = append(q.filter.Products, p.String())
-		shown = append(shown, p.String())
+		return field
+	})
+	if err != nil {
+		return q, err
 	}
-	q.Products = strings.Join(shown, ", ")
+	q.Products = strings.Join(q.filter.Products, ", ")
 	return q, nil
+}
+
+func splitList(lists []string) []string {
+	var out []string
+	for _, l := range lists {
+		out = append(out, strings.Split(l, ",")...)
+	}
+	return out
 }
 
 // describe says what the filter selects.

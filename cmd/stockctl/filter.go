@@ -1,9 +1,6 @@
 package main
 
 import (
-	"fmt"
-	"time"
-
 	"github.com/urfave/cli/v2"
 
 	"github.com/stockctl/stockctl/domain"
@@ -19,31 +16,12 @@ func filterFlags() []cli.Flag {
 	}
 }
 
+// parseFilter reads --from, --to and --product.
 func parseFilter(c *cli.Context) (reports.Filter, error) {
-	var f reports.Filter
 	for _, name := range []string{"from", "to"} {
-		if !c.IsSet(name) {
-			continue
-		}
-		d, err := time.Parse("2006-01-02", c.String(name))
-		if err != nil || d.Year() < domain.MinBusinessYear {
-			return f, usagef("--%s %q: use a date YYYY-MM-DD from year %d", name, c.String(name), domain.MinBusinessYear)
-		}
-		if name == "from" {
-			f.From = d
-		} else {
-			f.To = d
+		if c.IsSet(name) && c.String(name) == "" {
+			return reports.Filter{}, usagef("--%s \"\": use a date YYYY-MM-DD from year %d", name, domain.MinBusinessYear)
 		}
 	}
-	if !f.From.IsZero() && !f.To.IsZero() && f.To.Before(f.From) {
-		return f, usagef("--to %s is before --from %s", c.String("to"), c.String("from"))
-	}
-	for _, raw := range c.StringSlice("product") {
-		p, err := domain.ParseProductID(raw)
-		if err != nil {
-			return f, fmt.Errorf("--product: %w", err)
-		}
-		f.Products = append(f.Products, p.String())
-	}
-	return f, nil
+	return reports.ParseFilter(c.String("from"), c.String("to"), c.StringSlice("product"), func(field string) string { return "--" + field })
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/stockctl/stockctl/eventlog"
 	"github.com/stockctl/stockctl/projections"
 	"github.com/stockctl/stockctl/readmodel"
+	"github.com/stockctl/stockctl/reports"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -146,7 +147,8 @@ func exitCode(err error) int {
 	case errors.Is(err, errUsage), errors.Is(err, domain.ErrInvalidQuantity),
 		errors.Is(err, domain.ErrInvalidProduct), errors.Is(err, domain.ErrInvalidDate),
 		errors.Is(err, commands.ErrIdempotencyKeyReused), errors.Is(err, domain.ErrMalformedEvent),
-		errors.Is(err, eventlog.ErrSecurityConfig), errors.Is(err, eventlog.ErrCopyMismatch):
+		errors.Is(err, eventlog.ErrSecurityConfig), errors.Is(err, eventlog.ErrCopyMismatch),
+		errors.Is(err, reports.ErrInvalidFilter):
 		return exitInvalid
 	case errors.Is(err, eventlog.ErrUnavailable), errors.Is(err, eventlog.ErrLocked),
 		errors.Is(err, readmodel.ErrUnreadable), errors.Is(err, readmodel.ErrLogMismatch),
