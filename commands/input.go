@@ -3,6 +3,8 @@ package commands
 import (
 	"errors"
 	"fmt"
+	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -56,4 +58,63 @@ func TextMessage(err error) string {
 		return msg[len(p):]
 	}
 	return msg
+}
+
+// Input is an operation as a user typed it, at the command line or in a form.
+type Input struct {
+	Product, Quantity string
+	Date              string // YYYY-MM-DD or "YYYY-MM-DD HH:MM:SS"; empty: now
+	Note, Operator    string
+	Key               string // idempotency key; empty: a new command
+}
+
+// FieldError is invalid input in one field of an operation: "product", "quantity",
+// "date", "note", "operator" or "idempotency_key".
+type FieldError struct {
+	Field string
+	Err   error
+}
+
+// Error reads as the domain's message, or for free text after the field's name: "note
+// has 501 characters, at most 500 allowed".
+func (e *FieldError) Error() string {
+	if errors.Is(e.Err, ErrInvalidText) {
+		return strings.ReplaceAll(e.Field, "_", " ") + " " + TextMessage(e.Err)
+	}
+	return e.Err.Error()
+}
+
+func (e *FieldError) Unwrap() error { return e.Err }
+
+// Parse validates in, field by field in the order above, and returns the operation, or
+// a *FieldError for the first field that is wrong. newID makes the command ID when no
+// key is given.
+func (in Input) Parse(now time.Time, newID func() string) (Operation, error) {
+	var op Operation
+	var err error
+	if op.Product, err = domain.ParseProductID(in.Product); err != nil {
+		return op, &FieldError{"product", err}
+	}
+	if op.Quantity, err = domain.ParseQuantity(in.Quantity); err != nil {
+		return op, &FieldError{"quantity", err}
+	}
+	op.Date = domain.NewBusinessDate(now)
+	if in.Date != "" {
+		if op.Date, err = domain.ParseBusinessDate(in.Date); err != nil {
+			return op, &FieldError{"date", err}
+		}
+	}
+	if err := CheckText(in.Note, MaxNoteLength); err != nil {
+		return op, &FieldError{"note", err}
+	}
+	if err := CheckText(in.Operator, MaxOperatorLength); err != nil {
+		return op, &FieldError{"operator", err}
+	}
+	op.Note, op.Operator, op.CommandID = in.Note, in.Operator, newID()
+	if in.Key != "" {
+		if op.CommandID, err = CommandIDForKey(in.Key); err != nil {
+			return op, &FieldError{"idempotency_key", err}
+		}
+	}
+	return op, nil
 }

@@ -32,7 +32,7 @@ func (s *Server) apiStock(w http.ResponseWriter, r *http.Request) {
 	for _, raw := range r.URL.Query()["product"] {
 		p, err := domain.ParseProductID(raw)
 		if err != nil {
-			s.apiFail(w, r, &fieldError{"product", err})
+			s.apiFail(w, r, &commands.FieldError{Field: "product", Err: err})
 			return
 		}
 		products = append(products, p.String())
@@ -53,7 +53,7 @@ func (s *Server) apiStock(w http.ResponseWriter, r *http.Request) {
 func (s *Server) apiHistory(w http.ResponseWriter, r *http.Request) {
 	p, err := domain.ParseProductID(r.PathValue("id"))
 	if err != nil {
-		s.apiFail(w, r, &fieldError{"product", err})
+		s.apiFail(w, r, &commands.FieldError{Field: "product", Err: err})
 		return
 	}
 	entries, err := s.cfg.Store.History(r.Context(), p.String())
@@ -126,7 +126,7 @@ func (s *Server) apiRecord(w http.ResponseWriter, r *http.Request) {
 	}
 	qty, err := decimalText(req.Quantity)
 	if err != nil {
-		s.apiFail(w, r, &fieldError{"quantity", fmt.Errorf("%w: %v", domain.ErrInvalidQuantity, err)})
+		s.apiFail(w, r, &commands.FieldError{Field: "quantity", Err: fmt.Errorf("%w: %v", domain.ErrInvalidQuantity, err)})
 		return
 	}
 	in := operationInput{Product: req.Product, Type: req.Type, Quantity: qty, Date: req.Date, Note: req.Note,

@@ -63,20 +63,11 @@ func classify(err error) (status int, code, field string) {
 	return http.StatusServiceUnavailable, "unavailable", ""
 }
 
-// fieldError is invalid input in one field of a request.
-type fieldError struct {
-	field string
-	err   error
-}
-
-func (e *fieldError) Error() string { return e.err.Error() }
-func (e *fieldError) Unwrap() error { return e.err }
-
 // errorField returns the field an error concerns.
 func errorField(err error) string {
-	var fe *fieldError
+	var fe *commands.FieldError
 	if errors.As(err, &fe) {
-		return fe.field
+		return fe.Field
 	}
 	_, _, field := classify(err)
 	return field

@@ -11,7 +11,6 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/stockctl/stockctl/commands"
-	"github.com/stockctl/stockctl/domain"
 )
 
 // operationInput is an operation as a form or a JSON request gives it: text, checked by
@@ -30,13 +29,24 @@ const (
 
 var errInvalidType = errors.New(`invalid type: give "sale" or "restock"`)
 
-// parse validates the input and returns the kind and the operation, or a *fieldError
-// for the first field that is wrong, in the order the form shows them.
+// parse validates the input by the CLI's rules (commands.Input) and returns the kind
+// and the operation, or a *commands.FieldError for the first field that is wrong, in the
+// order the form shows them.
 func (in operationInput) parse(now time.Time, defaultOperator string) (string, commands.Operation, error) {
-	var op commands.Operation
-	var err error
-	if op.Product, err = domain.ParseProductID(in.Product); err != nil {
-		return "", op, &fieldError{"product", err}
+	date := strings.TrimSpace(in.Date)
+	// A browser's datetime-local field sends 2024-05-02T10:30.
+	if t, err := time.Parse("2006-01-02T15:04", date); err == nil {
+		date = t.Format("2006-01-02 15:04:05")
+	}
+	operator := strings.TrimSpace(in.Operator)
+	if operator == "" {
+		operator = defaultOperator
+	}
+	op, err := commands.Input{Product: in.Product, Quantity: in.Quantity, Date: date, Note: in.Note,
+		Operator: operator, Key: in.Key}.Parse(now, uuid.NewString)
+	var fe *commands.FieldError
+	if errors.As(err, &fe) && fe.Field == "product" {
+		return "", op, err
 	}
 	kind := strings.ToLower(strings.TrimSpace(in.Type))
 	switch kind {
@@ -45,39 +55,9 @@ func (in operationInput) parse(now time.Time, defaultOperator string) (string, c
 	case "restock", "replenishment":
 		kind = kindRestock
 	default:
-		return "", op, &fieldError{"type", errInvalidType}
+		return "", op, &commands.FieldError{Field: "type", Err: errInvalidType}
 	}
-	if op.Quantity, err = domain.ParseQuantity(in.Quantity); err != nil {
-		return "", op, &fieldError{"quantity", err}
-	}
-	op.Date = domain.NewBusinessDate(now)
-	if d := strings.TrimSpace(in.Date); d != "" {
-		// A browser's datetime-local field sends 2024-05-02T10:30.
-		if t, err := time.Parse("2006-01-02T15:04", d); err == nil {
-			d = t.Format("2006-01-02 15:04:05")
-		}
-		if op.Date, err = domain.ParseBusinessDate(d); err != nil {
-			return "", op, &fieldError{"date", err}
-		}
-	}
-	if err := commands.CheckText(in.Note, commands.MaxNoteLength); err != nil {
-		return "", op, &fieldError{"note", textError("note", err)}
-	}
-	op.Note = in.Note
-	op.Operator = strings.TrimSpace(in.Operator)
-	if op.Operator == "" {
-		op.Operator = defaultOperator
-	}
-	if err := commands.CheckText(op.Operator, commands.MaxOperatorLength); err != nil {
-		return "", op, &fieldError{"operator", textError("operator", err)}
-	}
-	op.CommandID = uuid.NewString()
-	if in.Key != "" {
-		if op.CommandID, err = commands.CommandIDForKey(in.Key); err != nil {
-			return "", op, &fieldError{"idempotency_key", textError("idempotency key", err)}
-		}
-	}
-	return kind, op, nil
+	return kind, op, err
 }
 
 // decimalText reads a JSON quantity as text, never as a float: "12.5" and 12.5 both
@@ -98,14 +78,3 @@ func decimalText(raw json.RawMessage) (string, error) {
 	}
 	return n.String(), nil
 }
-
-// textError names the field in a commands.CheckText error and still matches
-// commands.ErrInvalidText.
-func textError(field string, err error) error {
-	return &invalidText{field + " " + commands.TextMessage(err)}
-}
-
-type invalidText struct{ msg string }
-
-func (e *invalidText) Error() string { return e.msg }
-func (e *invalidText) Unwrap() error { return commands.ErrInvalidText }

@@ -1,9 +1,11 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"os/user"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -29,37 +31,32 @@ func parseOperation(c *cli.Context, verb string) (commands.Operation, error) {
 	if c.NArg() != 2 {
 		return op, usagef("%s takes PRODUCT and QUANTITY, got %d argument(s); e.g. stockctl %s P1 5", verb, c.NArg(), verb)
 	}
-	var err error
-	if op.Product, err = domain.ParseProductID(c.Args().Get(0)); err != nil {
-		return op, fmt.Errorf("%s: %w", verb, err)
-	}
-	if op.Quantity, err = domain.ParseQuantity(c.Args().Get(1)); err != nil {
-		return op, fmt.Errorf("%s: %w", verb, err)
-	}
-	op.Date = domain.NewBusinessDate(time.Now())
-	if d := c.String("date"); c.IsSet("date") {
-		if op.Date, err = domain.ParseBusinessDate(d); err != nil {
-			return op, fmt.Errorf("%s: --date: %w", verb, err)
-		}
-	}
-	op.Note = c.String("note")
-	if err := commands.CheckText(op.Note, commands.MaxNoteLength); err != nil {
-		return op, usagef("%s: --note %s", verb, commands.TextMessage(err))
-	}
-	op.Operator = c.String("operator")
+	in := commands.Input{Product: c.Args().Get(0), Quantity: c.Args().Get(1), Date: c.String("date"),
+		Note: c.String("note"), Operator: c.String("operator"), Key: c.String("idempotency-key")}
 	if !c.IsSet("operator") {
-		op.Operator = loginUser()
+		in.Operator = loginUser()
 	}
-	if err := commands.CheckText(op.Operator, commands.MaxOperatorLength); err != nil {
-		return op, usagef("%s: --operator %s", verb, commands.TextMessage(err))
+	// Given but empty, --date and --idempotency-key are refused, not taken as unset.
+	if c.IsSet("date") && in.Date == "" {
+		_, err := domain.ParseBusinessDate("")
+		return op, fmt.Errorf("%s: --date: %w", verb, err)
 	}
-	op.CommandID = uuid.NewString()
-	if c.IsSet("idempotency-key") {
-		if op.CommandID, err = commands.CommandIDForKey(c.String("idempotency-key")); err != nil {
-			return op, usagef("%s: --idempotency-key %s", verb, commands.TextMessage(err))
-		}
+	if c.IsSet("idempotency-key") && in.Key == "" {
+		_, err := commands.CommandIDForKey("")
+		return op, usagef("%s: --idempotency-key %s", verb, commands.TextMessage(err))
 	}
-	return op, nil
+	op, err := in.Parse(time.Now(), uuid.NewString)
+	var fe *commands.FieldError
+	if !errors.As(err, &fe) {
+		return op, err
+	}
+	switch fe.Field {
+	case "product", "quantity":
+		return op, fmt.Errorf("%s: %w", verb, fe.Err)
+	case "date":
+		return op, fmt.Errorf("%s: --date: %w", verb, fe.Err)
+	}
+	return op, usagef("%s: --%s %s", verb, strings.ReplaceAll(fe.Field, "_", "-"), commands.TextMessage(fe.Err))
 }
 
 func loginUser() string {
