@@ -37,16 +37,10 @@ func where(f reports.Filter) (string, []any) {
 // ProductTotals implements reports.Store. For all time it reads the totals the
 // projection keeps per product (migration 004); for a period it aggregates the ledger.
 func (d *DB) ProductTotals(ctx context.Context, f reports.Filter) ([]reports.ProductTotals, error) {
-	var query string
-	var args []any
-	if f.From.IsZero() && f.To.IsZero() {
-		var cond string
-		cond, args = where(f)
-		query = `SELECT product_id, sales, restocks, sold_cents, restocked_cents FROM product_totals
-			WHERE ` + cond + ` AND sales + restocks > 0 ORDER BY product_id`
-	} else {
-		var cond string
-		cond, args = where(f)
+	cond, args := where(f)
+	query := `SELECT product_id, sales, restocks, sold_cents, restocked_cents FROM product_totals
+		WHERE ` + cond + ` AND sales + restocks > 0 ORDER BY product_id`
+	if !f.From.IsZero() || !f.To.IsZero() {
 		// Over all products, one pass over the table and a hash of 1,000 groups beats
 		// walking the per-product index, which costs a row lookup per operation.
 		from := "ledger NOT INDEXED"

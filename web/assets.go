@@ -2,7 +2,10 @@ package web
 
 import (
 	"embed"
+	"io"
 	"net/http"
+
+	"github.com/stockctl/stockctl/reports"
 )
 
 //go:embed assets/app.js assets/web.css
@@ -20,7 +23,9 @@ func (s *Server) asset(w http.ResponseWriter, r *http.Request) {
 		css, _ := assetFiles.ReadFile("assets/web.css")
 		w.Header().Set("Content-Type", "text/css; charset=utf-8")
 		w.Header().Set("Cache-Control", "no-cache")
-		w.Write([]byte(string(reportsStylesheet()) + "\n" + string(css)))
+		// The report's styles first: the dashboard shows the report's views.
+		io.WriteString(w, string(reports.Stylesheet())+"\n")
+		w.Write(css)
 	default:
 		s.errorPage(w, r, http.StatusNotFound, "No asset "+r.PathValue("name")+".")
 	}

@@ -406,5 +406,3 @@ func (s *Server) submitOperation(w http.ResponseWriter, r *http.Request) {
 	}
 	http.Redirect(w, r, target, http.StatusSeeOther)
 }
-
-func reportsStylesheet() template.CSS { return reports.Stylesheet() }
