@@ -223,25 +223,13 @@ func stockChart(product string, ps []StockPoint, width, height int, f formats) (
 // scale: red for sold, blue for restocked.
 func quantitiesChart(rows []ProductTotals, f formats) (image, error) {
 	bars := make([]chart.Value, 0, 2*len(rows))
-	ys := make([]float64, 0, 2*len(rows))
 	for _, r := range rows {
 		sold, restocked := units(r.SoldCents), units(r.RestockedCents)
 		bars = append(bars,
 			chart.Value{Label: shorten(r.Product, 12), Value: sold, Style: chart.Style{FillColor: colorSales, StrokeColor: colorSales}},
 			chart.Value{Label: "", Value: restocked, Style: chart.Style{FillColor: colorRestocks, StrokeColor: colorRestocks}})
-		ys = append(ys, sold, restocked)
 	}
-	c := chart.BarChart{
-		Width:      chartWidth,
-		Height:     chartHeight,
-		Background: chart.Style{Padding: chart.Box{Top: 20, Bottom: 20}},
-		BarWidth:   max(6, min(30, (chartWidth-100)/max(1, len(bars))-6)),
-		XAxis:      chart.Style{TextRotationDegrees: 45, FontSize: 8},
-		YAxis:      chart.YAxis{Range: valueRange(ys), ValueFormatter: unitsFormatter},
-		Bars:       bars,
-	}
-	p, s, err := render(func(rp chart.RendererProvider, b *bytes.Buffer) error { return c.Render(rp, b) }, f)
-	return image{PNG: p, SVG: s}, err
+	return barChart(bars, 6, 30, f)
 }
 
 // periodChart draws units sold and restocked per bucket of time.
@@ -277,7 +265,6 @@ func periodChart(rows []PeriodTotals, bucket Bucket, f formats) (image, error) {
 // those at or below low amber.
 func currentStockChart(levels []StockLevel, low int64, f formats) (image, error) {
 	bars := make([]chart.Value, 0, len(levels))
-	ys := make([]float64, 0, len(levels))
 	for _, l := range levels {
 		color := colorStock
 		label := shorten(l.Product, 12)
@@ -290,13 +277,21 @@ func currentStockChart(levels []StockLevel, low int64, f formats) (image, error)
 		// A zero bar has no height: a sliver keeps the red mark visible.
 		v := math.Max(units(l.Cents), 0.002*units(maxCents(levels)))
 		bars = append(bars, chart.Value{Label: label, Value: v, Style: chart.Style{FillColor: color, StrokeColor: color}})
-		ys = append(ys, v)
+	}
+	return barChart(bars, 8, 40, f)
+}
+
+// barChart draws bars on one scale, each minWidth to maxWidth pixels wide, labels slanted.
+func barChart(bars []chart.Value, minWidth, maxWidth int, f formats) (image, error) {
+	ys := make([]float64, len(bars))
+	for i, b := range bars {
+		ys[i] = b.Value
 	}
 	c := chart.BarChart{
 		Width:      chartWidth,
 		Height:     chartHeight,
 		Background: chart.Style{Padding: chart.Box{Top: 20, Bottom: 20}},
-		BarWidth:   max(8, min(40, (chartWidth-100)/max(1, len(bars))-6)),
+		BarWidth:   max(minWidth, min(maxWidth, (chartWidth-100)/max(1, len(bars))-6)),
 		XAxis:      chart.Style{TextRotationDegrees: 45, FontSize: 8},
 		YAxis:      chart.YAxis{Range: valueRange(ys), ValueFormatter: unitsFormatter},
 		Bars:       bars,
