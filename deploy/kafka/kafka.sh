@@ -71,7 +71,7 @@ need_java() {
     die "Java not found: install a JDK/JRE 17 or newer (e.g. 'apt-get install -y openjdk-17-jre-headless') or set JAVA_HOME"
   fi
   local line major
-  line="$("$JAVA" -version 2>&1 | head -n 1)"
+  line="$("$JAVA" -version 2>&1 | sed -n 1p)"
   major="$(sed -n 's/.*version "\([0-9][0-9]*\)\(\.\([0-9][0-9]*\)\)\{0,1\}.*/\1 \3/p' <<<"$line")"
   if [[ "$major" == "1 "* ]]; then major="${major#1 }"; else major="${major%% *}"; fi
   [[ "$major" =~ ^[0-9]+$ ]] || die "cannot tell the Java version of $JAVA ($line)"
