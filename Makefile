@@ -42,7 +42,7 @@ test: vet fmt-check test-unit test-fuzz test-kafka
 
 test-unit:
 	$(GO) test -race -count=1 $(RACE_PKGS)
-	$(GO) test -count=1 ./domain/... ./ledgercsv/... ./reports/... ./cmd/...
+	$(GO) test -count=1 -timeout 30m ./domain/... ./ledgercsv/... ./reports/... ./cmd/...
 
 # Each fuzz test for a few seconds beyond its seed corpus (which test-unit runs).
 test-fuzz:
@@ -63,7 +63,7 @@ test-kafka:
 	bash $(KAFKA) status >/dev/null 2>&1 || started=1; \
 	bash $(KAFKA) up >/dev/null || exit 1; \
 	STOCKCTL_TEST_BROKERS=127.0.0.1:$(KAFKA_PORT) STOCKCTL_TEST_SASL_BROKERS=127.0.0.1:$(KAFKA_SASL_PORT) \
-	  $(GO) test -race -count=1 $(KAFKA_PKGS); rc=$$?; \
+	  $(GO) test -race -count=1 -timeout 30m $(KAFKA_PKGS); rc=$$?; \
 	if [ $$rc -eq 0 ]; then \
 	  STOCKCTL_TEST_BROKERS=127.0.0.1:$(KAFKA_PORT) STOCKCTL_TEST_KAFKA_CONTROL=$(CURDIR)/$(KAFKA) \
 	    $(GO) test -count=1 -run '^TestRealKafkaDownAndRestarted$$' -v ./cmd/stockctl | grep -E '^(---|ok|FAIL|PASS)|_test.go'; \
