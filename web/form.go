@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/stockctl/stockctl/domain"
 	"github.com/stockctl/stockctl/readmodel"
@@ -137,7 +138,13 @@ func (s *Server) submitOperation(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, status, "new", map[string]any{"Title": "Record an operation", "Form": f})
 		return
 	}
-	target := "/products/" + url.PathEscape(res.Event.Product.String()) + "?recorded=" + url.QueryEscape(nonce)
+	target := productURL("/products/", res.Event.Product.String())
+	if strings.Contains(target, "?") {
+		target += "&"
+	} else {
+		target += "?"
+	}
+	target += "recorded=" + url.QueryEscape(nonce)
 	if res.AlreadyRecorded {
 		target += "&again=1"
 	}
