@@ -98,7 +98,7 @@ func (in Input) Parse(now time.Time, newID func() string) (Operation, error) {
 	if op.Quantity, err = domain.ParseQuantity(in.Quantity); err != nil {
 		return op, &FieldError{"quantity", err}
 	}
-	op.Date = domain.NewBusinessDate(now)
+	op.Date, op.DateGiven = domain.NewBusinessDate(now), in.Date != ""
 	if in.Date != "" {
 		if op.Date, err = domain.ParseBusinessDate(in.Date); err != nil {
 			return op, &FieldError{"date", err}

@@ -46,6 +46,9 @@ type Operation struct {
 	// CommandID makes the command idempotent: the same ID is accepted at most once.
 	CommandID string
 	Date      domain.BusinessDate
+	// DateGiven is true when Date was given rather than defaulted to now: a retry under
+	// an idempotency key that leaves the date out gets a new "now", which is no change.
+	DateGiven bool
 	Operator  string
 	Note      string
 }
@@ -120,11 +123,16 @@ func decide(s *domain.Stock, op operation, eventID string, now time.Time) (domai
 }
 
 func (r recorder) already(op operation, prior Outcome) (Result, error) {
-	if prior.Type != op.kind || prior.Product != op.Product.String() || prior.Quantity != op.Quantity {
-		return Result{}, fmt.Errorf("%w: %q recorded a %s of %s %q", ErrIdempotencyKeyReused, op.CommandID,
-			kindName(prior.Type), prior.Quantity, prior.Product)
-	}
 	date, _ := domain.ParseBusinessDate(prior.Date)
+	if prior.Type != op.kind || prior.Product != op.Product.String() || prior.Quantity != op.Quantity ||
+		(op.DateGiven && !date.Time().Equal(op.Date.Time())) || prior.Note != op.Note {
+		note := ""
+		if prior.Note != "" {
+			note = fmt.Sprintf(" with note %q", prior.Note)
+		}
+		return Result{}, fmt.Errorf("%w: %q recorded a %s of %s %q on %s%s", ErrIdempotencyKeyReused, op.CommandID,
+			kindName(prior.Type), prior.Quantity, prior.Product, prior.Date, note)
+	}
 	return Result{
 		Event:           domain.Event{Type: prior.Type, ID: prior.EventID, CommandID: op.CommandID, Product: op.Product, Quantity: prior.Quantity, BusinessDate: date},
 		Stock:           prior.Stock,

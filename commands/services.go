@@ -49,4 +49,5 @@ type Outcome struct {
 	Quantity domain.Quantity
 	Stock    domain.Quantity // stock after the event, when accepted
 	Date     string
+	Note     string
 }

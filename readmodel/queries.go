@@ -152,10 +152,10 @@ var _ commands.ReadModel = (*DB)(nil)
 // EventOutcome returns what was decided for event e, appended at pos, if it has been
 // projected. Accepted, e is the product's operation number e.ExpectedSeq.
 func (d *DB) EventOutcome(ctx context.Context, pos projections.Position, e domain.Event) (commands.Outcome, error) {
-	o, err := d.outcome(ctx, `SELECT event_id, event_type, product_id, qty_cents, stock_cents, business_date, '', 1
+	o, err := d.outcome(ctx, `SELECT event_id, event_type, product_id, qty_cents, stock_cents, business_date, note, '', 1
 		FROM ledger WHERE product_id = ? AND product_seq = ? AND partition = ? AND "offset" = ?
 		UNION ALL
-		SELECT event_id, event_type, product_id, qty_cents, 0, business_date, reason, 0
+		SELECT event_id, event_type, product_id, qty_cents, 0, business_date, note, reason, 0
 		FROM rejected_events WHERE position = ?`,
 		e.Product.String(), e.ExpectedSeq, pos.Partition, pos.Offset, pos.Key())
 	if err != nil {
@@ -166,7 +166,7 @@ func (d *DB) EventOutcome(ctx context.Context, pos projections.Position, e domai
 
 // CommandOutcome returns the accepted event of a command, if any.
 func (d *DB) CommandOutcome(ctx context.Context, commandID string) (commands.Outcome, error) {
-	o, err := d.outcome(ctx, `SELECT event_id, event_type, product_id, qty_cents, stock_cents, business_date, '', 1
+	o, err := d.outcome(ctx, `SELECT event_id, event_type, product_id, qty_cents, stock_cents, business_date, note, '', 1
 		FROM ledger WHERE command_key = ? AND command_id = ?`, commandKey(commandID), commandID)
 	if err != nil {
 		return commands.Outcome{}, fmt.Errorf("command outcome: %w", err)
@@ -178,7 +178,7 @@ func (d *DB) outcome(ctx context.Context, query string, args ...any) (commands.O
 	var o commands.Outcome
 	var typ string
 	var qty, stock int64
-	err := d.db.QueryRowContext(ctx, query, args...).Scan(&o.EventID, &typ, &o.Product, &qty, &stock, &o.Date, &o.Reason, &o.Accepted)
+	err := d.db.QueryRowContext(ctx, query, args...).Scan(&o.EventID, &typ, &o.Product, &qty, &stock, &o.Date, &o.Note, &o.Reason, &o.Accepted)
 	if errors.Is(err, sql.ErrNoRows) {
 		return commands.Outcome{}, nil
 	}

@@ -4,9 +4,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"mime"
 	"net/http"
+
+	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/stockctl/stockctl/commands"
 	"github.com/stockctl/stockctl/domain"
@@ -29,6 +30,11 @@ func apiMethod(method string, h http.HandlerFunc) http.Handler {
 // apiStock answers GET /api/stock[?product=ID...]: current stock, by product ID.
 func (s *Server) apiStock(w http.ResponseWriter, r *http.Request) {
 	var products []string
+	if n := len(distinct(r.URL.Query()["product"])); n > MaxFilterProducts {
+		writeError(w, http.StatusBadRequest, apiError{Code: "too_many_products", Field: "product",
+			Message: fmt.Sprintf("product: %d given, at most %d at once", n, MaxFilterProducts)})
+		return
+	}
 	for _, raw := range r.URL.Query()["product"] {
 		p, err := domain.ParseProductID(raw)
 		if err != nil {
@@ -51,7 +57,7 @@ func (s *Server) apiStock(w http.ResponseWriter, r *http.Request) {
 // apiHistory answers GET /api/products/{id}/history: every operation on the product in
 // log order, with the running stock; rejected ones with their reason.
 func (s *Server) apiHistory(w http.ResponseWriter, r *http.Request) {
-	p, err := domain.ParseProductID(r.PathValue("id"))
+	p, err := domain.ParseProductID(productParam(r))
 	if err != nil {
 		s.apiFail(w, r, &commands.FieldError{Field: "product", Err: err})
 		return
@@ -80,10 +86,10 @@ type operationRequest struct {
 	Product string `json:"product"`
 	Type    string `json:"type"` // "sale" or "restock"
 	// Quantity is "12.5" or 12.5, read as text: never through a float.
-	Quantity json.RawMessage `json:"quantity"`
-	Date     string          `json:"date"`
-	Note     string          `json:"note"`
-	Operator string          `json:"operator"`
+	Quantity jsontext.Value `json:"quantity"`
+	Date     string         `json:"date"`
+	Note     string         `json:"note"`
+	Operator string         `json:"operator"`
 }
 
 // operationResponse says what the ledger recorded.
@@ -107,24 +113,22 @@ func (s *Server) apiRecord(w http.ResponseWriter, r *http.Request) {
 			Message: "send the operation as JSON with Content-Type: application/json"})
 		return
 	}
-	var req operationRequest
-	dec := json.NewDecoder(r.Body)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil {
+	req, err := decodeOperation(r.Body)
+	if err != nil {
 		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
+		var bad *bodyError
+		switch {
+		case errors.As(err, &tooBig):
 			writeError(w, http.StatusRequestEntityTooLarge, apiError{Code: "too_large",
 				Message: fmt.Sprintf("the request body is over %d bytes", tooBig.Limit)})
-			return
+		case errors.As(err, &bad):
+			writeError(w, http.StatusBadRequest, apiError{Code: "invalid_json", Message: bad.Error(), Field: bad.field})
+		default:
+			writeError(w, http.StatusBadRequest, apiError{Code: "invalid_json", Message: "the body could not be read: " + err.Error()})
 		}
-		writeError(w, http.StatusBadRequest, apiError{Code: "invalid_json", Message: "the body is not a JSON operation: " + err.Error()})
 		return
 	}
-	if _, err := dec.Token(); err != io.EOF {
-		writeError(w, http.StatusBadRequest, apiError{Code: "invalid_json", Message: "the body holds more than one JSON value"})
-		return
-	}
-	qty, err := decimalText(req.Quantity)
+	qty, err := decimalText(json.RawMessage(req.Quantity))
 	if err != nil {
 		s.apiFail(w, r, &commands.FieldError{Field: "quantity", Err: fmt.Errorf("%w: %v", domain.ErrInvalidQuantity, err)})
 		return

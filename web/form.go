@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/stockctl/stockctl/domain"
 	"github.com/stockctl/stockctl/readmodel"
@@ -44,15 +45,18 @@ type entryForm struct {
 	Stock                                         string
 	StockKnown                                    bool
 	DefaultOperator                               string
-	Known                                         []readmodel.StockLevel
-	Errors                                        map[string]string
+	// DecimalComma is true when the browser's language writes 12,5: the form takes it.
+	DecimalComma bool
+	Known        []readmodel.StockLevel
+	Errors       map[string]string
 }
 
 // newForm returns an empty entry form for product (which may be empty), with a fresh
 // nonce: the idempotency key of the operation it will record.
 func (s *Server) newForm(r *http.Request, product string) (entryForm, error) {
 	nonce := newNonce()
-	f := entryForm{Nonce: nonce, CSRF: s.formToken(nonce), Product: product, Type: kindSale, DefaultOperator: s.cfg.Operator}
+	f := entryForm{Nonce: nonce, CSRF: s.formToken(nonce), Product: product, Type: kindSale, DefaultOperator: s.cfg.Operator,
+		DecimalComma: decimalComma(r)}
 	return f, s.fillStock(r, &f)
 }
 
@@ -117,7 +121,8 @@ func (s *Server) submitOperation(w http.ResponseWriter, r *http.Request) {
 	f := entryForm{Nonce: nonce, CSRF: r.PostForm.Get("csrf"), DefaultOperator: s.cfg.Operator,
 		Product: r.PostForm.Get("product"), Type: r.PostForm.Get("type"), Quantity: r.PostForm.Get("quantity"),
 		Date: r.PostForm.Get("date"), Note: r.PostForm.Get("note"), Operator: r.PostForm.Get("operator")}
-	in := operationInput{Product: f.Product, Type: f.Type, Quantity: f.Quantity, Date: f.Date, Note: f.Note,
+	f.DecimalComma = decimalComma(r)
+	in := operationInput{Product: f.Product, Type: f.Type, Quantity: formQuantity(f.Quantity, f.DecimalComma), Date: f.Date, Note: f.Note,
 		Operator: f.Operator, Key: formKeyPrefix + nonce}
 	res, _, err := s.record(r, in)
 	if err != nil {
@@ -137,7 +142,13 @@ func (s *Server) submitOperation(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, status, "new", map[string]any{"Title": "Record an operation", "Form": f})
 		return
 	}
-	target := "/products/" + url.PathEscape(res.Event.Product.String()) + "?recorded=" + url.QueryEscape(nonce)
+	target := productURL("/products/", res.Event.Product.String())
+	if strings.Contains(target, "?") {
+		target += "&"
+	} else {
+		target += "?"
+	}
+	target += "recorded=" + url.QueryEscape(nonce)
 	if res.AlreadyRecorded {
 		target += "&again=1"
 	}

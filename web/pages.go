@@ -76,6 +76,9 @@ func parseDashboardQuery(v url.Values) (dashboardQuery, error) {
 			raw = append(raw, s)
 		}
 	}
+	if n := len(distinct(raw)); n > MaxFilterProducts {
+		return q, fmt.Errorf("products: %d given, at most %d at once", n, MaxFilterProducts)
+	}
 	var err error
 	q.filter, err = reports.ParseFilter(q.From, q.To, raw, func(field string) string {
 		if field == "product" {
@@ -88,6 +91,21 @@ func parseDashboardQuery(v url.Values) (dashboardQuery, error) {
 	}
 	q.Products = strings.Join(q.filter.Products, ", ")
 	return q, nil
+}
+
+// MaxFilterProducts is how many products one dashboard filter or /api/stock request may
+// name. The read model puts each in an SQL IN list (twice in one query), and SQLite
+// allows 32,766 variables in a statement: 20,000 products answered 503 "too many SQL
+// variables". 500 is more than a page can show and far below that limit.
+const MaxFilterProducts = 500
+
+// distinct returns the different product IDs in ids, as ParseProductID reads them.
+func distinct(ids []string) map[string]bool {
+	set := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		set[strings.TrimSpace(id)] = true
+	}
+	return set
 }
 
 func splitList(lists []string) []string {
@@ -202,7 +220,7 @@ func (s *Server) productHTML(r *http.Request, product string) (template.HTML, ti
 	if err != nil {
 		return "", 0, err
 	}
-	data := map[string]any{"Product": product, "HistoryURL": "/api/products/" + url.PathEscape(product) + "/history"}
+	data := map[string]any{"Product": product, "HistoryURL": historyURL(product)}
 	if len(levels) == 1 {
 		data["Stock"], data["Known"] = levels[0].Stock, true
 	}
@@ -225,7 +243,7 @@ func (s *Server) productHTML(r *http.Request, product string) (template.HTML, ti
 // productPage answers GET /products/{id}: the entry form for the product, its stock,
 // history and charts, updating live. ?recorded=NONCE shows what a form recorded.
 func (s *Server) productPage(w http.ResponseWriter, r *http.Request) {
-	p, err := domain.ParseProductID(r.PathValue("id"))
+	p, err := domain.ParseProductID(productParam(r))
 	if err != nil {
 		s.errorPage(w, r, http.StatusBadRequest, err.Error())
 		return
@@ -242,7 +260,7 @@ func (s *Server) productPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	data := map[string]any{"Title": "Product " + p.String(), "Product": p.String(), "Form": form, "Fragment": frag, "Version": version,
-		"FragmentURL": "/fragments/products/" + url.PathEscape(p.String())}
+		"FragmentURL": productURL("/fragments/products/", p.String())}
 	if nonce := r.URL.Query().Get("recorded"); nonce != "" {
 		if flash, err := s.flash(r, nonce); err != nil {
 			s.unavailable(w, r, err)
@@ -257,7 +275,7 @@ func (s *Server) productPage(w http.ResponseWriter, r *http.Request) {
 
 // productFragment answers GET /fragments/products/{id}.
 func (s *Server) productFragment(w http.ResponseWriter, r *http.Request) {
-	p, err := domain.ParseProductID(r.PathValue("id"))
+	p, err := domain.ParseProductID(productParam(r))
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
@@ -269,4 +287,31 @@ func (s *Server) productFragment(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeFragment(w, took, frag)
+}
+
+// productURL returns the address of a product's page under base ("/products/"). A
+// browser resolves a path segment "." or ".." (even written %2E) before sending it, so
+// those two IDs, which a product may have, go in the query: /products/?id=..
+func productURL(base, id string) string {
+	if id == "." || id == ".." {
+		return base + "?id=" + url.QueryEscape(id)
+	}
+	return base + url.PathEscape(id)
+}
+
+// historyURL returns the address of a product's history in the API.
+func historyURL(id string) string {
+	if id == "." || id == ".." {
+		return "/api/products/history?id=" + url.QueryEscape(id)
+	}
+	return "/api/products/" + url.PathEscape(id) + "/history"
+}
+
+// productParam is the product a product route names: in its path, or in ?id= for the
+// IDs a path cannot carry.
+func productParam(r *http.Request) string {
+	if id := r.PathValue("id"); id != "" {
+		return id
+	}
+	return r.URL.Query().Get("id")
 }

@@ -1,12 +1,14 @@
 package web
 
 import (
+	"bytes"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
 	"fmt"
+	"html/template"
 	"net"
 	"net/http"
 	"net/url"
@@ -37,15 +39,7 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			return
 		}
 		if q := r.URL.Query().Get("token"); q != "" && r.Method == http.MethodGet && matches(q) {
-			// A browser's first visit: keep a value derived from the token in a cookie
-			// (cookies cannot hold every character a token may have) and drop the token
-			// from the address bar, so that it is not bookmarked or shown. Lax, so that a
-			// link from elsewhere logs in; forms are guarded by their own tokens.
-			http.SetCookie(w, &http.Cookie{Name: tokenCookie, Value: cookie, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil})
-			v := r.URL.Query()
-			v.Del("token")
-			// Only a path on this server: "//host/x" would leave it.
-			http.Redirect(w, r, "/"+strings.TrimLeft(r.URL.Path, "/")+query(v), http.StatusSeeOther)
+			s.login(w, r, cookie)
 			return
 		}
 		ok := false
@@ -62,6 +56,63 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// login answers a browser's first visit with ?token=: it keeps a value derived from the
+// token in a cookie (cookies cannot hold every character a token may have) and sends the
+// browser on to the same address without the token, so that it is not bookmarked or
+// shown.
+//
+// The cookie is SameSite=Strict, so that no other site can make a browser send it. A
+// browser does not send a Strict cookie on a request that another site started, even at
+// the end of a redirect, so a 303 answer to a link followed from elsewhere (a mail, a
+// chat) would land on a 401. The login answers instead with a page that moves on by
+// itself (meta refresh): that navigation starts on this site, and carries the cookie.
+func (s *Server) login(w http.ResponseWriter, r *http.Request, cookie string) {
+	http.SetCookie(w, &http.Cookie{Name: tokenCookie, Value: cookie, Path: "/", HttpOnly: true,
+		SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil || s.cfg.SecureCookie})
+	v := r.URL.Query()
+	v.Del("token")
+	var b bytes.Buffer
+	if err := loginPage.Execute(&b, localPath(r.URL)+query(v)); err != nil {
+		panic(err) // the template only takes a string
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Write(b.Bytes())
+}
+
+var loginPage = template.Must(template.New("login").Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="0; url={{.}}">
+<title>stockctl: logged in</title></head>
+<body><p>Logged in. <a href="{{.}}">Continue</a>.</p></body></html>
+`))
+
+// localPath returns u's path as an address on this server, each segment escaped again
+// from what it decodes to. A browser reads "/\\host", "/\thost" (it drops the tab) and
+// "//host" as another host: empty, "." and ".." segments are resolved here, so that the
+// path never starts with "//", and "\\", tabs, CR and LF stay escaped.
+func localPath(u *url.URL) string {
+	var out []string
+	for _, seg := range strings.Split(u.EscapedPath(), "/") {
+		if d, err := url.PathUnescape(seg); err == nil {
+			seg = d
+		}
+		switch seg {
+		case "", ".":
+		case "..":
+			if len(out) > 0 {
+				out = out[:len(out)-1]
+			}
+		default:
+			out = append(out, url.PathEscape(seg))
+		}
+	}
+	p := "/" + strings.Join(out, "/")
+	if len(out) > 0 && strings.HasSuffix(u.Path, "/") {
+		p += "/"
+	}
+	return p
 }
 
 // cookieValue is what the login cookie holds for a token: a hash of it, in characters

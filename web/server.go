@@ -46,6 +46,9 @@ type Config struct {
 	// it keeps a web page on another site from reading the dashboard through DNS
 	// rebinding.
 	LoopbackOnly bool
+	// SecureCookie marks the login cookie Secure even on plain HTTP: the server is
+	// behind a TLS proxy, and the browser must send the cookie over HTTPS only.
+	SecureCookie bool
 	// LowCents is the stock at or below which a product counts as nearly out.
 	LowCents int64
 	// Operator is who web operations are recorded by when the form leaves it empty.
@@ -93,7 +96,9 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /{$}", s.dashboardPage)
 	mux.HandleFunc("GET /fragments/dashboard", s.dashboardFragment)
 	mux.HandleFunc("GET /products/{id}", s.productPage)
+	mux.HandleFunc("GET /products/{$}", s.productPage) // ?id=, for "." and ".."
 	mux.HandleFunc("GET /fragments/products/{id}", s.productFragment)
+	mux.HandleFunc("GET /fragments/products/{$}", s.productFragment)
 	mux.HandleFunc("GET /operations/new", s.newOperationPage)
 	mux.HandleFunc("POST /operations", s.submitOperation)
 	mux.HandleFunc("GET /assets/{name}", s.asset)
@@ -101,6 +106,7 @@ func (s *Server) Handler() http.Handler {
 
 	mux.Handle("/api/stock", apiMethod("GET", s.apiStock))
 	mux.Handle("/api/products/{id}/history", apiMethod("GET", s.apiHistory))
+	mux.Handle("/api/products/history", apiMethod("GET", s.apiHistory))
 	mux.Handle("/api/operations", apiMethod("POST", s.apiRecord))
 	mux.Handle("/api/events", apiMethod("GET", s.apiEvents))
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {

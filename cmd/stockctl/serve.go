@@ -43,6 +43,7 @@ func serveCommand() *cli.Command {
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "listen", Usage: "address to listen on, HOST:PORT", Value: "127.0.0.1:8501"},
 			&cli.StringFlag{Name: "token", Usage: fmt.Sprintf("access token (at least %d characters), required when --listen is not loopback", minTokenLength), EnvVars: []string{"STOCKCTL_TOKEN"}},
+			&cli.BoolFlag{Name: "secure-cookie", Usage: "mark the login cookie Secure, so browsers send it over HTTPS only: give it when a TLS proxy serves this server (set by itself only for a TLS connection, which serve does not take)"},
 			&cli.StringFlag{Name: "low", Usage: "stock at or below which a product counts as nearly out", Value: "5"},
 			&cli.StringFlag{Name: "operator", Usage: "who web operations are recorded by when the form leaves it empty", Value: "web"},
 			&cli.DurationFlag{Name: "poll", Usage: "how often to look for new events", Value: 100 * time.Millisecond},
@@ -119,7 +120,7 @@ func serve(c *cli.Context) error {
 	defer cancelRequests()
 	var inflight sync.WaitGroup
 	handler := web.New(web.Config{Store: reader, Ledger: handlers, Hub: hub, Token: token, LoopbackOnly: loopback && token == "",
-		LowCents: low.Cents(), Operator: c.String("operator"), ErrorLog: errorLog}).Handler()
+		SecureCookie: c.Bool("secure-cookie"), LowCents: low.Cents(), Operator: c.String("operator"), ErrorLog: errorLog}).Handler()
 	srv := &http.Server{
 		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			inflight.Add(1)

@@ -390,16 +390,17 @@ func TestServeToken(t *testing.T) {
 	// A browser opens the page once with ?token=: a cookie keeps it and the address drops it.
 	c := client()
 	r := s.do(c, "GET", "/?token="+token+"&products=P1", nil)
-	if r.status != http.StatusSeeOther || r.header.Get("Location") != "/?products=P1" || !strings.Contains(r.header.Get("Set-Cookie"), "HttpOnly") ||
-		!strings.Contains(r.header.Get("Set-Cookie"), "SameSite=Lax") || strings.Contains(r.header.Get("Set-Cookie"), token) {
-		t.Fatalf("login with ?token=: %d Location %q Set-Cookie %q", r.status, r.header.Get("Location"), r.header.Get("Set-Cookie"))
+	if loginTarget(t, r) != "/?products=P1" || !strings.Contains(r.header.Get("Set-Cookie"), "HttpOnly") ||
+		!strings.Contains(r.header.Get("Set-Cookie"), "SameSite=Strict") || strings.Contains(r.header.Get("Set-Cookie"), "Secure") ||
+		strings.Contains(r.header.Get("Set-Cookie"), token) {
+		t.Fatalf("login with ?token=: %d %q Set-Cookie %q", r.status, loginTarget(t, r), r.header.Get("Set-Cookie"))
 	}
 	if r := s.do(c, "GET", "/?products=P1", nil); r.status != 200 {
 		t.Fatalf("with the cookie: %d", r.status)
 	}
 	// The redirect stays on this server.
-	if r := s.get("//evil.example/x?token=" + token); r.status != http.StatusSeeOther || r.header.Get("Location") != "/evil.example/x" {
-		t.Fatalf("login at //evil.example/x: %d Location %q", r.status, r.header.Get("Location"))
+	if r := s.get("//evil.example/x?token=" + token); loginTarget(t, r) != "/evil.example/x" {
+		t.Fatalf("login at //evil.example/x: %d %q", r.status, loginTarget(t, r))
 	}
 	if h := history(t, dir, "P1"); len(h) != 0 {
 		t.Fatalf("unauthorised requests recorded something: %+v", h)
