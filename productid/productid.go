@@ -1,0 +1,168 @@
+// Package productid holds the rules for product IDs that people type, on top of the
+// log's own rule (domain.ParseProductID): Unicode normalisation to NFC, refusal of
+// invisible, compatibility and mixed-script IDs, and the folding that tells which existing
+// product a new ID looks like.
+//
+// It is a package of its own, not part of domain, because it needs
+// golang.org/x/text/unicode/norm and domain imports only the standard library; and the
+// log's rule must not change, so IDs already in the log stay valid there whatever these
+// rules say. Every front end (sell and restock arguments, import rows, the web form and
+// JSON API) parses product IDs through Parse before they reach the domain.
+package productid
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+
+	"github.com/stockctl/stockctl/domain"
+)
+
+// Parse normalises s to NFC and checks it by the log's rule and the input rules: no
+// invisible or blank-looking character, no compatibility form (full-width letters,
+// ligatures, superscripts), and no mix of scripts whose letters look alike (Latin with
+// Cyrillic or Greek). Its errors match domain.ErrInvalidProduct.
+func Parse(s string) (domain.ProductID, error) {
+	if utf8.ValidString(s) {
+		// Composing first, so that the length limit counts what is kept.
+		s = norm.NFC.String(s)
+	}
+	p, err := domain.ParseProductID(s)
+	if err != nil {
+		return p, err
+	}
+	if err := check(p.String()); err != nil {
+		return domain.ProductID{}, fmt.Errorf("%w: %q %v", domain.ErrInvalidProduct, p.String(), err)
+	}
+	return p, nil
+}
+
+// check applies the input rules to an NFC string that passed the log's rule.
+func check(s string) error {
+	pos := 0
+	for _, r := range s {
+		pos++
+		if Invisible(r) {
+			return fmt.Errorf("has the invisible or blank character %U at position %d; remove it", r, pos)
+		}
+	}
+	if k := norm.NFKC.String(s); k != s {
+		return fmt.Errorf("uses compatibility characters (full-width or styled letters and digits, ligatures, superscripts); use %q", k)
+	}
+	if scripts := mixedScripts(s); scripts != nil {
+		return fmt.Errorf("mixes %s letters, which look alike; write it in one script", strings.Join(scripts, " and "))
+	}
+	return nil
+}
+
+// Invisible reports whether r shows as nothing or as a blank: default-ignorable code
+// points (format characters, variation selectors, Hangul fillers, the combining grapheme
+// joiner) and blank symbols such as the braille blank. Two IDs differing only by such a
+// character cannot be told apart on screen.
+func Invisible(r rune) bool {
+	switch r {
+	case '\u2800', // BRAILLE PATTERN BLANK
+		'\u3000', '\u00a0', '\u1680', // spaces other than U+0020, in case the log's rule lets one through
+		'\uffa0', '\u3164', '\u115f', '\u1160', // Hangul fillers (also Other_Default_Ignorable)
+		'\u00ad': // SOFT HYPHEN
+		return true
+	}
+	return unicode.Is(unicode.Other_Default_Ignorable_Code_Point, r) ||
+		unicode.Is(unicode.Variation_Selector, r) ||
+		(unicode.In(r, unicode.Cf) && !unicode.Is(unicode.Prepended_Concatenation_Mark, r)) ||
+		(unicode.IsSpace(r) && r != ' ')
+}
+
+// Scripts that may share an ID with Latin letters (UTS #39's "highly restrictive"
+// combinations for Chinese, Japanese and Korean), and the ones that may not because
+// their letters look like Latin ones.
+var (
+	cjkSets = [][]*unicode.RangeTable{
+		{unicode.Latin, unicode.Han, unicode.Hiragana, unicode.Katakana},
+		{unicode.Latin, unicode.Han, unicode.Bopomofo},
+		{unicode.Latin, unicode.Han, unicode.Hangul},
+	}
+	latinLookAlikes = []*unicode.RangeTable{unicode.Cyrillic, unicode.Greek, unicode.Coptic, unicode.Cherokee}
+)
+
+// mixedScripts returns the scripts of s's letters, sorted, when they mix scripts in a way
+// UTS #39's "moderately restrictive" level refuses: two or more scripts other than Latin,
+// or Latin with a script whose letters look like Latin ones. Otherwise it returns nil.
+func mixedScripts(s string) []string {
+	var seen []*unicode.RangeTable
+	for _, r := range s {
+		if !unicode.IsLetter(r) {
+			continue
+		}
+		if t := scriptOf(r); t != nil && !slices.Contains(seen, t) {
+			seen = append(seen, t)
+		}
+	}
+	if len(seen) <= 1 {
+		return nil
+	}
+	for _, set := range cjkSets {
+		if subset(seen, set) {
+			return nil
+		}
+	}
+	if len(seen) == 2 && slices.Contains(seen, unicode.Latin) {
+		other := seen[0]
+		if other == unicode.Latin {
+			other = seen[1]
+		}
+		if !slices.Contains(latinLookAlikes, other) {
+			return nil
+		}
+	}
+	names := make([]string, 0, len(seen))
+	for _, t := range seen {
+		names = append(names, scriptName(t))
+	}
+	slices.Sort(names)
+	return names
+}
+
+func subset(a, b []*unicode.RangeTable) bool {
+	for _, t := range a {
+		if !slices.Contains(b, t) {
+			return false
+		}
+	}
+	return true
+}
+
+// commonScripts are tried first: they hold nearly every letter seen in product IDs.
+var commonScripts = []*unicode.RangeTable{unicode.Latin, unicode.Cyrillic, unicode.Greek,
+	unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul}
+
+// scriptOf returns r's script, or nil for Common and Inherited (shared by all scripts).
+func scriptOf(r rune) *unicode.RangeTable {
+	for _, t := range commonScripts {
+		if unicode.Is(t, r) {
+			return t
+		}
+	}
+	if unicode.Is(unicode.Common, r) || unicode.Is(unicode.Inherited, r) {
+		return nil
+	}
+	for _, t := range unicode.Scripts {
+		if unicode.Is(t, r) {
+			return t
+		}
+	}
+	return nil
+}
+
+func scriptName(t *unicode.RangeTable) string {
+	for name, s := range unicode.Scripts {
+		if s == t {
+			return name
+		}
+	}
+	return "unknown"
+}
