@@ -166,3 +166,13 @@ func scriptName(t *unicode.RangeTable) string {
 	}
 	return "unknown"
 }
+
+// Lookup parses an ID that names a product to look up (stock, history): normalised to
+// NFC like Parse, so that "Café" typed decomposed finds the product, but checked only by
+// the log's rule, so that a product recorded before these input rules stays reachable.
+func Lookup(s string) (domain.ProductID, error) {
+	if utf8.ValidString(s) {
+		s = norm.NFC.String(s)
+	}
+	return domain.ParseProductID(s)
+}
