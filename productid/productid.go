@@ -53,8 +53,8 @@ func check(s string) error {
 	if k := norm.NFKC.String(s); k != s {
 		return fmt.Errorf("uses compatibility characters (full-width or styled letters and digits, ligatures, superscripts); use %q", k)
 	}
-	if scripts := mixedScripts(s); scripts != nil {
-		return fmt.Errorf("mixes %s letters, which look alike; write it in one script", strings.Join(scripts, " and "))
+	if mixed := mixedScripts(s); mixed != "" {
+		return fmt.Errorf("%s; write it in one script", mixed)
 	}
 	return nil
 }
@@ -77,63 +77,41 @@ func Invisible(r rune) bool {
 		(unicode.IsSpace(r) && r != ' ')
 }
 
-// Scripts that may share an ID with Latin letters (UTS #39's "highly restrictive"
-// combinations for Chinese, Japanese and Korean), and the ones that may not because
-// their letters look like Latin ones.
-var (
-	cjkSets = [][]*unicode.RangeTable{
-		{unicode.Latin, unicode.Han, unicode.Hiragana, unicode.Katakana},
-		{unicode.Latin, unicode.Han, unicode.Bopomofo},
-		{unicode.Latin, unicode.Han, unicode.Hangul},
-	}
-	latinLookAlikes = []*unicode.RangeTable{unicode.Cyrillic, unicode.Greek, unicode.Coptic, unicode.Cherokee}
-)
-
-// mixedScripts returns the scripts of s's letters, sorted, when they mix scripts in a way
-// UTS #39's "moderately restrictive" level refuses: two or more scripts other than Latin,
-// or Latin with a script whose letters look like Latin ones. Otherwise it returns nil.
-func mixedScripts(s string) []string {
-	var seen []*unicode.RangeTable
+// mixedScripts describes how s mixes scripts that look alike, or returns "". In the
+// spirit of UTS #39's mixed-script confusable check, an ID is refused when it holds a
+// letter that looks like a Latin one (Cyrillic Р, Greek Ο: see latin) together with a
+// letter of another script: "РRO1" passes for "PRO1". Letters of other scripts that look
+// like no Latin letter (Ω in "Café-Ω", Japanese beside Latin) are kept, and so is an ID
+// wholly in Cyrillic or Greek, which the look-alike index compares with existing ones.
+func mixedScripts(s string) string {
+	var lookAlike rune
+	var lookScript *unicode.RangeTable
+	var scripts []*unicode.RangeTable
 	for _, r := range s {
 		if !unicode.IsLetter(r) {
 			continue
 		}
-		if t := scriptOf(r); t != nil && !slices.Contains(seen, t) {
-			seen = append(seen, t)
+		t := scriptOf(r)
+		if t == nil {
+			continue
+		}
+		if !slices.Contains(scripts, t) {
+			scripts = append(scripts, t)
+		}
+		if _, ok := latin[r]; ok && t != unicode.Latin && lookAlike == 0 {
+			lookAlike, lookScript = r, t
 		}
 	}
-	if len(seen) <= 1 {
-		return nil
+	if lookAlike == 0 || len(scripts) < 2 {
+		return ""
 	}
-	for _, set := range cjkSets {
-		if subset(seen, set) {
-			return nil
-		}
-	}
-	if len(seen) == 2 && slices.Contains(seen, unicode.Latin) {
-		other := seen[0]
-		if other == unicode.Latin {
-			other = seen[1]
-		}
-		if !slices.Contains(latinLookAlikes, other) {
-			return nil
-		}
-	}
-	names := make([]string, 0, len(seen))
-	for _, t := range seen {
+	names := make([]string, 0, len(scripts))
+	for _, t := range scripts {
 		names = append(names, scriptName(t))
 	}
 	slices.Sort(names)
-	return names
-}
-
-func subset(a, b []*unicode.RangeTable) bool {
-	for _, t := range a {
-		if !slices.Contains(b, t) {
-			return false
-		}
-	}
-	return true
+	return fmt.Sprintf("mixes %s letters: %s %q (%U) looks like Latin %q", strings.Join(names, " and "),
+		scriptName(lookScript), string(lookAlike), lookAlike, string(latin[lookAlike]))
 }
 
 // commonScripts are tried first: they hold nearly every letter seen in product IDs.

@@ -53,7 +53,7 @@ func TestLookAlikeProductIDs(t *testing.T) {
 		{"Hangul filler inside", []string{"restock", "P\u31641", "5"}, `invisible or blank character U+3164 at position 2`},
 		{"braille blank U+2800", []string{"restock", "\u2800", "5"}, `invisible or blank character U+2800 at position 1`},
 		{"variation selector", []string{"restock", "Q1\ufe0f", "5"}, `invisible or blank character U+FE0F at position 3`},
-		{"Cyrillic letter among Latin ones", []string{"restock", "\u0420RO1", "5"}, `restock: invalid product ID: "РRO1" mixes Cyrillic and Latin letters, which look alike; write it in one script`},
+		{"Cyrillic letter among Latin ones", []string{"restock", "\u0420RO1", "5"}, `restock: invalid product ID: "РRO1" mixes Cyrillic and Latin letters: Cyrillic "Р" (U+0420) looks like Latin "P"; write it in one script`},
 		{"Greek letter among Latin ones", []string{"sell", "P\u039f1", "1"}, `mixes Greek and Latin letters`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
