@@ -26,12 +26,13 @@ type LookAlikeError struct {
 }
 
 func (e *LookAlikeError) Error() string {
+	other := productid.Quote(e.Existing)
 	if e.Line > 0 {
-		return fmt.Sprintf("product %q is new, and so is %q on line %d, which looks the same: did you mean %q? Add --new-product to create both",
-			e.Product.String(), e.Existing, e.Line, e.Existing)
+		return fmt.Sprintf("product %q is new, and so is %s on line %d, which looks the same: did you mean %s? Add --new-product to create both",
+			e.Product.String(), other, e.Line, other)
 	}
-	return fmt.Sprintf("product %q is new, but %q exists: did you mean %q? Add --new-product to create it",
-		e.Product.String(), e.Existing, e.Existing)
+	return fmt.Sprintf("product %q is new, but %s exists: did you mean %s? Add --new-product to create it",
+		e.Product.String(), other, other)
 }
 
 // Is makes errors.Is(err, ErrLookAlike) true.
@@ -80,5 +81,5 @@ func hintLookAlike(ctx context.Context, l *lookAlikes, p domain.ProductID, refus
 	if err != nil || !ok {
 		return refusal
 	}
-	return fmt.Errorf("%w; did you mean %q?", refusal, other)
+	return fmt.Errorf("%w; did you mean %s?", refusal, productid.Quote(other))
 }

@@ -82,3 +82,29 @@ func TestInputParseNormalisesProductIDs(t *testing.T) {
 		t.Fatalf("Parse with NewProduct = %+v, %v", op, err)
 	}
 }
+
+// Products recorded before the input rules (an NFD or invisible ID in the log) stay as
+// the log's rule accepted them; a new product that looks like one is refused with the
+// old ID escaped, since it prints like the new one.
+func TestLookAlikeOfAProductRecordedBeforeTheRules(t *testing.T) {
+	ctx := context.Background()
+	n := mustNode(t, testkafka.Config(t), dbPath(t))
+	// op() bypasses the input rules, as an older stockctl or another producer would.
+	for _, id := range []string{"Cafe\u0301", "P\u31641"} {
+		if _, err := n.restock.Handle(ctx, commands.Restock(op(t, id, "3"))); err != nil {
+			t.Fatalf("restock %q: %v", id, err)
+		}
+	}
+	ids, err := n.db.ProductIDs(ctx)
+	if err != nil || !slices.Equal(ids, []string{"Cafe\u0301", "P\u31641"}) {
+		t.Fatalf("products = %q, %v; the log's rule must keep accepting both", ids, err)
+	}
+	for _, tc := range []struct{ id, want string }{
+		{"Caf\u00e9", `restock: product "Café" is new, but "Cafe\u0301" exists: did you mean "Cafe\u0301"? Add --new-product to create it`},
+		{"P1", `restock: product "P1" is new, but "P\u31641" exists: did you mean "P\u31641"? Add --new-product to create it`},
+	} {
+		if _, err := n.restock.Handle(ctx, commands.Restock(op(t, tc.id, "1"))); err == nil || err.Error() != tc.want {
+			t.Errorf("restock %q:\n got %v\nwant %s", tc.id, err, tc.want)
+		}
+	}
+}

@@ -13,6 +13,7 @@ package productid
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -153,4 +154,14 @@ func Lookup(s string) (domain.ProductID, error) {
 		s = norm.NFC.String(s)
 	}
 	return domain.ParseProductID(s)
+}
+
+// Quote quotes id for a message like %q, but with every non-ASCII character escaped
+// when id is not in NFC or holds an invisible character: such an ID, recorded before
+// these rules, would otherwise print exactly like the one it is confused with.
+func Quote(id string) string {
+	if norm.NFC.IsNormalString(id) && !strings.ContainsFunc(id, Invisible) {
+		return strconv.Quote(id)
+	}
+	return strconv.QuoteToASCII(id)
 }
