@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 )
@@ -11,39 +12,52 @@ import (
 // Fold returns the key under which IDs that differ only in case, white space, dashes,
 // underscores, dots or Unicode compatibility forms (NFKC) are equal: "P1", "p1", "P 1",
 // "P-1" and "P１" all fold to "p1".
-func Fold(id string) string { return fold(id, false) }
+func Fold(id string) string { f, _ := foldKeys(id); return f }
 
 // Skeleton returns the key under which IDs that look alike are equal: Fold's key after
 // replacing Cyrillic, Greek and a few other letters by the Latin letters they look like,
 // in the spirit of UTS #39's skeletons (restricted to letters, so that "P1" and "Pl" stay
 // apart). Cyrillic "Р1" and Latin "P1" have the same skeleton.
-func Skeleton(id string) string { return fold(id, true) }
+func Skeleton(id string) string { _, s := foldKeys(id); return s }
 
-func fold(id string, confusables bool) string {
+// foldKeys returns Fold's and Skeleton's keys in one pass.
+func foldKeys(id string) (fold, skeleton string) {
 	// NFKD splits accented letters, so that Cyrillic "Ё" maps like its base letter "Е".
 	d := norm.NFKD.String(id)
-	var b strings.Builder
-	b.Grow(len(d))
+	var f, s strings.Builder
+	f.Grow(len(d))
+	s.Grow(len(d))
 	for _, r := range d {
-		if confusables {
-			if l, ok := latin[r]; ok {
-				r = l
+		if r < utf8.RuneSelf {
+			// Most IDs are ASCII: no table to look up.
+			if r == ' ' || r == '-' || r == '_' || r == '.' || r == '\t' {
+				continue
 			}
+			if 'A' <= r && r <= 'Z' {
+				r += 'a' - 'A'
+			}
+			f.WriteByte(byte(r))
+			s.WriteByte(byte(r))
+			continue
 		}
 		if ignored(r) {
 			continue
 		}
-		b.WriteRune(unicode.ToLower(unicode.ToUpper(r)))
+		f.WriteRune(unicode.ToLower(unicode.ToUpper(r)))
+		if l, ok := latin[r]; ok {
+			r = l
+		}
+		s.WriteRune(unicode.ToLower(unicode.ToUpper(r)))
 	}
-	if b.Len() == 0 {
+	if f.Len() == 0 {
 		// An ID made only of separators still has a key of its own.
-		return strings.ToLower(d)
+		return strings.ToLower(d), strings.ToLower(d)
 	}
-	return norm.NFC.String(b.String())
+	return f.String(), s.String()
 }
 
 // ignored reports whether r is left out of a key: white space and separators that people
-// add or drop in a product code (P 1, P-1, P_1, P.1).
+// add or drop in a product code (P 1, P-1, P_1, P.1), and invisible characters.
 func ignored(r rune) bool {
 	return unicode.IsSpace(r) || unicode.In(r, unicode.Pd, unicode.Pc) || r == '.' || Invisible(r)
 }
@@ -111,5 +125,6 @@ func (x *Index) LookAlike(id string) (string, bool) {
 // keys are both keys of id, kept apart: the skeleton alone would miss case pairs whose
 // capital and small letters look like different Latin letters (Greek Η and η).
 func keys(id string) [2]string {
-	return [2]string{"f:" + Fold(id), "s:" + Skeleton(id)}
+	f, s := foldKeys(id)
+	return [2]string{"f:" + f, "s:" + s}
 }
