@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"golang.org/x/text/unicode/norm"
+
 	"github.com/stockctl/stockctl/domain"
 	"github.com/stockctl/stockctl/productid"
 )
@@ -163,4 +165,29 @@ func TestIndexLookAlike(t *testing.T) {
 	if got, ok := x.LookAlike("q7"); !ok || got != "Q7" {
 		t.Errorf("after Add(Q7): LookAlike(q7) = %q, %v", got, ok)
 	}
+}
+
+// FuzzParse: what Parse accepts is in NFC, passes the log's rule unchanged, and parses
+// to itself again; Fold and Skeleton accept anything.
+func FuzzParse(f *testing.F) {
+	for _, s := range []string{"P1", cafeNFD, "P\uff11", "\u3164", "\u0420RO1", " e\u0301 ", "Café-Ω"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		productid.Fold(s)
+		productid.Skeleton(s)
+		p, err := productid.Parse(s)
+		if err != nil {
+			return
+		}
+		if !norm.NFC.IsNormalString(p.String()) {
+			t.Fatalf("Parse(%q) = %q, not NFC", s, p)
+		}
+		if d, err := domain.ParseProductID(p.String()); err != nil || d != p {
+			t.Fatalf("Parse(%q) = %q, which the log's rule reads as %q, %v", s, p, d, err)
+		}
+		if again, err := productid.Parse(p.String()); err != nil || again != p {
+			t.Fatalf("Parse(%q) = %q, but Parse of that = %q, %v", s, p, again, err)
+		}
+	})
 }
