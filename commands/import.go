@@ -9,6 +9,7 @@ import (
 
 	"github.com/stockctl/stockctl/domain"
 	"github.com/stockctl/stockctl/ledgercsv"
+	"github.com/stockctl/stockctl/productid"
 )
 
 // BulkLog appends many events at once, in order per product.
@@ -34,6 +35,9 @@ type Import struct {
 	Operator string
 	// DryRun decides every row and reports, appending nothing.
 	DryRun bool
+	// NewProduct lets rows create products whose IDs look like existing ones, or like
+	// each other's.
+	NewProduct bool
 	// Progress, if set, is told how many events the log has acknowledged.
 	Progress func(done int)
 }
@@ -89,6 +93,10 @@ func (h ImportHandler) Handle(ctx context.Context, cmd Import) (ImportReport, er
 		return rep, err
 	}
 	stocks := make(map[domain.ProductID]*domain.Stock)
+	looks := &lookAlikes{model: h.model}
+	if err := h.checkNewProducts(ctx, cmd, stocks, looks); err != nil {
+		return rep, err
+	}
 	events := make([]domain.Event, 0, min(len(cmd.Rows), importChunk))
 	appended := 0
 	// Events go to the log a chunk at a time, so memory holds one chunk, not the file.
@@ -140,6 +148,7 @@ func (h ImportHandler) Handle(ctx context.Context, cmd Import) (ImportReport, er
 			Operator: cmd.Operator, Note: "imported",
 		}, kind: kind}, h.newID(), now)
 		if errors.Is(err, domain.ErrInsufficientStock) || errors.Is(err, domain.ErrStockOverflow) {
+			err = hintLookAlike(ctx, looks, row.Product, err)
 			rep.Refused = append(rep.Refused, RowIssue{Line: row.Line, Msg: err.Error()})
 			continue
 		}
@@ -173,6 +182,40 @@ func (h ImportHandler) Handle(ctx context.Context, cmd Import) (ImportReport, er
 	}
 	rep.Rejected = before + rep.Appended - after
 	return rep, nil
+}
+
+// checkNewProducts reads the state of every product of the file, before anything is
+// appended, and refuses a restock row that creates a product looking like a product of
+// the ledger or like another product the file creates, unless cmd.NewProduct.
+func (h ImportHandler) checkNewProducts(ctx context.Context, cmd Import, stocks map[domain.ProductID]*domain.Stock, looks *lookAlikes) error {
+	inFile := productid.NewIndex(nil)
+	created := make(map[string]int) // new products of the file: the line of their first restock
+	for _, row := range cmd.Rows {
+		s, ok := stocks[row.Product]
+		if !ok {
+			snap, err := h.model.Snapshot(ctx, row.Product)
+			if err != nil {
+				return err
+			}
+			s = domain.RestoreStock(snap)
+			stocks[row.Product] = s
+		}
+		id := row.Product.String()
+		if row.Sale || s.Seq() > 0 || cmd.NewProduct || created[id] > 0 {
+			continue
+		}
+		if other, ok, err := looks.find(ctx, row.Product); err != nil {
+			return err
+		} else if ok {
+			return fmt.Errorf("line %d: %w", row.Line, &LookAlikeError{Product: row.Product, Existing: other})
+		}
+		if other, ok := inFile.LookAlike(id); ok {
+			return fmt.Errorf("line %d: %w", row.Line, &LookAlikeError{Product: row.Product, Existing: other, Line: created[other]})
+		}
+		inFile.Add(id)
+		created[id] = row.Line
+	}
+	return nil
 }
 
 func checkStock(rep *ImportReport, row ledgercsv.Row, ledger domain.Quantity) {

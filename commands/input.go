@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/stockctl/stockctl/domain"
+	"github.com/stockctl/stockctl/productid"
 )
 
 // Limits on the free-text fields of an operation, the same from every front end.
@@ -66,6 +67,8 @@ type Input struct {
 	Date              string // YYYY-MM-DD or "YYYY-MM-DD HH:MM:SS"; empty: now
 	Note, Operator    string
 	Key               string // idempotency key; empty: a new command
+	// NewProduct lets a restock create a product that looks like an existing one.
+	NewProduct bool
 }
 
 // FieldError is invalid input in one field of an operation: "product", "quantity",
@@ -92,7 +95,7 @@ func (e *FieldError) Unwrap() error { return e.Err }
 func (in Input) Parse(now time.Time, newID func() string) (Operation, error) {
 	var op Operation
 	var err error
-	if op.Product, err = domain.ParseProductID(in.Product); err != nil {
+	if op.Product, err = productid.Parse(in.Product); err != nil {
 		return op, &FieldError{"product", err}
 	}
 	if op.Quantity, err = domain.ParseQuantity(in.Quantity); err != nil {
@@ -110,7 +113,7 @@ func (in Input) Parse(now time.Time, newID func() string) (Operation, error) {
 	if err := CheckText(in.Operator, MaxOperatorLength); err != nil {
 		return op, &FieldError{"operator", err}
 	}
-	op.Note, op.Operator, op.CommandID = in.Note, in.Operator, newID()
+	op.Note, op.Operator, op.CommandID, op.NewProduct = in.Note, in.Operator, newID(), in.NewProduct
 	if in.Key != "" {
 		if op.CommandID, err = CommandIDForKey(in.Key); err != nil {
 			return op, &FieldError{"idempotency_key", err}

@@ -51,6 +51,8 @@ type Operation struct {
 	DateGiven bool
 	Operator  string
 	Note      string
+	// NewProduct lets a restock create a product whose ID looks like an existing one's.
+	NewProduct bool
 }
 
 // operation is an Operation with its kind.
@@ -78,9 +80,12 @@ func (r recorder) record(ctx context.Context, op operation) (Result, error) {
 		if err != nil {
 			return Result{}, err
 		}
+		if err := checkNew(ctx, r.model, op, snap); err != nil {
+			return Result{}, err
+		}
 		e, err := decide(domain.RestoreStock(snap), op, r.newID(), r.now())
 		if err != nil {
-			return Result{}, err
+			return Result{}, hintLookAlike(ctx, &lookAlikes{model: r.model}, op.Product, err)
 		}
 		pos, err := r.log.Append(ctx, e)
 		if err != nil {

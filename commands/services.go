@@ -36,6 +36,8 @@ type ReadModel interface {
 	EventOutcome(ctx context.Context, pos projections.Position, e domain.Event) (Outcome, error)
 	// CommandOutcome returns the accepted event of a command, if any.
 	CommandOutcome(ctx context.Context, commandID string) (Outcome, error)
+	// ProductIDs returns every product with an accepted operation, ordered by ID.
+	ProductIDs(ctx context.Context) ([]string, error)
 }
 
 // Outcome is what the log's rule decided for an event.

@@ -15,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/stockctl/stockctl/domain"
+	"github.com/stockctl/stockctl/productid"
 )
 
 // Header is the original file's header, in order; the stock column may be left out.
@@ -217,7 +218,7 @@ func ParseRow(fields []string, line int, layout string, hasStock bool) (Row, err
 		}
 	}
 	row.Date = domain.NewBusinessDate(t)
-	if row.Product, err = domain.ParseProductID(fields[1]); err != nil {
+	if row.Product, err = productid.Parse(fields[1]); err != nil {
 		return Row{}, fmt.Errorf("product: %v", err)
 	}
 	q := strings.TrimSpace(fields[2])

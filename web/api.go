@@ -90,6 +90,8 @@ type operationRequest struct {
 	Date     string         `json:"date"`
 	Note     string         `json:"note"`
 	Operator string         `json:"operator"`
+	// NewProduct lets a restock create a product that looks like an existing one.
+	NewProduct bool `json:"new_product"`
 }
 
 // operationResponse says what the ledger recorded.
@@ -134,7 +136,7 @@ func (s *Server) apiRecord(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	in := operationInput{Product: req.Product, Type: req.Type, Quantity: qty, Date: req.Date, Note: req.Note,
-		Operator: req.Operator, Key: r.Header.Get("Idempotency-Key")}
+		Operator: req.Operator, Key: r.Header.Get("Idempotency-Key"), NewProduct: req.NewProduct}
 	res, kind, err := s.record(r, in)
 	if err != nil {
 		s.apiFail(w, r, err)
@@ -188,5 +190,5 @@ func (s *Server) apiFail(w http.ResponseWriter, r *http.Request, err error) {
 		s.cfg.ErrorLog.Printf("web: %s %s: %v", r.Method, r.URL.Path, err)
 		w.Header().Set("Retry-After", "1")
 	}
-	writeError(w, status, apiError{Code: code, Message: err.Error(), Field: errorField(err)})
+	writeError(w, status, apiError{Code: code, Message: lookAlikeHint(err, `set "new_product": true`), Field: errorField(err)})
 }

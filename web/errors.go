@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"strings"
 
 	"github.com/stockctl/stockctl/commands"
 	"github.com/stockctl/stockctl/domain"
@@ -38,6 +39,8 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // it concerns.
 func classify(err error) (status int, code, field string) {
 	switch {
+	case errors.Is(err, commands.ErrLookAlike):
+		return http.StatusBadRequest, "look_alike_product", "product"
 	case errors.Is(err, domain.ErrInvalidProduct):
 		return http.StatusBadRequest, "invalid_product", "product"
 	case errors.Is(err, domain.ErrInvalidQuantity):
@@ -71,4 +74,14 @@ func errorField(err error) string {
 	}
 	_, _, field := classify(err)
 	return field
+}
+
+// lookAlikeHint is err's message, where a look-alike product's refusal names the web's
+// way to create it instead of the CLI's --new-product flag.
+func lookAlikeHint(err error, how string) string {
+	msg := err.Error()
+	if errors.Is(err, commands.ErrLookAlike) {
+		msg = strings.Replace(msg, "Add --new-product", strings.ToUpper(how[:1])+how[1:], 1)
+	}
+	return msg
 }

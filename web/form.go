@@ -41,6 +41,7 @@ func (s *Server) flash(r *http.Request, nonce string) (*flash, error) {
 // entryForm is what the entry form shows.
 type entryForm struct {
 	Nonce, CSRF                                   string
+	NewProduct                                    bool
 	Product, Type, Quantity, Date, Note, Operator string
 	Stock                                         string
 	StockKnown                                    bool
@@ -120,17 +121,18 @@ func (s *Server) submitOperation(w http.ResponseWriter, r *http.Request) {
 	}
 	f := entryForm{Nonce: nonce, CSRF: r.PostForm.Get("csrf"), DefaultOperator: s.cfg.Operator,
 		Product: r.PostForm.Get("product"), Type: r.PostForm.Get("type"), Quantity: r.PostForm.Get("quantity"),
-		Date: r.PostForm.Get("date"), Note: r.PostForm.Get("note"), Operator: r.PostForm.Get("operator")}
+		Date: r.PostForm.Get("date"), Note: r.PostForm.Get("note"), Operator: r.PostForm.Get("operator"),
+		NewProduct: r.PostForm.Get("new_product") != ""}
 	f.DecimalComma = decimalComma(r)
 	in := operationInput{Product: f.Product, Type: f.Type, Quantity: formQuantity(f.Quantity, f.DecimalComma), Date: f.Date, Note: f.Note,
-		Operator: f.Operator, Key: formKeyPrefix + nonce}
+		Operator: f.Operator, Key: formKeyPrefix + nonce, NewProduct: f.NewProduct}
 	res, _, err := s.record(r, in)
 	if err != nil {
 		status, _, field := classify(err)
 		if field = errorField(err); field == "" || field == "idempotency_key" {
 			field = "form"
 		}
-		f.Errors = map[string]string{field: err.Error()}
+		f.Errors = map[string]string{field: lookAlikeHint(err, `tick "this is a new product"`)}
 		if status == http.StatusServiceUnavailable {
 			s.cfg.ErrorLog.Printf("web: %s %s: %v", r.Method, r.URL.Path, err)
 			f.Errors = map[string]string{"form": "Nothing was recorded: " + err.Error() + ". Submit again when the broker is back."}

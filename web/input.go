@@ -19,6 +19,8 @@ type operationInput struct {
 	Product, Type, Quantity, Date, Note, Operator string
 	// Key is an idempotency key; empty means a new command every time.
 	Key string
+	// NewProduct lets a restock create a product that looks like an existing one.
+	NewProduct bool
 }
 
 // Operation kinds.
@@ -43,7 +45,7 @@ func (in operationInput) parse(now time.Time, defaultOperator string) (string, c
 		operator = defaultOperator
 	}
 	op, err := commands.Input{Product: in.Product, Quantity: in.Quantity, Date: date, Note: in.Note,
-		Operator: operator, Key: in.Key}.Parse(now, uuid.NewString)
+		Operator: operator, Key: in.Key, NewProduct: in.NewProduct}.Parse(now, uuid.NewString)
 	var fe *commands.FieldError
 	if errors.As(err, &fe) && fe.Field == "product" {
 		return "", op, err

@@ -5,7 +5,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/stockctl/stockctl/domain"
+	"github.com/stockctl/stockctl/productid"
 	"github.com/stockctl/stockctl/readmodel"
 )
 
@@ -27,7 +27,7 @@ func historyCommand() *cli.Command {
 			if c.NArg() != 1 {
 				return usagef("history takes one PRODUCT, got %d argument(s); e.g. stockctl history P1", c.NArg())
 			}
-			p, err := domain.ParseProductID(c.Args().First())
+			p, err := productid.Lookup(c.Args().First())
 			if err != nil {
 				return fmt.Errorf("history: %w", err)
 			}

@@ -41,6 +41,7 @@ func importCommand() *cli.Command {
 			&cli.StringFlag{Name: "date-format", Usage: "date pattern with dd, mm, yyyy (and HH:MM:SS)", Value: "dd/mm/yyyy"},
 			&cli.BoolFlag{Name: "skip-invalid", Usage: "import the valid rows and list the invalid ones"},
 			&cli.BoolFlag{Name: "dry-run", Usage: "check and decide every row, report, and append nothing"},
+			&cli.BoolFlag{Name: "new-product", Usage: "let rows create products whose IDs look like existing ones' (P1, p1, \"P 1\")"},
 			&cli.StringFlag{Name: "operator", Usage: "who recorded the operations (default the login user)"},
 			quietFlag(),
 		},
@@ -91,7 +92,7 @@ func runImport(c *cli.Context, content []byte, rows []ledgercsv.Row, operator st
 	start := time.Now()
 	h := commands.NewImportHandler(e.log, e, e.db, uuid.NewString)
 	rep, err := h.Handle(c.Context, commands.Import{
-		Rows: rows, FileID: hex.EncodeToString(sum[:8]), Operator: operator, DryRun: c.Bool("dry-run"),
+		Rows: rows, FileID: hex.EncodeToString(sum[:8]), Operator: operator, DryRun: c.Bool("dry-run"), NewProduct: c.Bool("new-product"),
 		Progress: func(done int) { bar.add(done - shown); shown = done },
 	})
 	bar.done()

@@ -144,6 +144,8 @@ func exitCode(err error) int {
 	case errors.Is(err, domain.ErrInsufficientStock), errors.Is(err, domain.ErrStockOverflow),
 		errors.Is(err, commands.ErrConflict), errors.Is(err, errVerifyFailed), errors.Is(err, errImportIncomplete):
 		return exitRefused
+	case errors.Is(err, commands.ErrLookAlike):
+		return exitInvalid
 	case errors.Is(err, errUsage), errors.Is(err, domain.ErrInvalidQuantity),
 		errors.Is(err, domain.ErrInvalidProduct), errors.Is(err, domain.ErrInvalidDate),
 		errors.Is(err, commands.ErrIdempotencyKeyReused), errors.Is(err, domain.ErrMalformedEvent),

@@ -32,7 +32,8 @@ func parseOperation(c *cli.Context, verb string) (commands.Operation, error) {
 		return op, usagef("%s takes PRODUCT and QUANTITY, got %d argument(s); e.g. stockctl %s P1 5", verb, c.NArg(), verb)
 	}
 	in := commands.Input{Product: c.Args().Get(0), Quantity: c.Args().Get(1), Date: c.String("date"),
-		Note: c.String("note"), Operator: c.String("operator"), Key: c.String("idempotency-key")}
+		Note: c.String("note"), Operator: c.String("operator"), Key: c.String("idempotency-key"),
+		NewProduct: c.Bool("new-product")}
 	if !c.IsSet("operator") {
 		in.Operator = loginUser()
 	}

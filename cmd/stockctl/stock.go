@@ -5,7 +5,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/stockctl/stockctl/domain"
+	"github.com/stockctl/stockctl/productid"
 	"github.com/stockctl/stockctl/readmodel"
 )
 
@@ -26,7 +26,7 @@ func stockCommand() *cli.Command {
 			}
 			var products []string
 			for _, a := range c.Args().Slice() {
-				p, err := domain.ParseProductID(a)
+				p, err := productid.Lookup(a)
 				if err != nil {
 					return fmt.Errorf("stock: %w", err)
 				}
