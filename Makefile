@@ -49,6 +49,7 @@ test-fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzRead$$' -fuzztime 5s ./ledgercsv
 	$(GO) test -run '^$$' -fuzz '^FuzzParseQuantity$$' -fuzztime 5s ./domain
 	$(GO) test -run '^$$' -fuzz '^FuzzUnmarshalEventPaths$$' -fuzztime 5s ./domain
+	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime 5s ./productid
 
 # The same integration tests against Apache Kafka in KRaft mode. With CI=true a broker
 # that cannot be started is a failure; elsewhere, without Java or Maven, they are skipped
