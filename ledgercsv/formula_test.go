@@ -98,3 +98,20 @@ func TestDecimalComma(t *testing.T) {
 		t.Fatalf("read back: %+v %v %v", rows, bad, err)
 	}
 }
+
+// TestDecimalCommaMessages: a quantity refused under --decimal-comma is quoted as the
+// file wrote it, with commas.
+func TestDecimalCommaMessages(t *testing.T) {
+	const header = "operation_date;product_ID;operation_qt;stock\n"
+	for in, want := range map[string]string{
+		"-12,505;": `quantity: invalid quantity: "12,505": at most two decimal places`,
+		"12,;":     `quantity: invalid quantity: "12,": not a decimal number; give digits with an optional comma, such as 5 or 12,50`,
+		"0,00;":    `quantity: invalid quantity: "0,00": must be greater than zero`,
+		"5;1,234":  `stock: invalid quantity: "1,234": at most two decimal places`,
+	} {
+		_, bad, _ := ledgercsv.Read(strings.NewReader(header+"01/02/2023;P1;"+in+"\n"), ledgercsv.Options{DecimalComma: true})
+		if len(bad) != 1 || bad[0].Msg != want {
+			t.Errorf("%q: %v, want %q", in, bad, want)
+		}
+	}
+}

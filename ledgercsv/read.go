@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -228,12 +229,16 @@ func parseRow(fields []string, line int, opt Options, hasStock bool) (Row, error
 	if row.Product, err = domain.ParseProductID(Unneutralise(strings.TrimSpace(fields[1]))); err != nil {
 		return Row{}, fmt.Errorf("product: %v", err)
 	}
-	q, err := decimal(strings.TrimSpace(fields[2]), opt.DecimalComma)
+	written := strings.TrimSpace(fields[2])
+	q, err := decimal(written, opt.DecimalComma)
 	if err != nil {
 		return Row{}, fmt.Errorf("quantity: %v", err)
 	}
 	if row.Quantity, row.Sale, err = domain.ParseSignedQuantity(q); err != nil {
-		if !opt.DecimalComma && opt.Delimiter != ',' && strings.Contains(q, ",") {
+		if opt.DecimalComma {
+			return Row{}, fmt.Errorf("quantity: %v", inComma(err, written))
+		}
+		if opt.Delimiter != ',' && strings.Contains(q, ",") {
 			if _, _, err2 := domain.ParseSignedQuantity(strings.Replace(q, ",", ".", 1)); err2 == nil {
 				return Row{}, fmt.Errorf("quantity: %v, or import a file with decimal commas with --decimal-comma", err)
 			}
@@ -241,11 +246,15 @@ func parseRow(fields []string, line int, opt Options, hasStock bool) (Row, error
 		return Row{}, fmt.Errorf("quantity: %v", err)
 	}
 	if hasStock {
-		if s := strings.TrimSpace(fields[3]); s != "" {
-			if s, err = decimal(s, opt.DecimalComma); err != nil {
+		if written := strings.TrimSpace(fields[3]); written != "" {
+			s, err := decimal(written, opt.DecimalComma)
+			if err != nil {
 				return Row{}, fmt.Errorf("stock: %v", err)
 			}
 			stock, err := parseStock(s)
+			if err != nil && opt.DecimalComma {
+				return Row{}, fmt.Errorf("stock: %v", inComma(err, written))
+			}
 			if err != nil {
 				return Row{}, fmt.Errorf("stock: %v", err)
 			}
@@ -265,6 +274,16 @@ func decimal(s string, comma bool) (string, error) {
 			domain.ErrInvalidQuantity, s)
 	}
 	return strings.Replace(s, ",", ".", 1), nil
+}
+
+// inComma words an error about a quantity read with --decimal-comma as the file wrote
+// it: "12,505", not the "12.505" it was turned into, and commas for dots.
+func inComma(err error, written string) error {
+	magnitude := strings.TrimPrefix(written, "-")
+	read := strings.Replace(magnitude, ",", ".", 1)
+	msg := strings.Replace(err.Error(), strconv.Quote(read), strconv.Quote(magnitude), 1)
+	return errors.New(strings.NewReplacer("an optional dot", "an optional comma", "12.50", "12,50",
+		"99999999.99", "99999999,99").Replace(msg))
 }
 
 func parseStock(s string) (domain.Quantity, error) {

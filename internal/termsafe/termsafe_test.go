@@ -123,3 +123,25 @@ func TestWriterJoinsSplitCharacters(t *testing.T) {
 		t.Fatal("Raw does not unwrap")
 	}
 }
+
+// FuzzEscape: whatever the text, Cell and Message leave nothing live, and JSON keeps
+// the value.
+func FuzzEscape(f *testing.F) {
+	for _, s := range hostile {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got := termsafe.Cell(s); live(got, false) {
+			t.Fatalf("Cell(%q) = %q", s, got)
+		}
+		if got := termsafe.Message(s); live(got, true) {
+			t.Fatalf("Message(%q) = %q", s, got)
+		}
+		b, _ := json.Marshal(s)
+		var back, want string
+		json.Unmarshal(b, &want)
+		if err := json.Unmarshal(termsafe.JSON(b), &back); err != nil || back != want || live(string(termsafe.JSON(b)), false) {
+			t.Fatalf("JSON(%s) = %s: %v", b, termsafe.JSON(b), err)
+		}
+	})
+}
