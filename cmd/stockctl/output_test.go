@@ -1,7 +1,9 @@
 package main_test
 
 import (
+	"database/sql"
 	"encoding/csv"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -92,8 +94,30 @@ func TestTerminalInjectionIsEscaped(t *testing.T) {
 	if h := history(t, dir, "EVIL"); len(h) != 1 || h[0].Note != note || h[0].RecordedBy != operator {
 		t.Errorf("history -o json does not give the exact note and operator back: %+v", h)
 	}
+	// verify quotes the rows that differ, the hostile note among them: one line each.
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(dir, "operations.db")+"?_pragma=busy_timeout(5000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`UPDATE ledger SET note = 'tampered' WHERE product_id = 'EVIL'`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	r := runEnv(t, dir, env, "verify")
+	diffs := 0
+	for _, line := range strings.Split(strings.TrimSuffix(r.stderr, "\n"), "\n") {
+		switch {
+		case strings.HasPrefix(line, "  ledger: only in "):
+			diffs++
+		case !strings.HasPrefix(line, "warning: ") && !strings.HasPrefix(line, "stockctl: verify: "):
+			t.Errorf("verify: a forged line %q", line)
+		}
+	}
+	if live := liveChars(r.stderr); r.code != 1 || len(live) > 0 || diffs != 2 {
+		t.Errorf("verify of a tampered model: exit %d, %q on the terminal, %d differences, want 2:\n%q", r.code, live, diffs, r.stderr)
+	}
 	// Arguments quoted in messages are escaped too.
-	r := runEnv(t, dir, env, "import", "/nonexistent/\x1b[2J\u202e.csv")
+	r = runEnv(t, dir, env, "import", "/nonexistent/\x1b[2J\u202e.csv")
 	if live := liveChars(r.stderr); r.code != 2 || len(live) > 0 {
 		t.Errorf("import of a hostile file name: %q on the terminal\n%q", live, r.stderr)
 	}
