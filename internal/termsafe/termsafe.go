@@ -63,6 +63,16 @@ func isPlain(s string) bool {
 	return true
 }
 
+// isPlainText reports whether s is printable ASCII, newlines and tabs.
+func isPlainText(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; (c < 0x20 && c != '\n' && c != '\t') || c >= 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
 func writeEscape(b *strings.Builder, r rune) {
 	switch {
 	case r == '\n':
@@ -83,6 +93,9 @@ func writeEscape(b *strings.Builder, r rune) {
 // Message returns s with every unsafe character but newline and tab escaped, for text
 // that stockctl writes as prose: summaries, warnings, error messages.
 func Message(s string) string {
+	if isPlainText(s) {
+		return s
+	}
 	var b strings.Builder
 	for i := 0; i < len(s); {
 		r, n := utf8.DecodeRuneInString(s[i:])
