@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -50,6 +51,9 @@ func (e RowError) Error() string { return fmt.Sprintf("line %d: %s", e.Line, e.M
 type Options struct {
 	Delimiter rune   // default ';'
 	Layout    string // Go time layout of dates; default DateLayout
+	// DecimalComma reads quantities with a decimal comma (-12,5, 12,50), as French-style
+	// files write them; a dot is then refused, as it could be a thousands separator.
+	DecimalComma bool
 }
 
 // DateLayout is the original file's date format, dd/mm/yyyy.
@@ -193,12 +197,17 @@ func parseLine(raw string, line int, opt Options, hasStock bool) (Row, error) {
 			return Row{}, fmt.Errorf("not a %q-separated line: %v", opt.Delimiter, err)
 		}
 	}
-	return ParseRow(fields, line, opt.Layout, hasStock)
+	return parseRow(fields, line, opt, hasStock)
 }
 
 // ParseRow parses the fields of one data line: date, product, signed quantity and, with
 // hasStock, the claimed stock (which may be empty).
 func ParseRow(fields []string, line int, layout string, hasStock bool) (Row, error) {
+	return parseRow(fields, line, Options{Layout: layout}, hasStock)
+}
+
+func parseRow(fields []string, line int, opt Options, hasStock bool) (Row, error) {
+	layout := opt.Layout
 	want := 3
 	if hasStock {
 		want = 4
@@ -218,16 +227,35 @@ func ParseRow(fields []string, line int, layout string, hasStock bool) (Row, err
 		}
 	}
 	row.Date = domain.NewBusinessDate(t)
-	if row.Product, err = productid.Parse(fields[1]); err != nil {
+	if row.Product, err = productid.Parse(Unneutralise(strings.TrimSpace(fields[1]))); err != nil {
 		return Row{}, fmt.Errorf("product: %v", err)
 	}
-	q := strings.TrimSpace(fields[2])
+	written := strings.TrimSpace(fields[2])
+	q, err := decimal(written, opt.DecimalComma)
+	if err != nil {
+		return Row{}, fmt.Errorf("quantity: %v", err)
+	}
 	if row.Quantity, row.Sale, err = domain.ParseSignedQuantity(q); err != nil {
+		if opt.DecimalComma {
+			return Row{}, fmt.Errorf("quantity: %v", inComma(err, written))
+		}
+		if opt.Delimiter != ',' && strings.Contains(q, ",") {
+			if _, _, err2 := domain.ParseSignedQuantity(strings.Replace(q, ",", ".", 1)); err2 == nil {
+				return Row{}, fmt.Errorf("quantity: %v, or import a file with decimal commas with --decimal-comma", err)
+			}
+		}
 		return Row{}, fmt.Errorf("quantity: %v", err)
 	}
 	if hasStock {
-		if s := strings.TrimSpace(fields[3]); s != "" {
+		if written := strings.TrimSpace(fields[3]); written != "" {
+			s, err := decimal(written, opt.DecimalComma)
+			if err != nil {
+				return Row{}, fmt.Errorf("stock: %v", err)
+			}
 			stock, err := parseStock(s)
+			if err != nil && opt.DecimalComma {
+				return Row{}, fmt.Errorf("stock: %v", inComma(err, written))
+			}
 			if err != nil {
 				return Row{}, fmt.Errorf("stock: %v", err)
 			}
@@ -235,6 +263,28 @@ func ParseRow(fields []string, line int, layout string, hasStock bool) (Row, err
 		}
 	}
 	return row, nil
+}
+
+// decimal turns a decimal comma into the dot the domain reads, with DecimalComma.
+func decimal(s string, comma bool) (string, error) {
+	if !comma {
+		return s, nil
+	}
+	if strings.Contains(s, ".") {
+		return "", fmt.Errorf("%w: %q: with --decimal-comma, write decimals with a comma, such as 12,5, and no thousands separator",
+			domain.ErrInvalidQuantity, s)
+	}
+	return strings.Replace(s, ",", ".", 1), nil
+}
+
+// inComma words an error about a quantity read with --decimal-comma as the file wrote
+// it: "12,505", not the "12.505" it was turned into, and commas for dots.
+func inComma(err error, written string) error {
+	magnitude := strings.TrimPrefix(written, "-")
+	read := strings.Replace(magnitude, ",", ".", 1)
+	msg := strings.Replace(err.Error(), strconv.Quote(read), strconv.Quote(magnitude), 1)
+	return errors.New(strings.NewReplacer("an optional dot", "an optional comma", "12.50", "12,50",
+		"99999999.99", "99999999,99").Replace(msg))
 }
 
 func parseStock(s string) (domain.Quantity, error) {

@@ -12,10 +12,13 @@ import (
 
 // Writer writes operations in the original format: UTF-8 with a byte-order mark, CRLF
 // line ends, ';' separators, dd/mm/yyyy dates (with the time when it is not midnight),
-// signed quantities and the stock after each operation.
+// signed quantities and the stock after each operation. A product ID that a spreadsheet
+// would read as a formula is neutralised (see Neutralise).
 type Writer struct {
 	w       *bufio.Writer
 	started bool
+	// DecimalComma writes decimals with a comma (12,50), as French-style files do.
+	DecimalComma bool
 }
 
 // NewWriter returns a Writer to w.
@@ -31,7 +34,11 @@ func (w *Writer) Write(date time.Time, product string, signedCents, stockCents i
 	if h, m, s := date.Clock(); h != 0 || m != 0 || s != 0 {
 		d = date.Format(DateLayout + " 15:04:05")
 	}
-	_, err := fmt.Fprintf(w.w, "%s;%s;%s;%s\r\n", d, quote(product), amount(signedCents), amount(stockCents))
+	qty, stock := amount(signedCents), amount(stockCents)
+	if w.DecimalComma {
+		qty, stock = toDecimalComma(qty), toDecimalComma(stock)
+	}
+	_, err := fmt.Fprintf(w.w, "%s;%s;%s;%s\r\n", d, quote(Neutralise(product)), qty, stock)
 	return err
 }
 

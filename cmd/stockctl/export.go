@@ -7,6 +7,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/stockctl/stockctl/internal/termsafe"
 	"github.com/stockctl/stockctl/ledgercsv"
 	"github.com/stockctl/stockctl/readmodel"
 	"github.com/stockctl/stockctl/reports"
@@ -18,11 +19,13 @@ func exportCommand() *cli.Command {
 		Usage: "write the operations ledger to standard output, as CSV in the original format or JSON",
 		Description: "CSV is the original format (BOM, CRLF, ';', dd/mm/yyyy, signed quantities, stock\n" +
 			"after each operation), product by product, each product's operations in the order the\n" +
-			"ledger accepted them, so importing it into an empty ledger gives the same stock. JSON\n" +
-			"is an array of objects with the original pipeline's fields.\n" +
+			"ledger accepted them, so importing it into an empty ledger gives the same stock. A\n" +
+			"product ID a spreadsheet would take for a formula (=, +, -, @) gets a leading ', which\n" +
+			"import removes. JSON is an array of objects with the original pipeline's fields.\n" +
 			"Example: stockctl export --from 2024-01-01 > operations-2024.csv",
 		Flags: append(filterFlags(),
 			&cli.StringFlag{Name: "format", Usage: "csv or json", Value: "csv"},
+			&cli.BoolFlag{Name: "decimal-comma", Usage: "write CSV quantities with a decimal comma (-12,50), as French-style files do"},
 		),
 		OnUsageError: usageError,
 		Action: func(c *cli.Context) error {
@@ -32,6 +35,9 @@ func exportCommand() *cli.Command {
 			format := c.String("format")
 			if format != "csv" && format != "json" {
 				return usagef("--format %q: use csv or json", format)
+			}
+			if format == "json" && c.Bool("decimal-comma") {
+				return usagef("--decimal-comma is for --format csv: JSON numbers always use a dot")
 			}
 			f, err := parseFilter(c)
 			if err != nil {
@@ -43,7 +49,10 @@ func exportCommand() *cli.Command {
 			}
 			defer e.Close()
 			if format == "csv" {
-				w := ledgercsv.NewWriter(c.App.Writer)
+				// The file goes out byte for byte: its BOM and CRLFs are part of the format,
+				// and product IDs, checked when read from the log, hold no control character.
+				w := ledgercsv.NewWriter(termsafe.Raw(c.App.Writer))
+				w.DecimalComma = c.Bool("decimal-comma")
 				if err := e.db.EachOperation(c.Context, f, func(r readmodel.ExportRow) error {
 					return w.Write(r.Date, r.Product, r.SignedCents, r.StockCents)
 				}); err != nil {
@@ -66,7 +75,7 @@ type jsonOperation struct {
 }
 
 func exportJSON(c *cli.Context, db *readmodel.DB, f reports.Filter) error {
-	w := bufio.NewWriter(c.App.Writer)
+	w := bufio.NewWriter(termsafe.Raw(c.App.Writer))
 	w.WriteString("[")
 	n := 0
 	err := db.EachOperation(c.Context, f, func(r readmodel.ExportRow) error {
@@ -84,7 +93,7 @@ func exportJSON(c *cli.Context, db *readmodel.DB, f reports.Filter) error {
 		}
 		n++
 		w.WriteString("\n  ")
-		_, err = w.Write(b)
+		_, err = w.Write(termsafe.JSON(b))
 		return err
 	})
 	if err != nil {

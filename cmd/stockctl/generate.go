@@ -9,6 +9,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/stockctl/stockctl/datagen"
+	"github.com/stockctl/stockctl/internal/termsafe"
 )
 
 func generateCommand() *cli.Command {
@@ -35,7 +36,7 @@ func generateCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			out := c.App.Writer
+			out := termsafe.Raw(c.App.Writer) // a CSV file, BOM and CRLFs included
 			if path := c.String("out"); path != "" {
 				f, err := os.Create(path)
 				if err != nil {

@@ -51,7 +51,8 @@ func writeHistory(c *cli.Context, e *env, product, format string) error {
 		fmt.Fprintf(c.App.ErrWriter, "no operations recorded for %q\n", product)
 		entries = []readmodel.HistoryEntry{}
 	}
-	t := table{header: []string{"date", "type", "quantity", "stock", "status", "reason", "recorded_by", "note"}, values: entries}
+	t := table{header: []string{"date", "type", "quantity", "stock", "status", "reason", "recorded_by", "note"},
+		numeric: []int{2, 3}, values: entries}
 	for _, h := range entries {
 		status := h.Status
 		if status == "rejected" && format == "table" {

@@ -31,7 +31,7 @@ func importCommand() *cli.Command {
 		Description: "Reads FILE (operation_date;product_ID;operation_qt;stock, dates dd/mm/yyyy, positive\n" +
 			"quantities restock, negative ones sell; UTF-8 with or without BOM, CRLF or LF). Every\n" +
 			"row is checked before anything is appended: with an invalid row nothing is, and every\n" +
-			"bad row is listed (exit 2) unless --skip-invalid. Rows are decided in file order like\n" +
+			"bad row is listed (exit 2) unless --skip-invalid. --decimal-comma reads -12,5 as -12.5. Rows are decided in file order like\n" +
 			"sell and restock: a sale the stock cannot cover is refused and listed (exit 1 at the\n" +
 			"end); a stock column that differs from the ledger's is a warning. Importing the same\n" +
 			"file again records nothing twice. - reads standard input.\n" +
@@ -39,6 +39,7 @@ func importCommand() *cli.Command {
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "delimiter", Usage: "field separator", Value: ";"},
 			&cli.StringFlag{Name: "date-format", Usage: "date pattern with dd, mm, yyyy (and HH:MM:SS)", Value: "dd/mm/yyyy"},
+			&cli.BoolFlag{Name: "decimal-comma", Usage: "quantities use a decimal comma (-12,5), as French-style files do"},
 			&cli.BoolFlag{Name: "skip-invalid", Usage: "import the valid rows and list the invalid ones"},
 			&cli.BoolFlag{Name: "dry-run", Usage: "check and decide every row, report, and append nothing"},
 			&cli.BoolFlag{Name: "new-product", Usage: "let rows create products whose IDs look like existing ones' (P1, p1, \"P 1\")"},
@@ -144,6 +145,10 @@ func csvOptions(c *cli.Context) (ledgercsv.Options, error) {
 		return opts, usagef("--delimiter %q: give one character, such as ';' or ','", c.String("delimiter"))
 	}
 	opts.Delimiter = delim[0]
+	opts.DecimalComma = c.Bool("decimal-comma")
+	if opts.DecimalComma && opts.Delimiter == ',' {
+		return opts, usagef("--decimal-comma with --delimiter ',': a comma cannot separate both fields and decimals; use ';'")
+	}
 	layout, err := ledgercsv.ParseDateFormat(c.String("date-format"))
 	if err != nil {
 		return opts, usagef("--%v", err)

@@ -17,6 +17,7 @@ import (
 	"github.com/stockctl/stockctl/commands"
 	"github.com/stockctl/stockctl/domain"
 	"github.com/stockctl/stockctl/eventlog"
+	"github.com/stockctl/stockctl/internal/termsafe"
 	"github.com/stockctl/stockctl/projections"
 	"github.com/stockctl/stockctl/readmodel"
 	"github.com/stockctl/stockctl/reports"
@@ -50,20 +51,26 @@ func usagef(format string, args ...any) error {
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	app := newApp(os.Stdout, os.Stderr)
+	// Everything printed goes through termsafe, so that no text read from the log or
+	// given on the command line can drive the terminal; see internal/termsafe.
+	stdout, stderr := termsafe.NewWriter(os.Stdout), termsafe.NewWriter(os.Stderr)
+	app := newApp(stdout, stderr)
 	args, err := interspersed(app, os.Args)
 	if err == nil {
 		err = app.RunContext(ctx, args)
 	}
 	stop()
+	stdout.Flush()
 	if err != nil {
 		msg := err.Error()
 		if errors.Is(err, context.Canceled) {
 			msg = "interrupted; what was committed before is intact"
 		}
-		fmt.Fprintln(os.Stderr, "stockctl: "+msg)
+		fmt.Fprintln(stderr, "stockctl: "+msg)
+		stderr.Flush()
 		os.Exit(exitCode(err))
 	}
+	stderr.Flush()
 }
 
 func newApp(stdout, stderr io.Writer) *cli.App {

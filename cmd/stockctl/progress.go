@@ -7,6 +7,8 @@ import (
 
 	"github.com/mattn/go-isatty"
 	"github.com/schollz/progressbar/v3"
+
+	"github.com/stockctl/stockctl/internal/termsafe"
 )
 
 // progressMin is the smallest amount of work that gets a progress bar.
@@ -19,6 +21,8 @@ type progress struct {
 }
 
 func newProgress(w io.Writer, quiet bool, total int64, what string) *progress {
+	// The bar is ours and draws with carriage returns: it goes to the terminal itself.
+	w = termsafe.Raw(w)
 	f, ok := w.(*os.File)
 	if quiet || total < progressMin || !ok || !isatty.IsTerminal(f.Fd()) {
 		return &progress{}

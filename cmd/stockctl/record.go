@@ -22,6 +22,7 @@ func recordFlags() []cli.Flag {
 		&cli.StringFlag{Name: "note", Usage: "free text kept with the operation"},
 		&cli.StringFlag{Name: "operator", Usage: "who recorded the operation (default the login user)"},
 		&cli.StringFlag{Name: "idempotency-key", Usage: "a key that makes repeating this command safe: the operation is recorded at most once per key"},
+		recordOutputFlag(),
 	}
 }
 
@@ -73,27 +74,35 @@ func loginUser() string {
 // recordAction runs a sale or restock through its handler and prints the outcome.
 func recordAction(verb, past string, handle func(*cli.Context, *env, commands.Operation) (commands.Result, error)) cli.ActionFunc {
 	return func(c *cli.Context) error {
-		op, err := parseOperation(c, verb)
+		format, err := checkRecordOutput(c)
 		if err != nil {
 			return err
 		}
-		e, err := openEnv(c)
+		res, err := recordOnce(c, verb, handle)
+		if format == "json" {
+			if err != nil {
+				writeRecordError(c, err)
+				return err
+			}
+			return writeRecordJSON(c, verb, res, recordMessage(past, res))
+		}
 		if err != nil {
 			return err
 		}
-		defer e.Close()
-		res, err := handle(c, e, op)
-		if err != nil {
-			return err
-		}
-		w := c.App.Writer
-		if res.AlreadyRecorded {
-			fmt.Fprintf(w, "already recorded: %s %s of %q on %s (stock after it: %s)\n",
-				past, res.Event.Quantity, res.Event.Product.String(), res.Event.BusinessDate, res.Stock)
-			return nil
-		}
-		fmt.Fprintf(w, "%s %s of %q on %s; stock now %s\n",
-			past, res.Event.Quantity, res.Event.Product.String(), res.Event.BusinessDate, res.Stock)
+		fmt.Fprintln(c.App.Writer, recordMessage(past, res))
 		return nil
 	}
+}
+
+func recordOnce(c *cli.Context, verb string, handle func(*cli.Context, *env, commands.Operation) (commands.Result, error)) (commands.Result, error) {
+	op, err := parseOperation(c, verb)
+	if err != nil {
+		return commands.Result{}, err
+	}
+	e, err := openEnv(c)
+	if err != nil {
+		return commands.Result{}, err
+	}
+	defer e.Close()
+	return handle(c, e, op)
 }

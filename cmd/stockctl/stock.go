@@ -52,7 +52,7 @@ func writeStock(c *cli.Context, e *env, products []string, format string) error 
 	if levels == nil {
 		levels = []readmodel.StockLevel{} // JSON shows an empty list, not null
 	}
-	t := table{header: []string{"product", "stock", "last_operation_date"}, values: levels}
+	t := table{header: []string{"product", "stock", "last_operation_date"}, numeric: []int{1}, values: levels}
 	for _, l := range levels {
 		t.rows = append(t.rows, []string{l.Product, l.Stock, l.LastDate})
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/stockctl/stockctl/internal/termsafe"
 	"github.com/stockctl/stockctl/readmodel"
 )
 
@@ -56,6 +57,9 @@ func verifyCommand() *cli.Command {
 				return fmt.Errorf("verify: %w", err)
 			}
 			if len(diffs) > 0 {
+				for i, d := range diffs {
+					diffs[i] = termsafe.Cell(d) // one line each, whatever a note holds
+				}
 				return fmt.Errorf("%w:\n  %s", errVerifyFailed, strings.Join(diffs, "\n  "))
 			}
 			if !e.quiet {
