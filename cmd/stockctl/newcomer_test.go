@@ -193,10 +193,10 @@ func TestHistoryOfAProductNeverSeen(t *testing.T) {
 	}
 }
 
-// TestOperatorTopicAndDBAreChecked: an empty operator, a topic name Kafka would refuse
-// (one that climbs out of the log directory above all) and a --db that is another file
-// are refused with exit 2 before anything is created or written.
-func TestOperatorTopicAndDBAreChecked(t *testing.T) {
+// TestOperatorAndTopicAreChecked: an empty operator and a topic name Kafka would refuse
+// (one that climbs out of the log directory above all) are refused with exit 2 before
+// anything is created.
+func TestOperatorAndTopicAreChecked(t *testing.T) {
 	t.Parallel()
 	base := t.TempDir()
 	fresh := filepath.Join(base, "a", "b", "data")
@@ -229,7 +229,13 @@ func TestOperatorTopicAndDBAreChecked(t *testing.T) {
 	if got := listDir(t, base); len(got) != 1 || got[0] != "ops.csv" {
 		t.Fatalf("refused commands created %v in %s", got, base)
 	}
+}
 
+// TestDBFlagIsChecked: a --db naming one of the data directory's own files, a directory
+// or a file that is not a SQLite database is refused (exit 2) with nothing written.
+func TestDBFlagIsChecked(t *testing.T) {
+	t.Parallel()
+	base := t.TempDir()
 	dir := filepath.Join(base, "ledger")
 	mustRunEnv(t, dir, embeddedEnv, "restock", "P1", "10")
 	notes := filepath.Join(base, "notes.txt")
@@ -259,7 +265,7 @@ func TestOperatorTopicAndDBAreChecked(t *testing.T) {
 	if b, err := os.ReadFile(notes); err != nil || string(b) != "not a database\n" {
 		t.Errorf("notes.txt was changed: %q %v", b, err)
 	}
-	if got := listDir(t, base); strings.Join(got, " ") != "ledger notes.txt ops.csv" {
+	if got := listDir(t, base); strings.Join(got, " ") != "ledger notes.txt" {
 		t.Errorf("refused --db created files: %v", got)
 	}
 	if levels := stockLevels(t, dir); len(levels) != 1 || levels[0].Stock != "10.00" {
