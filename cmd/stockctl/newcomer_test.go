@@ -89,11 +89,11 @@ func TestReadingCommandsNeedALedger(t *testing.T) {
 	}
 
 	r := mustRunEnv(t, missing, embeddedEnv, "restock", "P1", "10")
-	if want := "note: created a new ledger in " + missing + "\n"; r.stderr != want {
-		t.Errorf("first restock: want stderr %q, got %v", want, r)
+	if want := "note: created a new ledger in " + missing + "\n"; strings.Count(r.stderr, want) != 1 {
+		t.Errorf("first restock: want stderr with %q once, got %v", want, r)
 	}
-	if r := mustRunEnv(t, missing, embeddedEnv, "sell", "P1", "3"); r.stderr != "" {
-		t.Errorf("a second write said something: %v", r)
+	if r := mustRunEnv(t, missing, embeddedEnv, "sell", "P1", "3"); strings.Contains(r.stderr, "created a new ledger") {
+		t.Errorf("a second write said it created a ledger: %v", r)
 	}
 	if r := mustRunEnv(t, missing, embeddedEnv, "stock", "-o", "csv"); !strings.Contains(r.stdout, "P1,7.00,") {
 		t.Errorf("stock after writing: %v", r)
