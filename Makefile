@@ -5,6 +5,13 @@ SHELL     := /bin/bash
 GO        ?= go
 BIN       ?= bin/stockctl
 KAFKA     := deploy/kafka/kafka.sh
+# make build records the commit in the binary (stockctl --version): go build records none
+# from a git worktree, go run never does.
+VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null)
+LDFLAGS   := $(if $(VERSION),-X main.version=$(VERSION))
+# make demo and demo-cli write here, emptied at the start of each run, so that runs do not
+# pile up in /tmp and the report stays in place to open.
+DEMO_DIR  ?= $(CURDIR)/.demo
 KAFKA_PORT ?= 19092
 KAFKA_SASL_PORT ?= 19094
 export KAFKA_PORT KAFKA_SASL_PORT
@@ -19,16 +26,19 @@ KAFKA_PKGS := ./commands/... ./cmd/...
 all: build
 
 build:
-	CGO_ENABLED=0 $(GO) build -o $(BIN) ./cmd/stockctl
+	CGO_ENABLED=0 $(GO) build -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/stockctl
 
-# The main job on the embedded broker in a new temporary data directory: import the
-# sample file and a generated year, sell, refuse an oversale, stock, history, report.
+# The main job on the embedded broker in DEMO_DIR/demo: import the sample file and a
+# generated year, sell, refuse an oversale, stock, history, report.
 demo:
-	$(GO) run ./cmd/stockctl demo
+	rm -rf '$(DEMO_DIR)/demo' && mkdir -p '$(DEMO_DIR)'
+	$(GO) run -ldflags '$(LDFLAGS)' ./cmd/stockctl demo --data-dir '$(DEMO_DIR)/demo'
 
-# The same story told with the CLI's own commands, one process per command.
+# The same story told with the CLI's own commands, one process per command, in
+# DEMO_DIR/cli.
 demo-cli:
-	bash scripts/demo.sh
+	rm -rf '$(DEMO_DIR)/cli' && mkdir -p '$(DEMO_DIR)'
+	DEMO_DATA_DIR='$(DEMO_DIR)/cli' LDFLAGS='$(LDFLAGS)' bash scripts/demo.sh
 
 vet:
 	$(GO) vet ./...
@@ -93,4 +103,4 @@ bench-10m: build
 	$(GO) run ./cmd/stockbench -stockctl $(BIN) -events 10000000 -out docs/benchmarks-10m.md
 
 clean:
-	rm -rf bin
+	rm -rf bin '$(DEMO_DIR)'

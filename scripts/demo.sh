@@ -1,12 +1,22 @@
 #!/usr/bin/env bash
-# The main job on the embedded broker, in a fresh temporary data directory: restocks,
-# sales, one refused oversale, then stock and history. No Kafka install needed.
+# The main job on the embedded broker, in a fresh data directory: restocks, sales, one
+# refused oversale, then stock and history. No Kafka install needed. It writes into
+# DEMO_DATA_DIR (make demo-cli: .demo/cli, emptied first), which must be new or empty.
+# STOCKCTL_BIN runs that binary instead of building one into it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-dir=${DEMO_DATA_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/stockctl-demo.XXXXXX")}
-bin="$dir/stockctl"
-CGO_ENABLED=0 go build -o "$bin" ./cmd/stockctl
+dir=${DEMO_DATA_DIR:-.demo/cli}
+if [ -e "$dir" ] && [ -n "$(ls -A "$dir")" ]; then
+  echo "demo: $dir is not empty: give DEMO_DATA_DIR a new or empty directory (make demo-cli empties .demo/cli)" >&2
+  exit 2
+fi
+mkdir -p "$dir"
+dir=$(cd "$dir" && pwd)
+bin=${STOCKCTL_BIN:-$dir/stockctl}
+if [ -z "${STOCKCTL_BIN:-}" ]; then
+  CGO_ENABLED=0 go build -ldflags "${LDFLAGS:-}" -o "$bin" ./cmd/stockctl
+fi
 export STOCKCTL_DATA_DIR="$dir/data"
 
 run() {

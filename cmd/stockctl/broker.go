@@ -29,6 +29,10 @@ func brokerCommand() *cli.Command {
 			if c.String("brokers") != "" {
 				return usagef("broker serves the embedded log; it cannot be combined with --brokers")
 			}
+			fresh, err := checkDataDir(c)
+			if err != nil {
+				return err
+			}
 			dataDir := c.String("data-dir")
 			b, err := eventlog.StartEmbedded(dataDir, c.String("listen"), true)
 			if err != nil {
@@ -46,6 +50,7 @@ func brokerCommand() *cli.Command {
 				return fmt.Errorf("broker: %w", err)
 			}
 			log.Close()
+			noteNewLedger(c, fresh)
 			fmt.Fprintf(c.App.ErrWriter, "stockctl broker: serving %s on %s (topic %s); Ctrl-C to stop\n",
 				filepath.Join(dataDir, "log"), b.Addr(), c.String("topic"))
 			<-c.Context.Done()

@@ -25,13 +25,14 @@ func demoCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "demo",
 		Usage: "show the whole job in a fresh data directory: import, generate, sell, refuse, report",
-		Description: "In a new temporary data directory (or --data-dir), on the embedded broker: imports\n" +
+		Description: "In a new temporary data directory, or in --data-dir (given before or after demo, or\n" +
+			"as STOCKCTL_DATA_DIR) if it is new or empty, on the embedded broker: imports\n" +
 			"the original sample file, generates and imports a year of operations for 20 products,\n" +
 			"records a restock and a sale and has an oversale refused, shows stock and history, and\n" +
 			"writes the HTML report, printing where everything is.\n" +
 			"Example: stockctl demo",
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "data-dir", Usage: "data directory to use (default: a new temporary one)"},
+			&cli.StringFlag{Name: "data-dir", Usage: "new or empty data directory to use (default: the global --data-dir if given, else a new temporary one)"},
 		},
 		OnUsageError: usageError,
 		Action: func(c *cli.Context) error {
@@ -41,17 +42,51 @@ func demoCommand() *cli.Command {
 			if c.String("brokers") != "" {
 				return usagef("demo runs on the embedded broker; leave out --brokers")
 			}
-			dir := c.String("data-dir")
-			if dir == "" {
-				var err error
-				if dir, err = os.MkdirTemp("", "stockctl-demo-"); err != nil {
-					return err
-				}
-				c.Set("data-dir", dir)
+			if c.String("db") != "" {
+				return usagef("demo keeps its read model in its data directory; leave out --db")
 			}
+			dir, err := demoDir(c)
+			if err != nil {
+				return err
+			}
+			c.Set("data-dir", dir)
 			return runDemo(c, dir)
 		},
 	}
+}
+
+// demoDir chooses the demo's data directory: its own --data-dir, else the global one
+// when given explicitly, else a new temporary one. A directory holding anything, a
+// ledger above all, is refused: the demo appends thousands of made-up operations.
+func demoDir(c *cli.Context) (string, error) {
+	dir, from := c.String("data-dir"), "demo --data-dir"
+	if !c.IsSet("data-dir") {
+		root := c.Lineage()[1]
+		if !root.IsSet("data-dir") {
+			return os.MkdirTemp("", "stockctl-demo-")
+		}
+		dir, from = root.String("data-dir"), "--data-dir"
+		if os.Getenv("STOCKCTL_DATA_DIR") == dir {
+			from = "STOCKCTL_DATA_DIR"
+		}
+	}
+	if dir == "" {
+		return "", usagef("demo: %s is empty", from)
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", err
+	}
+	entries, err := os.ReadDir(abs)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return abs, nil
+	case err != nil:
+		return "", usagef("demo: %s (%s): %v: pick an empty or new directory", dir, from, err)
+	case len(entries) > 0:
+		return "", usagef("demo: %s (%s) is not empty: the demo adds thousands of made-up operations, so pick an empty or new directory, or give none for a new temporary one", dir, from)
+	}
+	return abs, nil
 }
 
 func runDemo(c *cli.Context, dir string) error {
@@ -133,7 +168,7 @@ func runDemo(c *cli.Context, dir string) error {
 	}
 	step("stockctl report")
 	out := filepath.Join(dir, "report")
-	rep, err := reports.Render(ctx, e.db, reports.Options{Out: out, HTML: true, PNG: true, Now: time.Now(), LowCents: 500})
+	rep, err := writeReport(ctx, e.db, reports.Options{Out: out, HTML: true, PNG: true, Now: time.Now(), LowCents: 500})
 	if err != nil {
 		return err
 	}

@@ -323,9 +323,9 @@ func TestRecordSellAndReport(t *testing.T) {
 		}
 	})
 	t.Run("history of the refused product is empty", func(t *testing.T) {
-		r := mustRun(t, dir, "history", "--output", "json", "P9")
-		if strings.TrimSpace(r.stdout) != "[]" || !strings.Contains(r.stderr, `no operations recorded for "P9"`) {
-			t.Errorf("want [] and a note on stderr, got %v", r)
+		r := run(t, dir, "history", "--output", "json", "P9")
+		if r.code != 1 || r.stdout != "" || !strings.Contains(r.stderr, `history: no operations on product "P9"`) {
+			t.Errorf("want exit 1, nothing on stdout and the reason on stderr, got %v", r)
 		}
 	})
 	t.Run("operations table has the original columns and the accepted rows", func(t *testing.T) {

@@ -52,6 +52,10 @@ func openCaughtUp(c *cli.Context) (*env, error) {
 // openEnvServing is openEnv for a long-running command: with serve, an embedded broker
 // it starts is shared with other processes (see openLog).
 func openEnvServing(c *cli.Context, serve bool) (*env, error) {
+	fresh, err := checkDataDir(c)
+	if err != nil {
+		return nil, err
+	}
 	// The read model first: one built from another topic is refused before connecting,
 	// which would create the topic.
 	db, err := readmodel.Open(c.Context, dbPath(c))
@@ -74,6 +78,7 @@ func openEnvServing(c *cli.Context, serve bool) (*env, error) {
 		return nil, err
 	}
 	e.ledger = e.newLedger(db, false)
+	noteNewLedger(c, fresh)
 	return e, nil
 }
 
@@ -94,10 +99,10 @@ func (e *env) newLedger(db *readmodel.DB, exclusive bool) *projections.Ledger {
 func openLog(c *cli.Context, serve bool) (*env, error) {
 	ctx := c.Context
 	e := &env{stderr: c.App.ErrWriter, quiet: c.Bool("quiet")}
-	dataDir := c.String("data-dir")
-	if dataDir == "" {
-		return nil, usagef("--data-dir is empty")
+	if _, err := checkDataDir(c); err != nil {
+		return nil, err
 	}
+	dataDir := c.String("data-dir")
 	brokers := splitBrokers(c.String("brokers"))
 	if len(brokers) == 0 {
 		for _, f := range []string{"tls", "tls-ca", "sasl-mechanism", "sasl-user", "sasl-password"} {

@@ -1,13 +1,17 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/stockctl/stockctl/productid"
-	"github.com/stockctl/stockctl/readmodel"
 )
+
+// errNoHistory means history was asked for a product the ledger has never seen, as the
+// API's 404: most often a mistyped ID.
+var errNoHistory = errors.New("no operations on product")
 
 func historyCommand() *cli.Command {
 	return &cli.Command{
@@ -15,7 +19,8 @@ func historyCommand() *cli.Command {
 		Usage:     "show every operation on a product with its running stock; rejected ones marked",
 		ArgsUsage: "PRODUCT",
 		Description: "Lists the product's operations in log order. Accepted ones show the stock after\n" +
-			"them; rejected ones show why the ledger refused them.\n" +
+			"them; rejected ones show why the ledger refused them. A product with no operation\n" +
+			"at all exits 1.\n" +
 			"Example: stockctl history P1 --output csv",
 		Flags:        []cli.Flag{outputFlag()},
 		OnUsageError: usageError,
@@ -48,8 +53,7 @@ func writeHistory(c *cli.Context, e *env, product, format string) error {
 		return err
 	}
 	if len(entries) == 0 {
-		fmt.Fprintf(c.App.ErrWriter, "no operations recorded for %q\n", product)
-		entries = []readmodel.HistoryEntry{}
+		return fmt.Errorf("history: %w %q", errNoHistory, product)
 	}
 	t := table{header: []string{"date", "type", "quantity", "stock", "status", "reason", "recorded_by", "note"},
 		numeric: []int{2, 3}, values: entries}

@@ -72,6 +72,8 @@ func importCommand() *cli.Command {
 			operator := c.String("operator")
 			if !c.IsSet("operator") {
 				operator = loginUser()
+			} else if err := checkOperator(operator); err != nil {
+				return usagef("import: %v", err)
 			}
 			if err := commands.CheckText(operator, commands.MaxOperatorLength); err != nil {
 				return usagef("import: --operator %s", commands.TextMessage(err))

@@ -66,6 +66,7 @@ func TestImportRefusesBadFilesWithoutAppending(t *testing.T) {
 			dir := t.TempDir()
 			path := filepath.Join(dir, "in.csv")
 			os.WriteFile(path, []byte(tc.file), 0o644)
+			mustRun(t, dir, "project", "--quiet") // an empty ledger, to see the import added nothing to it
 			r := run(t, dir, "import", path)
 			if r.code != 2 || !strings.Contains(r.stderr, tc.want) {
 				t.Fatalf("want exit 2 mentioning %q, got %v", tc.want, r)

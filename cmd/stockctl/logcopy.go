@@ -16,6 +16,12 @@ func logCommand() *cli.Command {
 		Subcommands: []*cli.Command{
 			logCopyCommand(),
 		},
+		Action: func(c *cli.Context) error {
+			if c.Args().Present() {
+				return unknownCommand("stockctl log", c.Args().First(), c.Command.Subcommands)
+			}
+			return cli.ShowSubcommandHelp(c)
+		},
 	}
 }
 
@@ -49,6 +55,11 @@ func logCopyCommand() *cli.Command {
 			targets := splitBrokers(c.String("to-brokers"))
 			if len(targets) == 0 {
 				return usagef("--to-brokers is empty: give HOST:PORT of the target cluster")
+			}
+			if c.IsSet("to-topic") {
+				if err := checkTopic("--to-topic", c.String("to-topic")); err != nil {
+					return err
+				}
 			}
 			rf := c.Int("to-replication-factor")
 			if rf < 1 || rf > 7 {

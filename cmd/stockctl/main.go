@@ -23,9 +23,6 @@ import (
 	"github.com/stockctl/stockctl/reports"
 )
 
-// version is set at build time with -ldflags "-X main.version=...".
-var version = "dev"
-
 // Exit codes.
 const (
 	exitOK          = 0
@@ -77,13 +74,13 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 	return &cli.App{
 		Name:    "stockctl",
 		Usage:   "a stock ledger on Kafka: record sales and replenishments, see stock and history",
-		Version: version,
+		Version: appVersion(),
 		Description: "Every operation becomes an event on a Kafka topic, the source of truth; a SQLite\n" +
 			"read model holds the operations ledger and current stock. With no --brokers, stockctl\n" +
 			"runs an embedded Kafka-protocol broker whose log lives in the data directory.",
 		Writer:          stdout,
 		ErrWriter:       stderr,
-		Flags:           globalFlags(),
+		Flags:           append(globalFlags(), cli.HelpFlag), // urfave/cli adds it only with its own help command
 		HideHelpCommand: true,
 		Commands: []*cli.Command{
 			demoCommand(),
@@ -102,6 +99,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			serveCommand(),
 			brokerCommand(),
 			logCommand(),
+			helpCommand(),
 		},
 		OnUsageError: usageError,
 		Before:       startProfile,
@@ -110,7 +108,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		ExitErrHandler: func(*cli.Context, error) {},
 		Action: func(c *cli.Context) error {
 			if c.Args().Present() {
-				return usagef("unknown command %q; see stockctl --help", c.Args().First())
+				return unknownCommand(c.App.Name, c.Args().First(), c.App.Commands)
 			}
 			return cli.ShowAppHelp(c)
 		},
@@ -137,7 +135,10 @@ func stopProfile(c *cli.Context) error {
 	return nil
 }
 
-func usageError(_ *cli.Context, err error, _ bool) error {
+func usageError(c *cli.Context, err error, _ bool) error {
+	if hint := flagSuggestion(c, err); hint != "" {
+		return usagef("%v; %s", err, hint)
+	}
 	return usagef("%v; see --help", err)
 }
 
@@ -149,7 +150,8 @@ func exitCode(err error) int {
 	case errors.Is(err, context.Canceled):
 		return exitInterrupted
 	case errors.Is(err, domain.ErrInsufficientStock), errors.Is(err, domain.ErrStockOverflow),
-		errors.Is(err, commands.ErrConflict), errors.Is(err, errVerifyFailed), errors.Is(err, errImportIncomplete):
+		errors.Is(err, commands.ErrConflict), errors.Is(err, errVerifyFailed), errors.Is(err, errImportIncomplete),
+		errors.Is(err, errNoHistory):
 		return exitRefused
 	case errors.Is(err, commands.ErrLookAlike):
 		return exitInvalid
@@ -162,7 +164,7 @@ func exitCode(err error) int {
 	case errors.Is(err, eventlog.ErrUnavailable), errors.Is(err, eventlog.ErrLocked),
 		errors.Is(err, readmodel.ErrUnreadable), errors.Is(err, readmodel.ErrLogMismatch),
 		errors.Is(err, projections.ErrAheadOfLog), errors.Is(err, readmodel.ErrInUse),
-		errors.Is(err, readmodel.ErrBusy):
+		errors.Is(err, readmodel.ErrBusy), errors.Is(err, errNoLedger):
 		return exitUnavailable
 	}
 	return exitUnavailable

@@ -37,6 +37,8 @@ func parseOperation(c *cli.Context, verb string) (commands.Operation, error) {
 		NewProduct: c.Bool("new-product")}
 	if !c.IsSet("operator") {
 		in.Operator = loginUser()
+	} else if err := checkOperator(in.Operator); err != nil {
+		return op, usagef("%s: %v", verb, err)
 	}
 	// Given but empty, --date and --idempotency-key are refused, not taken as unset.
 	if c.IsSet("date") && in.Date == "" {
@@ -59,6 +61,15 @@ func parseOperation(c *cli.Context, verb string) (commands.Operation, error) {
 		return op, fmt.Errorf("%s: --date: %w", verb, fe.Err)
 	}
 	return op, usagef("%s: --%s %s", verb, strings.ReplaceAll(fe.Field, "_", "-"), commands.TextMessage(fe.Err))
+}
+
+// checkOperator refuses a blank --operator, which would record operations by no one
+// (the web form's empty operator means serve's default instead, so commands accept it).
+func checkOperator(operator string) error {
+	if strings.TrimSpace(operator) == "" {
+		return fmt.Errorf("--operator must be 1 to %d printable characters", commands.MaxOperatorLength)
+	}
+	return nil
 }
 
 func loginUser() string {

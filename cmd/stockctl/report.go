@@ -17,7 +17,9 @@ func reportCommand() *cli.Command {
 		Usage: "write charts (PNG, SVG) and one self-contained HTML page of the ledger",
 		Description: "Writes index.html (summary, charts, operations newest first, rejected operations)\n" +
 			"and each chart as PNG and SVG into --out. The page opens from file:// in any browser:\n" +
-			"its images are inline and it loads nothing from the network.\n" +
+			"its images are inline and it loads nothing from the network. --out then holds exactly\n" +
+			"this report: an earlier report's files are replaced, and a directory holding other\n" +
+			"files is refused.\n" +
 			"Example: stockctl report --from 2024-01-01 --to 2024-03-31 --product P1 --product P2",
 		Flags: append(filterFlags(),
 			&cli.StringFlag{Name: "out", Usage: "directory to write into", Value: "stock-report"},
@@ -33,12 +35,15 @@ func reportCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
+			if err := checkReportDir(opt.Out); err != nil {
+				return err
+			}
 			e, err := openCaughtUp(c)
 			if err != nil {
 				return err
 			}
 			defer e.Close()
-			res, err := reports.Render(c.Context, e.db, opt)
+			res, err := writeReport(c.Context, e.db, opt)
 			if err != nil {
 				return err
 			}

@@ -402,8 +402,8 @@ func TestServeToken(t *testing.T) {
 	if r := s.get("//evil.example/x?token=" + token); loginTarget(t, r) != "/evil.example/x" {
 		t.Fatalf("login at //evil.example/x: %d %q", r.status, loginTarget(t, r))
 	}
-	if h := history(t, dir, "P1"); len(h) != 0 {
-		t.Fatalf("unauthorised requests recorded something: %+v", h)
+	if r := run(t, dir, "history", "P1"); r.code != 1 {
+		t.Fatalf("unauthorised requests recorded something: %v", r)
 	}
 }
 
