@@ -29,12 +29,19 @@ func replayCommand() *cli.Command {
 			if c.NArg() > 0 {
 				return usagef("replay takes no arguments")
 			}
+			live := dbPath(c)
+			// One build at a time: a second replay would remove or publish the first's
+			// unfinished file.
+			build, err := readmodel.ClaimBuild(readmodel.BuildPath(live), "replay")
+			if err != nil {
+				return fmt.Errorf("replay: %w; the read model was left as it was: wait for that replay to finish", err)
+			}
+			defer build.Release()
 			e, err := openLog(c, false)
 			if err != nil {
 				return err
 			}
 			defer e.Close()
-			live := dbPath(c)
 			start := time.Now()
 			stats, err := rebuild(c, e, readmodel.BuildPath(live), nil)
 			if err != nil {
