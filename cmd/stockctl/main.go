@@ -142,7 +142,8 @@ func exitCode(err error) int {
 	case errors.Is(err, context.Canceled):
 		return exitInterrupted
 	case errors.Is(err, domain.ErrInsufficientStock), errors.Is(err, domain.ErrStockOverflow),
-		errors.Is(err, commands.ErrConflict), errors.Is(err, errVerifyFailed), errors.Is(err, errImportIncomplete):
+		errors.Is(err, commands.ErrConflict), errors.Is(err, errVerifyFailed), errors.Is(err, errImportIncomplete),
+		errors.Is(err, errReplayWouldLose):
 		return exitRefused
 	case errors.Is(err, errUsage), errors.Is(err, domain.ErrInvalidQuantity),
 		errors.Is(err, domain.ErrInvalidProduct), errors.Is(err, domain.ErrInvalidDate),

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -23,7 +24,10 @@ func replayCommand() *cli.Command {
 			"is complete. Until then the old model is untouched; an interrupted replay leaves\n" +
 			"it as it was, and the next replay removes the unfinished file.\n" +
 			"Example: stockctl replay",
-		Flags:        []cli.Flag{quietFlag()},
+		Flags: []cli.Flag{
+			&cli.BoolFlag{Name: "allow-loss", Usage: "replace the read model even if the rebuild lost accepted events it holds"},
+			quietFlag(),
+		},
 		OnUsageError: usageError,
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 0 {
@@ -47,6 +51,9 @@ func replayCommand() *cli.Command {
 			if err != nil {
 				return fmt.Errorf("replay: %w (the read model was left as it was)", err)
 			}
+			if err := checkLoss(c, e, readmodel.BuildPath(live), live); err != nil {
+				return err
+			}
 			if err := readmodel.Swap(c.Context, readmodel.BuildPath(live), live, swapWait); err != nil {
 				readmodel.RemoveBuild(readmodel.BuildPath(live))
 				return fmt.Errorf("replay: %w", err)
@@ -58,6 +65,49 @@ func replayCommand() *cli.Command {
 		},
 	}
 }
+
+// errReplayWouldLose means a rebuild holds less accepted history than the live model, so
+// replay kept the live one.
+var errReplayWouldLose = errors.New("the rebuilt read model would lose accepted history")
+
+// checkLoss compares the finished rebuild with the live model. A rebuild that lost
+// accepted events (a damaged or shortened log) is not swapped in unless --allow-loss:
+// the live model may be the only complete copy of that history left.
+func checkLoss(c *cli.Context, e *env, built, live string) error {
+	ends, err := e.log.HighWatermarks(c.Context)
+	if err != nil {
+		return err
+	}
+	loss, err := readmodel.Losses(c.Context, built, live, ends)
+	if err != nil || len(loss.Lines) == 0 {
+		return err
+	}
+	what := fmt.Sprintf("%s (%d accepted event(s) of %s):\n  %s", errReplayWouldLose, loss.Events, live, strings.Join(loss.Lines, "\n  "))
+	if c.Bool("allow-loss") {
+		fmt.Fprintf(e.stderr, "warning: replay: %s\nwarning: replacing it anyway (--allow-loss)\n", what)
+		return nil
+	}
+	kept := "the read model was left as it was"
+	if loss.Gaps > 0 {
+		// Kept, the live model must still say what the log lacks: status and verify read it.
+		err = readmodel.CopyGaps(c.Context, built, live)
+		kept += " but for its log_gaps table, which now records the gaps found"
+	}
+	readmodel.RemoveBuild(built)
+	if err != nil {
+		return fmt.Errorf("replay: %w", errors.Join(errors.New(what), err))
+	}
+	return fmt.Errorf("replay: %w\n"+kept+"; "+
+		"the log is damaged or shorter than the one the read model was built from: restore the log from a backup "+
+		"(DATA_DIR/log, or the topic) and replay again, or run `stockctl replay --allow-loss` to replace the read model with what the log still holds",
+		&lossError{what})
+}
+
+// lossError is errReplayWouldLose with its details.
+type lossError struct{ msg string }
+
+func (e *lossError) Error() string        { return e.msg }
+func (e *lossError) Is(target error) bool { return target == errReplayWouldLose }
 
 // rebuild projects the log from offset zero up to until (nil: the current end) into a
 // new file at path, finished and synced; on failure the file is removed.
@@ -89,6 +139,10 @@ func rebuild(c *cli.Context, e *env, path string, until map[int32]int64) (projec
 
 func printSummary(c *cli.Context, verb string, s projections.Stats, d time.Duration, path string) {
 	rate := float64(s.Read) / max(d.Seconds(), 1e-9)
-	fmt.Fprintf(c.App.Writer, "%s %d events into %s in %s (%.0f events/s): %d accepted, %d rejected, %d skipped\n",
-		verb, s.Read, path, d.Round(time.Millisecond), rate, s.Accepted, s.Rejected, s.Skipped)
+	gaps := ""
+	if s.Gaps > 0 {
+		gaps = fmt.Sprintf("; %d gap(s) in the log", s.Gaps)
+	}
+	fmt.Fprintf(c.App.Writer, "%s %d events into %s in %s (%.0f events/s): %d accepted, %d rejected, %d skipped%s\n",
+		verb, s.Read, path, d.Round(time.Millisecond), rate, s.Accepted, s.Rejected, s.Skipped, gaps)
 }
