@@ -23,8 +23,8 @@ type Loss struct {
 // now ends at ends. A product whose sequence goes back, or a partition the log holds less
 // of than the live model applied, is accepted history the rebuild lost: a damaged or
 // shortened log. Where other processes projected past the rebuild's offsets meanwhile,
-// only the live rows the rebuild covered are compared. A live model that cannot be read
-// has nothing to lose.
+// only the live rows the rebuild covered are compared. A live model that cannot be read,
+// or was built from another topic, holds no history of this log to lose.
 func Losses(ctx context.Context, built, live string, ends map[int32]int64) (Loss, error) {
 	var loss Loss
 	if _, err := os.Stat(live); err != nil {
@@ -39,10 +39,14 @@ func Losses(ctx context.Context, built, live string, ends map[int32]int64) (Loss
 	if _, err := db.ExecContext(ctx, `ATTACH DATABASE ? AS live`, live); err != nil {
 		return loss, nil
 	}
-	var ahead int
-	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM live.offsets l LEFT JOIN main.offsets n USING (partition)
-		WHERE l.next_offset > coalesce(n.next_offset, 0)`).Scan(&ahead); err != nil {
+	var ahead, sameTopic int
+	if err := db.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM live.offsets l LEFT JOIN main.offsets n USING (partition)
+		WHERE l.next_offset > coalesce(n.next_offset, 0)),
+		(SELECT count(*) FROM live.meta l JOIN main.meta n USING (key) WHERE key = 'topic' AND l.value = n.value)`).Scan(&ahead, &sameTopic); err != nil {
 		return loss, nil // not a readable model
+	}
+	if sameTopic == 0 {
+		return loss, nil // built from another topic: not this log's history (see BindLog)
 	}
 	// Per product: the live sequence the rebuild should have reached, and what it has.
 	covered := `SELECT product_id, seq FROM live.stock`

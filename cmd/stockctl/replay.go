@@ -22,7 +22,11 @@ func replayCommand() *cli.Command {
 		Description: "Projects every event of the topic, from the first, into a new file beside the\n" +
 			"read model (DB.replay), and replaces the read model with it in one rename once it\n" +
 			"is complete. Until then the old model is untouched; an interrupted replay leaves\n" +
-			"it as it was, and the next replay removes the unfinished file.\n" +
+			"it as it was, and the next replay removes the unfinished file. One replay runs at a\n" +
+			"time per read model: a second one exits 3 and changes nothing.\n" +
+			"A rebuild that holds less accepted history than the read model (a damaged or\n" +
+			"shortened log) is not swapped in: replay exits 1 saying what would be lost, unless\n" +
+			"--allow-loss.\n" +
 			"Example: stockctl replay",
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "allow-loss", Usage: "replace the read model even if the rebuild lost accepted events it holds"},
