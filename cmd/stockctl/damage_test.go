@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -69,8 +71,9 @@ func TestDamagedSegmentDoesNotReplaceTheModel(t *testing.T) {
 		// The batch's base offset is outside its CRC: kfake serves the record at another
 		// offset and the log has a gap at 10 (the issue's "10 accepted, 9 rejected").
 		{"base offset", 6, "offset 10 missing"},
-		// A byte inside the record fails the batch's CRC: kfake cuts the segment there
-		// when it loads it, and the log ends at 10.
+		// A byte inside the record fails the batch's CRC: kfake would cut the segment
+		// there when it loads it. stockctl refuses to start it; once the segment is cut
+		// as the message says, the log ends at 10.
 		{"record body", -40, "ends at offset 10"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -85,6 +88,12 @@ func TestDamagedSegmentDoesNotReplaceTheModel(t *testing.T) {
 			}
 			flipInBatch(t, dir, eventlog.PartitionFor([]byte("P1"), 3), 10, tc.at)
 
+			if tc.at < 0 {
+				cutAsAdvised(t, dir)
+				if got := liveStock(t, dir, "P1"); got != want {
+					t.Fatalf("the refused commands changed the live model: %s, want %s", got, want)
+				}
+			}
 			r := runEnv(t, dir, embeddedEnv, "replay")
 			if r.code != 1 || !strings.Contains(r.stderr, "would lose") || !strings.Contains(r.stderr, `"P1"`) ||
 				!strings.Contains(r.stderr, tc.want) || !strings.Contains(r.stderr, "--allow-loss") {
@@ -110,5 +119,24 @@ func TestDamagedSegmentDoesNotReplaceTheModel(t *testing.T) {
 				t.Errorf("replay --allow-loss kept the old model: %s", got)
 			}
 		})
+	}
+}
+
+// cutAsAdvised checks that replay, status and verify refuse to load a log with a
+// damaged batch in the middle of a segment (exit 3, naming it), then cuts the segment
+// as their message advises.
+func cutAsAdvised(t *testing.T, dir string) {
+	t.Helper()
+	var advice []string
+	for _, cmd := range []string{"replay", "status", "verify"} {
+		r := runEnv(t, dir, embeddedEnv, cmd)
+		advice = regexp.MustCompile("`truncate -s ([0-9]+) ([^`]+)`").FindStringSubmatch(r.stderr)
+		if r.code != 3 || !strings.Contains(r.stderr, "(offset 10) fails its checksum") || advice == nil {
+			t.Fatalf("%s on a segment damaged in the middle: want exit 3 naming offset 10 and how to cut it; got %v", cmd, r)
+		}
+	}
+	size, _ := strconv.ParseInt(advice[1], 10, 64)
+	if err := os.Truncate(advice[2], size); err != nil {
+		t.Fatal(err)
 	}
 }
