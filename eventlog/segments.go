@@ -1,15 +1,18 @@
 package eventlog
 
 import (
+	"bufio"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"hash/crc32"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // ErrDamagedLog means a segment of the embedded log holds a damaged record batch with
@@ -28,29 +31,77 @@ func checkSegments(dir string) error {
 	if err != nil {
 		return nil
 	}
-	for _, part := range parts {
-		segs, _ := filepath.Glob(filepath.Join(part, "*.dat"))
-		sort.Slice(segs, func(i, j int) bool { return segBase(segs[i]) < segBase(segs[j]) })
-		for i, seg := range segs {
-			raw, err := os.ReadFile(seg)
-			if err != nil {
-				continue // kfake reports what it cannot read
-			}
-			bad, base, next, ok := firstBadBatch(raw)
-			if ok {
-				continue
-			}
-			lastSegment := i == len(segs)-1
-			if lastSegment && !intactAfter(raw, bad, next) {
-				continue // a torn last write: kfake drops it, and it was never acknowledged
-			}
-			return fmt.Errorf("%w: %s: the record batch at byte %d (offset %d) fails its checksum, with intact records after it; "+
-				"the broker would cut the %d bytes from there out of the log. Restore %s from a backup; or, to go on with "+
-				"what is readable and lose the rest of this segment, run `truncate -s %d %s` and then `stockctl replay`, which "+
-				"says what the read model would lose", ErrDamagedLog, seg, bad, base, len(raw)-bad, dir, bad, seg)
+	// Partitions in parallel: the check reads the whole log before kfake reads it again.
+	errs := make([]error, len(parts))
+	var wg sync.WaitGroup
+	for i, part := range parts {
+		wg.Go(func() { errs[i] = checkPartition(dir, part) })
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+func checkPartition(dir, part string) error {
+	segs, _ := filepath.Glob(filepath.Join(part, "*.dat"))
+	sort.Slice(segs, func(i, j int) bool { return segBase(segs[i]) < segBase(segs[j]) })
+	for i, seg := range segs {
+		if intact(seg) {
+			continue
 		}
+		raw, err := os.ReadFile(seg)
+		if err != nil {
+			continue // kfake reports what it cannot read
+		}
+		bad, base, next, ok := firstBadBatch(raw)
+		if ok {
+			continue
+		}
+		lastSegment := i == len(segs)-1
+		if lastSegment && !intactAfter(raw, bad, next) {
+			continue // a torn last write: kfake drops it, and it was never acknowledged
+		}
+		return fmt.Errorf("%w: %s: the record batch at byte %d (offset %d) fails its checksum, with intact records after it; "+
+			"the broker would cut the %d bytes from there out of the log. Restore %s from a backup; or, to go on with "+
+			"what is readable and lose the rest of this segment, run `truncate -s %d %s` and then `stockctl replay`, which "+
+			"says what the read model would lose", ErrDamagedLog, seg, bad, base, len(raw)-bad, dir, bad, seg)
 	}
 	return nil
+}
+
+// intact reads a segment batch by batch through one buffer and reports whether every
+// batch is whole and passes its CRC: the common case, at the cost of reading the file
+// once more than kfake does (about 0.1 s per 100 MB here).
+func intact(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	r := bufio.NewReaderSize(f, 1<<20)
+	var head [21]byte
+	buf := make([]byte, 0, 64<<10)
+	for {
+		if _, err := io.ReadFull(r, head[:12]); err != nil {
+			return errors.Is(err, io.EOF) // EOF exactly between batches
+		}
+		length := int(binary.BigEndian.Uint32(head[8:12]))
+		if length < 21-12 || length > 1<<30 {
+			return false
+		}
+		if _, err := io.ReadFull(r, head[12:21]); err != nil {
+			return false
+		}
+		if cap(buf) < length-9 {
+			buf = make([]byte, 0, length-9)
+		}
+		buf = buf[:length-9]
+		if _, err := io.ReadFull(r, buf); err != nil {
+			return false
+		}
+		if binary.BigEndian.Uint32(head[17:21]) != crc32.Checksum(buf, castagnoli) {
+			return false
+		}
+	}
 }
 
 // firstBadBatch walks the batches of a segment. It returns ok when all are intact, else
