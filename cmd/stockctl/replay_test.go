@@ -139,6 +139,7 @@ func TestConcurrentReplays(t *testing.T) {
 			t.Errorf("first replay: exit %d\n%s", code, out)
 		}
 		checkComplete(t, dir, replayLogSize)
+		t.Logf("first replay exit %d; the second was killed after it", code)
 	})
 	t.Run("both run to the end", func(t *testing.T) {
 		first := startReplay(t, dir)
@@ -154,6 +155,7 @@ func TestConcurrentReplays(t *testing.T) {
 			t.Errorf("second replay: want exit 0, or 3 naming the other replay; got exit %d\n%s", c2, out2)
 		}
 		checkComplete(t, dir, replayLogSize)
+		t.Logf("first replay exit %d, second exit %d: %s", c1, c2, strings.TrimSpace(out2))
 	})
 	t.Run("the first is killed while it builds", func(t *testing.T) {
 		before := tableCounts(t, live)
@@ -165,6 +167,7 @@ func TestConcurrentReplays(t *testing.T) {
 		if c2 != 0 && c2 != 3 {
 			t.Errorf("second replay: exit %d\n%s", c2, out2)
 		}
+		t.Logf("first replay killed; second exit %d", c2)
 		if after := tableCounts(t, live); after != before {
 			t.Errorf("the live model changed: %s before, %s after", before, after)
 		}
