@@ -97,9 +97,8 @@ func (l *Log) CopyTo(ctx context.Context, dst *Log, progress func(done int64)) (
 	readErr := l.readRaw(ctx, dstEnd, srcEnd, func(batch []rawRecord) error {
 		for _, r := range batch {
 			if r.Gap != "" {
-				// Copying on would put every later record at another offset.
-				return fmt.Errorf("%w: the source log is damaged: %s; restore it before copying",
-					ErrCopyMismatch, projections.GapText(r.Partition, r.Offset, r.GapLast, r.Gap))
+				return fmt.Errorf("%w: %s; copying on would put every later record at another offset: restore the source log before copying",
+					ErrDamagedLog, projections.GapText(r.Partition, r.Offset, r.GapLast, r.Gap))
 			}
 			msg := &sarama.ProducerMessage{
 				Topic:     dst.cfg.Topic,

@@ -15,9 +15,9 @@ import (
 	"sync"
 )
 
-// ErrDamagedLog means a segment of the embedded log holds a damaged record batch with
-// intact records after it.
-var ErrDamagedLog = errors.New("the embedded log is damaged")
+// ErrDamagedLog means the log lacks records it must have: a segment of the embedded log
+// holds a damaged record batch with intact records after it, or a copy met a gap.
+var ErrDamagedLog = errors.New("the log is damaged")
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 

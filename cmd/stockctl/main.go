@@ -154,7 +154,7 @@ func exitCode(err error) int {
 	case errors.Is(err, eventlog.ErrUnavailable), errors.Is(err, eventlog.ErrLocked),
 		errors.Is(err, readmodel.ErrUnreadable), errors.Is(err, readmodel.ErrLogMismatch),
 		errors.Is(err, projections.ErrAheadOfLog), errors.Is(err, readmodel.ErrInUse),
-		errors.Is(err, readmodel.ErrBusy):
+		errors.Is(err, readmodel.ErrBusy), errors.Is(err, eventlog.ErrDamagedLog):
 		return exitUnavailable
 	}
 	return exitUnavailable
