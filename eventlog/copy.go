@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/IBM/sarama"
+
+	"github.com/stockctl/stockctl/projections"
 )
 
 // ErrCopyMismatch means the target topic holds records that are not a copy of the
@@ -94,6 +96,10 @@ func (l *Log) CopyTo(ctx context.Context, dst *Log, progress func(done int64)) (
 	}()
 	readErr := l.readRaw(ctx, dstEnd, srcEnd, func(batch []rawRecord) error {
 		for _, r := range batch {
+			if r.Gap != "" {
+				return fmt.Errorf("%w: %s; copying on would put every later record at another offset: restore the source log before copying",
+					ErrDamagedLog, projections.GapText(r.Partition, r.Offset, r.GapLast, r.Gap))
+			}
 			msg := &sarama.ProducerMessage{
 				Topic:     dst.cfg.Topic,
 				Partition: r.Partition,

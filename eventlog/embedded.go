@@ -51,6 +51,10 @@ func StartEmbedded(dataDir, listen string, advertise bool) (*Embedded, error) {
 		lock.Close()
 		return nil, err
 	}
+	if err := checkSegments(filepath.Join(dataDir, logDirName)); err != nil {
+		lock.Close()
+		return nil, err
+	}
 	cluster, err := kfake.NewCluster(
 		kfake.NumBrokers(1),
 		kfake.Ports(port),

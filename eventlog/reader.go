@@ -72,9 +72,12 @@ func (l *Log) readRaw(ctx context.Context, from, until map[int32]int64, fn func(
 // per round covering all of that leader's unfinished partitions.
 func (l *Log) fetchAll(ctx context.Context, from, until map[int32]int64, out chan<- []rawRecord) error {
 	next := make(map[int32]int64)
+	// expect is the offset of the next record each partition should give: a topic that
+	// never compacts has one at every offset.
+	expect := make(map[int32]int64)
 	for p, end := range until {
 		if from[p] < end {
-			next[p] = from[p]
+			next[p], expect[p] = from[p], from[p]
 		}
 	}
 	failures := 0
@@ -82,7 +85,7 @@ func (l *Log) fetchAll(ctx context.Context, from, until map[int32]int64, out cha
 		if err := ctx.Err(); err != nil {
 			return nil
 		}
-		progressed, err := l.fetchRound(ctx, next, until, out)
+		progressed, err := l.fetchRound(ctx, next, expect, until, out)
 		if err != nil {
 			failures++
 			if failures > fetchRetries || errors.Is(err, errFatalFetch) {
@@ -106,7 +109,7 @@ func (l *Log) fetchAll(ctx context.Context, from, until map[int32]int64, out cha
 
 var errFatalFetch = errors.New("cannot continue")
 
-func (l *Log) fetchRound(ctx context.Context, next, until map[int32]int64, out chan<- []rawRecord) (bool, error) {
+func (l *Log) fetchRound(ctx context.Context, next, expect, until map[int32]int64, out chan<- []rawRecord) (bool, error) {
 	byLeader := make(map[*sarama.Broker][]int32)
 	for p := range next {
 		b, err := l.client.Leader(l.cfg.Topic, p)
@@ -153,13 +156,19 @@ func (l *Log) fetchRound(ctx context.Context, next, until map[int32]int64, out c
 			default:
 				return progressed, fmt.Errorf("partition %d: %w", p, block.Err)
 			}
-			records, last := decodeBlock(p, block, next[p], until[p])
+			e := expect[p]
+			records, last := decodeBlock(p, block, next[p], until[p], &e)
+			expect[p] = e
 			if last > next[p] {
 				progressed = true
 				next[p] = last
 			}
 			if next[p] >= until[p] {
 				delete(next, p)
+				if e < until[p] {
+					// The log ended, or jumped past the end, before giving these offsets.
+					records = append(records, gap(p, e, until[p]-1, projections.GapMissing))
+				}
 			}
 			if len(records) > 0 {
 				select {
@@ -177,8 +186,11 @@ func (l *Log) fetchRound(ctx context.Context, next, until map[int32]int64, out c
 }
 
 // decodeBlock returns the records of one partition's fetch response in [from, until) and
-// the offset to fetch next.
-func decodeBlock(p int32, block *sarama.FetchResponseBlock, from, until int64) ([]rawRecord, int64) {
+// the offset to fetch next. expect is the offset the next record should have: where the
+// records skip offsets or go back, a gap is reported in their place (see
+// projections.Record.Gap), as a damaged segment does (kfake serves a batch whose base
+// offset, which its CRC does not cover, was changed, at that other offset).
+func decodeBlock(p int32, block *sarama.FetchResponseBlock, from, until int64, expect *int64) ([]rawRecord, int64) {
 	next := from
 	var out []rawRecord
 	for _, rs := range block.RecordsSet {
@@ -186,11 +198,23 @@ func decodeBlock(p int32, block *sarama.FetchResponseBlock, from, until int64) (
 		if b == nil {
 			continue // the pre-0.11 message format: no client of Kafka 4 writes it
 		}
+		if b.Control && b.FirstOffset <= *expect {
+			// A transaction marker takes offsets without giving a record.
+			*expect = max(*expect, b.FirstOffset+int64(b.LastOffsetDelta)+1)
+		}
 		for _, r := range b.Records {
 			o := b.FirstOffset + r.OffsetDelta
 			if o < from || o >= until || b.Control {
 				continue
 			}
+			switch {
+			case o < *expect:
+				out = append(out, gap(p, o, o, projections.GapOutOfOrder))
+				continue
+			case o > *expect:
+				out = append(out, gap(p, *expect, o-1, projections.GapMissing))
+			}
+			*expect = o + 1
 			out = append(out, rawRecord{
 				Record: projections.Record{
 					Position: projections.Position{Partition: p, Offset: o},
@@ -210,4 +234,8 @@ func decodeBlock(p int32, block *sarama.FetchResponseBlock, from, until int64) (
 		next = max(next, b.FirstOffset+int64(b.LastOffsetDelta)+1)
 	}
 	return out, next
+}
+
+func gap(p int32, first, last int64, kind string) rawRecord {
+	return rawRecord{Record: projections.Record{Position: projections.Position{Partition: p, Offset: first}, Gap: kind, GapLast: last}}
 }

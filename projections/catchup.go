@@ -52,7 +52,8 @@ func (l *Ledger) CatchUpTo(ctx context.Context, src Source, until map[int32]int6
 				continue
 			}
 			return Stats{}, fmt.Errorf("%w: partition %d ends at offset %d but the read model has applied up to %d; "+
-				"the topic was deleted or recreated, or the read model belongs to another cluster: rebuild it from this log",
+				"the topic was deleted, recreated or damaged, or the read model belongs to another cluster: restore the log, "+
+				"or rebuild the read model from this log with stockctl replay, which says what it would lose",
 				ErrAheadOfLog, p, end, from[p])
 		}
 		if from[p] < end {

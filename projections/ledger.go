@@ -7,7 +7,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/stockctl/stockctl/domain"
 )
@@ -27,6 +26,10 @@ type Record struct {
 	Position
 	Key   []byte
 	Value []byte
+	// Gap, when set, makes this not a record but the source's report that the log failed
+	// to give what its offsets promise, from Offset to GapLast: GapMissing or GapOutOfOrder.
+	Gap     string
+	GapLast int64
 }
 
 // Store is the ledger read model's storage. Project runs fn in one transaction: the rows
@@ -53,52 +56,9 @@ type Tx interface {
 	Accept(pos Position, e domain.Event, after domain.Snapshot) error
 	Reject(pos Position, e domain.Event, reason, detail string) error
 	Skip(pos Position, reason, detail string) error
-}
-
-// Stats counts what a projection did with the records it was given.
-type Stats struct {
-	Read     int // records read from the log
-	Accepted int
-	Rejected int
-	Skipped  int // records that are not valid stockctl events
-	Seen     int // records already applied before (redelivered)
-	// SkippedBy counts skipped records by reason; SkipExample holds the first one's
-	// position and detail for each reason.
-	SkippedBy   map[string]int
-	SkipExample map[string]string
-}
-
-// Add adds o to s.
-func (s *Stats) Add(o Stats) {
-	s.Read += o.Read
-	s.Accepted += o.Accepted
-	s.Rejected += o.Rejected
-	s.Skipped += o.Skipped
-	s.Seen += o.Seen
-	for reason, n := range o.SkippedBy {
-		if s.SkippedBy == nil {
-			s.SkippedBy, s.SkipExample = map[string]int{}, map[string]string{}
-		}
-		if s.SkippedBy[reason] == 0 {
-			s.SkipExample[reason] = o.SkipExample[reason]
-		}
-		s.SkippedBy[reason] += n
-	}
-}
-
-// skipped counts one skipped record.
-func (s *Stats) skipped(pos Position, reason, detail string) {
-	s.Skipped++
-	if s.SkippedBy == nil {
-		s.SkippedBy, s.SkipExample = map[string]int{}, map[string]string{}
-	}
-	if s.SkippedBy[reason] == 0 {
-		if len(detail) > 120 {
-			detail = strings.ToValidUTF8(detail[:120], "") + "…"
-		}
-		s.SkipExample[reason] = fmt.Sprintf("partition %d offset %d: %s", pos.Partition, pos.Offset, detail)
-	}
-	s.SkippedBy[reason]++
+	// Gap records offsets first to last of partition that the log failed to give; a gap
+	// recorded before is kept once.
+	Gap(partition int32, first, last int64, kind, detail string) error
 }
 
 // Ledger projects stock events into the operations ledger and current stock, applying
@@ -180,7 +140,6 @@ func (l *Ledger) apply(ctx context.Context, batch []decoded) (Stats, error) {
 			return err
 		}
 		for _, r := range batch {
-			stats.Read++
 			n, ok := next[r.Partition]
 			if !ok {
 				var err error
@@ -188,6 +147,14 @@ func (l *Ledger) apply(ctx context.Context, batch []decoded) (Stats, error) {
 					return err
 				}
 			}
+			if r.Gap != "" {
+				var err error
+				if next[r.Partition], err = l.gap(tx, r.Record, n, &stats); err != nil {
+					return err
+				}
+				continue
+			}
+			stats.Read++
 			if r.Offset < n {
 				stats.Seen++
 				next[r.Partition] = n
@@ -227,6 +194,25 @@ func (l *Ledger) apply(ctx context.Context, batch []decoded) (Stats, error) {
 		return Stats{}, fmt.Errorf("project: %w", err)
 	}
 	return stats, nil
+}
+
+// gap records a gap the source reported, given the partition's next offset n, and
+// returns the next offset after it. A gap already passed was recorded by whoever passed
+// it; a record out of order is recorded wherever it comes, once.
+func (l *Ledger) gap(tx Tx, r Record, n int64, stats *Stats) (int64, error) {
+	first, last := r.Offset, r.GapLast
+	if r.Gap == GapMissing {
+		if last < n {
+			return n, nil
+		}
+		first, n = max(first, n), last+1
+	}
+	text := GapText(r.Partition, first, last, r.Gap)
+	stats.Gaps++
+	if len(stats.GapTexts) < maxGapTexts {
+		stats.GapTexts = append(stats.GapTexts, text)
+	}
+	return n, tx.Gap(r.Partition, first, last, r.Gap, text)
 }
 
 type outcome int

@@ -4,11 +4,12 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"path/filepath"
 	"strings"
 )
 
 // contentTables are the tables that hold the read model's state.
-var contentTables = []string{"ledger", "rejected_events", "skipped_records", "stock", "product_totals", "day_totals", "offsets", "meta"}
+var contentTables = []string{"ledger", "rejected_events", "skipped_records", "stock", "product_totals", "day_totals", "log_gaps", "offsets", "meta"}
 
 // Diff compares the contents of two read models table by table, inside SQLite, and
 // describes at most max differences; none means they hold the same state. Row IDs that
@@ -20,7 +21,43 @@ func Diff(ctx context.Context, a, b *DB, max int) (diffs []string, err error) {
 		return nil, fmt.Errorf("diff: %w", err)
 	}
 	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, `ATTACH DATABASE ? AS other`, b.path); err != nil {
+	return diff(ctx, conn, a.path, b.path, max)
+}
+
+// DiffFiles is Diff of two model files that no process is writing, such as a snapshot
+// and a rebuild; a's rows are described as being in aName.
+func DiffFiles(ctx context.Context, a, aName, b string, max int) ([]string, error) {
+	db, err := sql.Open("sqlite", "file:"+filepath.ToSlash(a)+"?mode=ro")
+	if err != nil {
+		return nil, fmt.Errorf("diff: %w", err)
+	}
+	defer db.Close()
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("diff: %w", err)
+	}
+	defer conn.Close()
+	return diff(ctx, conn, aName, b, max)
+}
+
+// SnapshotTo copies the model, as one read transaction sees it, into a new file at path
+// and returns the offsets it holds. Other processes may keep projecting into the live
+// file; the copy's rows and offsets belong to one moment, so a rebuild up to exactly
+// those offsets must match it.
+func (d *DB) SnapshotTo(ctx context.Context, path string) (map[int32]int64, error) {
+	if _, err := d.db.ExecContext(ctx, `VACUUM INTO ?`, path); err != nil {
+		return nil, fmt.Errorf("snapshot: %w", err)
+	}
+	snap, err := sql.Open("sqlite", "file:"+filepath.ToSlash(path)+"?mode=ro")
+	if err != nil {
+		return nil, fmt.Errorf("snapshot: %w", err)
+	}
+	defer snap.Close()
+	return (&DB{db: snap, path: path}).Offsets(ctx)
+}
+
+func diff(ctx context.Context, conn *sql.Conn, aName, bPath string, max int) (diffs []string, err error) {
+	if _, err := conn.ExecContext(ctx, `ATTACH DATABASE ? AS other`, bPath); err != nil {
 		return nil, fmt.Errorf("diff: %w", err)
 	}
 	defer conn.ExecContext(context.WithoutCancel(ctx), `DETACH DATABASE other`)
@@ -31,7 +68,7 @@ func Diff(ctx context.Context, a, b *DB, max int) (diffs []string, err error) {
 		}
 		list := strings.Join(cols, ", ")
 		for _, side := range []struct{ from, to, name string }{
-			{"main", "other", a.path}, {"other", "main", b.path},
+			{"main", "other", aName}, {"other", "main", bPath},
 		} {
 			query := fmt.Sprintf(`SELECT %s FROM %s.%s EXCEPT SELECT %s FROM %s.%s LIMIT %d`,
 				list, side.from, table, list, side.to, table, max)

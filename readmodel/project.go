@@ -265,3 +265,12 @@ func commandKey(id string) int64 {
 	h.Write([]byte(id))
 	return int64(h.Sum64() >> 1)
 }
+
+func (t *projectTx) Gap(partition int32, first, last int64, kind, detail string) error {
+	err := t.exec(`INSERT OR IGNORE INTO log_gaps (partition, first_offset, last_offset, kind, detail) VALUES (?, ?, ?, ?, ?)`,
+		partition, first, last, kind, detail)
+	if err != nil {
+		return fmt.Errorf("gap: %w", err)
+	}
+	return nil
+}

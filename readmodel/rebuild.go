@@ -37,6 +37,42 @@ var ErrInUse = errors.New("read model in use")
 // BuildPath returns where a replay builds the model that will replace the one at live.
 func BuildPath(live string) string { return live + ".replay" }
 
+// Build is the claim of one process on a build file beside the live model: two replays
+// sharing one file would each delete or rename the other's unfinished work.
+type Build struct {
+	// Path is where the claimant builds.
+	Path  string
+	owner *os.File
+}
+
+// ClaimBuild takes the build file at path for this process, what naming the command
+// ("replay", "verify") for the message, and removes whatever an interrupted build left
+// there: whoever left it is gone, since the claim is a flock the kernel releases when its
+// holder dies. While another live process holds the claim it fails with ErrInUse and
+// touches nothing.
+func ClaimBuild(path, what string) (*Build, error) {
+	f, err := os.OpenFile(path+".owner", os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("claim %s: %w", path, err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		f.Close()
+		if errors.Is(err, syscall.EWOULDBLOCK) {
+			return nil, fmt.Errorf("%w: another stockctl %s is already building %s", ErrInUse, what, path)
+		}
+		return nil, fmt.Errorf("claim %s: %w", path, err)
+	}
+	if err := RemoveBuild(path); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return &Build{Path: path, owner: f}, nil
+}
+
+// Release gives the claim up. The owner file stays: removing it would let two
+// processes lock two different files of one name.
+func (b *Build) Release() error { return b.owner.Close() }
+
 // RemoveBuild deletes what an interrupted build left at path.
 func RemoveBuild(path string) error {
 	var errs []error

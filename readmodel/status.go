@@ -13,6 +13,17 @@ type Status struct {
 	Skipped    map[string]int `json:"skipped_by_reason"`
 	Products   int            `json:"products"`
 	LastUpdate time.Time      `json:"last_update"`
+	// Gaps are the offsets the log failed to give, met by a projection or a replay.
+	Gaps []Gap `json:"log_gaps"`
+}
+
+// Gap is a run of offsets the log failed to give (see projections.Record.Gap).
+type Gap struct {
+	Partition int32  `json:"partition"`
+	First     int64  `json:"first_offset"`
+	Last      int64  `json:"last_offset"`
+	Kind      string `json:"kind"`
+	Detail    string `json:"detail"`
 }
 
 // Status counts the model's rows and reports when its files last changed.
@@ -44,5 +55,18 @@ func (d *DB) Status(ctx context.Context) (Status, error) {
 		return s, fmt.Errorf("status: %w", err)
 	}
 	s.LastUpdate, _ = time.Parse(time.RFC3339Nano, last)
-	return s, nil
+	rows, err := d.db.QueryContext(ctx, `SELECT partition, first_offset, last_offset, kind, detail FROM log_gaps ORDER BY partition, first_offset`)
+	if err != nil {
+		return s, fmt.Errorf("status: %w", err)
+	}
+	defer rows.Close()
+	s.Gaps = []Gap{}
+	for rows.Next() {
+		var g Gap
+		if err := rows.Scan(&g.Partition, &g.First, &g.Last, &g.Kind, &g.Detail); err != nil {
+			return s, fmt.Errorf("status: %w", err)
+		}
+		s.Gaps = append(s.Gaps, g)
+	}
+	return s, rows.Err()
 }

@@ -206,6 +206,13 @@ func (e *env) catchUp(ctx context.Context, l *projections.Ledger, until map[int3
 			fmt.Fprintf(e.stderr, "warning:   %d %s, first at %s\n", stats.SkippedBy[r], r, stats.SkipExample[r])
 		}
 	}
+	if stats.Gaps > 0 {
+		fmt.Fprintf(e.stderr, "warning: the log of topic %s is damaged: %d gap(s) in its offsets, which a topic that never compacts cannot have (see the log_gaps table); later events of the products there may be judged without the missing ones\n",
+			e.log.Topic(), stats.Gaps)
+		for _, g := range stats.GapTexts {
+			fmt.Fprintf(e.stderr, "warning:   %s\n", g)
+		}
+	}
 	return stats, err
 }
 

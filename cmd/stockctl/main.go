@@ -151,7 +151,7 @@ func exitCode(err error) int {
 		return exitInterrupted
 	case errors.Is(err, domain.ErrInsufficientStock), errors.Is(err, domain.ErrStockOverflow),
 		errors.Is(err, commands.ErrConflict), errors.Is(err, errVerifyFailed), errors.Is(err, errImportIncomplete),
-		errors.Is(err, errNoHistory):
+		errors.Is(err, errNoHistory), errors.Is(err, errReplayWouldLose):
 		return exitRefused
 	case errors.Is(err, commands.ErrLookAlike):
 		return exitInvalid
@@ -164,7 +164,7 @@ func exitCode(err error) int {
 	case errors.Is(err, eventlog.ErrUnavailable), errors.Is(err, eventlog.ErrLocked),
 		errors.Is(err, readmodel.ErrUnreadable), errors.Is(err, readmodel.ErrLogMismatch),
 		errors.Is(err, projections.ErrAheadOfLog), errors.Is(err, readmodel.ErrInUse),
-		errors.Is(err, readmodel.ErrBusy), errors.Is(err, errNoLedger):
+		errors.Is(err, readmodel.ErrBusy), errors.Is(err, errNoLedger), errors.Is(err, eventlog.ErrDamagedLog):
 		return exitUnavailable
 	}
 	return exitUnavailable

@@ -98,6 +98,10 @@ func (s statusReport) writeTable(c *cli.Context) error {
 	fmt.Fprintf(w, "topic\t%s (%d partitions)\n", s.Topic, s.Partitions)
 	for _, p := range s.Offsets {
 		fmt.Fprintf(w, "partition %d\tend %d, read model at %d, lag %d\n", p.Partition, p.End, p.Committed, p.Lag)
+		if p.Committed > p.End {
+			fmt.Fprintf(w, "\tWARNING: partition %d ends at offset %d but the read model has applied up to %d: the log was damaged, truncated or recreated\n",
+				p.Partition, p.End, p.Committed)
+		}
 	}
 	fmt.Fprintf(w, "read model\t%s\n", s.ReadModel)
 	last := "never"
@@ -109,6 +113,14 @@ func (s statusReport) writeTable(c *cli.Context) error {
 	fmt.Fprintf(w, "accepted\t%d\n", s.Accepted)
 	fmt.Fprintf(w, "rejected\t%s\n", counts(s.Rejected))
 	fmt.Fprintf(w, "skipped\t%s\n", counts(s.Skipped))
+	if len(s.Gaps) == 0 {
+		fmt.Fprintf(w, "log gaps\t0\n")
+	}
+	for i, g := range s.Gaps {
+		// Offsets with no record on a topic that never compacts: a damaged log.
+		label := map[bool]string{true: fmt.Sprintf("log gaps\tWARNING: %d: ", len(s.Gaps)), false: "\t"}[i == 0]
+		fmt.Fprintf(w, "%s%s\n", label, g.Detail)
+	}
 	return w.Flush()
 }
 

@@ -18,9 +18,11 @@ func verifyCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "verify",
 		Usage: "check the read model against a fresh replay of the log",
-		Description: "Catches the read model up, rebuilds the same span of the log into a temporary\n" +
-			"file, and compares the two table by table (contents, not bytes). Exits 0 when they\n" +
-			"are identical and 1, with the first differences, when they are not.\n" +
+		Description: "Catches the read model up, copies it as it stands at one moment (its rows and\n" +
+			"the offsets they cover), rebuilds the log up to exactly those offsets into a temporary\n" +
+			"file, and compares the two table by table (contents, not bytes). Other processes may\n" +
+			"keep writing meanwhile. Exits 0 when they are identical and 1, with the first\n" +
+			"differences, when they are not.\n" +
 			"Example: stockctl verify",
 		Flags:        []cli.Flag{quietFlag()},
 		OnUsageError: usageError,
@@ -28,31 +30,37 @@ func verifyCommand() *cli.Command {
 			if c.NArg() > 0 {
 				return usagef("verify takes no arguments")
 			}
+			build, err := readmodel.ClaimBuild(dbPath(c)+".verify", "verify")
+			if err != nil {
+				return fmt.Errorf("verify: %w; wait for it to finish", err)
+			}
+			defer build.Release()
+			snapshot := build.Path + ".model"
+			defer readmodel.RemoveBuild(snapshot)
+			if err := readmodel.RemoveBuild(snapshot); err != nil {
+				return fmt.Errorf("verify: %w", err)
+			}
 			e, err := openEnv(c)
 			if err != nil {
 				return err
 			}
 			defer e.Close()
 			ctx := c.Context
-			until, err := e.log.HighWatermarks(ctx)
-			if err != nil {
+			if err := e.CatchUp(ctx); err != nil {
 				return err
 			}
-			if _, err := e.catchUp(ctx, e.ledger, until, "catching up"); err != nil {
-				return err
-			}
-			tmp := dbPath(c) + ".verify"
-			stats, err := rebuild(c, e, tmp, until)
+			// Compare one moment of the model with the log at the same offsets: other
+			// processes may be projecting into the live file while the log is rebuilt.
+			until, err := e.db.SnapshotTo(ctx, snapshot)
 			if err != nil {
 				return fmt.Errorf("verify: %w", err)
 			}
-			defer readmodel.RemoveBuild(tmp)
-			fresh, err := readmodel.Open(ctx, tmp)
+			stats, err := rebuild(c, e, build.Path, until)
 			if err != nil {
 				return fmt.Errorf("verify: %w", err)
 			}
-			defer fresh.Close()
-			diffs, err := readmodel.Diff(ctx, e.db, fresh, 10)
+			defer readmodel.RemoveBuild(build.Path)
+			diffs, err := readmodel.DiffFiles(ctx, snapshot, e.db.Path(), build.Path, 10)
 			if err != nil {
 				return fmt.Errorf("verify: %w", err)
 			}
