@@ -27,6 +27,7 @@ type Log struct {
 	publisher  *kafka.Publisher
 	marshaler  *positionMarshaler
 	partitions int32
+	clusterID  string
 	round      atomic.Uint64 // fetch rounds, to rotate the partition order
 	warnings   []string
 }
@@ -75,6 +76,15 @@ func connect(cfg Config) (*Log, error) {
 		return nil, unavailable(cfg, err)
 	}
 	l := &Log{cfg: cfg, client: client}
+	if l.clusterID, err = clusterID(client, sc.Version); err != nil {
+		l.Close()
+		return nil, unavailable(cfg, err)
+	}
+	if cfg.ClusterID != "" && l.clusterID != cfg.ClusterID {
+		l.Close()
+		return nil, fmt.Errorf("%w: the broker at %s serves another log (cluster ID %q, not %q); check that its data directory is this one",
+			ErrUnavailable, strings.Join(cfg.Brokers, ","), l.clusterID, cfg.ClusterID)
+	}
 	if err := l.ensureTopic(); err != nil {
 		l.Close()
 		return nil, err
@@ -107,6 +117,10 @@ func unavailable(cfg Config, err error) error {
 	return fmt.Errorf("%w: cannot reach Kafka at %s: %v; check --brokers, or that the broker is running",
 		ErrUnavailable, strings.Join(cfg.Brokers, ","), err)
 }
+
+// ClusterID returns the ID the cluster reported when connecting ("" if it has none): an
+// embedded log's own ID, or a Kafka cluster's.
+func (l *Log) ClusterID() string { return l.clusterID }
 
 // Topic returns the topic name.
 func (l *Log) Topic() string { return l.cfg.Topic }

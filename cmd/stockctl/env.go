@@ -73,6 +73,10 @@ func openEnvServing(c *cli.Context, serve bool) (*env, error) {
 		e.Close()
 		return nil, err
 	}
+	if err := db.BindCluster(c.Context, e.log.ClusterID()); err != nil {
+		e.Close()
+		return nil, err
+	}
 	e.ledger = e.newLedger(db, false)
 	return e, nil
 }
@@ -118,6 +122,14 @@ func openLog(c *cli.Context, serve bool) (*env, error) {
 		return nil, err
 	}
 	cfg.Brokers = brokers
+	if c.String("brokers") == "" {
+		// The embedded log exists now (this process opened it, or a broker serving it
+		// was checked): the connection must reach that log and no other.
+		if cfg.ClusterID, err = eventlog.LogID(dataDir); err != nil {
+			e.Close()
+			return nil, err
+		}
+	}
 	log, err := eventlog.Connect(ctx, cfg)
 	if err != nil {
 		e.Close()
