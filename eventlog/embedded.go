@@ -85,6 +85,10 @@ func StartEmbedded(dataDir, listen string, advertise bool) (*Embedded, error) {
 			e.Close()
 			return nil, fmt.Errorf("embedded broker: advertise address: %w", err)
 		}
+	} else {
+		// With the lock held here, no broker serves the log: an address left by one
+		// that was killed is stale, and its port may be another data directory's now.
+		os.Remove(filepath.Join(dataDir, brokerFileName))
 	}
 	return e, nil
 }
@@ -141,6 +145,16 @@ func Local(ctx context.Context, dataDir string, wait time.Duration, advertise bo
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
+}
+
+// Advertised returns the address in the data directory's broker.addr once a broker
+// answers there and serves the directory's log; otherwise ErrUnavailable says why not.
+func Advertised(dataDir string) (string, error) {
+	addr, why := advertised(dataDir)
+	if why != "" {
+		return "", fmt.Errorf("%w: %s: %s", ErrUnavailable, filepath.Join(dataDir, brokerFileName), why)
+	}
+	return addr, nil
 }
 
 // errNoAdvert is advertised's answer when no broker serves the log.
