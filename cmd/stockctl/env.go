@@ -26,6 +26,11 @@ type env struct {
 	stderr io.Writer
 	quiet  bool
 	close  []func() error
+	// local stops the embedded broker this process started for the log, if it did; it
+	// is replaced with the log on a reconnect (see reconnect.go).
+	local func() error
+	// redial, for the embedded log only, says how to find the log again.
+	redial *redialer
 }
 
 // lockWait is how long a command waits for another process using the embedded log.
@@ -114,8 +119,10 @@ func openLog(c *cli.Context, serve bool) (*env, error) {
 			return nil, err
 		}
 		brokers = addrs
-		e.close = append(e.close, closer)
+		e.local = closer
 	}
+	// The log and the broker behind it may be replaced while the command runs.
+	e.close = append(e.close, e.closeLog)
 	cfg, err := logConfig(c)
 	if err != nil {
 		e.Close()
@@ -129,6 +136,7 @@ func openLog(c *cli.Context, serve bool) (*env, error) {
 			e.Close()
 			return nil, err
 		}
+		e.redial = &redialer{cfg: cfg, dataDir: dataDir, serve: serve}
 	}
 	log, err := eventlog.Connect(ctx, cfg)
 	if err != nil {
@@ -136,7 +144,6 @@ func openLog(c *cli.Context, serve bool) (*env, error) {
 		return nil, err
 	}
 	e.log = log
-	e.close = append(e.close, log.Close)
 	for _, w := range log.Warnings() {
 		fmt.Fprintln(e.stderr, "warning: "+w)
 	}
