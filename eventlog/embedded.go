@@ -110,7 +110,7 @@ func (e *Embedded) Close() error {
 
 // Local returns the broker addresses for a data directory: an in-process embedded
 // broker when the log is free (closer stops it), or the address advertised by a running
-// `stockctl broker`. When another process holds the log without serving it, Local waits
+// `stockctl broker` (closer is nil: the log is another process's). When another process holds the log without serving it, Local waits
 // up to wait for it to finish, then fails with ErrLocked. With advertise, an in-process
 // broker serves other processes too, as `stockctl broker` does.
 func Local(ctx context.Context, dataDir string, wait time.Duration, advertise bool) (addrs []string, closer func() error, err error) {
@@ -126,7 +126,7 @@ func Local(ctx context.Context, dataDir string, wait time.Duration, advertise bo
 		}
 		addr, why := advertised(dataDir)
 		if why == "" {
-			return []string{addr}, func() error { return nil }, nil
+			return []string{addr}, nil, nil
 		}
 		if why != errNoAdvert {
 			foreign = why

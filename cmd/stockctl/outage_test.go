@@ -218,3 +218,48 @@ func waitForAccepted(t *testing.T, path string, n int) {
 	}
 	t.Fatalf("%s did not reach %d accepted operations within 60s (has %d)", path, n, have)
 }
+
+// TestFollowNeverReadsAnotherLogOnItsOldPort: the broker `project --follow` reads through
+// is SIGKILLed and another data directory's broker starts on its port. The follower's
+// Kafka client reconnects to that port by itself; it must not project the other log,
+// and must resume on its own log once that is served again.
+func TestFollowNeverReadsAnotherLogOnItsOldPort(t *testing.T) {
+	skipOnRealKafka(t)
+	t.Parallel()
+	d1, d2 := t.TempDir(), t.TempDir()
+	b1 := startBroker(t, d1)
+	mustRunEnv(t, d1, embeddedEnv, "restock", "P1", "10")
+	mustRunEnv(t, d2, embeddedEnv, "restock", "P2", "5")
+	mustRunEnv(t, d2, embeddedEnv, "restock", "P3", "6")
+	followDB := filepath.Join(t.TempDir(), "follow.db")
+	f := startFollow(t, d1, "--db", followDB)
+	waitForAccepted(t, followDB, 1)
+
+	b1.cmd.Process.Kill()
+	<-b1.exited
+	b2 := restartBroker(t, d2, b1.addr)
+	deadline := time.Now().Add(30 * time.Second)
+	for !strings.Contains(f.output(), "Kafka unavailable") {
+		if got := tableCounts(t, followDB); !strings.HasPrefix(got, "ledger=1 ") {
+			t.Fatalf("the follower of D1 projected D2's log, now on D1's old port: %s\n%s", got, f.output())
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("project --follow did not notice within 30s that its broker was gone (%s):\n%s", tableCounts(t, followDB), f.output())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	// Absence cannot be awaited: give the follower a few retries at the old port.
+	time.Sleep(3 * time.Second)
+	f.running(t)
+	if got := tableCounts(t, followDB); !strings.HasPrefix(got, "ledger=1 ") {
+		t.Fatalf("the follower of D1 projected D2's log, now on D1's old port: %s\n%s", got, f.output())
+	}
+	b2.stop(t, os.Interrupt)
+	restartBroker(t, d1, freeAddr(t))
+	mustRunEnv(t, d1, embeddedEnv, "--db", filepath.Join(t.TempDir(), "writer.db"), "restock", "P1", "1")
+	waitForAccepted(t, followDB, 2)
+	f.stop(t)
+	if r := runEnv(t, d1, embeddedEnv, "--db", followDB, "verify"); r.code != 0 {
+		t.Errorf("verify of the follower's model against D1's log: %v", r)
+	}
+}

@@ -65,7 +65,7 @@ func projectCommand() *cli.Command {
 					if msg, ok := down.begin(err); ok {
 						fmt.Fprintln(c.App.ErrWriter, "stockctl project: "+msg)
 					}
-					if e.redial != nil && errors.Is(err, eventlog.ErrUnavailable) {
+					if e.redialable() && errors.Is(err, eventlog.ErrUnavailable) {
 						if log, local, err := e.redial.reconnect(ctx, down.kafkaDown()); err == nil {
 							e.swapLog(log, local)
 						}

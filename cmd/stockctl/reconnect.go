@@ -30,7 +30,7 @@ const takeOverAfter = 5 * time.Second
 // stops the broker it started, if any, for swapLog; the caller's log is left as it is.
 func (r *redialer) reconnect(ctx context.Context, outage time.Duration) (*eventlog.Log, func() error, error) {
 	var addrs []string
-	local := func() error { return nil }
+	var local func() error
 	if outage < takeOverAfter {
 		addr, err := eventlog.Advertised(r.dataDir)
 		if err != nil {
@@ -47,10 +47,17 @@ func (r *redialer) reconnect(ctx context.Context, outage time.Duration) (*eventl
 	cfg.Brokers = addrs
 	log, err := eventlog.Connect(ctx, cfg)
 	if err != nil {
-		return nil, nil, errors.Join(err, local())
+		if local != nil {
+			err = errors.Join(err, local())
+		}
+		return nil, nil, err
 	}
 	return log, local, nil
 }
+
+// redialable reports whether a connection to the log that failed is worth finding again:
+// the embedded log reached through broker.addr. One this process serves cannot move.
+func (e *env) redialable() bool { return e.redial != nil && e.local == nil }
 
 // swapLog makes log the env's connection, closing the one it replaces and the embedded
 // broker that served it, if this process ran it. Callers keep other users of e.log out.

@@ -207,8 +207,8 @@ func (f *follower) Append(ctx context.Context, events ...domain.Event) ([]projec
 
 // reconnect replaces the connection to the log, if the broker can be found again.
 func (f *follower) reconnect(ctx context.Context) {
-	if f.e.redial == nil {
-		return // --brokers: Sarama retries the cluster's addresses itself
+	if !f.e.redialable() {
+		return // --brokers (Sarama retries the cluster's addresses itself), or our own broker
 	}
 	log, local, err := f.e.redial.reconnect(ctx, f.down.kafkaDown())
 	if err != nil {
