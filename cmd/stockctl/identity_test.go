@@ -66,6 +66,7 @@ func TestStaleBrokerAddrNeverReachesAnotherLedger(t *testing.T) {
 		!strings.Contains(r.stderr, "serves another log") || strings.Contains(r.stderr, "ahead of the log") {
 		t.Errorf("D1 sell with D1 locked and D2's broker at D1's old address: want exit 3 saying broker.addr is stale or foreign, got %v", r)
 	}
+	t.Logf("the D1 sale was refused after %s", r.elapsed.Round(time.Millisecond))
 	if h := history(t, d2, "P1"); len(h) != 1 || h[0].Stock != "400.00" {
 		t.Errorf("D2's ledger changed: %+v", h)
 	}

@@ -120,6 +120,7 @@ func TestFollowAndServeReconnectToABrokerOnANewPort(t *testing.T) {
 	waitForAccepted(t, followDB, 3)
 	f.running(t)
 	f.stop(t)
+	t.Logf("project --follow said:\n%s", f.output())
 	if out := f.output(); strings.Count(out, "Kafka unavailable") != 1 || strings.Count(out, "Kafka is back") != 1 {
 		t.Errorf("project --follow should say once that Kafka was unavailable and once that it is back:\n%s", out)
 	}
@@ -178,9 +179,12 @@ func TestFollowAndServeWaitOutABusyReadModel(t *testing.T) {
 	for _, tx := range txs {
 		tx.Rollback()
 	}
+	released := time.Now()
 	waitForAccepted(t, followDB, 4)
 	waitForAccepted(t, filepath.Join(dir, "operations.db"), 4)
+	t.Logf("both models held the 3 sales %s after the lock was released", time.Since(released).Round(time.Millisecond))
 	f.stop(t)
+	t.Logf("project --follow said:\n%s", f.output())
 	if out := f.output(); strings.Count(out, "waiting until it is free") != 1 || strings.Count(out, "free again") != 1 {
 		t.Errorf("project --follow should say once that it waits for the lock and once that it resumed:\n%s", out)
 	}
