@@ -24,7 +24,6 @@ type Embedded struct {
 	cluster *kfake.Cluster
 	unlock  func() error
 	addr    string
-	id      string
 	advert  string // file advertising addr to other processes, when serving
 }
 
@@ -78,7 +77,7 @@ func StartEmbedded(dataDir, listen string, advertise bool) (*Embedded, error) {
 		unlock()
 		return nil, fmt.Errorf("%w: embedded broker on %s: %v", ErrUnavailable, listen, err)
 	}
-	e := &Embedded{cluster: cluster, unlock: unlock, addr: cluster.ListenAddrs()[0], id: id}
+	e := &Embedded{cluster: cluster, unlock: unlock, addr: cluster.ListenAddrs()[0]}
 	if advertise {
 		e.advert = filepath.Join(dataDir, brokerFileName)
 		if err := writeFileAtomic(e.advert, []byte(e.addr+"\n")); err != nil {
@@ -96,9 +95,6 @@ func StartEmbedded(dataDir, listen string, advertise bool) (*Embedded, error) {
 // Addr returns the broker's host:port.
 func (e *Embedded) Addr() string { return e.addr }
 
-// ID returns the log's ID, which the broker reports as its cluster ID.
-func (e *Embedded) ID() string { return e.id }
-
 // Close stops the broker, flushing its log, and releases the lock.
 func (e *Embedded) Close() error {
 	if e.advert != "" {
@@ -110,8 +106,9 @@ func (e *Embedded) Close() error {
 
 // Local returns the broker addresses for a data directory: an in-process embedded
 // broker when the log is free (closer stops it), or the address advertised by a running
-// `stockctl broker` (closer is nil: the log is another process's). When another process holds the log without serving it, Local waits
-// up to wait for it to finish, then fails with ErrLocked. With advertise, an in-process
+// `stockctl broker` that serves this log (closer is nil: the log is another process's).
+// When another process holds the log without serving it, Local waits up to wait for it
+// to finish, then fails with ErrLocked. With advertise, an in-process
 // broker serves other processes too, as `stockctl broker` does.
 func Local(ctx context.Context, dataDir string, wait time.Duration, advertise bool) (addrs []string, closer func() error, err error) {
 	deadline := time.Now().Add(wait)
