@@ -25,6 +25,10 @@ type Config struct {
 	// ConnectTimeout bounds how long connecting may take before ErrUnavailable.
 	ConnectTimeout time.Duration
 	Security       Security
+	// ClusterID, when set, is the ID the cluster must report: a data directory's log ID
+	// (see LogID), so that an address found in broker.addr that now belongs to another
+	// data directory's broker is refused.
+	ClusterID string
 }
 
 func (c Config) withDefaults() Config {

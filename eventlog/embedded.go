@@ -22,7 +22,7 @@ var ErrLocked = errors.New("data directory locked")
 // Embedded is an in-process Kafka-protocol broker whose log lives in a data directory.
 type Embedded struct {
 	cluster *kfake.Cluster
-	lock    *os.File
+	unlock  func() error
 	addr    string
 	advert  string // file advertising addr to other processes, when serving
 }
@@ -42,13 +42,22 @@ func StartEmbedded(dataDir, listen string, advertise bool) (*Embedded, error) {
 	if err := os.MkdirAll(dataDir, 0o755); err != nil {
 		return nil, fmt.Errorf("embedded broker: %w", err)
 	}
-	lock, err := tryLock(filepath.Join(dataDir, lockFileName))
+	unlock, err := lockLog(dataDir)
 	if err != nil {
+		return nil, err
+	}
+	logDir := filepath.Join(dataDir, logDirName)
+	id, err := ensureLogID(logDir)
+	if err == nil {
+		err = repairSeqWindows(logDir)
+	}
+	if err != nil {
+		unlock()
 		return nil, err
 	}
 	host, port, err := splitListen(listen)
 	if err != nil {
-		lock.Close()
+		unlock()
 		return nil, err
 	}
 	if err := checkSegments(filepath.Join(dataDir, logDirName)); err != nil {
@@ -61,22 +70,28 @@ func StartEmbedded(dataDir, listen string, advertise bool) (*Embedded, error) {
 		kfake.ListenFn(func(network, _ string) (net.Listener, error) {
 			return net.Listen(network, net.JoinHostPort(host, strconv.Itoa(port)))
 		}),
-		kfake.DataDir(filepath.Join(dataDir, logDirName)),
+		kfake.DataDir(logDir),
 		// A sale reported as recorded must survive a crash of this process.
 		kfake.SyncWrites(),
-		kfake.ClusterID("stockctl-embedded"),
+		// For a new log; kfake reads an existing log's ID from its meta.json, which
+		// ensureLogID made agree.
+		kfake.ClusterID(id),
 	)
 	if err != nil {
-		lock.Close()
+		unlock()
 		return nil, fmt.Errorf("%w: embedded broker on %s: %v", ErrUnavailable, listen, err)
 	}
-	e := &Embedded{cluster: cluster, lock: lock, addr: cluster.ListenAddrs()[0]}
+	e := &Embedded{cluster: cluster, unlock: unlock, addr: cluster.ListenAddrs()[0]}
 	if advertise {
 		e.advert = filepath.Join(dataDir, brokerFileName)
 		if err := writeFileAtomic(e.advert, []byte(e.addr+"\n")); err != nil {
 			e.Close()
 			return nil, fmt.Errorf("embedded broker: advertise address: %w", err)
 		}
+	} else {
+		// With the lock held here, no broker serves the log: an address left by one
+		// that was killed is stale, and its port may be another data directory's now.
+		os.Remove(filepath.Join(dataDir, brokerFileName))
 	}
 	return e, nil
 }
@@ -90,16 +105,18 @@ func (e *Embedded) Close() error {
 		os.Remove(e.advert)
 	}
 	e.cluster.Close()
-	return e.lock.Close()
+	return e.unlock()
 }
 
 // Local returns the broker addresses for a data directory: an in-process embedded
 // broker when the log is free (closer stops it), or the address advertised by a running
-// `stockctl broker`. When another process holds the log without serving it, Local waits
-// up to wait for it to finish, then fails with ErrLocked. With advertise, an in-process
+// `stockctl broker` that serves this log (closer is nil: the log is another process's).
+// When another process holds the log without serving it, Local waits up to wait for it
+// to finish, then fails with ErrLocked. With advertise, an in-process
 // broker serves other processes too, as `stockctl broker` does.
 func Local(ctx context.Context, dataDir string, wait time.Duration, advertise bool) (addrs []string, closer func() error, err error) {
 	deadline := time.Now().Add(wait)
+	var foreign string // why broker.addr was not used, if it names a broker
 	for {
 		e, err := StartEmbedded(dataDir, "127.0.0.1:0", advertise)
 		if err == nil {
@@ -108,10 +125,18 @@ func Local(ctx context.Context, dataDir string, wait time.Duration, advertise bo
 		if !errors.Is(err, ErrLocked) {
 			return nil, nil, err
 		}
-		if addr, ok := advertised(dataDir); ok {
-			return []string{addr}, func() error { return nil }, nil
+		addr, why := advertised(dataDir)
+		if why == "" {
+			return []string{addr}, nil, nil
+		}
+		if why != errNoAdvert {
+			foreign = why
 		}
 		if time.Now().After(deadline) {
+			if foreign != "" {
+				return nil, nil, fmt.Errorf("%w: %s is in use by another stockctl process, and its %s is stale or foreign: %s; "+
+					"wait for that process to finish, or restart `stockctl broker` on this data directory", ErrLocked, dataDir, brokerFileName, foreign)
+			}
 			return nil, nil, fmt.Errorf("%w: %s is in use by another stockctl process; wait for it to finish, "+
 				"or run `stockctl broker` to share the log between processes", ErrLocked, dataDir)
 		}
@@ -123,25 +148,75 @@ func Local(ctx context.Context, dataDir string, wait time.Duration, advertise bo
 	}
 }
 
-// advertised returns the address a running `stockctl broker` wrote, if it answers.
-func advertised(dataDir string) (string, bool) {
+// Advertised returns the address in the data directory's broker.addr once a broker
+// answers there and serves the directory's log; otherwise ErrUnavailable says why not.
+func Advertised(dataDir string) (string, error) {
+	addr, why := advertised(dataDir)
+	if why != "" {
+		return "", fmt.Errorf("%w: %s: %s", ErrUnavailable, filepath.Join(dataDir, brokerFileName), why)
+	}
+	return addr, nil
+}
+
+// errNoAdvert is advertised's answer when no broker serves the log.
+const errNoAdvert = "no broker advertised"
+
+// advertised returns the address a running `stockctl broker` wrote, if a broker
+// answers there and serves this data directory's log; otherwise it says why not.
+func advertised(dataDir string) (addr, why string) {
 	b, err := os.ReadFile(filepath.Join(dataDir, brokerFileName))
 	if err != nil {
-		return "", false
+		return "", errNoAdvert
 	}
-	addr := strings.TrimSpace(string(b))
+	addr = strings.TrimSpace(string(b))
 	conn, err := net.DialTimeout("tcp", addr, time.Second)
 	if err != nil {
-		return "", false
+		return "", errNoAdvert // the broker is gone and nothing took its port
 	}
 	conn.Close()
-	return addr, true
+	want, err := LogID(dataDir)
+	if err != nil {
+		return "", err.Error()
+	}
+	if want == "" {
+		return "", fmt.Sprintf("%s answers, but the log in %s has no ID to check it against", addr, filepath.Join(dataDir, logDirName))
+	}
+	have, err := clusterIDAt(addr, 2*time.Second)
+	if err != nil {
+		return "", fmt.Sprintf("%s does not answer as a Kafka broker: %v", addr, err)
+	}
+	if have != want {
+		return "", fmt.Sprintf("the broker at %s serves another log (cluster ID %q, not %q)", addr, have, want)
+	}
+	return addr, ""
+}
+
+// lockLog takes the log's locks without waiting and returns their release. The lock that
+// counts is on the log directory itself: it cannot be removed without removing the log,
+// and one renamed carries its lock along, so no second process can ever open the log
+// while the first lives. A lock on a file can be defeated by deleting the file, as with
+// log.lock, which stockctl still takes for the versions before this one.
+func lockLog(dataDir string) (func() error, error) {
+	logDir := filepath.Join(dataDir, logDirName)
+	if err := os.MkdirAll(logDir, 0o755); err != nil {
+		return nil, fmt.Errorf("embedded broker: %w", err)
+	}
+	dir, err := tryLock(logDir, os.O_RDONLY)
+	if err != nil {
+		return nil, err
+	}
+	file, err := tryLock(filepath.Join(dataDir, lockFileName), os.O_RDWR|os.O_CREATE)
+	if err != nil {
+		dir.Close()
+		return nil, err
+	}
+	return func() error { return errors.Join(file.Close(), dir.Close()) }, nil
 }
 
 // tryLock takes an exclusive advisory lock on path without waiting. The kernel releases
 // it when the process dies, so a crash never leaves the directory locked.
-func tryLock(path string) (*os.File, error) {
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+func tryLock(path string, flag int) (*os.File, error) {
+	f, err := os.OpenFile(path, flag, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("embedded broker: %w", err)
 	}

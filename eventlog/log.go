@@ -27,6 +27,7 @@ type Log struct {
 	publisher  *kafka.Publisher
 	marshaler  *positionMarshaler
 	partitions int32
+	clusterID  string
 	round      atomic.Uint64 // fetch rounds, to rotate the partition order
 	warnings   []string
 }
@@ -75,6 +76,15 @@ func connect(cfg Config) (*Log, error) {
 		return nil, unavailable(cfg, err)
 	}
 	l := &Log{cfg: cfg, client: client}
+	if l.clusterID, err = clusterID(client, sc.Version); err != nil {
+		l.Close()
+		return nil, unavailable(cfg, err)
+	}
+	if cfg.ClusterID != "" && l.clusterID != cfg.ClusterID {
+		l.Close()
+		return nil, fmt.Errorf("%w: the broker at %s serves another log (cluster ID %q, not %q); check that its data directory is this one",
+			ErrUnavailable, strings.Join(cfg.Brokers, ","), l.clusterID, cfg.ClusterID)
+	}
 	if err := l.ensureTopic(); err != nil {
 		l.Close()
 		return nil, err
@@ -107,6 +117,10 @@ func unavailable(cfg Config, err error) error {
 	return fmt.Errorf("%w: cannot reach Kafka at %s: %v; check --brokers, or that the broker is running",
 		ErrUnavailable, strings.Join(cfg.Brokers, ","), err)
 }
+
+// ClusterID returns the ID the cluster reported when connecting ("" if it has none): an
+// embedded log's own ID, or a Kafka cluster's.
+func (l *Log) ClusterID() string { return l.clusterID }
 
 // Topic returns the topic name.
 func (l *Log) Topic() string { return l.cfg.Topic }
@@ -189,6 +203,9 @@ func (m *positionMarshaler) take(msg *message.Message) *sarama.ProducerMessage {
 // HighWatermarks returns, per partition, the offset the next record will get: reading
 // up to it reads everything acknowledged so far.
 func (l *Log) HighWatermarks(ctx context.Context) (map[int32]int64, error) {
+	if err := l.checkCluster(); err != nil {
+		return nil, err
+	}
 	out := make(map[int32]int64, l.partitions)
 	for p := int32(0); p < l.partitions; p++ {
 		n, err := l.highWatermark(ctx, p)
@@ -198,6 +215,25 @@ func (l *Log) HighWatermarks(ctx context.Context) (map[int32]int64, error) {
 		out[p] = n
 	}
 	return out, nil
+}
+
+// checkCluster fails with ErrUnavailable if the cluster answering is not the one the
+// log must reach (Config.ClusterID). Sarama reconnects to the addresses it was given on
+// its own: after the broker behind one dies, another data directory's broker may answer
+// there. Every catch-up starts here, so none reads another log's records.
+func (l *Log) checkCluster() error {
+	if l.cfg.ClusterID == "" {
+		return nil
+	}
+	id, err := clusterID(l.client, l.client.Config().Version)
+	if err != nil {
+		return fmt.Errorf("%w: cluster ID from %s: %v", ErrUnavailable, strings.Join(l.cfg.Brokers, ","), err)
+	}
+	if id != l.cfg.ClusterID {
+		return fmt.Errorf("%w: the broker at %s serves another log now (cluster ID %q, not %q)",
+			ErrUnavailable, strings.Join(l.cfg.Brokers, ","), id, l.cfg.ClusterID)
+	}
+	return nil
 }
 
 // highWatermark asks the partition's leader for its end, following a leader that has

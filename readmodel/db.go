@@ -237,6 +237,33 @@ func (d *DB) BindLog(ctx context.Context, topic string, partitions int32) error 
 	return tx.Commit()
 }
 
+// BindCluster records the ID of the cluster (for the embedded broker, of the data
+// directory's log) the model is built from, or checks it against the one recorded. A
+// model built before IDs were recorded adopts the first one it is bound to. A model
+// built from another log would take that log's offsets for its own and ingest events
+// that are not its ledger's. An empty id (a cluster that reports none) checks nothing.
+func (d *DB) BindCluster(ctx context.Context, id string) error {
+	if id == "" {
+		return nil
+	}
+	var have string
+	err := d.db.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'cluster_id'`).Scan(&have)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		if _, err := d.db.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES ('cluster_id', ?) ON CONFLICT (key) DO NOTHING`, id); err != nil {
+			return fmt.Errorf("bind log: %w", err)
+		}
+		return d.BindCluster(ctx, id) // another process may have bound it first
+	case err != nil:
+		return fmt.Errorf("bind log: %w", err)
+	case have != id:
+		return fmt.Errorf("%w: %s was built from the log with cluster ID %q, but the log reached has cluster ID %q "+
+			"(another data directory's log, or another Kafka cluster); run `stockctl replay` to rebuild it from this log, "+
+			"or use --db for another file", ErrLogMismatch, d.path, have, id)
+	}
+	return nil
+}
+
 // CheckTopic fails with ErrLogMismatch if the model was built from another topic. It
 // lets a command refuse before it connects to the cluster, and so before it creates a
 // topic the user did not mean.

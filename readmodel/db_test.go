@@ -48,6 +48,36 @@ func TestBindLog(t *testing.T) {
 	}
 }
 
+func TestBindCluster(t *testing.T) {
+	ctx := context.Background()
+	tests := []struct {
+		name  string
+		first string // "" : a model from before cluster IDs were recorded
+		then  string
+		want  error
+	}{
+		{"a model from before IDs adopts the first one", "", "stockctl-a", nil},
+		{"the same cluster", "stockctl-a", "stockctl-a", nil},
+		{"another data directory's log", "stockctl-a", "stockctl-b", readmodel.ErrLogMismatch},
+		{"a cluster that reports no ID checks nothing", "stockctl-a", "", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			db := MustOpenDB(t)
+			if err := db.BindCluster(ctx, tt.first); err != nil {
+				t.Fatal(err)
+			}
+			err := db.BindCluster(ctx, tt.then)
+			if !errors.Is(err, tt.want) || (tt.want == nil) != (err == nil) {
+				t.Fatalf("BindCluster(%q) after %q = %v, want %v", tt.then, tt.first, err, tt.want)
+			}
+			if err != nil && !strings.Contains(err.Error(), "stockctl replay") {
+				t.Errorf("the refusal should point to stockctl replay: %v", err)
+			}
+		})
+	}
+}
+
 func TestOperationsViewHasTheOriginalColumns(t *testing.T) {
 	db := MustOpenDB(t)
 	raw, err := sql.Open("sqlite", db.Path())

@@ -17,7 +17,14 @@ var _ projections.Store = (*DB)(nil)
 
 // Project runs fn in one IMMEDIATE transaction and commits everything it wrote,
 // offsets included, at once.
-func (d *DB) Project(ctx context.Context, fn func(projections.Tx) error) error {
+func (d *DB) Project(ctx context.Context, fn func(projections.Tx) error) (err error) {
+	defer func() {
+		// Another program held the write lock past the busy timeout: say so with ErrBusy,
+		// which a following command waits out. The batch was rolled back whole.
+		if isBusy(err) && !errors.Is(err, ErrBusy) {
+			err = busyError(d.path)
+		}
+	}()
 	tx, err := d.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)

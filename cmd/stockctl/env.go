@@ -26,6 +26,11 @@ type env struct {
 	stderr io.Writer
 	quiet  bool
 	close  []func() error
+	// local stops the embedded broker this process started for the log, if it did; it
+	// is replaced with the log on a reconnect (see reconnect.go).
+	local func() error
+	// redial, for the embedded log only, says how to find the log again.
+	redial *redialer
 }
 
 // lockWait is how long a command waits for another process using the embedded log.
@@ -77,6 +82,10 @@ func openEnvServing(c *cli.Context, serve bool) (*env, error) {
 		e.Close()
 		return nil, err
 	}
+	if err := db.BindCluster(c.Context, e.log.ClusterID()); err != nil {
+		e.Close()
+		return nil, err
+	}
 	e.ledger = e.newLedger(db, false)
 	noteNewLedger(c, fresh)
 	return e, nil
@@ -115,21 +124,31 @@ func openLog(c *cli.Context, serve bool) (*env, error) {
 			return nil, err
 		}
 		brokers = addrs
-		e.close = append(e.close, closer)
+		e.local = closer
 	}
+	// The log and the broker behind it may be replaced while the command runs.
+	e.close = append(e.close, e.closeLog)
 	cfg, err := logConfig(c)
 	if err != nil {
 		e.Close()
 		return nil, err
 	}
 	cfg.Brokers = brokers
+	if c.String("brokers") == "" {
+		// The embedded log exists now (this process opened it, or a broker serving it
+		// was checked): the connection must reach that log and no other.
+		if cfg.ClusterID, err = eventlog.LogID(dataDir); err != nil {
+			e.Close()
+			return nil, err
+		}
+		e.redial = &redialer{cfg: cfg, dataDir: dataDir, serve: serve}
+	}
 	log, err := eventlog.Connect(ctx, cfg)
 	if err != nil {
 		e.Close()
 		return nil, err
 	}
 	e.log = log
-	e.close = append(e.close, log.Close)
 	for _, w := range log.Warnings() {
 		fmt.Fprintln(e.stderr, "warning: "+w)
 	}

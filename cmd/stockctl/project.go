@@ -40,14 +40,13 @@ func projectCommand() *cli.Command {
 			}
 			defer e.Close()
 			ctx := c.Context
-			var outage time.Time
+			var down outage
 			for {
 				start := time.Now()
 				stats, err := e.catchUp(ctx, e.ledger, nil, "catching up")
 				if err == nil {
-					if !outage.IsZero() {
-						fmt.Fprintf(c.App.ErrWriter, "stockctl project: Kafka is back after %s\n", time.Since(outage).Round(time.Second))
-						outage = time.Time{}
+					if msg, ok := down.end(); ok {
+						fmt.Fprintln(c.App.ErrWriter, "stockctl project: "+msg)
 					}
 					if !e.quiet && (stats.Read > 0 || !follow) {
 						printSummary(c, "projected", stats, time.Since(start), e.db.Path())
@@ -60,12 +59,16 @@ func projectCommand() *cli.Command {
 				switch {
 				case ctx.Err() != nil && follow:
 					return nil // interrupted: every committed batch is intact
-				case follow && errors.Is(err, eventlog.ErrUnavailable):
-					// The broker went away: keep what is committed and try again until it
-					// is back, resuming at the committed offsets.
-					if outage.IsZero() {
-						outage = time.Now()
-						fmt.Fprintf(c.App.ErrWriter, "stockctl project: Kafka unavailable, retrying until it is back: %v\n", err)
+				case follow && waits(err):
+					// Keep what is committed and try again until the broker is back or the
+					// read model free, resuming at the committed offsets.
+					if msg, ok := down.begin(err); ok {
+						fmt.Fprintln(c.App.ErrWriter, "stockctl project: "+msg)
+					}
+					if e.redialable() && errors.Is(err, eventlog.ErrUnavailable) {
+						if log, local, err := e.redial.reconnect(ctx, down.kafkaDown()); err == nil {
+							e.swapLog(log, local)
+						}
 					}
 					select {
 					case <-ctx.Done():

@@ -131,6 +131,9 @@ func rebuild(c *cli.Context, e *env, path string, until map[int32]int64) (projec
 	if err := db.BindLog(ctx, e.log.Topic(), e.log.Partitions()); err != nil {
 		return fail(err)
 	}
+	if err := db.BindCluster(ctx, e.log.ClusterID()); err != nil {
+		return fail(err)
+	}
 	stats, err := e.catchUp(ctx, e.newLedger(db, true), until, "replaying")
 	if err != nil {
 		return fail(err)

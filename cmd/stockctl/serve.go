@@ -16,6 +16,7 @@ import (
 	"github.com/stockctl/stockctl/commands"
 	"github.com/stockctl/stockctl/domain"
 	"github.com/stockctl/stockctl/eventlog"
+	"github.com/stockctl/stockctl/projections"
 	"github.com/stockctl/stockctl/readmodel"
 	"github.com/stockctl/stockctl/web"
 )
@@ -111,8 +112,8 @@ func serve(c *cli.Context) error {
 	hub := web.NewHub()
 	f := &follower{e: e, reader: reader, hub: hub, poll: poll, log: errorLog}
 	handlers := webLedger{
-		sell:    commands.NewSellHandler(e.log, f, e.db, uuid.NewString),
-		restock: commands.NewRestockHandler(e.log, f, e.db, uuid.NewString),
+		sell:    commands.NewSellHandler(f, f, e.db, uuid.NewString),
+		restock: commands.NewRestockHandler(f, f, e.db, uuid.NewString),
 	}
 	// Requests get a context of their own, cancelled only if they outlast the shutdown's
 	// grace period; inflight counts them, so nothing is closed under one.
@@ -190,9 +191,35 @@ type follower struct {
 	hub    *web.Hub
 	poll   time.Duration
 	log    *log.Logger
-	mu     sync.Mutex
+	mu     sync.Mutex // held by a catch-up
+	logMu  sync.RWMutex
 	mark   readmodel.Mark
-	down   bool
+	down   outage
+}
+
+// Append implements commands.EventLog on the follower's current connection to the log,
+// which a reconnect replaces.
+func (f *follower) Append(ctx context.Context, events ...domain.Event) ([]projections.Position, error) {
+	f.logMu.RLock()
+	l := f.e.log
+	f.logMu.RUnlock()
+	return l.Append(ctx, events...)
+}
+
+// reconnect replaces the connection to the log, if the broker can be found again.
+func (f *follower) reconnect(ctx context.Context) {
+	if !f.e.redialable() {
+		return // --brokers (Sarama retries the cluster's addresses itself), or our own broker
+	}
+	log, local, err := f.e.redial.reconnect(ctx, f.down.kafkaDown())
+	if err != nil {
+		return
+	}
+	f.mu.Lock()
+	f.logMu.Lock()
+	f.e.swapLog(log, local)
+	f.logMu.Unlock()
+	f.mu.Unlock()
 }
 
 // CatchUp implements commands.Projection.
@@ -240,18 +267,25 @@ func (f *follower) follow(ctx context.Context) error {
 		switch {
 		case ctx.Err() != nil:
 			return nil
-		case errors.Is(err, eventlog.ErrUnavailable):
-			if !f.down {
-				f.log.Printf("Kafka unavailable, retrying until it is back: %v", err)
-				f.hub.SetStatus("broker unavailable")
-				f.down = true
+		case waits(err):
+			if msg, ok := f.down.begin(err); ok {
+				f.log.Print(msg)
+				if errors.Is(err, readmodel.ErrBusy) {
+					f.hub.SetStatus("read model locked by another program")
+				} else {
+					f.hub.SetStatus("broker unavailable")
+				}
+			}
+			if errors.Is(err, eventlog.ErrUnavailable) {
+				f.reconnect(ctx)
 			}
 		case err != nil:
 			return err
-		case f.down:
-			f.log.Printf("Kafka is back")
-			f.hub.SetStatus("live")
-			f.down = false
+		default:
+			if msg, ok := f.down.end(); ok {
+				f.log.Print(msg)
+				f.hub.SetStatus("live")
+			}
 		}
 		select {
 		case <-ctx.Done():

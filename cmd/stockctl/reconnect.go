@@ -1,0 +1,130 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/stockctl/stockctl/eventlog"
+	"github.com/stockctl/stockctl/readmodel"
+)
+
+// redialer finds a data directory's embedded log again after the broker serving it went
+// away: `stockctl broker` restarted with --listen 127.0.0.1:0 serves on a new port, and a
+// Sarama client only ever retries the addresses it was given.
+type redialer struct {
+	cfg     eventlog.Config
+	dataDir string
+	serve   bool
+}
+
+// takeOverAfter is how long an outage lasts before a long-running command opens the log
+// itself: a `stockctl broker` being restarted gets the lock first, and the command
+// connects to it through broker.addr.
+const takeOverAfter = 5 * time.Second
+
+// reconnect connects to the log anew, through the address broker.addr gives now (checked
+// to serve this data directory's log) or, after takeOverAfter of outage and with the lock
+// free, through an embedded broker of its own. It returns the new connection and what
+// stops the broker it started, if any, for swapLog; the caller's log is left as it is.
+func (r *redialer) reconnect(ctx context.Context, outage time.Duration) (*eventlog.Log, func() error, error) {
+	var addrs []string
+	var local func() error
+	if outage < takeOverAfter {
+		addr, err := eventlog.Advertised(r.dataDir)
+		if err != nil {
+			return nil, nil, err
+		}
+		addrs = []string{addr}
+	} else {
+		var err error
+		if addrs, local, err = eventlog.Local(ctx, r.dataDir, 0, r.serve); err != nil {
+			return nil, nil, err
+		}
+	}
+	cfg := r.cfg
+	cfg.Brokers = addrs
+	log, err := eventlog.Connect(ctx, cfg)
+	if err != nil {
+		if local != nil {
+			err = errors.Join(err, local())
+		}
+		return nil, nil, err
+	}
+	return log, local, nil
+}
+
+// redialable reports whether a connection to the log that failed is worth finding again:
+// the embedded log reached through broker.addr. One this process serves cannot move.
+func (e *env) redialable() bool { return e.redial != nil && e.local == nil }
+
+// swapLog makes log the env's connection, closing the one it replaces and the embedded
+// broker that served it, if this process ran it. Callers keep other users of e.log out.
+func (e *env) swapLog(log *eventlog.Log, local func() error) {
+	e.closeLog()
+	e.log, e.local = log, local
+}
+
+// closeLog closes the connection to the log, then the embedded broker, if this process
+// runs it.
+func (e *env) closeLog() error {
+	var errs []error
+	if e.log != nil {
+		errs = append(errs, e.log.Close())
+	}
+	if e.local != nil {
+		errs = append(errs, e.local())
+		e.local = nil
+	}
+	return errors.Join(errs...)
+}
+
+// outage is what a following command (project --follow, serve) waits out instead of
+// exiting: the broker gone, or the read model's write lock held by another program (a
+// sqlite3 shell in a transaction). Nothing is lost meanwhile: a batch that failed was
+// rolled back, and the next one starts at the committed offsets.
+type outage struct {
+	busy  bool // the read model locked, not Kafka unavailable
+	since time.Time
+}
+
+// waits reports whether err is one a following command waits out.
+func waits(err error) bool {
+	return errors.Is(err, eventlog.ErrUnavailable) || errors.Is(err, readmodel.ErrBusy)
+}
+
+// begin records err, which waits, and returns what to say if a new outage begins.
+func (o *outage) begin(err error) (string, bool) {
+	busy := errors.Is(err, readmodel.ErrBusy)
+	if !o.since.IsZero() && o.busy == busy {
+		return "", false
+	}
+	o.busy, o.since = busy, time.Now()
+	if busy {
+		return fmt.Sprintf("the read model is locked by another program, waiting until it is free: %v", err), true
+	}
+	return fmt.Sprintf("Kafka unavailable, retrying until it is back: %v", err), true
+}
+
+// end returns what to say, if an outage was going on, now that it is over.
+func (o *outage) end() (string, bool) {
+	if o.since.IsZero() {
+		return "", false
+	}
+	took := time.Since(o.since).Round(time.Second)
+	busy := o.busy
+	*o = outage{}
+	if busy {
+		return fmt.Sprintf("the read model is free again after %s", took), true
+	}
+	return fmt.Sprintf("Kafka is back after %s", took), true
+}
+
+// kafkaDown returns how long Kafka has been unavailable, or 0.
+func (o *outage) kafkaDown() time.Duration {
+	if o.since.IsZero() || o.busy {
+		return 0
+	}
+	return time.Since(o.since)
+}
