@@ -60,8 +60,8 @@ func StartEmbedded(dataDir, listen string, advertise bool) (*Embedded, error) {
 		unlock()
 		return nil, err
 	}
-	if err := checkSegments(filepath.Join(dataDir, logDirName)); err != nil {
-		lock.Close()
+	if err := checkSegments(logDir); err != nil {
+		unlock()
 		return nil, err
 	}
 	cluster, err := kfake.NewCluster(
