@@ -52,7 +52,7 @@ test: vet fmt-check test-unit test-fuzz test-kafka
 
 test-unit:
 	$(GO) test -race -count=1 $(RACE_PKGS)
-	$(GO) test -count=1 -timeout 30m ./domain/... ./ledgercsv/... ./reports/... ./cmd/...
+	$(GO) test -count=1 -timeout 30m ./domain/... ./productid/... ./internal/... ./ledgercsv/... ./reports/... ./cmd/...
 
 # Each fuzz test for a few seconds beyond its seed corpus (which test-unit runs).
 test-fuzz:
@@ -60,6 +60,7 @@ test-fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzParseQuantity$$' -fuzztime 5s ./domain
 	$(GO) test -run '^$$' -fuzz '^FuzzUnmarshalEventPaths$$' -fuzztime 5s ./domain
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime 5s ./productid
+	$(GO) test -run '^$$' -fuzz '^FuzzEscape$$' -fuzztime 5s ./internal/termsafe
 
 # The same integration tests against Apache Kafka in KRaft mode. With CI=true a broker
 # that cannot be started is a failure; elsewhere, without Java or Maven, they are skipped
