@@ -118,6 +118,9 @@ func openLog(c *cli.Context, serve bool) (*env, error) {
 		return nil, err
 	}
 	cfg.Brokers = brokers
+	if len(splitBrokers(c.String("brokers"))) == 0 {
+		cfg.LogDir = filepath.Join(dataDir, "log")
+	}
 	log, err := eventlog.Connect(ctx, cfg)
 	if err != nil {
 		e.Close()
@@ -141,7 +144,13 @@ func logConfig(c *cli.Context) (eventlog.Config, error) {
 	if rf < 1 || rf > 7 {
 		return eventlog.Config{}, usagef("--replication-factor %d: give 1 to 7", rf)
 	}
+	timeout := c.Duration("timeout")
+	if timeout <= 0 {
+		return eventlog.Config{}, usagef("--timeout %s: give a positive duration, such as 10s or 1m", timeout)
+	}
 	return eventlog.Config{
+		Timeout:           timeout,
+		ConnectTimeout:    timeout,
 		Topic:             c.String("topic"),
 		Partitions:        int32(partitions),
 		ReplicationFactor: int16(rf),
