@@ -42,8 +42,8 @@ func (l *Log) bounded(ctx context.Context, what string, call func(ctx context.Co
 	case <-timer.C:
 		cancel()
 		l.abandoned.Store(true)
-		return fmt.Errorf("%w: %s: %w: no answer from Kafka at %s within %s; check that the broker is running "+
-			"and not stopped, or raise --timeout", ErrUnavailable, what, errTimeout, strings.Join(l.cfg.Brokers, ","), l.cfg.Timeout)
+		return fmt.Errorf("%w: %s: %w: no answer from Kafka at %s within %s (see --timeout)",
+			ErrUnavailable, what, errTimeout, strings.Join(l.cfg.Brokers, ","), l.cfg.Timeout)
 	}
 }
 

@@ -79,8 +79,8 @@ func (l *Log) AppendBulk(ctx context.Context, events []domain.Event, progress fu
 			}
 			stall.Reset(l.cfg.Timeout)
 		case <-stall.C:
-			firstErr = fmt.Errorf("%w: append to %s: %w: no acknowledgement from Kafka at %s within %s; check that the broker "+
-				"is running and not stopped, or raise --timeout", ErrUnavailable, l.cfg.Topic, errTimeout, strings.Join(l.cfg.Brokers, ","), l.cfg.Timeout)
+			firstErr = fmt.Errorf("%w: append to %s: %w: no acknowledgement from Kafka at %s within %s (see --timeout)",
+				ErrUnavailable, l.cfg.Topic, errTimeout, strings.Join(l.cfg.Brokers, ","), l.cfg.Timeout)
 		case perr := <-producer.Errors():
 			firstErr = l.appendFailed(perr.Err)
 		case err, ok := <-feedErr:
