@@ -170,7 +170,8 @@ func (s *parkedSell) wait(t *testing.T, d time.Duration) (int, string, time.Dura
 // appending. A sell left alone gives up within the 10 s timeout and exits 4 (the broker
 // may have taken the request into its socket: the outcome is unknown), printing a key;
 // a sell sent SIGINT exits 130 at once, also with its key. Once the broker resumes,
-// retrying both keys moves the stock exactly once each.
+// retrying both keys moves the stock exactly once each. A sell still connecting to the
+// stopped broker also exits 130 on SIGINT.
 func TestStoppedBrokerBoundsWrites(t *testing.T) {
 	if testing.Short() {
 		t.Skip("waits out the 10 s timeout")
@@ -221,6 +222,33 @@ func TestStoppedBrokerBoundsWrites(t *testing.T) {
 		t.Errorf("stopped broker: want exit 4 within 10 s (+ margin) naming the timeout, with a key; got exit %d after %s:\n%s", code, took, stderr)
 	}
 	t.Logf("sell given up after %s:\n%s", took.Round(time.Millisecond), stderr)
+
+	// A sell started now waits for the stopped broker to answer its first request, while
+	// connecting: nothing can have been appended, and Ctrl-C ends it with 130 too.
+	connecting := exec.Command(binary, "--data-dir", dir, "sell", "P1", "1")
+	connecting.Env = cleanEnv()
+	var connErr bytes.Buffer
+	connecting.Stderr = &connErr
+	if err := connecting.Start(); err != nil {
+		t.Fatal(err)
+	}
+	connExited := make(chan struct{})
+	go func() { connecting.Wait(); close(connExited) }()
+	t.Cleanup(func() { connecting.Process.Kill(); <-connExited })
+	await(t, 20*time.Second, "the connecting sell's request reaches the stopped broker's socket", func() bool {
+		return requestQueuedAt(connecting.Process.Pid, port)
+	})
+	connecting.Process.Signal(os.Interrupt)
+	sent = time.Now()
+	select {
+	case <-connExited:
+	case <-time.After(20 * time.Second):
+		t.Fatal("a sell connecting to the stopped broker ignored SIGINT for 20 s")
+	}
+	if code, took := connecting.ProcessState.ExitCode(), time.Since(sent); code != 130 || took > 3*time.Second ||
+		!strings.Contains(connErr.String(), "interrupted") || strings.Contains(connErr.String(), "may have been recorded") {
+		t.Errorf("SIGINT while connecting: want exit 130 within 3 s, interrupted, nothing recorded; got exit %d after %s:\n%s", code, took, connErr.String())
+	}
 
 	if err := b.cmd.Process.Signal(syscall.SIGCONT); err != nil {
 		t.Fatal(err)
