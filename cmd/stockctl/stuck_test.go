@@ -249,6 +249,14 @@ func TestStoppedBrokerBoundsWrites(t *testing.T) {
 		!strings.Contains(connErr.String(), "interrupted") || strings.Contains(connErr.String(), "may have been recorded") {
 		t.Errorf("SIGINT while connecting: want exit 130 within 3 s, interrupted, nothing recorded; got exit %d after %s:\n%s", code, took, connErr.String())
 	}
+	t.Logf("SIGINT while connecting: exit %d after %s", connecting.ProcessState.ExitCode(), time.Since(sent).Round(time.Millisecond))
+
+	// STOCKCTL_TIMEOUT (--timeout) shortens the wait.
+	r := runEnv(t, dir, []string{"STOCKCTL_TIMEOUT=2s"}, "sell", "P1", "1")
+	if r.code != 3 || r.elapsed > 8*time.Second || !strings.Contains(r.stderr, "within 2s") {
+		t.Errorf("STOCKCTL_TIMEOUT=2s against the stopped broker: want exit 3 after about 2 s, got %v", r)
+	}
+	t.Logf("STOCKCTL_TIMEOUT=2s: exit %d after %s", r.code, r.elapsed.Round(time.Millisecond))
 
 	if err := b.cmd.Process.Signal(syscall.SIGCONT); err != nil {
 		t.Fatal(err)
