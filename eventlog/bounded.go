@@ -28,7 +28,8 @@ func (l *Log) bounded(ctx context.Context, what string, call func(ctx context.Co
 	inner, cancel := context.WithCancel(ctx)
 	done := make(chan error, 1)
 	go func() { done <- call(inner) }()
-	// A timer per call, not a context deadline: a caller's deadline is its own business.
+	// A timer rather than a deadline on inner, so that giving up is told apart from the
+	// caller's own deadline.
 	timer := time.NewTimer(l.cfg.Timeout)
 	defer timer.Stop()
 	select {
