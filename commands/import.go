@@ -163,18 +163,18 @@ func (h ImportHandler) Handle(ctx context.Context, cmd Import) (ImportReport, er
 		rep.Appended++
 		if len(events) == importChunk {
 			if err := flush(); err != nil {
-				return rep, err
+				return rep, partlyRecorded(err)
 			}
 		}
 	}
 	if err := flush(); err != nil {
-		return rep, err
+		return rep, partlyRecorded(err)
 	}
 	if cmd.DryRun || rep.Appended == 0 {
 		return rep, nil
 	}
 	if err := h.projection.CatchUp(ctx); err != nil {
-		return rep, err
+		return rep, partlyRecorded(err)
 	}
 	after, err := h.model.CountCommands(ctx, prefix)
 	if err != nil {
@@ -223,4 +223,12 @@ func checkStock(rep *ImportReport, row ledgercsv.Row, ledger domain.Quantity) {
 		rep.Mismatches = append(rep.Mismatches, RowIssue{Line: row.Line,
 			Msg: fmt.Sprintf("the file says stock %s for %q, the ledger computes %s", row.Stock, row.Product.String(), ledger)})
 	}
+}
+
+// partlyRecorded is the error of an import whose appending failed or was interrupted, or
+// whose appended rows could not be projected: some rows may be in the log. Importing the
+// file again is safe, since each row's command ID comes from the file.
+func partlyRecorded(err error) error {
+	return fmt.Errorf("%w: the rows may be partly recorded: %w; running the same import again is safe: it records each row at most once",
+		ErrOutcomeUnknown, err)
 }

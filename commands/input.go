@@ -118,6 +118,7 @@ func (in Input) Parse(now time.Time, newID func() string) (Operation, error) {
 		if op.CommandID, err = CommandIDForKey(in.Key); err != nil {
 			return op, &FieldError{"idempotency_key", err}
 		}
+		op.Key = in.Key
 	}
 	return op, nil
 }

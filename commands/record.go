@@ -20,6 +20,8 @@ type Result struct {
 	// key): nothing new was appended and Event holds what was recorded then.
 	AlreadyRecorded bool
 	Attempts        int
+	// Key is the command's idempotency key, empty when it had none.
+	Key string
 }
 
 // recorder is the write path shared by Sell and Restock.
@@ -53,6 +55,9 @@ type Operation struct {
 	Note      string
 	// NewProduct lets a restock create a product whose ID looks like an existing one's.
 	NewProduct bool
+
+	// Key is the idempotency key CommandID was made from, empty when there was none.
+	Key string
 }
 
 // operation is an Operation with its kind.
@@ -89,21 +94,21 @@ func (r recorder) record(ctx context.Context, op operation) (Result, error) {
 		}
 		pos, err := r.log.Append(ctx, e)
 		if err != nil {
-			return Result{}, err
+			return Result{}, appendFailed(op, err)
 		}
+		// From here the event is in the log: a failure leaves the ledger's decision unknown.
 		if err := r.projection.CatchUp(ctx); err != nil {
-			return Result{}, err
+			return Result{}, outcomeUnknown(op, &pos[0], err)
 		}
 		out, err := r.model.EventOutcome(ctx, pos[0], e)
 		if err != nil {
-			return Result{}, err
+			return Result{}, outcomeUnknown(op, &pos[0], err)
 		}
 		if !out.Found {
-			return Result{}, fmt.Errorf("event %s was acknowledged at %d/%d but is not in the read model after catching up",
-				e.ID, pos[0].Partition, pos[0].Offset)
+			return Result{}, outcomeUnknown(op, &pos[0], fmt.Errorf("event %s is not in the read model after catching up", e.ID))
 		}
 		if out.Accepted {
-			return Result{Event: e, Stock: out.Stock, Attempts: attempt}, nil
+			return Result{Event: e, Stock: out.Stock, Attempts: attempt, Key: op.Key}, nil
 		}
 		// Rejected: another operation on the product came first. Decide again on the new
 		// state, which may now refuse the command without appending anything.
@@ -142,6 +147,7 @@ func (r recorder) already(op operation, prior Outcome) (Result, error) {
 		Event:           domain.Event{Type: prior.Type, ID: prior.EventID, CommandID: op.CommandID, Product: op.Product, Quantity: prior.Quantity, BusinessDate: date},
 		Stock:           prior.Stock,
 		AlreadyRecorded: true,
+		Key:             op.Key,
 	}, nil
 }
 

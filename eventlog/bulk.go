@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/IBM/sarama"
@@ -65,6 +66,10 @@ func (l *Log) AppendBulk(ctx context.Context, events []domain.Event, progress fu
 
 	done := 0
 	var firstErr error
+	// The producer retries without end against a broker that never answers: give up when
+	// nothing was acknowledged for Config.Timeout.
+	stall := time.NewTimer(l.cfg.Timeout)
+	defer stall.Stop()
 	for done < len(events) && firstErr == nil {
 		select {
 		case <-producer.Successes():
@@ -72,8 +77,12 @@ func (l *Log) AppendBulk(ctx context.Context, events []domain.Event, progress fu
 			if progress != nil && (done%1000 == 0 || done == len(events)) {
 				progress(done)
 			}
+			stall.Reset(l.cfg.Timeout)
+		case <-stall.C:
+			firstErr = fmt.Errorf("%w: append to %s: %w: no acknowledgement from Kafka at %s within %s (see --timeout)",
+				ErrUnavailable, l.cfg.Topic, errTimeout, strings.Join(l.cfg.Brokers, ","), l.cfg.Timeout)
 		case perr := <-producer.Errors():
-			firstErr = fmt.Errorf("%w: append to %s: %v", ErrUnavailable, l.cfg.Topic, perr.Err)
+			firstErr = l.appendFailed(perr.Err)
 		case err, ok := <-feedErr:
 			if ok && err != nil {
 				firstErr = err
@@ -84,10 +93,20 @@ func (l *Log) AppendBulk(ctx context.Context, events []domain.Event, progress fu
 		}
 	}
 	cancel()
-	closeErr := producer.Close()
 	if firstErr != nil {
+		// Close waits for messages in flight, which a stalled broker never answers.
+		producer.AsyncClose()
+		go func() {
+			for range producer.Successes() {
+			}
+		}()
+		go func() {
+			for range producer.Errors() {
+			}
+		}()
 		return firstErr
 	}
+	closeErr := producer.Close()
 	if closeErr != nil {
 		var perrs sarama.ProducerErrors
 		if errors.As(closeErr, &perrs) {

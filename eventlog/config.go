@@ -24,12 +24,23 @@ type Config struct {
 	ReplicationFactor int16
 	// ConnectTimeout bounds how long connecting may take before ErrUnavailable.
 	ConnectTimeout time.Duration
-	Security       Security
+	// Timeout bounds every request to the cluster after connecting (an append, high
+	// watermarks, a fetch, a metadata refresh): Sarama's own retries can wait minutes on
+	// a broker that accepts connections but never answers, such as a stopped process.
+	Timeout  time.Duration
+	Security Security
+	// LogDir is the embedded broker's log directory, empty for a Kafka cluster: a failed
+	// append is then checked against its disk, to say that it is full rather than
+	// relaying the broker's "unknown server error".
+	LogDir string
 	// ClusterID, when set, is the ID the cluster must report: a data directory's log ID
 	// (see LogID), so that an address found in broker.addr that now belongs to another
 	// data directory's broker is refused.
 	ClusterID string
 }
+
+// DefaultTimeout is how long a request to the cluster may take unless told otherwise.
+const DefaultTimeout = 10 * time.Second
 
 func (c Config) withDefaults() Config {
 	if c.Topic == "" {
@@ -42,7 +53,10 @@ func (c Config) withDefaults() Config {
 		c.ReplicationFactor = 1
 	}
 	if c.ConnectTimeout <= 0 {
-		c.ConnectTimeout = 10 * time.Second
+		c.ConnectTimeout = DefaultTimeout
+	}
+	if c.Timeout <= 0 {
+		c.Timeout = DefaultTimeout
 	}
 	return c
 }

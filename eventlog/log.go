@@ -29,6 +29,7 @@ type Log struct {
 	partitions int32
 	clusterID  string
 	round      atomic.Uint64 // fetch rounds, to rotate the partition order
+	abandoned  atomic.Bool   // a call was given up on and may still hold the producer
 	warnings   []string
 }
 
@@ -38,12 +39,12 @@ func (l *Log) Warnings() []string { return l.warnings }
 
 // Connect connects to the cluster, creates the topic if it does not exist, and returns
 // the log. Failing to reach the cluster within cfg.ConnectTimeout gives ErrUnavailable.
-func Connect(ctx context.Context, cfg Config) (*Log, error) {
+func Connect(parent context.Context, cfg Config) (*Log, error) {
 	cfg = cfg.withDefaults()
 	if err := cfg.Security.apply(sarama.NewConfig()); err != nil {
 		return nil, err
 	}
-	ctx, cancel := context.WithTimeout(ctx, cfg.ConnectTimeout)
+	ctx, cancel := context.WithTimeout(parent, cfg.ConnectTimeout)
 	defer cancel()
 	type result struct {
 		l   *Log
@@ -64,6 +65,9 @@ func Connect(ctx context.Context, cfg Config) (*Log, error) {
 				r.l.Close()
 			}
 		}()
+		if err := parent.Err(); err != nil {
+			return nil, fmt.Errorf("connect to Kafka at %s: %w", strings.Join(cfg.Brokers, ","), err)
+		}
 		return nil, fmt.Errorf("%w: no answer from Kafka at %s within %s; check --brokers or start the broker",
 			ErrUnavailable, strings.Join(cfg.Brokers, ","), cfg.ConnectTimeout)
 	}
@@ -131,8 +135,17 @@ func (l *Log) Partitions() int32 { return l.partitions }
 // PartitionOf returns the partition stockctl writes key to.
 func (l *Log) PartitionOf(key []byte) int32 { return PartitionFor(key, l.partitions) }
 
-// Close closes the publisher and the client.
+// Close closes the publisher and the client. After a call was given up on (see bounded),
+// it closes them in the background: Sarama's Close would wait for that call to end.
 func (l *Log) Close() error {
+	if l.abandoned.Load() {
+		go l.close()
+		return nil
+	}
+	return l.close()
+}
+
+func (l *Log) close() error {
 	var errs []error
 	if l.publisher != nil {
 		errs = append(errs, l.publisher.Close())
@@ -145,7 +158,9 @@ func (l *Log) Close() error {
 
 // Append publishes events through Watermill, each keyed by its product so a product's
 // events stay in one partition, and returns once the cluster has acknowledged them all,
-// with the position each was given.
+// with the position each was given. It gives up after Config.Timeout or when ctx ends:
+// the events may then have been appended or not. An error with a NotAppended method
+// returning true means they were not.
 func (l *Log) Append(ctx context.Context, events ...domain.Event) ([]projections.Position, error) {
 	msgs := make([]*message.Message, 0, len(events))
 	for _, e := range events {
@@ -159,16 +174,20 @@ func (l *Log) Append(ctx context.Context, events ...domain.Event) ([]projections
 		msg.SetContext(ctx)
 		msgs = append(msgs, msg)
 	}
-	err := l.publisher.Publish(l.cfg.Topic, msgs...)
 	positions := make([]projections.Position, len(msgs))
-	for i, m := range msgs {
-		pm := l.marshaler.take(m)
-		if pm != nil {
-			positions[i] = projections.Position{Partition: pm.Partition, Offset: pm.Offset}
+	err := l.bounded(ctx, "append to "+l.cfg.Topic, func(context.Context) error {
+		err := l.publisher.Publish(l.cfg.Topic, msgs...)
+		// positions is read only when this returns in time: the channel orders the writes.
+		for i, m := range msgs {
+			pm := l.marshaler.take(m)
+			if pm != nil {
+				positions[i] = projections.Position{Partition: pm.Partition, Offset: pm.Offset}
+			}
 		}
-	}
+		return err
+	})
 	if err != nil {
-		return nil, fmt.Errorf("%w: append to %s: %v", ErrUnavailable, l.cfg.Topic, err)
+		return nil, l.appendFailed(err)
 	}
 	return positions, nil
 }
@@ -207,12 +226,18 @@ func (l *Log) HighWatermarks(ctx context.Context) (map[int32]int64, error) {
 		return nil, err
 	}
 	out := make(map[int32]int64, l.partitions)
-	for p := int32(0); p < l.partitions; p++ {
-		n, err := l.highWatermark(ctx, p)
-		if err != nil {
-			return nil, err
+	err := l.bounded(ctx, "high watermarks of "+l.cfg.Topic, func(ctx context.Context) error {
+		for p := int32(0); p < l.partitions; p++ {
+			n, err := l.highWatermark(ctx, p)
+			if err != nil {
+				return err
+			}
+			out[p] = n
 		}
-		out[p] = n
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }

@@ -88,11 +88,22 @@ func (l *Log) fetchAll(ctx context.Context, from, until map[int32]int64, out cha
 		progressed, err := l.fetchRound(ctx, next, expect, until, out)
 		if err != nil {
 			failures++
+			if ctx.Err() != nil {
+				return nil
+			}
+			if errors.Is(err, errTimeout) {
+				// A broker that did not answer within the timeout is not asked again.
+				return err
+			}
 			if failures > fetchRetries || errors.Is(err, errFatalFetch) {
 				return fmt.Errorf("%w: read %s: %v", ErrUnavailable, l.cfg.Topic, err)
 			}
 			// A leader moved or a connection dropped: learn the new layout and retry.
-			l.client.RefreshMetadata(l.cfg.Topic)
+			if err := l.bounded(ctx, "metadata of "+l.cfg.Topic, func(context.Context) error {
+				return l.client.RefreshMetadata(l.cfg.Topic)
+			}); errors.Is(err, errTimeout) {
+				return err
+			}
 			select {
 			case <-ctx.Done():
 				return nil
@@ -111,12 +122,19 @@ var errFatalFetch = errors.New("cannot continue")
 
 func (l *Log) fetchRound(ctx context.Context, next, expect, until map[int32]int64, out chan<- []rawRecord) (bool, error) {
 	byLeader := make(map[*sarama.Broker][]int32)
-	for p := range next {
-		b, err := l.client.Leader(l.cfg.Topic, p)
-		if err != nil {
-			return false, fmt.Errorf("leader of partition %d: %w", p, err)
+	// Leader refreshes metadata when it has no leader cached, which can block.
+	err := l.bounded(ctx, "leaders of "+l.cfg.Topic, func(context.Context) error {
+		for p := range next {
+			b, err := l.client.Leader(l.cfg.Topic, p)
+			if err != nil {
+				return fmt.Errorf("leader of partition %d: %w", p, err)
+			}
+			byLeader[b] = append(byLeader[b], p)
 		}
-		byLeader[b] = append(byLeader[b], p)
+		return nil
+	})
+	if err != nil {
+		return false, err
 	}
 	progressed := false
 	round := l.round.Add(1)
@@ -138,7 +156,12 @@ func (l *Log) fetchRound(ctx context.Context, next, expect, until map[int32]int6
 		for _, p := range parts {
 			req.AddBlock(l.cfg.Topic, p, next[p], partitionMaxBytes, -1)
 		}
-		resp, err := broker.Fetch(req)
+		var resp *sarama.FetchResponse
+		err := l.bounded(ctx, "read "+l.cfg.Topic, func(context.Context) error {
+			var err error
+			resp, err = broker.Fetch(req)
+			return err
+		})
 		if err != nil {
 			return progressed, err
 		}

@@ -35,7 +35,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 // classify maps an error from validation or a command handler to the HTTP status that
-// matches the CLI's exit code (2 → 400, 1 → 409, 3 → 503), a stable code, and the field
+// matches the CLI's exit code (2 → 400, 1 → 409, 3 and 4 → 503), a stable code, and the field
 // it concerns.
 func classify(err error) (status int, code, field string) {
 	switch {
@@ -59,6 +59,10 @@ func classify(err error) (status int, code, field string) {
 		return http.StatusConflict, "stock_overflow", "quantity"
 	case errors.Is(err, commands.ErrConflict):
 		return http.StatusConflict, "conflict", ""
+	case errors.Is(err, commands.ErrOutcomeUnknown):
+		// The CLI's exit 4: the operation may have been recorded; retrying with the same
+		// Idempotency-Key is safe.
+		return http.StatusServiceUnavailable, "outcome_unknown", ""
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return http.StatusServiceUnavailable, "interrupted", ""
 	}

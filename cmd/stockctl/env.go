@@ -134,7 +134,8 @@ func openLog(c *cli.Context, serve bool) (*env, error) {
 		return nil, err
 	}
 	cfg.Brokers = brokers
-	if c.String("brokers") == "" {
+	if len(splitBrokers(c.String("brokers"))) == 0 {
+		cfg.LogDir = filepath.Join(dataDir, "log")
 		// The embedded log exists now (this process opened it, or a broker serving it
 		// was checked): the connection must reach that log and no other.
 		if cfg.ClusterID, err = eventlog.LogID(dataDir); err != nil {
@@ -165,7 +166,13 @@ func logConfig(c *cli.Context) (eventlog.Config, error) {
 	if rf < 1 || rf > 7 {
 		return eventlog.Config{}, usagef("--replication-factor %d: give 1 to 7", rf)
 	}
+	timeout := c.Duration("timeout")
+	if timeout <= 0 {
+		return eventlog.Config{}, usagef("--timeout %s: give a positive duration, such as 10s or 1m", timeout)
+	}
 	return eventlog.Config{
+		Timeout:           timeout,
+		ConnectTimeout:    timeout,
 		Topic:             c.String("topic"),
 		Partitions:        int32(partitions),
 		ReplicationFactor: int16(rf),

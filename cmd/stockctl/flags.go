@@ -32,6 +32,12 @@ func globalFlags() []cli.Flag {
 			EnvVars: []string{"STOCKCTL_TOPIC"},
 			Value:   eventlog.DefaultTopic,
 		},
+		&cli.DurationFlag{
+			Name:    "timeout",
+			Usage:   "how long to wait for Kafka to answer a request (connect, append, read) before giving up",
+			EnvVars: []string{"STOCKCTL_TIMEOUT"},
+			Value:   eventlog.DefaultTimeout,
+		},
 		&cli.StringFlag{
 			Name:   "cpuprofile",
 			Usage:  "write a CPU profile of the command to this file, for go tool pprof",

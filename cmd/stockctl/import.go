@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -51,7 +52,7 @@ func importCommand() *cli.Command {
 			if c.NArg() != 1 {
 				return usagef("import takes one FILE, got %d argument(s); e.g. stockctl import data/operations.csv", c.NArg())
 			}
-			content, err := readInput(c.Args().First())
+			content, err := readInput(c.Context, c.Args().First())
 			if err != nil {
 				return err
 			}
@@ -126,15 +127,30 @@ func runImport(c *cli.Context, content []byte, rows []ledgercsv.Row, operator st
 	return nil
 }
 
-func readInput(name string) ([]byte, error) {
-	if name == "-" {
-		return io.ReadAll(os.Stdin)
+// readInput reads the file to import, or standard input for "-", until ctx ends. Opening
+// a FIFO blocks until a writer opens it, and neither open(2) nor read(2) looks at a
+// context: the reading goroutine is left behind on Ctrl-C, and dies with the process.
+func readInput(ctx context.Context, name string) ([]byte, error) {
+	type read struct {
+		b   []byte
+		err error
 	}
-	b, err := os.ReadFile(name)
-	if err != nil {
-		return nil, usagef("import: %v", err)
+	done := make(chan read, 1)
+	go func() {
+		var r read
+		if name == "-" {
+			r.b, r.err = io.ReadAll(os.Stdin)
+		} else if r.b, r.err = os.ReadFile(name); r.err != nil {
+			r.err = usagef("import: %v", r.err)
+		}
+		done <- r
+	}()
+	select {
+	case r := <-done:
+		return r.b, r.err
+	case <-ctx.Done():
+		return nil, fmt.Errorf("import: reading %s: %w", name, ctx.Err())
 	}
-	return b, nil
 }
 
 func csvOptions(c *cli.Context) (ledgercsv.Options, error) {

@@ -29,6 +29,7 @@ const (
 	exitRefused     = 1 // the ledger refused the operation
 	exitInvalid     = 2 // invalid input or usage
 	exitUnavailable = 3 // infrastructure unavailable
+	exitUnknown     = 4 // the outcome of a write is unknown: it may have been recorded
 	exitInterrupted = 130
 )
 
@@ -62,6 +63,9 @@ func main() {
 		msg := err.Error()
 		if errors.Is(err, context.Canceled) {
 			msg = "interrupted; what was committed before is intact"
+			if errors.Is(err, commands.ErrOutcomeUnknown) {
+				msg = "interrupted: " + err.Error()
+			}
 		}
 		fmt.Fprintln(stderr, "stockctl: "+msg)
 		stderr.Flush()
@@ -149,6 +153,8 @@ func exitCode(err error) int {
 		return exitOK
 	case errors.Is(err, context.Canceled):
 		return exitInterrupted
+	case errors.Is(err, commands.ErrOutcomeUnknown):
+		return exitUnknown
 	case errors.Is(err, domain.ErrInsufficientStock), errors.Is(err, domain.ErrStockOverflow),
 		errors.Is(err, commands.ErrConflict), errors.Is(err, errVerifyFailed), errors.Is(err, errImportIncomplete),
 		errors.Is(err, errNoHistory), errors.Is(err, errReplayWouldLose):

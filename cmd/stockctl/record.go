@@ -49,6 +49,11 @@ func parseOperation(c *cli.Context, verb string) (commands.Operation, error) {
 		_, err := commands.CommandIDForKey("")
 		return op, usagef("%s: --idempotency-key %s", verb, commands.TextMessage(err))
 	}
+	if in.Key == "" {
+		// Every write carries a key, so that one whose outcome is unknown can be retried
+		// safely: the key is printed then.
+		in.Key = uuid.NewString()
+	}
 	op, err := in.Parse(time.Now(), uuid.NewString)
 	var fe *commands.FieldError
 	if !errors.As(err, &fe) {
@@ -115,5 +120,21 @@ func recordOnce(c *cli.Context, verb string, handle func(*cli.Context, *env, com
 		return commands.Result{}, err
 	}
 	defer e.Close()
-	return handle(c, e, op)
+	res, err := handle(c, e, op)
+	var unknown *commands.OutcomeUnknownError
+	if errors.As(err, &unknown) {
+		unknown.Advice = fmt.Sprintf("check `stockctl history %s`, or run the command again with --idempotency-key %s: "+
+			"it is recorded at most once", shellQuote(op.Product.String()), shellQuote(op.Key))
+		// The handler's wrapping fixed its message before the advice was set.
+		err = fmt.Errorf("%s: %w", verb, unknown)
+	}
+	return res, err
+}
+
+// shellQuote returns s as one word for a POSIX shell.
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:/@%+=,") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

@@ -1,0 +1,106 @@
+package eventlog
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/IBM/sarama"
+)
+
+// errTimeout marks a request given up on after Config.Timeout.
+var errTimeout = errors.New("timed out")
+
+// bounded runs call and returns its error, or gives up when ctx ends or Config.Timeout
+// passes. Sarama's SyncProducer and client retry metadata refreshes without looking at
+// any context: against a broker that accepts connections but never answers (a stopped
+// process) a call waits for minutes, and Ctrl-C would not end it.
+//
+// A call given up on keeps running in its goroutine until Sarama's own timeouts end it.
+// It touches only the Sarama client and producer, never the read model, and what it may
+// still append is an event under the command's ID, which the ledger accepts at most once.
+// Close then does not wait for it, so that the process can exit.
+func (l *Log) bounded(ctx context.Context, what string, call func(ctx context.Context) error) error {
+	inner, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- call(inner) }()
+	// A timer rather than a deadline on inner, so that giving up is told apart from the
+	// caller's own deadline.
+	timer := time.NewTimer(l.cfg.Timeout)
+	defer timer.Stop()
+	select {
+	case err := <-done:
+		cancel()
+		return err
+	case <-ctx.Done():
+		cancel()
+		l.abandoned.Store(true)
+		return fmt.Errorf("%s: %w", what, ctx.Err())
+	case <-timer.C:
+		cancel()
+		l.abandoned.Store(true)
+		return fmt.Errorf("%w: %s: %w: no answer from Kafka at %s within %s (see --timeout)",
+			ErrUnavailable, what, errTimeout, strings.Join(l.cfg.Brokers, ","), l.cfg.Timeout)
+	}
+}
+
+// notAppendedError is an append that the cluster certainly did not record.
+type notAppendedError struct{ err error }
+
+func (e *notAppendedError) Error() string { return e.err.Error() }
+func (e *notAppendedError) Unwrap() error { return e.err }
+
+// NotAppended tells a writer that nothing was recorded, so the failure is not one whose
+// outcome is unknown.
+func (e *notAppendedError) NotAppended() bool { return true }
+
+// appendFailed explains a failed append. The embedded broker (kfake) answers "unknown
+// server error" when it cannot write a batch to its segment file, after truncating the
+// file back and without advancing the partition: nothing was appended, and the reason is
+// on the log's disk, which is checked here so the message can say so.
+func (l *Log) appendFailed(err error) error {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, errTimeout) {
+		return err
+	}
+	if l.cfg.LogDir != "" && errors.Is(err, sarama.ErrUnknown) {
+		if problem := diskProblem(l.cfg.LogDir); problem != "" {
+			return &notAppendedError{fmt.Errorf("%w: append to %s: the embedded broker could not write its log in %s: %s; "+
+				"free space there (or make it writable) and try again", ErrUnavailable, l.cfg.Topic, l.cfg.LogDir, problem)}
+		}
+	}
+	return fmt.Errorf("%w: append to %s: %v", ErrUnavailable, l.cfg.Topic, err)
+}
+
+// minFree is the free space below which a log's disk counts as full: a batch of a few
+// events takes a few kilobytes.
+const minFree = 64 << 10
+
+// diskProblem returns why dir cannot take more writes, or "" if it can.
+func diskProblem(dir string) string {
+	var st syscall.Statfs_t
+	if err := syscall.Statfs(dir, &st); err == nil {
+		if free := st.Bavail * uint64(st.Bsize); free < minFree {
+			return fmt.Sprintf("the disk is full (%d KiB free)", free>>10)
+		}
+	}
+	f, err := os.CreateTemp(dir, ".write-check-*")
+	if err != nil {
+		return "it cannot be written: " + err.Error()
+	}
+	defer os.Remove(f.Name())
+	_, err = f.Write(make([]byte, 16<<10))
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		if errors.Is(err, syscall.ENOSPC) {
+			return "the disk is full"
+		}
+		return "it cannot be written: " + err.Error()
+	}
+	return ""
+}
