@@ -82,6 +82,10 @@ func errorCode(err error) (code, field string) {
 		return code, field
 	}
 	switch {
+	case errors.Is(err, commands.ErrOutcomeUnknown):
+		return with("outcome_unknown", "")
+	case errors.Is(err, commands.ErrLookAlike):
+		return with("look_alike_product", "product")
 	case errors.Is(err, domain.ErrInvalidProduct):
 		return with("invalid_product", "product")
 	case errors.Is(err, domain.ErrInvalidQuantity):
