@@ -42,11 +42,14 @@ func Losses(ctx context.Context, built, live string, ends map[int32]int64) (Loss
 	var ahead, sameTopic int
 	if err := db.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM live.offsets l LEFT JOIN main.offsets n USING (partition)
 		WHERE l.next_offset > coalesce(n.next_offset, 0)),
-		(SELECT count(*) FROM live.meta l JOIN main.meta n USING (key) WHERE key = 'topic' AND l.value = n.value)`).Scan(&ahead, &sameTopic); err != nil {
+		(SELECT count(*) FROM live.meta l JOIN main.meta n USING (key) WHERE key = 'topic' AND l.value = n.value)
+		- (SELECT count(*) FROM live.meta l JOIN main.meta n USING (key) WHERE key = 'cluster_id' AND l.value <> n.value)`).Scan(&ahead, &sameTopic); err != nil {
 		return loss, nil // not a readable model
 	}
-	if sameTopic == 0 {
-		return loss, nil // built from another topic: not this log's history (see BindLog)
+	if sameTopic <= 0 {
+		// Built from another topic or another cluster's log (see BindLog, BindCluster): not
+		// this log's history, so nothing of it can be lost by replacing it.
+		return loss, nil
 	}
 	// Per product: the live sequence the rebuild should have reached, and what it has.
 	covered := `SELECT product_id, seq FROM live.stock`

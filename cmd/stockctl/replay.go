@@ -37,12 +37,19 @@ func replayCommand() *cli.Command {
 			if c.NArg() > 0 {
 				return usagef("replay takes no arguments")
 			}
+			// Before the claim, which creates a file: a mistyped data directory or --db
+			// must be refused with nothing written.
+			if _, err := checkDataDir(c); err != nil {
+				return err
+			}
 			live := dbPath(c)
 			// One build at a time: a second replay would remove or publish the first's
 			// unfinished file.
 			build, err := readmodel.ClaimBuild(readmodel.BuildPath(live), "replay")
-			if err != nil {
+			if errors.Is(err, readmodel.ErrInUse) {
 				return fmt.Errorf("replay: %w; the read model was left as it was: wait for that replay to finish", err)
+			} else if err != nil {
+				return fmt.Errorf("replay: %w; the read model was left as it was", err)
 			}
 			defer build.Release()
 			e, err := openLog(c, false)

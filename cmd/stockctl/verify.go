@@ -30,9 +30,16 @@ func verifyCommand() *cli.Command {
 			if c.NArg() > 0 {
 				return usagef("verify takes no arguments")
 			}
+			// Before the claim, which creates a file: a mistyped data directory or --db
+			// must be refused with nothing written.
+			if _, err := checkDataDir(c); err != nil {
+				return err
+			}
 			build, err := readmodel.ClaimBuild(dbPath(c)+".verify", "verify")
-			if err != nil {
+			if errors.Is(err, readmodel.ErrInUse) {
 				return fmt.Errorf("verify: %w; wait for it to finish", err)
+			} else if err != nil {
+				return fmt.Errorf("verify: %w", err)
 			}
 			defer build.Release()
 			snapshot := build.Path + ".model"
