@@ -114,7 +114,7 @@ func (e *Embedded) Close() error {
 // When another process holds the log without serving it, Local waits up to wait for it
 // to finish, then fails with ErrLocked. With advertise, an in-process
 // broker serves other processes too, as `stockctl broker` does.
-func Local(ctx context.Context, dataDir string, wait time.Duration, advertise bool) (addrs []string, closer func() error, err error) {
+func Local(ctx context.Context, dataDir string, wait, timeout time.Duration, advertise bool) (addrs []string, closer func() error, err error) {
 	deadline := time.Now().Add(wait)
 	var foreign string // why broker.addr was not used, if it names a broker
 	for {
@@ -125,7 +125,10 @@ func Local(ctx context.Context, dataDir string, wait time.Duration, advertise bo
 		if !errors.Is(err, ErrLocked) {
 			return nil, nil, err
 		}
-		addr, why := advertised(dataDir)
+		addr, why, err := advertised(ctx, dataDir, timeout)
+		if err != nil {
+			return nil, nil, err
+		}
 		if why == "" {
 			return []string{addr}, nil, nil
 		}
@@ -150,8 +153,11 @@ func Local(ctx context.Context, dataDir string, wait time.Duration, advertise bo
 
 // Advertised returns the address in the data directory's broker.addr once a broker
 // answers there and serves the directory's log; otherwise ErrUnavailable says why not.
-func Advertised(dataDir string) (string, error) {
-	addr, why := advertised(dataDir)
+func Advertised(ctx context.Context, dataDir string, timeout time.Duration) (string, error) {
+	addr, why, err := advertised(ctx, dataDir, timeout)
+	if err != nil {
+		return "", err
+	}
 	if why != "" {
 		return "", fmt.Errorf("%w: %s: %s", ErrUnavailable, filepath.Join(dataDir, brokerFileName), why)
 	}
@@ -162,33 +168,42 @@ func Advertised(dataDir string) (string, error) {
 const errNoAdvert = "no broker advertised"
 
 // advertised returns the address a running `stockctl broker` wrote, if a broker
-// answers there and serves this data directory's log; otherwise it says why not.
-func advertised(dataDir string) (addr, why string) {
+// answers there and serves this data directory's log; otherwise it says why not. A
+// broker that accepts the connection but does not answer within timeout (a stopped
+// process) is an error, ErrUnavailable: it holds the log, so waiting for the lock would
+// only wait longer for the same answer.
+func advertised(ctx context.Context, dataDir string, timeout time.Duration) (addr, why string, err error) {
 	b, err := os.ReadFile(filepath.Join(dataDir, brokerFileName))
 	if err != nil {
-		return "", errNoAdvert
+		return "", errNoAdvert, nil
 	}
 	addr = strings.TrimSpace(string(b))
 	conn, err := net.DialTimeout("tcp", addr, time.Second)
 	if err != nil {
-		return "", errNoAdvert // the broker is gone and nothing took its port
+		return "", errNoAdvert, nil // the broker is gone and nothing took its port
 	}
 	conn.Close()
 	want, err := LogID(dataDir)
 	if err != nil {
-		return "", err.Error()
+		return "", err.Error(), nil
 	}
 	if want == "" {
-		return "", fmt.Sprintf("%s answers, but the log in %s has no ID to check it against", addr, filepath.Join(dataDir, logDirName))
+		return "", fmt.Sprintf("%s answers, but the log in %s has no ID to check it against", addr, filepath.Join(dataDir, logDirName)), nil
 	}
-	have, err := clusterIDAt(addr, 2*time.Second)
-	if err != nil {
-		return "", fmt.Sprintf("%s does not answer as a Kafka broker: %v", addr, err)
+	have, err := clusterIDAt(ctx, addr, timeout)
+	var netErr net.Error
+	switch {
+	case ctx.Err() != nil:
+		return "", "", ctx.Err()
+	case errors.Is(err, errTimeout), errors.As(err, &netErr) && netErr.Timeout():
+		return "", "", fmt.Errorf("%w: the broker at %s (%s) accepts connections but did not answer within %s (see --timeout): "+
+			"it may be stopped or overloaded", ErrUnavailable, addr, filepath.Join(dataDir, brokerFileName), timeout)
+	case err != nil:
+		return "", fmt.Sprintf("%s does not answer as a Kafka broker: %v", addr, err), nil
+	case have != want:
+		return "", fmt.Sprintf("the broker at %s serves another log (cluster ID %q, not %q)", addr, have, want), nil
 	}
-	if have != want {
-		return "", fmt.Sprintf("the broker at %s serves another log (cluster ID %q, not %q)", addr, have, want)
-	}
-	return addr, ""
+	return addr, "", nil
 }
 
 // lockLog takes the log's locks without waiting and returns their release. The lock that

@@ -1,6 +1,7 @@
 package eventlog
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -99,7 +100,31 @@ func readKfakeMeta(path string) (map[string]json.RawMessage, string, error) {
 }
 
 // clusterIDAt asks the Kafka-protocol broker at addr for its cluster ID, within timeout.
-func clusterIDAt(addr string, timeout time.Duration) (string, error) {
+func clusterIDAt(ctx context.Context, addr string, timeout time.Duration) (string, error) {
+	type result struct {
+		id  string
+		err error
+	}
+	// Sarama's broker calls do not watch a context: Ctrl-C must not wait for the timeout.
+	done := make(chan result, 1)
+	go func() {
+		id, err := clusterIDOf(addr, timeout)
+		done <- result{id, err}
+	}()
+	// Sarama may spend its read timeout more than once (API versions, then metadata).
+	timer := time.NewTimer(timeout)
+	defer timer.Stop()
+	select {
+	case r := <-done:
+		return r.id, r.err
+	case <-ctx.Done():
+		return "", ctx.Err()
+	case <-timer.C:
+		return "", errTimeout
+	}
+}
+
+func clusterIDOf(addr string, timeout time.Duration) (string, error) {
 	sc := sarama.NewConfig()
 	sc.ClientID = "stockctl"
 	sc.Version = sarama.V2_1_0_0

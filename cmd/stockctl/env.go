@@ -119,7 +119,7 @@ func openLog(c *cli.Context, serve bool) (*env, error) {
 				return nil, usagef("--%s applies to a Kafka cluster named with --brokers; the embedded broker takes no credentials", f)
 			}
 		}
-		addrs, closer, err := eventlog.Local(ctx, dataDir, lockWait, serve)
+		addrs, closer, err := eventlog.Local(ctx, dataDir, lockWait, c.Duration("timeout"), serve)
 		if err != nil {
 			return nil, err
 		}

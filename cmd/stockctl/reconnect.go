@@ -32,14 +32,14 @@ func (r *redialer) reconnect(ctx context.Context, outage time.Duration) (*eventl
 	var addrs []string
 	var local func() error
 	if outage < takeOverAfter {
-		addr, err := eventlog.Advertised(r.dataDir)
+		addr, err := eventlog.Advertised(ctx, r.dataDir, r.cfg.Timeout)
 		if err != nil {
 			return nil, nil, err
 		}
 		addrs = []string{addr}
 	} else {
 		var err error
-		if addrs, local, err = eventlog.Local(ctx, r.dataDir, 0, r.serve); err != nil {
+		if addrs, local, err = eventlog.Local(ctx, r.dataDir, 0, r.cfg.Timeout, r.serve); err != nil {
 			return nil, nil, err
 		}
 	}
