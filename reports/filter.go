@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/stockctl/stockctl/domain"
+	"github.com/stockctl/stockctl/productid"
 )
 
 // ErrInvalidFilter means a filter's dates or products were refused.
@@ -35,7 +36,7 @@ func ParseFilter(from, to string, products []string, name func(field string) str
 		return f, filterErrorf("%s %s is before %s %s", name("to"), to, name("from"), from)
 	}
 	for _, raw := range products {
-		p, err := domain.ParseProductID(raw)
+		p, err := productid.Lookup(raw)
 		if err != nil {
 			return f, fmt.Errorf("%s: %w", name("product"), err)
 		}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/stockctl/stockctl/commands"
 	"github.com/stockctl/stockctl/domain"
+	"github.com/stockctl/stockctl/productid"
 	"github.com/stockctl/stockctl/readmodel"
 )
 
@@ -36,7 +37,7 @@ func (s *Server) apiStock(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	for _, raw := range r.URL.Query()["product"] {
-		p, err := domain.ParseProductID(raw)
+		p, err := productid.Lookup(raw)
 		if err != nil {
 			s.apiFail(w, r, &commands.FieldError{Field: "product", Err: err})
 			return
@@ -57,7 +58,7 @@ func (s *Server) apiStock(w http.ResponseWriter, r *http.Request) {
 // apiHistory answers GET /api/products/{id}/history: every operation on the product in
 // log order, with the running stock; rejected ones with their reason.
 func (s *Server) apiHistory(w http.ResponseWriter, r *http.Request) {
-	p, err := domain.ParseProductID(productParam(r))
+	p, err := productid.Lookup(productParam(r))
 	if err != nil {
 		s.apiFail(w, r, &commands.FieldError{Field: "product", Err: err})
 		return

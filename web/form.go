@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/stockctl/stockctl/domain"
+	"github.com/stockctl/stockctl/productid"
 	"github.com/stockctl/stockctl/readmodel"
 )
 
@@ -79,7 +80,7 @@ func (s *Server) fillStock(r *http.Request, f *entryForm) error {
 // newOperationPage answers GET /operations/new[?product=ID].
 func (s *Server) newOperationPage(w http.ResponseWriter, r *http.Request) {
 	product := r.URL.Query().Get("product")
-	if p, err := domain.ParseProductID(product); err == nil {
+	if p, err := productid.Lookup(product); err == nil {
 		product = p.String()
 	}
 	form, err := s.newForm(r, product)

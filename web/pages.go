@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/stockctl/stockctl/domain"
+	"github.com/stockctl/stockctl/productid"
 	"github.com/stockctl/stockctl/reports"
 )
 
@@ -99,7 +99,7 @@ func parseDashboardQuery(v url.Values) (dashboardQuery, error) {
 // variables". 500 is more than a page can show and far below that limit.
 const MaxFilterProducts = 500
 
-// distinct returns the different product IDs in ids, as ParseProductID reads them.
+// distinct returns the different product IDs in ids, trimmed as the filter trims them.
 func distinct(ids []string) map[string]bool {
 	set := make(map[string]bool, len(ids))
 	for _, id := range ids {
@@ -243,7 +243,7 @@ func (s *Server) productHTML(r *http.Request, product string) (template.HTML, ti
 // productPage answers GET /products/{id}: the entry form for the product, its stock,
 // history and charts, updating live. ?recorded=NONCE shows what a form recorded.
 func (s *Server) productPage(w http.ResponseWriter, r *http.Request) {
-	p, err := domain.ParseProductID(productParam(r))
+	p, err := productid.Lookup(productParam(r))
 	if err != nil {
 		s.errorPage(w, r, http.StatusBadRequest, err.Error())
 		return
@@ -275,7 +275,7 @@ func (s *Server) productPage(w http.ResponseWriter, r *http.Request) {
 
 // productFragment answers GET /fragments/products/{id}.
 func (s *Server) productFragment(w http.ResponseWriter, r *http.Request) {
-	p, err := domain.ParseProductID(productParam(r))
+	p, err := productid.Lookup(productParam(r))
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return

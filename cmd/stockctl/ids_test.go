@@ -191,6 +191,12 @@ func TestServeLookAlikeProductIDs(t *testing.T) {
 	if got := productsOf(t, dir); !slices.Equal(got, []string{"Caf\u00e9", "P1"}) {
 		t.Fatalf("products after the refusals: %q", got)
 	}
+	// Pages and the API read a typed ID as the CLI's stock and history do: NFD Café is Café.
+	for _, path := range []string{"/api/products/Cafe%CC%81/history", "/products/Cafe%CC%81", "/api/stock?product=Cafe%CC%81"} {
+		if r := s.do(client(), "GET", path, nil); r.status != 200 || !strings.Contains(r.body, "2.00") {
+			t.Errorf("GET %s: %d %.200s; want 200 with Café's stock 2.00", path, r.status, r.body)
+		}
+	}
 	if o := decodeOperation(t, s.post(`{"product":"p1","type":"restock","quantity":"5","new_product":true}`)); o.Product != "p1" || o.Stock != "5.00" {
 		t.Fatalf("API restock of p1 with new_product: %+v", o)
 	}
