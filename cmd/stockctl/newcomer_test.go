@@ -163,14 +163,7 @@ func TestDemoRefusesALedger(t *testing.T) {
 func TestHistoryOfAProductNeverSeen(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	var brokers []string
-	topic := "stock.events"
-	if testkafka.Real() {
-		brokers, topic = testkafka.Brokers(t), testkafka.Topic(t)
-	} else {
-		brokers = []string{startBroker(t, dir).addr}
-	}
-	env := []string{"STOCKCTL_BROKERS=" + strings.Join(brokers, ","), "STOCKCTL_TOPIC=" + topic}
+	brokers, topic, env := rawLog(t, dir)
 	mustRunEnv(t, dir, env, "restock", "P1", "10")
 	for _, format := range []string{"table", "json", "csv"} {
 		r := runEnv(t, dir, env, "history", "NOPE", "--output", format)

@@ -39,14 +39,7 @@ func liveChars(s string) []string {
 // the table shows them as visible escapes, JSON gives back the exact text.
 func TestTerminalInjectionIsEscaped(t *testing.T) {
 	dir := t.TempDir()
-	var brokers []string
-	topic := "stock.events"
-	if testkafka.Real() {
-		brokers, topic = testkafka.Brokers(t), testkafka.Topic(t)
-	} else {
-		brokers = []string{startBroker(t, dir).addr}
-	}
-	env := []string{"STOCKCTL_BROKERS=" + strings.Join(brokers, ","), "STOCKCTL_TOPIC=" + topic}
+	brokers, topic, env := rawLog(t, dir)
 	mustRunEnv(t, dir, env, "restock", "P1", "10")
 
 	note := "\x1b[2J\x1b[Hscreen cleared\x1b]0;pwned\x07\r\nforged line 2024-01-01 restock 999\u202eevil\u009b31m\x7f\t"

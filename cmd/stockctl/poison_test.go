@@ -12,19 +12,26 @@ import (
 	"github.com/stockctl/stockctl/internal/testkafka"
 )
 
-// TestPoisonRecords produces, with a plain Kafka client, records that are not stockctl
-// events (and one duplicated event) onto the topic: the projection skips or rejects each
-// without changing any stock, says what it skipped by kind, and keeps going.
-func TestPoisonRecords(t *testing.T) {
-	dir := t.TempDir()
-	var brokers []string
-	topic := "stock.events"
+// rawLog gives a test a log that a plain Kafka client can write to beside stockctl:
+// the cluster in STOCKCTL_TEST_BROKERS with a topic of the test's own, or a `stockctl
+// broker` on dir; env points stockctl at it.
+func rawLog(t *testing.T, dir string) (brokers []string, topic string, env []string) {
+	t.Helper()
+	topic = "stock.events"
 	if testkafka.Real() {
 		brokers, topic = testkafka.Brokers(t), testkafka.Topic(t)
 	} else {
 		brokers = []string{startBroker(t, dir).addr}
 	}
-	env := []string{"STOCKCTL_BROKERS=" + strings.Join(brokers, ","), "STOCKCTL_TOPIC=" + topic}
+	return brokers, topic, []string{"STOCKCTL_BROKERS=" + strings.Join(brokers, ","), "STOCKCTL_TOPIC=" + topic}
+}
+
+// TestPoisonRecords produces, with a plain Kafka client, records that are not stockctl
+// events (and one duplicated event) onto the topic: the projection skips or rejects each
+// without changing any stock, says what it skipped by kind, and keeps going.
+func TestPoisonRecords(t *testing.T) {
+	dir := t.TempDir()
+	brokers, topic, env := rawLog(t, dir)
 	mustRunEnv(t, dir, env, "restock", "P1", "10")
 
 	event := func(product, qty string, seq int64, edit func(string) string) []byte {

@@ -35,15 +35,21 @@ func Cell(s string) string {
 	if isPlain(s) {
 		return s
 	}
+	return escape(s, true)
+}
+
+// escape writes s with its unsafe characters escaped; for a cell, newline, tab and
+// backslash too.
+func escape(s string, cell bool) string {
 	var b strings.Builder
 	for i := 0; i < len(s); {
 		r, n := utf8.DecodeRuneInString(s[i:])
 		switch {
 		case r == utf8.RuneError && n == 1:
 			fmt.Fprintf(&b, `\x%02x`, s[i])
-		case r == '\\':
+		case cell && r == '\\':
 			b.WriteString(`\\`)
-		case unsafe(r):
+		case unsafe(r) && (cell || r != '\n' && r != '\t'):
 			writeEscape(&b, r)
 		default:
 			b.WriteString(s[i : i+n])
@@ -96,20 +102,7 @@ func Message(s string) string {
 	if isPlainText(s) {
 		return s
 	}
-	var b strings.Builder
-	for i := 0; i < len(s); {
-		r, n := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && n == 1:
-			fmt.Fprintf(&b, `\x%02x`, s[i])
-		case r != '\n' && r != '\t' && unsafe(r):
-			writeEscape(&b, r)
-		default:
-			b.WriteString(s[i : i+n])
-		}
-		i += n
-	}
-	return b.String()
+	return escape(s, false)
 }
 
 // JSON returns encoding/json output with the characters it leaves raw but a terminal
