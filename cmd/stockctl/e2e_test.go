@@ -161,7 +161,13 @@ type stockLevel struct {
 
 func stockLevels(t *testing.T, dataDir string, products ...string) []stockLevel {
 	t.Helper()
-	r := mustRun(t, dataDir, append([]string{"stock", "--output", "json"}, products...)...)
+	return stockLevelsEnv(t, dataDir, nil, products...)
+}
+
+// stockLevelsEnv is stockLevels with env added to stockctl's environment.
+func stockLevelsEnv(t *testing.T, dataDir string, env []string, products ...string) []stockLevel {
+	t.Helper()
+	r := mustRunEnv(t, dataDir, env, append([]string{"stock", "--output", "json"}, products...)...)
 	var levels []stockLevel
 	if err := json.Unmarshal([]byte(r.stdout), &levels); err != nil {
 		t.Fatalf("stock --output json is not a JSON array of levels: %v\n%v", err, r)
@@ -183,7 +189,13 @@ type historyEntry struct {
 
 func history(t *testing.T, dataDir, product string) []historyEntry {
 	t.Helper()
-	r := mustRun(t, dataDir, "history", "--output", "json", product)
+	return historyEnv(t, dataDir, nil, product)
+}
+
+// historyEnv is history with env added to stockctl's environment.
+func historyEnv(t *testing.T, dataDir string, env []string, product string) []historyEntry {
+	t.Helper()
+	r := mustRunEnv(t, dataDir, env, "history", "--output", "json", product)
 	var entries []historyEntry
 	if err := json.Unmarshal([]byte(r.stdout), &entries); err != nil {
 		t.Fatalf("history --output json is not a JSON array of entries: %v\n%v", err, r)

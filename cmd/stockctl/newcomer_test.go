@@ -132,7 +132,7 @@ func TestDemoRefusesALedger(t *testing.T) {
 	if got := listDir(t, ledger); strings.Join(got, " ") != strings.Join(before, " ") {
 		t.Errorf("the ledger's directory changed: %v, was %v", got, before)
 	}
-	if levels := stockLevels(t, ledger); len(levels) != 1 || levels[0].Stock != "10.00" {
+	if levels := stockLevelsEnv(t, ledger, embeddedEnv); len(levels) != 1 || levels[0].Stock != "10.00" {
 		t.Errorf("the ledger changed: %+v", levels)
 	}
 	if got := listDir(t, other); len(got) != 1 {
@@ -261,7 +261,7 @@ func TestDBFlagIsChecked(t *testing.T) {
 	if got := listDir(t, base); strings.Join(got, " ") != "ledger notes.txt" {
 		t.Errorf("refused --db created files: %v", got)
 	}
-	if levels := stockLevels(t, dir); len(levels) != 1 || levels[0].Stock != "10.00" {
+	if levels := stockLevelsEnv(t, dir, embeddedEnv); len(levels) != 1 || levels[0].Stock != "10.00" {
 		t.Errorf("the ledger changed: %+v", levels)
 	}
 	// A --db of its own, new or empty, is still a read model like any other.

@@ -84,7 +84,7 @@ func TestTerminalInjectionIsEscaped(t *testing.T) {
 	if err != nil || len(rows) != 2 || rows[1][6] != `mallory\x1b[8m\u2066hidden\u2069\rroot` {
 		t.Errorf("history -o csv: %q, %v", rows, err)
 	}
-	if h := history(t, dir, "EVIL"); len(h) != 1 || h[0].Note != note || h[0].RecordedBy != operator {
+	if h := historyEnv(t, dir, env, "EVIL"); len(h) != 1 || h[0].Note != note || h[0].RecordedBy != operator {
 		t.Errorf("history -o json does not give the exact note and operator back: %+v", h)
 	}
 	// verify quotes the rows that differ, the hostile note among them: one line each.
