@@ -206,6 +206,7 @@ func TestOperatorAndTopicAreChecked(t *testing.T) {
 		{[]string{"sell", "--operator", "", "P1", "1"}, "sell: " + operator},
 		{[]string{"restock", "P1", "1", "--operator", "  "}, "restock: " + operator},
 		{[]string{"import", "--operator", "", csv}, "import: " + operator},
+		{[]string{"serve", "--listen", "127.0.0.1:0", "--operator", "   "}, operator},
 		{[]string{"--topic", "../../etc", "restock", "P1", "1"}, `--topic "../../etc": ` + topic},
 		{[]string{"--topic", "..", "restock", "P1", "1"}, `--topic "..": `},
 		{[]string{"--topic", ".", "broker", "--listen", "127.0.0.1:0"}, `--topic ".": `},

@@ -7,6 +7,7 @@ import (
 	"log"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -82,7 +83,7 @@ func serve(c *cli.Context) error {
 	if err != nil && c.String("low") != "0" {
 		return fmt.Errorf("serve: --low: %w", err)
 	}
-	if err := commands.CheckText(c.String("operator"), commands.MaxOperatorLength); err != nil || c.String("operator") == "" {
+	if err := commands.CheckText(c.String("operator"), commands.MaxOperatorLength); err != nil || strings.TrimSpace(c.String("operator")) == "" {
 		return usagef("--operator must be 1 to %d printable characters", commands.MaxOperatorLength)
 	}
 
