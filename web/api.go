@@ -189,7 +189,11 @@ func (s *Server) apiFail(w http.ResponseWriter, r *http.Request, err error) {
 	status, code, _ := classify(err)
 	if status == http.StatusServiceUnavailable {
 		s.cfg.ErrorLog.Printf("web: %s %s: %v", r.Method, r.URL.Path, err)
-		w.Header().Set("Retry-After", "1")
+		// A client that honours Retry-After resends at once: safe only when nothing was
+		// recorded, or under the same Idempotency-Key.
+		if !errors.Is(err, commands.ErrOutcomeUnknown) || r.Header.Get("Idempotency-Key") != "" {
+			w.Header().Set("Retry-After", "1")
+		}
 	}
 	writeError(w, status, apiError{Code: code, Message: lookAlikeHint(err, `set "new_product": true`), Field: errorField(err)})
 }

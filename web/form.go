@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/stockctl/stockctl/commands"
 	"github.com/stockctl/stockctl/domain"
 	"github.com/stockctl/stockctl/productid"
 	"github.com/stockctl/stockctl/readmodel"
@@ -134,7 +135,14 @@ func (s *Server) submitOperation(w http.ResponseWriter, r *http.Request) {
 			field = "form"
 		}
 		f.Errors = map[string]string{field: lookAlikeHint(err, `tick "this is a new product"`)}
-		if status == http.StatusServiceUnavailable {
+		switch {
+		case errors.Is(err, commands.ErrOutcomeUnknown):
+			// The form keeps its nonce, the operation's idempotency key: sending this same
+			// form again records it at most once, where a new form would record it twice.
+			s.cfg.ErrorLog.Printf("web: %s %s: %v", r.Method, r.URL.Path, err)
+			f.Errors = map[string]string{"form": "This operation may have been recorded: " + err.Error() +
+				". Check the product's history, or press Record again on this form, which records it at most once."}
+		case status == http.StatusServiceUnavailable:
 			s.cfg.ErrorLog.Printf("web: %s %s: %v", r.Method, r.URL.Path, err)
 			f.Errors = map[string]string{"form": "Nothing was recorded: " + err.Error() + ". Submit again when the broker is back."}
 		}
