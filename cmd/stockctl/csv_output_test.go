@@ -143,6 +143,7 @@ func TestDecimalComma(t *testing.T) {
 type recordJSON struct {
 	EventID         string `json:"event_id"`
 	CommandID       string `json:"command_id"`
+	IdempotencyKey  string `json:"idempotency_key"`
 	Product         string `json:"product"`
 	Type            string `json:"type"`
 	Quantity        string `json:"quantity"`
@@ -174,8 +175,14 @@ func TestSellAndRestockOutputJSON(t *testing.T) {
 		res.Message != `restocked 10.00 of "P1" on 2024-05-01 00:00:00; stock now 10.00` {
 		t.Errorf("restock -o json: %+v", res)
 	}
+	// The key printed for a write without one repeats it safely.
+	if res.IdempotencyKey == "" || res.CommandID != "key:"+res.IdempotencyKey {
+		t.Errorf("restock -o json: idempotency_key %q for command %q", res.IdempotencyKey, res.CommandID)
+	} else if again := decode(mustRun(t, dir, "restock", "P1", "10", "--idempotency-key", res.IdempotencyKey, "-o", "json")); !again.AlreadyRecorded || again.EventID != res.EventID {
+		t.Errorf("restock again with its printed key: %+v", again)
+	}
 	sale := decode(mustRun(t, dir, "sell", "P1", "3", "--date", "2024-05-02", "--idempotency-key", "order-1182", "--output", "json"))
-	if sale.CommandID != "key:order-1182" || sale.Type != "sale" || sale.Stock != "7.00" || sale.AlreadyRecorded {
+	if sale.CommandID != "key:order-1182" || sale.IdempotencyKey != "order-1182" || sale.Type != "sale" || sale.Stock != "7.00" || sale.AlreadyRecorded {
 		t.Errorf("sell -o json: %+v", sale)
 	}
 	again := decode(mustRun(t, dir, "sell", "P1", "3", "--date", "2024-05-02", "--idempotency-key", "order-1182", "-o", "json"))

@@ -29,8 +29,11 @@ func checkRecordOutput(c *cli.Context) (string, error) {
 // recordJSON is what sell and restock print with --output json: the web API's answer
 // to POST /api/operations, plus the command ID (the idempotency key's, if one was given).
 type recordJSON struct {
-	EventID         string `json:"event_id"`
-	CommandID       string `json:"command_id"`
+	EventID   string `json:"event_id"`
+	CommandID string `json:"command_id"`
+	// IdempotencyKey is what --idempotency-key takes to repeat this command safely: the
+	// one given, or the one made for it.
+	IdempotencyKey  string `json:"idempotency_key"`
 	Product         string `json:"product"`
 	Type            string `json:"type"` // "sale" or "restock", as in the API
 	Quantity        string `json:"quantity"`
@@ -48,6 +51,8 @@ type recordErrorJSON struct {
 	Code     string `json:"code"`
 	Message  string `json:"message"`
 	Field    string `json:"field,omitempty"`
+	// IdempotencyKey is set when the outcome is unknown: repeat with it, safely.
+	IdempotencyKey string `json:"idempotency_key,omitempty"`
 }
 
 func writeRecordJSON(c *cli.Context, verb string, res commands.Result, message string) error {
@@ -56,7 +61,7 @@ func writeRecordJSON(c *cli.Context, verb string, res commands.Result, message s
 		typ = "restock"
 	}
 	return writeJSON(c.App.Writer, recordJSON{
-		EventID: res.Event.ID, CommandID: res.Event.CommandID, Product: res.Event.Product.String(), Type: typ,
+		EventID: res.Event.ID, CommandID: res.Event.CommandID, IdempotencyKey: res.Key, Product: res.Event.Product.String(), Type: typ,
 		Quantity: res.Event.Quantity.String(), Date: res.Event.BusinessDate.String(), Stock: res.Stock.String(),
 		AlreadyRecorded: res.AlreadyRecorded, Message: message,
 	})
@@ -64,8 +69,12 @@ func writeRecordJSON(c *cli.Context, verb string, res commands.Result, message s
 
 func writeRecordError(c *cli.Context, err error) {
 	code, field := errorCode(err)
-	writeJSON(c.App.Writer, map[string]recordErrorJSON{"error": {
-		ExitCode: exitCode(err), Code: code, Message: err.Error(), Field: field}})
+	e := recordErrorJSON{ExitCode: exitCode(err), Code: code, Message: err.Error(), Field: field}
+	var unknown *commands.OutcomeUnknownError
+	if errors.As(err, &unknown) {
+		e.IdempotencyKey = unknown.Key
+	}
+	writeJSON(c.App.Writer, map[string]recordErrorJSON{"error": e})
 }
 
 // errorCode names an error with the web API's codes (web/errors.go), so that a script
