@@ -19,13 +19,17 @@ type Loss struct {
 	Events, Gaps int
 }
 
-// Losses compares the finished rebuild at built with the live model at live, whose log
-// now ends at ends. A product whose sequence goes back, or a partition the log holds less
-// of than the live model applied, is accepted history the rebuild lost: a damaged or
-// shortened log. Where other processes projected past the rebuild's offsets meanwhile,
-// only the live rows the rebuild covered are compared. A live model that cannot be read,
-// or was built from another topic, holds no history of this log to lose.
-func Losses(ctx context.Context, built, live string, ends map[int32]int64) (Loss, error) {
+// Losses compares the finished rebuild at built with the live model at live. A product
+// whose sequence goes back, or a partition the log holds less of than the live model
+// applied, is accepted history the rebuild lost: a damaged or shortened log. ends gives
+// the log's end offsets; it is called once the live model's state is fixed in a read
+// transaction, so that events other processes project meanwhile never look like a
+// shorter log. Where they projected past the rebuild's offsets, only the live rows the
+// rebuild covered are compared. A live model built from another cluster's log (another
+// data directory, a lost and recreated log) is compared product by product: it may hold
+// the only copy of its history. A live model that cannot be read as one, or was built
+// from another topic, holds no history of this log to lose.
+func Losses(ctx context.Context, built, live string, ends func(context.Context) (map[int32]int64, error)) (Loss, error) {
 	var loss Loss
 	if _, err := os.Stat(live); err != nil {
 		return loss, nil
@@ -37,27 +41,51 @@ func Losses(ctx context.Context, built, live string, ends map[int32]int64) (Loss
 	defer db.Close()
 	db.SetMaxOpenConns(1)
 	if _, err := db.ExecContext(ctx, `ATTACH DATABASE ? AS live`, live); err != nil {
-		return loss, nil
+		if ctx.Err() != nil {
+			return loss, ctx.Err()
+		}
+		return loss, nil // not a database: nothing to compare
 	}
+	// One read transaction: the live model's rows and offsets from one moment.
+	tx, err := db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return loss, fmt.Errorf("compare with the live model: %w", err)
+	}
+	defer tx.Rollback()
 	var ahead, sameTopic int
-	if err := db.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM live.offsets l LEFT JOIN main.offsets n USING (partition)
+	var liveCluster, builtCluster string
+	if err := tx.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM live.offsets l LEFT JOIN main.offsets n USING (partition)
 		WHERE l.next_offset > coalesce(n.next_offset, 0)),
-		(SELECT count(*) FROM live.meta l JOIN main.meta n USING (key) WHERE key = 'topic' AND l.value = n.value)
-		- (SELECT count(*) FROM live.meta l JOIN main.meta n USING (key) WHERE key = 'cluster_id' AND l.value <> n.value)`).Scan(&ahead, &sameTopic); err != nil {
-		return loss, nil // not a readable model
+		(SELECT count(*) FROM live.meta l JOIN main.meta n USING (key) WHERE key = 'topic' AND l.value = n.value),
+		coalesce((SELECT value FROM live.meta WHERE key = 'cluster_id'), ''),
+		coalesce((SELECT value FROM main.meta WHERE key = 'cluster_id'), '')`).Scan(&ahead, &sameTopic, &liveCluster, &builtCluster); err != nil {
+		if ctx.Err() != nil {
+			return loss, ctx.Err()
+		}
+		if notAModel(err) {
+			return loss, nil
+		}
+		return loss, fmt.Errorf("compare with the live model: %w", err)
 	}
-	if sameTopic <= 0 {
-		// Built from another topic or another cluster's log (see BindLog, BindCluster): not
-		// this log's history, so nothing of it can be lost by replacing it.
-		return loss, nil
+	if sameTopic == 0 {
+		return loss, nil // built from another topic: not this log's history (see BindLog)
+	}
+	otherLog := liveCluster != "" && builtCluster != "" && liveCluster != builtCluster
+	if otherLog {
+		loss.Lines = append(loss.Lines, fmt.Sprintf("the read model was built from another log (cluster ID %q; this log's is %q)",
+			liveCluster, builtCluster))
+	}
+	logEnds, err := ends(ctx)
+	if err != nil {
+		return loss, err
 	}
 	// Per product: the live sequence the rebuild should have reached, and what it has.
 	covered := `SELECT product_id, seq FROM live.stock`
-	if ahead > 0 {
+	if ahead > 0 && !otherLog {
 		covered = `SELECT l.product_id, max(l.product_seq) AS seq FROM live.ledger l
 			JOIN main.offsets o ON o.partition = l.partition AND l."offset" < o.next_offset GROUP BY l.product_id`
 	}
-	rows, err := db.QueryContext(ctx, `SELECT c.product_id, c.seq, coalesce(n.seq, 0), coalesce(n.stock_cents, 0),
+	rows, err := tx.QueryContext(ctx, `SELECT c.product_id, c.seq, coalesce(n.seq, 0), coalesce(n.stock_cents, 0),
 		coalesce((SELECT stock_cents FROM live.ledger WHERE product_id = c.product_id AND product_seq = c.seq), 0)
 		FROM (`+covered+`) c LEFT JOIN main.stock n USING (product_id) WHERE coalesce(n.seq, 0) < c.seq ORDER BY c.product_id`)
 	if err != nil {
@@ -77,8 +105,14 @@ func Losses(ctx context.Context, built, live string, ends map[int32]int64) (Loss
 	if err := rows.Close(); err != nil {
 		return loss, err
 	}
+	if otherLog {
+		if loss.Events == 0 {
+			loss.Lines = nil // another log's model with nothing this rebuild lacks
+		}
+		return loss, nil // its offsets are another log's: only products compare
+	}
 	// Offsets the live model applied that the log no longer has.
-	rows, err = db.QueryContext(ctx, `SELECT partition, next_offset FROM live.offsets ORDER BY partition`)
+	rows, err = tx.QueryContext(ctx, `SELECT partition, next_offset FROM live.offsets ORDER BY partition`)
 	if err != nil {
 		return loss, fmt.Errorf("compare with the live model: %w", err)
 	}
@@ -89,7 +123,7 @@ func Losses(ctx context.Context, built, live string, ends map[int32]int64) (Loss
 			rows.Close()
 			return loss, err
 		}
-		if g.First = ends[g.Partition]; g.Last > g.First {
+		if g.First = logEnds[g.Partition]; g.Last > g.First {
 			shorter = append(shorter, g)
 		}
 	}
@@ -97,7 +131,7 @@ func Losses(ctx context.Context, built, live string, ends map[int32]int64) (Loss
 		return loss, err
 	}
 	for _, g := range shorter {
-		rows, err := db.QueryContext(ctx, `SELECT product_id, count(*) FROM live.ledger WHERE partition = ? AND "offset" >= ?
+		rows, err := tx.QueryContext(ctx, `SELECT product_id, count(*) FROM live.ledger WHERE partition = ? AND "offset" >= ?
 			GROUP BY product_id ORDER BY product_id`, g.Partition, g.First)
 		if err != nil {
 			return loss, fmt.Errorf("compare with the live model: %w", err)
@@ -123,7 +157,7 @@ func Losses(ctx context.Context, built, live string, ends map[int32]int64) (Loss
 	if len(loss.Lines) == 0 {
 		return loss, nil
 	}
-	gaps, err := gapTexts(ctx, db, "main")
+	gaps, err := gapTexts(ctx, tx, "main")
 	if err != nil {
 		return loss, err
 	}
@@ -175,3 +209,9 @@ func gapTexts(ctx context.Context, db interface {
 }
 
 func cents2(c int64) string { return fmt.Sprintf("%d.%02d", c/100, c%100) }
+
+// notAModel reports whether err says the attached live file is not a read model.
+func notAModel(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "no such table") || strings.Contains(msg, "not a database") || strings.Contains(msg, "malformed")
+}

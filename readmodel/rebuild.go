@@ -93,6 +93,10 @@ func Swap(ctx context.Context, built, live string, wait time.Duration) error {
 		return err
 	}
 	defer lock.Close()
+	// Interrupted before this point, the live model stays: nothing was decided yet.
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	// Fold the live model's write-ahead log into its file, so that removing the log
 	// before the rename loses nothing the old file needs should we stop in between.
 	if old, err := openNoLock(ctx, live); err == nil {

@@ -94,7 +94,12 @@ func TestModelOfAnotherLogIsRefused(t *testing.T) {
 	if r.code != 3 || !strings.Contains(r.stderr, "cluster ID") || !strings.Contains(r.stderr, "stockctl replay") {
 		t.Fatalf("D1's model on D2's log: want exit 3 advising replay, got %v", r)
 	}
-	mustRunEnv(t, d2, embeddedEnv, "--db", model, "replay", "--quiet")
+	// Replaying it would drop D1's history, perhaps its only copy: refused unless asked.
+	if r := runEnv(t, d2, embeddedEnv, "--db", model, "replay", "--quiet"); r.code != 1 ||
+		!strings.Contains(r.stderr, "built from another log") || !strings.Contains(r.stderr, `"P1": 1 accepted event(s) lost`) {
+		t.Fatalf("replay of D1's model from D2's log: want exit 1 naming P1's loss, got %v", r)
+	}
+	mustRunEnv(t, d2, embeddedEnv, "--db", model, "replay", "--quiet", "--allow-loss")
 	if r := mustRunEnv(t, d2, embeddedEnv, "--db", model, "stock", "--output", "csv"); !strings.Contains(r.stdout, "P2,3.00,") || strings.Contains(r.stdout, "P1") {
 		t.Fatalf("the model replayed from D2's log: %v", r)
 	}

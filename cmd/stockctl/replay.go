@@ -85,11 +85,7 @@ var errReplayWouldLose = errors.New("the rebuilt read model would lose accepted 
 // accepted events (a damaged or shortened log) is not swapped in unless --allow-loss:
 // the live model may be the only complete copy of that history left.
 func checkLoss(c *cli.Context, e *env, built, live string) error {
-	ends, err := e.log.HighWatermarks(c.Context)
-	if err != nil {
-		return err
-	}
-	loss, err := readmodel.Losses(c.Context, built, live, ends)
+	loss, err := readmodel.Losses(c.Context, built, live, e.log.HighWatermarks)
 	if err != nil || len(loss.Lines) == 0 {
 		return err
 	}
