@@ -63,7 +63,8 @@ func (e *notAppendedError) NotAppended() bool { return true }
 // file back and without advancing the partition: nothing was appended, and the reason is
 // on the log's disk, which is checked here so the message can say so.
 func (l *Log) appendFailed(err error) error {
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, errTimeout) {
+	var na *notAppendedError
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, errTimeout) || errors.As(err, &na) {
 		return err
 	}
 	if l.cfg.LogDir != "" && errors.Is(err, sarama.ErrUnknown) {

@@ -176,6 +176,11 @@ func (l *Log) Append(ctx context.Context, events ...domain.Event) ([]projections
 	}
 	positions := make([]projections.Position, len(msgs))
 	err := l.bounded(ctx, "append to "+l.cfg.Topic, func(context.Context) error {
+		// Checked again here, not only at the catch-up before: Sarama may have redialled
+		// the address meanwhile and found another data directory's broker there.
+		if err := l.checkCluster(); err != nil {
+			return &notAppendedError{err}
+		}
 		err := l.publisher.Publish(l.cfg.Topic, msgs...)
 		// positions is read only when this returns in time: the channel orders the writes.
 		for i, m := range msgs {
@@ -222,11 +227,11 @@ func (m *positionMarshaler) take(msg *message.Message) *sarama.ProducerMessage {
 // HighWatermarks returns, per partition, the offset the next record will get: reading
 // up to it reads everything acknowledged so far.
 func (l *Log) HighWatermarks(ctx context.Context) (map[int32]int64, error) {
-	if err := l.checkCluster(); err != nil {
-		return nil, err
-	}
 	out := make(map[int32]int64, l.partitions)
 	err := l.bounded(ctx, "high watermarks of "+l.cfg.Topic, func(ctx context.Context) error {
+		if err := l.checkCluster(); err != nil {
+			return err
+		}
 		for p := int32(0); p < l.partitions; p++ {
 			n, err := l.highWatermark(ctx, p)
 			if err != nil {

@@ -201,10 +201,11 @@ type follower struct {
 // Append implements commands.EventLog on the follower's current connection to the log,
 // which a reconnect replaces.
 func (f *follower) Append(ctx context.Context, events ...domain.Event) ([]projections.Position, error) {
+	// Held for the whole append (bounded by --timeout): a reconnect must not close the
+	// connection under a Publish in flight.
 	f.logMu.RLock()
-	l := f.e.log
-	f.logMu.RUnlock()
-	return l.Append(ctx, events...)
+	defer f.logMu.RUnlock()
+	return f.e.log.Append(ctx, events...)
 }
 
 // reconnect replaces the connection to the log, if the broker can be found again.
