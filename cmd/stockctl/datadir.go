@@ -42,6 +42,10 @@ func checkDataDir(c *cli.Context) (fresh bool, err error) {
 	if err := checkTopic("--topic", c.String("topic")); err != nil {
 		return false, err
 	}
+	// --partitions, --replication-factor, --timeout: refused before anything is created.
+	if _, err := logConfig(c); err != nil {
+		return false, err
+	}
 	if c.String("db") != "" {
 		if err := checkDBFlag(c.String("db"), dataDir); err != nil {
 			return false, err

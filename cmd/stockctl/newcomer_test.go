@@ -214,6 +214,8 @@ func TestOperatorAndTopicAreChecked(t *testing.T) {
 		{[]string{"--topic", "", "project"}, `--topic "": `},
 		{[]string{"--topic", strings.Repeat("t", 250), "import", csv}, `--topic "tttt`},
 		{[]string{"--topic", "café", "restock", "P1", "1"}, `--topic "café": `},
+		{[]string{"--partitions", "0", "restock", "P1", "1"}, "--partitions 0: give 1 to 1000"},
+		{[]string{"--timeout", "0s", "sell", "P1", "1"}, "--timeout"},
 	} {
 		r := runEnv(t, fresh, embeddedEnv, tc.args...)
 		if r.code != 2 || !strings.Contains(r.stderr, tc.want) {
