@@ -258,8 +258,8 @@ func (d *DB) BindCluster(ctx context.Context, id string) error {
 		return fmt.Errorf("bind log: %w", err)
 	case have != id:
 		return fmt.Errorf("%w: %s was built from the log with cluster ID %q, but the log reached has cluster ID %q "+
-			"(another data directory's log, or another Kafka cluster); run `stockctl replay` to rebuild it from this log, "+
-			"or use --db for another file", ErrLogMismatch, d.path, have, id)
+			"(another data directory's log, or another Kafka cluster); check --data-dir and --brokers, use --db for another "+
+			"file, or rebuild it from this log with `stockctl replay`, which says what of its history would be lost", ErrLogMismatch, d.path, have, id)
 	}
 	return nil
 }
