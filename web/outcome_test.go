@@ -76,7 +76,9 @@ func TestAPIOutcomeUnknownRetryAfter(t *testing.T) {
 // levelsOnly is a store that knows no product: all the entry form reads.
 type levelsOnly struct{ web.Store }
 
-func (levelsOnly) StockLevels(context.Context, ...string) ([]readmodel.StockLevel, error) { return nil, nil }
+func (levelsOnly) StockLevels(context.Context, ...string) ([]readmodel.StockLevel, error) {
+	return nil, nil
+}
 
 // TestFormOutcomeUnknown: the form never says "Nothing was recorded" about an operation
 // that may have been, and keeps its nonce (the idempotency key) for a safe resend.
