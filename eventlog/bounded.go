@@ -25,26 +25,38 @@ var errTimeout = errors.New("timed out")
 // still append is an event under the command's ID, which the ledger accepts at most once.
 // Close then does not wait for it, so that the process can exit.
 func (l *Log) bounded(ctx context.Context, what string, call func(ctx context.Context) error) error {
+	abandoned, err := within(ctx, l.cfg.Timeout, call)
+	switch {
+	case !abandoned:
+		return err
+	case errors.Is(err, errTimeout):
+		l.abandoned.Store(true)
+		return fmt.Errorf("%w: %s: %w: no answer from Kafka at %s within %s (see --timeout)",
+			ErrUnavailable, what, errTimeout, strings.Join(l.cfg.Brokers, ","), l.cfg.Timeout)
+	default:
+		l.abandoned.Store(true)
+		return fmt.Errorf("%s: %w", what, err)
+	}
+}
+
+// within runs call in a goroutine and returns its error or, abandoning it (cancelled and
+// left to end), ctx's error if ctx ends first, or errTimeout once timeout passes.
+func within(ctx context.Context, timeout time.Duration, call func(ctx context.Context) error) (abandoned bool, err error) {
 	inner, cancel := context.WithCancel(ctx)
+	defer cancel()
 	done := make(chan error, 1)
 	go func() { done <- call(inner) }()
 	// A timer rather than a deadline on inner, so that giving up is told apart from the
 	// caller's own deadline.
-	timer := time.NewTimer(l.cfg.Timeout)
+	timer := time.NewTimer(timeout)
 	defer timer.Stop()
 	select {
 	case err := <-done:
-		cancel()
-		return err
+		return false, err
 	case <-ctx.Done():
-		cancel()
-		l.abandoned.Store(true)
-		return fmt.Errorf("%s: %w", what, ctx.Err())
+		return true, ctx.Err()
 	case <-timer.C:
-		cancel()
-		l.abandoned.Store(true)
-		return fmt.Errorf("%w: %s: %w: no answer from Kafka at %s within %s (see --timeout)",
-			ErrUnavailable, what, errTimeout, strings.Join(l.cfg.Brokers, ","), l.cfg.Timeout)
+		return true, errTimeout
 	}
 }
 

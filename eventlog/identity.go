@@ -99,49 +99,29 @@ func readKfakeMeta(path string) (map[string]json.RawMessage, string, error) {
 	return meta, id, nil
 }
 
-// clusterIDAt asks the Kafka-protocol broker at addr for its cluster ID, within timeout.
+// clusterIDAt asks the Kafka-protocol broker at addr for its cluster ID, within timeout
+// (Sarama may spend its read timeout more than once: API versions, then metadata) and
+// until ctx ends.
 func clusterIDAt(ctx context.Context, addr string, timeout time.Duration) (string, error) {
-	type result struct {
-		id  string
-		err error
-	}
-	// Sarama's broker calls do not watch a context: Ctrl-C must not wait for the timeout.
-	done := make(chan result, 1)
-	go func() {
-		id, err := clusterIDOf(addr, timeout)
-		done <- result{id, err}
-	}()
-	// Sarama may spend its read timeout more than once (API versions, then metadata).
-	timer := time.NewTimer(timeout)
-	defer timer.Stop()
-	select {
-	case r := <-done:
-		return r.id, r.err
-	case <-ctx.Done():
-		return "", ctx.Err()
-	case <-timer.C:
-		return "", errTimeout
-	}
-}
-
-func clusterIDOf(addr string, timeout time.Duration) (string, error) {
-	sc := sarama.NewConfig()
-	sc.ClientID = "stockctl"
-	sc.Version = sarama.V2_1_0_0
-	sc.Net.DialTimeout, sc.Net.ReadTimeout, sc.Net.WriteTimeout = timeout, timeout, timeout
-	b := sarama.NewBroker(addr)
-	if err := b.Open(sc); err != nil {
-		return "", err
-	}
-	defer b.Close()
-	resp, err := b.GetMetadata(sarama.NewMetadataRequest(sc.Version, []string{}))
+	var id string
+	_, err := within(ctx, timeout, func(context.Context) error {
+		sc := sarama.NewConfig()
+		sc.ClientID = "stockctl"
+		sc.Version = sarama.V2_1_0_0
+		sc.Net.DialTimeout, sc.Net.ReadTimeout, sc.Net.WriteTimeout = timeout, timeout, timeout
+		b := sarama.NewBroker(addr)
+		if err := b.Open(sc); err != nil {
+			return err
+		}
+		defer b.Close()
+		var err error
+		id, err = brokerClusterID(b, sc.Version)
+		return err
+	})
 	if err != nil {
 		return "", err
 	}
-	if resp.ClusterID == nil {
-		return "", nil
-	}
-	return *resp.ClusterID, nil
+	return id, nil
 }
 
 // clusterID asks the cluster the client is connected to for its ID; "" if it has none.
@@ -150,6 +130,11 @@ func clusterID(client sarama.Client, version sarama.KafkaVersion) (string, error
 	if err != nil {
 		return "", err
 	}
+	return brokerClusterID(b, version)
+}
+
+// brokerClusterID asks one broker for the cluster ID in its metadata; "" if it has none.
+func brokerClusterID(b *sarama.Broker, version sarama.KafkaVersion) (string, error) {
 	resp, err := b.GetMetadata(sarama.NewMetadataRequest(version, []string{}))
 	if err != nil {
 		return "", err
