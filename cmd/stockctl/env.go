@@ -61,6 +61,12 @@ func openEnvServing(c *cli.Context, serve bool) (*env, error) {
 	if err != nil {
 		return nil, err
 	}
+	return openChecked(c, serve, fresh)
+}
+
+// openChecked is openEnvServing once checkDataDir has passed; fresh says the command
+// starts a new ledger.
+func openChecked(c *cli.Context, serve, fresh bool) (*env, error) {
 	// The read model first: one built from another topic is refused before connecting,
 	// which would create the topic.
 	db, err := readmodel.Open(c.Context, dbPath(c))
@@ -71,7 +77,7 @@ func openEnvServing(c *cli.Context, serve bool) (*env, error) {
 		db.Close()
 		return nil, err
 	}
-	e, err := openLog(c, serve)
+	e, err := connectLog(c, serve)
 	if err != nil {
 		db.Close()
 		return nil, err
@@ -106,11 +112,16 @@ func (e *env) newLedger(db *readmodel.DB, exclusive bool) *projections.Ledger {
 // is advertised in the data directory, so that other commands can use the log while a
 // long-running one holds it.
 func openLog(c *cli.Context, serve bool) (*env, error) {
-	ctx := c.Context
-	e := &env{stderr: c.App.ErrWriter, quiet: c.Bool("quiet")}
 	if _, err := checkDataDir(c); err != nil {
 		return nil, err
 	}
+	return connectLog(c, serve)
+}
+
+// connectLog is openLog once checkDataDir has passed.
+func connectLog(c *cli.Context, serve bool) (*env, error) {
+	ctx := c.Context
+	e := &env{stderr: c.App.ErrWriter, quiet: c.Bool("quiet")}
 	dataDir := c.String("data-dir")
 	brokers := splitBrokers(c.String("brokers"))
 	if len(brokers) == 0 {

@@ -52,7 +52,7 @@ func replayCommand() *cli.Command {
 				return fmt.Errorf("replay: %w; the read model was left as it was", err)
 			}
 			defer build.Release()
-			e, err := openLog(c, false)
+			e, err := connectLog(c, false)
 			if err != nil {
 				return err
 			}

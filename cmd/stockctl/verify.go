@@ -32,7 +32,8 @@ func verifyCommand() *cli.Command {
 			}
 			// Before the claim, which creates a file: a mistyped data directory or --db
 			// must be refused with nothing written.
-			if _, err := checkDataDir(c); err != nil {
+			fresh, err := checkDataDir(c)
+			if err != nil {
 				return err
 			}
 			build, err := readmodel.ClaimBuild(dbPath(c)+".verify", "verify")
@@ -47,7 +48,7 @@ func verifyCommand() *cli.Command {
 			if err := readmodel.RemoveBuild(snapshot); err != nil {
 				return fmt.Errorf("verify: %w", err)
 			}
-			e, err := openEnv(c)
+			e, err := openChecked(c, false, fresh)
 			if err != nil {
 				return err
 			}
