@@ -9,6 +9,22 @@ import (
 	"time"
 )
 
+// holdWriteLock takes SQLite's write lock on the database at path, as a sqlite3 shell in
+// BEGIN IMMEDIATE does, until the returned transaction ends (or the test does).
+func holdWriteLock(t *testing.T, path string) *sql.Tx {
+	t.Helper()
+	shell, err := sql.Open("sqlite", "file:"+path+"?_txlock=immediate")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { shell.Close() })
+	tx, err := shell.Begin() // BEGIN IMMEDIATE: the write lock, held
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tx
+}
+
 // TestReadModelLockedByAnotherProgram: a sqlite3 shell holding a write transaction makes
 // stockctl wait a bounded time, then exit 3 saying what to do; nothing is appended.
 func TestReadModelLockedByAnotherProgram(t *testing.T) {
@@ -17,15 +33,7 @@ func TestReadModelLockedByAnotherProgram(t *testing.T) {
 	}
 	dir := t.TempDir()
 	mustRunEnv(t, dir, embeddedEnv, "restock", "P1", "5")
-	shell, err := sql.Open("sqlite", "file:"+filepath.Join(dir, "operations.db")+"?_txlock=immediate")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer shell.Close()
-	tx, err := shell.Begin() // BEGIN IMMEDIATE: the write lock, held
-	if err != nil {
-		t.Fatal(err)
-	}
+	tx := holdWriteLock(t, filepath.Join(dir, "operations.db"))
 	start := time.Now()
 	r := runEnv(t, dir, embeddedEnv, "restock", "P1", "1")
 	took := time.Since(start)

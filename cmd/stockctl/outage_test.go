@@ -153,16 +153,7 @@ func TestFollowAndServeWaitOutABusyReadModel(t *testing.T) {
 
 	var txs []*sql.Tx
 	for _, path := range []string{followDB, filepath.Join(dir, "operations.db")} {
-		shell, err := sql.Open("sqlite", "file:"+path+"?_txlock=immediate")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer shell.Close()
-		tx, err := shell.Begin() // BEGIN IMMEDIATE: the write lock, held
-		if err != nil {
-			t.Fatal(err)
-		}
-		txs = append(txs, tx)
+		txs = append(txs, holdWriteLock(t, path))
 	}
 	held := time.Now()
 	writer := filepath.Join(t.TempDir(), "writer.db")
