@@ -64,6 +64,7 @@ test-fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzUnmarshalEventPaths$$' -fuzztime 20000x ./domain
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime 20000x ./productid
 	$(GO) test -run '^$$' -fuzz '^FuzzEscape$$' -fuzztime 20000x ./internal/termsafe
+	$(GO) test -run '^$$' -fuzz '^FuzzImportIdentity$$' -fuzztime 20000x ./commands
 
 # The same integration tests against Apache Kafka in KRaft mode. With CI=true a broker
 # that cannot be started is a failure; elsewhere, without Java or Maven, they are skipped

@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
+	"strings"
 	"time"
 
 	"github.com/stockctl/stockctl/domain"
@@ -18,23 +18,39 @@ type BulkLog interface {
 }
 
 // ImportModel is what an import reads beyond ReadModel: whether, and how many of, a
-// file's rows are already in the ledger.
+// file's rows are already in the ledger, and what recorded an operation like a row's.
 type ImportModel interface {
 	ReadModel
 	// CountCommands counts accepted commands whose ID starts with prefix.
 	CountCommands(ctx context.Context, prefix string) (int, error)
+	// SameOperations returns up to limit accepted operations of product p with exactly
+	// this business date, type and quantity.
+	SameOperations(ctx context.Context, p domain.ProductID, date domain.BusinessDate, kind domain.EventType, q domain.Quantity, limit int) ([]Recorded, error)
 }
 
-// Import records the rows of an operations file. Each row's command ID is derived from
-// the file's content and the row's line, so importing the same file again records nothing
-// twice.
+// Recorded is an accepted operation as an import's diagnosis needs it.
+type Recorded struct {
+	CommandID string
+	Note      string
+}
+
+// Import records the rows of an operations file or of the original pipeline's database.
+// Each row's command ID comes from its source, its content and its occurrence among the
+// identical rows of the source (see importid.go), so importing the same rows again
+// records nothing twice.
 type Import struct {
 	Rows []ledgercsv.Row
-	// FileID identifies the file's content, e.g. a hash of its bytes.
-	FileID   string
-	Operator string
+	// Source names where the rows come from: a file's base name unless the user names it.
+	Source string
+	// LegacyFileID is the file-content ID imports before sources derived command IDs
+	// from, "import:<id>:<line>": rows recorded that way are recognised. Empty for input
+	// that is not a file.
+	LegacyFileID string
+	Operator     string
 	// DryRun decides every row and reports, appending nothing.
 	DryRun bool
+	// IgnoreStockColumn imports rows whose stock column disagrees with the ledger.
+	IgnoreStockColumn bool
 	// NewProduct lets rows create products whose IDs look like existing ones, or like
 	// each other's.
 	NewProduct bool
@@ -50,14 +66,92 @@ type RowIssue struct {
 
 // ImportReport tells what an import did.
 type ImportReport struct {
-	Rows       int
-	Appended   int        // events appended now (with DryRun: that would be)
-	Already    int        // rows recorded by an earlier import of the same file
-	Refused    []RowIssue // sales (or restocks) the ledger's rules refuse: not appended
-	Mismatches []RowIssue // rows whose stock column differs from the ledger's stock
+	Rows     int
+	Appended int        // events appended now (with DryRun: that would be)
+	Already  int        // rows recorded by an earlier import of the same source
+	Refused  []RowIssue // sales (or restocks) the ledger's rules refuse: not appended
+	// Mismatches are rows to record whose stock column differs from the stock the ledger
+	// computes: evidence that the file and the ledger disagree, which refuses the import
+	// unless IgnoreStockColumn.
+	Mismatches []RowIssue
+	// AlreadyMismatches are rows recorded earlier whose stock column differs from the
+	// stock the ledger computed when it recorded them: warnings, since nothing is added.
+	AlreadyMismatches []RowIssue
 	// Rejected counts appended events the log refused because other writers changed the
 	// same products while the import ran; importing again records them.
 	Rejected int
+}
+
+// ErrStockColumn means a file's stock column disagrees with the ledger: the import is
+// refused whole.
+var ErrStockColumn = errors.New("the stock column disagrees with the ledger")
+
+// StockColumnError refuses an import whose stock column disagrees with the ledger, with
+// what the ledger holds that may explain it: the rows to record are looked up among the
+// ledger's operations by date, product, type and quantity.
+type StockColumnError struct {
+	Mismatches int
+	// Probed rows to record were looked up; Found of them have an operation just like
+	// them in the ledger.
+	Probed, Found int
+	// Source is the other source most of the found rows were imported from, with
+	// FromSource of them; FromLegacy were imported before sources were named, and
+	// FromWriters were recorded by sell, restock or the web form.
+	Source                              string
+	FromSource, FromLegacy, FromWriters int
+}
+
+func (e *StockColumnError) Error() string {
+	return fmt.Sprintf("%v on %d row(s); nothing was appended", ErrStockColumn, e.Mismatches)
+}
+
+func (e *StockColumnError) Is(target error) bool { return target == ErrStockColumn }
+
+// probeRows bounds how many rows an import's diagnosis looks up.
+const probeRows = 50
+
+// likelyCause looks the rows to record up among the ledger's operations: the same
+// operations recorded from another source, by an import before sources, or by sell and
+// restock explain a stock column that disagrees.
+func (h ImportHandler) likelyCause(ctx context.Context, rows []ledgercsv.Row, fates []rowFate, mismatches int) (*StockColumnError, error) {
+	e := &StockColumnError{Mismatches: mismatches}
+	sources := make(map[string]int)
+	for i, row := range rows {
+		if fates[i] != fateAppend {
+			continue
+		}
+		if e.Probed == probeRows {
+			break
+		}
+		e.Probed++
+		kind := domain.TypeStockRestocked
+		if row.Sale {
+			kind = domain.TypeStockSold
+		}
+		same, err := h.model.SameOperations(ctx, row.Product, row.Date, kind, row.Quantity, 1)
+		if err != nil {
+			return nil, err
+		}
+		if len(same) == 0 {
+			continue
+		}
+		e.Found++
+		src, imported := importedFrom(same[0].Note)
+		switch {
+		case imported && strings.HasPrefix(same[0].CommandID, "import:") && !isLegacyImport(same[0].CommandID):
+			sources[src]++
+		case isLegacyImport(same[0].CommandID):
+			e.FromLegacy++
+		default:
+			e.FromWriters++
+		}
+	}
+	for src, n := range sources {
+		if n > e.FromSource || (n == e.FromSource && src < e.Source) {
+			e.Source, e.FromSource = src, n
+		}
+	}
+	return e, nil
 }
 
 // importChunk is how many events an import appends at a time.
@@ -80,29 +174,111 @@ func NewImportHandler(log BulkLog, projection Projection, model ImportModel, new
 	return ImportHandler{log: log, projection: projection, model: model, newID: newID, now: time.Now}
 }
 
-// Handle decides every row against the ledger in file order, as sell and restock would,
-// then appends the accepted ones in one batch and waits for the log's decision.
+// rowFate is what the first pass decided for a row.
+type rowFate uint8
+
+const (
+	fateAppend rowFate = iota
+	fateAlready
+	fateRefused
+)
+
+// Handle decides every row against the ledger in input order, as sell and restock would,
+// and only then appends: a stock column that disagrees, or an invalid look-alike
+// product, stops the import before anything is written. The second pass decides the
+// accepted rows again from the same starting stock (the same decisions, since deciding
+// is deterministic) and appends them a chunk at a time, so memory holds one chunk of
+// events, not the file's.
 func (h ImportHandler) Handle(ctx context.Context, cmd Import) (ImportReport, error) {
 	rep := ImportReport{Rows: len(cmd.Rows)}
+	source, err := NormaliseSource(cmd.Source)
+	if err != nil {
+		return rep, err
+	}
 	if err := h.projection.CatchUp(ctx); err != nil {
 		return rep, err
 	}
-	prefix := "import:" + cmd.FileID + ":"
-	before, err := h.model.CountCommands(ctx, prefix)
+	ids := identify(source, cmd.Rows)
+	before, err := h.model.CountCommands(ctx, ids.prefix)
 	if err != nil {
 		return rep, err
+	}
+	legacyBefore := 0
+	if cmd.LegacyFileID != "" {
+		if legacyBefore, err = h.model.CountCommands(ctx, "import:"+cmd.LegacyFileID+":"); err != nil {
+			return rep, err
+		}
 	}
 	stocks := make(map[domain.ProductID]*domain.Stock)
 	looks := &lookAlikes{model: h.model}
 	if err := h.checkNewProducts(ctx, cmd, stocks, looks); err != nil {
 		return rep, err
 	}
-	events := make([]domain.Event, 0, min(len(cmd.Rows), importChunk))
+	start := make(map[domain.ProductID]domain.Snapshot, len(stocks))
+	for p, s := range stocks {
+		start[p] = s.Snapshot()
+	}
+	note := importNotePrefix + source
+	now := h.now()
+	op := func(i int) operation {
+		row := cmd.Rows[i]
+		kind := domain.TypeStockRestocked
+		if row.Sale {
+			kind = domain.TypeStockSold
+		}
+		return operation{Operation: Operation{Product: row.Product, Quantity: row.Quantity, CommandID: ids.commandID(i),
+			Date: row.Date, Operator: cmd.Operator, Note: note}, kind: kind}
+	}
+
+	// First pass: decide, append nothing.
+	fates := make([]rowFate, len(cmd.Rows))
+	for i, row := range cmd.Rows {
+		prior, err := h.recorded(ctx, ids.commandID(i), before > 0, cmd.LegacyFileID, row.Line, legacyBefore > 0)
+		if err != nil {
+			return rep, err
+		}
+		if prior.Found {
+			fates[i] = fateAlready
+			rep.Already++
+			rep.AlreadyMismatches = checkStock(rep.AlreadyMismatches, row, prior.Stock)
+			continue
+		}
+		s := stocks[row.Product]
+		e, err := decide(s, op(i), "", now)
+		if errors.Is(err, domain.ErrInsufficientStock) || errors.Is(err, domain.ErrStockOverflow) {
+			err = hintLookAlike(ctx, looks, row.Product, err)
+			fates[i] = fateRefused
+			rep.Refused = append(rep.Refused, RowIssue{Line: row.Line, Msg: err.Error()})
+			continue
+		}
+		if err != nil {
+			return rep, fmt.Errorf("line %d: %w", row.Line, err)
+		}
+		if err := s.Apply(e); err != nil {
+			return rep, fmt.Errorf("line %d: %w", row.Line, err)
+		}
+		rep.Mismatches = checkStock(rep.Mismatches, row, s.Level())
+		rep.Appended++
+	}
+	if len(rep.Mismatches) > 0 && !cmd.IgnoreStockColumn {
+		refusal, err := h.likelyCause(ctx, cmd.Rows, fates, len(rep.Mismatches))
+		if err != nil {
+			return rep, err
+		}
+		return rep, refusal
+	}
+	if cmd.DryRun || rep.Appended == 0 {
+		return rep, nil
+	}
+
+	// Second pass: the same decisions, from the same starting stock, appended.
+	for p, snap := range start {
+		stocks[p] = domain.RestoreStock(snap)
+	}
+	events := make([]domain.Event, 0, min(rep.Appended, importChunk))
 	appended := 0
-	// Events go to the log a chunk at a time, so memory holds one chunk, not the file.
 	flush := func() error {
-		if cmd.DryRun || len(events) == 0 {
-			events = events[:0]
+		if len(events) == 0 {
 			return nil
 		}
 		done := appended
@@ -115,52 +291,21 @@ func (h ImportHandler) Handle(ctx context.Context, cmd Import) (ImportReport, er
 		events = events[:0]
 		return err
 	}
-	now := h.now()
-	for _, row := range cmd.Rows {
-		commandID := prefix + strconv.Itoa(row.Line)
-		if before > 0 {
-			// Only a file imported before can have rows in the ledger already.
-			prior, err := h.model.CommandOutcome(ctx, commandID)
-			if err != nil {
-				return rep, err
-			}
-			if prior.Found {
-				rep.Already++
-				checkStock(&rep, row, prior.Stock)
-				continue
-			}
-		}
-		s, ok := stocks[row.Product]
-		if !ok {
-			snap, err := h.model.Snapshot(ctx, row.Product)
-			if err != nil {
-				return rep, err
-			}
-			s = domain.RestoreStock(snap)
-			stocks[row.Product] = s
-		}
-		kind := domain.TypeStockRestocked
-		if row.Sale {
-			kind = domain.TypeStockSold
-		}
-		e, err := decide(s, operation{Operation: Operation{
-			Product: row.Product, Quantity: row.Quantity, CommandID: commandID, Date: row.Date,
-			Operator: cmd.Operator, Note: "imported",
-		}, kind: kind}, h.newID(), now)
-		if errors.Is(err, domain.ErrInsufficientStock) || errors.Is(err, domain.ErrStockOverflow) {
-			err = hintLookAlike(ctx, looks, row.Product, err)
-			rep.Refused = append(rep.Refused, RowIssue{Line: row.Line, Msg: err.Error()})
+	for i, row := range cmd.Rows {
+		if fates[i] != fateAppend {
 			continue
 		}
+		s := stocks[row.Product]
+		e, err := decide(s, op(i), h.newID(), now)
+		if err == nil {
+			err = s.Apply(e)
+		}
 		if err != nil {
-			return rep, fmt.Errorf("line %d: %w", row.Line, err)
+			// Deciding again from the same stock cannot differ: nothing is appended yet
+			// for this chunk, but earlier chunks may be.
+			return rep, partlyRecorded(fmt.Errorf("line %d decided differently the second time: %w", row.Line, err))
 		}
-		if err := s.Apply(e); err != nil {
-			return rep, fmt.Errorf("line %d: %w", row.Line, err)
-		}
-		checkStock(&rep, row, s.Level())
 		events = append(events, e)
-		rep.Appended++
 		if len(events) == importChunk {
 			if err := flush(); err != nil {
 				return rep, partlyRecorded(err)
@@ -170,18 +315,31 @@ func (h ImportHandler) Handle(ctx context.Context, cmd Import) (ImportReport, er
 	if err := flush(); err != nil {
 		return rep, partlyRecorded(err)
 	}
-	if cmd.DryRun || rep.Appended == 0 {
-		return rep, nil
-	}
 	if err := h.projection.CatchUp(ctx); err != nil {
 		return rep, partlyRecorded(err)
 	}
-	after, err := h.model.CountCommands(ctx, prefix)
+	after, err := h.model.CountCommands(ctx, ids.prefix)
 	if err != nil {
 		return rep, err
 	}
 	rep.Rejected = before + rep.Appended - after
 	return rep, nil
+}
+
+// recorded returns the accepted operation of a row's command, by its identity or, for a
+// file imported before sources, by its file and line. Only a source (or file) imported
+// before can have rows in the ledger, so the lookups are skipped otherwise.
+func (h ImportHandler) recorded(ctx context.Context, commandID string, sourceSeen bool, fileID string, line int, fileSeen bool) (Outcome, error) {
+	if sourceSeen {
+		prior, err := h.model.CommandOutcome(ctx, commandID)
+		if err != nil || prior.Found {
+			return prior, err
+		}
+	}
+	if fileSeen {
+		return h.model.CommandOutcome(ctx, legacyCommandID(fileID, line))
+	}
+	return Outcome{}, nil
 }
 
 // checkNewProducts reads the state of every product of the file, before anything is
@@ -218,16 +376,17 @@ func (h ImportHandler) checkNewProducts(ctx context.Context, cmd Import, stocks 
 	return nil
 }
 
-func checkStock(rep *ImportReport, row ledgercsv.Row, ledger domain.Quantity) {
+func checkStock(issues []RowIssue, row ledgercsv.Row, ledger domain.Quantity) []RowIssue {
 	if row.Stock != nil && *row.Stock != ledger {
-		rep.Mismatches = append(rep.Mismatches, RowIssue{Line: row.Line,
+		issues = append(issues, RowIssue{Line: row.Line,
 			Msg: fmt.Sprintf("the file says stock %s for %q, the ledger computes %s", row.Stock, row.Product.String(), ledger)})
 	}
+	return issues
 }
 
 // partlyRecorded is the error of an import whose appending failed or was interrupted, or
 // whose appended rows could not be projected: some rows may be in the log. Importing the
-// file again is safe, since each row's command ID comes from the file.
+// same rows again is safe, since each row's command ID comes from its source and content.
 func partlyRecorded(err error) error {
 	return fmt.Errorf("%w: the rows may be partly recorded: %w; running the same import again is safe: it records each row at most once",
 		ErrOutcomeUnknown, err)

@@ -207,4 +207,26 @@ func (d *DB) CountCommands(ctx context.Context, prefix string) (int, error) {
 	return n, nil
 }
 
+// SameOperations returns up to limit accepted operations of product p with exactly this
+// business date, type and quantity, for an import's diagnosis of a stock column that
+// disagrees. It reads the product's operations through ledger_product.
+func (d *DB) SameOperations(ctx context.Context, p domain.ProductID, date domain.BusinessDate, kind domain.EventType, q domain.Quantity, limit int) ([]commands.Recorded, error) {
+	rows, err := d.db.QueryContext(ctx, `SELECT command_id, note FROM ledger
+		WHERE product_id = ? AND business_date = ? AND event_type = ? AND qty_cents = ? ORDER BY product_seq LIMIT ?`,
+		p.String(), date.String(), string(kind), q.Cents(), limit)
+	if err != nil {
+		return nil, fmt.Errorf("same operations: %w", err)
+	}
+	defer rows.Close()
+	var out []commands.Recorded
+	for rows.Next() {
+		var r commands.Recorded
+		if err := rows.Scan(&r.CommandID, &r.Note); err != nil {
+			return nil, fmt.Errorf("same operations: %w", err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
 var _ commands.ImportModel = (*DB)(nil)

@@ -2,8 +2,6 @@ package main
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
@@ -105,8 +103,7 @@ func runDemo(c *cli.Context, dir string) error {
 		if err != nil || len(bad) > 0 {
 			return fmt.Errorf("demo: %s: %v %v", name, err, bad)
 		}
-		sum := sha256.Sum256(content)
-		rep, err := importer.Handle(ctx, commands.Import{Rows: rows, FileID: hex.EncodeToString(sum[:8]), Operator: "demo"})
+		rep, err := importer.Handle(ctx, commands.Import{Rows: rows, Source: name, Operator: "demo"})
 		if err != nil {
 			return err
 		}

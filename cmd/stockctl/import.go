@@ -9,6 +9,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -16,6 +19,7 @@ import (
 
 	"github.com/stockctl/stockctl/commands"
 	"github.com/stockctl/stockctl/ledgercsv"
+	"github.com/stockctl/stockctl/legacydb"
 )
 
 // errImportIncomplete means some rows of a file were not recorded.
@@ -27,47 +31,50 @@ const maxListed = 50
 func importCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "import",
-		Usage:     "record the operations of a file in the original CSV format",
+		Usage:     "record the operations of a file in the original CSV format, or of the original database",
 		ArgsUsage: "FILE",
 		Description: "Reads FILE (operation_date;product_ID;operation_qt;stock, dates dd/mm/yyyy, positive\n" +
-			"quantities restock, negative ones sell; UTF-8 with or without BOM, CRLF or LF). Every\n" +
-			"row is checked before anything is appended: with an invalid row nothing is, and every\n" +
-			"bad row is listed (exit 2) unless --skip-invalid. --decimal-comma reads -12,5 as -12.5. Rows are decided in file order like\n" +
-			"sell and restock: a sale the stock cannot cover is refused and listed (exit 1 at the\n" +
-			"end); a stock column that differs from the ledger's is a warning. Importing the same\n" +
-			"file again records nothing twice. - reads standard input.\n" +
-			"Example: stockctl import data/operations.csv",
+			"quantities restock, negative ones sell; UTF-8 with or without BOM, CRLF or LF), or with\n" +
+			"--from-db the original pipeline's SQLite database. Every row is checked before anything\n" +
+			"is appended: with an invalid row nothing is, and every bad row is listed (exit 2) unless\n" +
+			"--skip-invalid. --decimal-comma reads -12,5 as -12.5.\n" +
+			"\n" +
+			"Re-imports are recognised: a row is its source (--source, default the file's base name),\n" +
+			"its date, product and signed quantity, and its occurrence among identical rows of the\n" +
+			"source. The same rows imported again from the same source record nothing, whatever the\n" +
+			"line ends, delimiter or date format; a file that grew records only its new rows.\n" +
+			"\n" +
+			"Rows are decided in order like sell and restock: a sale the stock cannot cover is refused\n" +
+			"and listed (exit 1 at the end; the others are recorded). A stock column is evidence: if\n" +
+			"it disagrees with the stock the ledger computes, nothing is appended (exit 1), the first\n" +
+			"such lines are listed with the likely cause; --ignore-stock-column imports anyway.\n" +
+			"- reads standard input, with --source to name it.\n" +
+			"Examples: stockctl import data/operations.csv\n" +
+			"          stockctl import --source operations.csv operations-2024-06.csv\n" +
+			"          stockctl import --from-db Operations.db",
 		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "source", Usage: "the name re-imports of these rows are recognised by (default the file's base name)"},
+			&cli.StringFlag{Name: "from-db", Usage: "read the original pipeline's SQLite database (table operations) instead of a FILE"},
+			&cli.BoolFlag{Name: "ignore-stock-column", Usage: "import even if the stock column disagrees with the ledger"},
 			&cli.StringFlag{Name: "delimiter", Usage: "field separator", Value: ";"},
 			&cli.StringFlag{Name: "date-format", Usage: "date pattern with dd, mm, yyyy (and HH:MM:SS)", Value: "dd/mm/yyyy"},
 			&cli.BoolFlag{Name: "decimal-comma", Usage: "quantities use a decimal comma (-12,5), as French-style files do"},
 			&cli.BoolFlag{Name: "skip-invalid", Usage: "import the valid rows and list the invalid ones"},
-			&cli.BoolFlag{Name: "dry-run", Usage: "check and decide every row, report, and append nothing"},
+			&cli.BoolFlag{Name: "dry-run", Usage: "check and decide every row, report the verdict, and append nothing"},
 			&cli.BoolFlag{Name: "new-product", Usage: "let rows create products whose IDs look like existing ones' (P1, p1, \"P 1\")"},
 			&cli.StringFlag{Name: "operator", Usage: "who recorded the operations (default the login user)"},
 			quietFlag(),
 		},
 		OnUsageError: usageError,
 		Action: func(c *cli.Context) error {
-			if c.NArg() != 1 {
-				return usagef("import takes one FILE, got %d argument(s); e.g. stockctl import data/operations.csv", c.NArg())
-			}
-			content, err := readInput(c.Context, c.Args().First())
+			in, err := readImport(c)
 			if err != nil {
 				return err
 			}
-			opts, err := csvOptions(c)
-			if err != nil {
-				return err
-			}
-			rows, bad, err := ledgercsv.Read(bytes.NewReader(content), opts)
-			if err != nil {
-				return usagef("import: %s: %v", c.Args().First(), err)
-			}
-			if len(bad) > 0 {
-				listIssues(c, "invalid", bad)
+			if len(in.bad) > 0 {
+				listIssues(c, "invalid", in.unit, in.bad)
 				if !c.Bool("skip-invalid") {
-					return usagef("import: %d invalid row(s) in %s; nothing was appended (fix them, or use --skip-invalid)", len(bad), c.Args().First())
+					return usagef("import: %d invalid row(s) in %s; nothing was appended (fix them, or use --skip-invalid)", len(in.bad), in.name)
 				}
 			}
 			operator := c.String("operator")
@@ -79,52 +86,186 @@ func importCommand() *cli.Command {
 			if err := commands.CheckText(operator, commands.MaxOperatorLength); err != nil {
 				return usagef("import: --operator %s", commands.TextMessage(err))
 			}
-			return runImport(c, content, rows, operator)
+			return runImport(c, in, operator)
 		},
 	}
 }
 
-func runImport(c *cli.Context, content []byte, rows []ledgercsv.Row, operator string) error {
+// importInput is what an import reads: the rows of a file or database, the invalid ones,
+// and the source their identities come from.
+type importInput struct {
+	name   string // as the user named it, for messages
+	unit   string // what a row's number counts: "line" or "rowid"
+	source string
+	// fileID identifies a file's bytes, as imports before sources did (see
+	// commands.Import.LegacyFileID); empty for a database.
+	fileID string
+	rows   []ledgercsv.Row
+	bad    []ledgercsv.RowError
+}
+
+func readImport(c *cli.Context) (importInput, error) {
+	in := importInput{unit: "line"}
+	if c.IsSet("source") {
+		source, err := commands.NormaliseSource(c.String("source"))
+		if err != nil {
+			return in, usagef("import: --%s", commands.TextMessage(err))
+		}
+		in.source = source
+	}
+	if db := c.String("from-db"); c.IsSet("from-db") {
+		if c.NArg() > 0 {
+			return in, usagef("import --from-db reads the database and takes no FILE; got %d argument(s)", c.NArg())
+		}
+		for _, name := range []string{"delimiter", "date-format", "decimal-comma"} {
+			if c.IsSet(name) {
+				return in, usagef("import: --%s is for CSV files; --from-db reads the database's own columns", name)
+			}
+		}
+		if db == "" {
+			return in, usagef("import: --from-db \"\": give the original database's path, e.g. Operations.db")
+		}
+		rows, bad, err := legacydb.Read(c.Context, db)
+		if errors.Is(err, context.Canceled) {
+			return in, err
+		}
+		if err != nil {
+			return in, usagef("import: %s: %v", db, err)
+		}
+		in.name, in.unit, in.rows, in.bad = db, "rowid", rows, bad
+		if in.source == "" {
+			in.source = defaultSource(db)
+		}
+		return in, nil
+	}
+	if c.NArg() != 1 {
+		return in, usagef("import takes one FILE, got %d argument(s); e.g. stockctl import data/operations.csv", c.NArg())
+	}
+	in.name = c.Args().First()
+	if in.name == "-" && in.source == "" {
+		return in, usagef("import: standard input has no name to recognise re-imports by; give one with --source NAME")
+	}
+	if in.source == "" {
+		in.source = defaultSource(in.name)
+	}
+	content, err := readInput(c.Context, in.name)
+	if err != nil {
+		return in, err
+	}
+	opts, err := csvOptions(c)
+	if err != nil {
+		return in, err
+	}
+	if in.rows, in.bad, err = ledgercsv.Read(bytes.NewReader(content), opts); err != nil {
+		return in, usagef("import: %s: %v", in.name, err)
+	}
+	sum := sha256.Sum256(content)
+	in.fileID = hex.EncodeToString(sum[:8])
+	return in, nil
+}
+
+// defaultSource is a file's base name, the source its rows are recognised by.
+func defaultSource(path string) string {
+	s, err := commands.NormaliseSource(filepath.Base(path))
+	if err != nil {
+		// A base name with control characters: the whole name, escaped, is still one name.
+		s, _ = commands.NormaliseSource(strconv.QuoteToASCII(filepath.Base(path)))
+	}
+	return s
+}
+
+func runImport(c *cli.Context, in importInput, operator string) error {
 	e, err := openEnv(c)
 	if err != nil {
 		return err
 	}
 	defer e.Close()
-	sum := sha256.Sum256(content)
-	bar := newProgress(c.App.ErrWriter, e.quiet, int64(len(rows)), "appending")
+	dry := c.Bool("dry-run")
+	bar := newProgress(c.App.ErrWriter, e.quiet, int64(len(in.rows)), "appending")
 	shown := 0
 	start := time.Now()
 	h := commands.NewImportHandler(e.log, e, e.db, uuid.NewString)
 	rep, err := h.Handle(c.Context, commands.Import{
-		Rows: rows, FileID: hex.EncodeToString(sum[:8]), Operator: operator, DryRun: c.Bool("dry-run"), NewProduct: c.Bool("new-product"),
+		Rows: in.rows, Source: in.source, LegacyFileID: in.fileID, Operator: operator, DryRun: dry,
+		IgnoreStockColumn: c.Bool("ignore-stock-column"), NewProduct: c.Bool("new-product"),
 		Progress: func(done int) { bar.add(done - shown); shown = done },
 	})
 	bar.done()
+	var stockErr *commands.StockColumnError
+	if errors.As(err, &stockErr) {
+		listIssues(c, "stock column", in.unit, asRowErrors(rep.Mismatches))
+		fmt.Fprintln(c.App.ErrWriter, "likely cause: "+likelyCause(stockErr, in, rep.Appended))
+		if dry {
+			return fmt.Errorf("import: dry run: %w; --ignore-stock-column would record the rows anyway", err)
+		}
+		return fmt.Errorf("import: %w; --ignore-stock-column records the rows anyway", err)
+	}
 	if err != nil {
 		return fmt.Errorf("import: %w", err)
 	}
-	listIssues(c, "warning: stock column", asRowErrors(rep.Mismatches))
-	listIssues(c, "refused", asRowErrors(rep.Refused))
+	listIssues(c, "warning: stock column", in.unit, asRowErrors(rep.Mismatches))
+	listIssues(c, "warning: stock column (recorded earlier)", in.unit, asRowErrors(rep.AlreadyMismatches))
+	listIssues(c, "refused", in.unit, asRowErrors(rep.Refused))
 	d := time.Since(start)
 	w := c.App.Writer
+	mismatches := len(rep.Mismatches) + len(rep.AlreadyMismatches)
 	switch {
-	case c.Bool("dry-run"):
-		fmt.Fprintf(w, "dry run: %d rows; would append %d, %d already recorded, %d refused, %d stock mismatches\n",
-			rep.Rows, rep.Appended, rep.Already, len(rep.Refused), len(rep.Mismatches))
+	case dry:
+		fmt.Fprintf(w, "dry run: %d rows from source %s; would append %d, %d already recorded, %d refused, %d stock mismatches\n",
+			rep.Rows, strconv.Quote(in.source), rep.Appended, rep.Already, len(rep.Refused), mismatches)
 	case rep.Appended == 0 && rep.Already > 0 && len(rep.Refused) == 0:
-		fmt.Fprintf(w, "nothing to import: all %d rows of %s were recorded by an earlier import\n", rep.Already, c.Args().First())
+		fmt.Fprintf(w, "nothing to import: all %d rows of %s were recorded by an earlier import from source %s\n",
+			rep.Already, in.name, strconv.Quote(in.source))
 	default:
 		fmt.Fprintf(w, "imported %d of %d rows from %s in %s (%.0f rows/s); %d already recorded, %d refused, %d stock mismatches\n",
-			rep.Appended-rep.Rejected, rep.Rows, c.Args().First(), d.Round(time.Millisecond), float64(rep.Rows)/d.Seconds(),
-			rep.Already, len(rep.Refused), len(rep.Mismatches))
+			rep.Appended-rep.Rejected, rep.Rows, in.name, d.Round(time.Millisecond), float64(rep.Rows)/d.Seconds(),
+			rep.Already, len(rep.Refused), mismatches)
 	}
 	if rep.Rejected > 0 {
 		return fmt.Errorf("%w: %d row(s) were refused by the log because other writers changed the same products meanwhile; run the import again to record them", errImportIncomplete, rep.Rejected)
 	}
-	if len(rep.Refused) > 0 && !c.Bool("dry-run") {
+	if len(rep.Refused) > 0 {
+		if dry {
+			return fmt.Errorf("%w: dry run: %d row(s) would be refused by the ledger (listed above)", errImportIncomplete, len(rep.Refused))
+		}
 		return fmt.Errorf("%w: %d row(s) refused by the ledger (listed above); the others are recorded", errImportIncomplete, len(rep.Refused))
 	}
 	return nil
+}
+
+// likelyCause words what the ledger holds that explains a stock column that disagrees.
+func likelyCause(e *commands.StockColumnError, in importInput, toRecord int) string {
+	var rows string
+	switch {
+	case e.Probed < toRecord:
+		rows = fmt.Sprintf("%d of the first %d rows to record", e.Found, e.Probed)
+	case e.Found == e.Probed:
+		rows = fmt.Sprintf("all %d rows to record", e.Probed)
+	default:
+		rows = fmt.Sprintf("%d of the %d rows to record", e.Found, e.Probed)
+	}
+	switch {
+	case e.Found*2 < e.Probed || e.Found == 0:
+		return "the ledger holds operations of these products that the file does not, or the file's stock was computed " +
+			"another way; compare with stockctl history PRODUCT"
+	case e.FromSource*2 >= e.Found:
+		return fmt.Sprintf("%s look already recorded from source %s (same date, product and quantity); "+
+			"if %s is a copy or a later version of that file, import it with --source %s, which records only the rows not yet there",
+			rows, strconv.Quote(e.Source), in.name, shellWord(e.Source))
+	case e.FromLegacy*2 >= e.Found:
+		return fmt.Sprintf("%s look already recorded by an import made before stockctl named import sources (same date, "+
+			"product and quantity); importing that very file again recognises its rows, a changed copy cannot: import only its new rows", rows)
+	default:
+		return fmt.Sprintf("%s look already recorded by sell, restock or the web form (same date, product and quantity)", rows)
+	}
+}
+
+// shellWord quotes s for a shell command line when it needs it.
+func shellWord(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-+/:@") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // readInput reads the file to import, or standard input for "-", until ctx ends. Opening
@@ -183,13 +324,13 @@ func asRowErrors(issues []commands.RowIssue) []ledgercsv.RowError {
 	return out
 }
 
-// listIssues prints up to maxListed rows with their line numbers.
-func listIssues(c *cli.Context, what string, issues []ledgercsv.RowError) {
+// listIssues prints up to maxListed rows with their line numbers (or rowids).
+func listIssues(c *cli.Context, what, unit string, issues []ledgercsv.RowError) {
 	for i, is := range issues {
 		if i == maxListed {
 			fmt.Fprintf(c.App.ErrWriter, "%s: … and %d more\n", what, len(issues)-maxListed)
 			break
 		}
-		fmt.Fprintf(c.App.ErrWriter, "%s: line %d: %s\n", what, is.Line, is.Msg)
+		fmt.Fprintf(c.App.ErrWriter, "%s: %s %d: %s\n", what, unit, is.Line, is.Msg)
 	}
 }

@@ -29,9 +29,9 @@ func TestImportTheSampleFile(t *testing.T) {
 	}
 }
 
-// The sample's stock column agrees with the ledger; a file whose column does not gets a
-// warning naming the line, and is imported all the same.
-func TestImportWarnsAboutStockMismatches(t *testing.T) {
+// The sample's stock column agrees with the ledger; a file whose column does not is
+// refused whole, naming the line, unless --ignore-stock-column, which warns and imports.
+func TestImportRefusesAStockColumnThatDisagrees(t *testing.T) {
 	dir := t.TempDir()
 	sample, err := os.ReadFile(sampleCSV)
 	if err != nil {
@@ -42,10 +42,20 @@ func TestImportWarnsAboutStockMismatches(t *testing.T) {
 	if err := os.WriteFile(path, edited, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	r := mustRun(t, dir, "import", path)
-	if !strings.Contains(r.stderr, `line 7: the file says stock 326.00 for "1", the ledger computes 32.00`) ||
-		!strings.Contains(r.stdout, "imported 6 of 6 rows") {
-		t.Fatalf("want a mismatch warning for line 7 and all rows imported: %v", r)
+	mustRun(t, dir, "project", "--quiet")
+	const mismatch = `line 7: the file says stock 326.00 for "1", the ledger computes 32.00`
+	for _, args := range [][]string{{"import", path}, {"import", "--dry-run", path}} {
+		r := run(t, dir, args...)
+		if r.code != 1 || !strings.Contains(r.stderr, "stock column: "+mismatch) || !strings.Contains(r.stderr, "nothing was appended") {
+			t.Fatalf("%q: want exit 1 naming line 7, nothing appended: %v", args, r)
+		}
+		if levels := stockLevels(t, dir); len(levels) != 0 {
+			t.Fatalf("%q appended operations: %+v", args, levels)
+		}
+	}
+	r := mustRun(t, dir, "import", "--ignore-stock-column", path)
+	if !strings.Contains(r.stderr, "warning: stock column: "+mismatch) || !strings.Contains(r.stdout, "imported 6 of 6 rows") {
+		t.Fatalf("--ignore-stock-column: want a warning for line 7 and all rows imported: %v", r)
 	}
 }
 

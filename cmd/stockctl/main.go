@@ -156,7 +156,7 @@ func exitCode(err error) int {
 	case errors.Is(err, commands.ErrOutcomeUnknown):
 		return exitUnknown
 	case errors.Is(err, domain.ErrInsufficientStock), errors.Is(err, domain.ErrStockOverflow),
-		errors.Is(err, commands.ErrConflict), errors.Is(err, errVerifyFailed), errors.Is(err, errImportIncomplete),
+		errors.Is(err, commands.ErrConflict), errors.Is(err, errVerifyFailed), errors.Is(err, errImportIncomplete), errors.Is(err, commands.ErrStockColumn),
 		errors.Is(err, errNoHistory), errors.Is(err, errReplayWouldLose):
 		return exitRefused
 	case errors.Is(err, commands.ErrLookAlike):

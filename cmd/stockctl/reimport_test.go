@@ -1,0 +1,241 @@
+package main_test
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stockctl/stockctl/domain"
+	"github.com/stockctl/stockctl/eventlog"
+	"github.com/stockctl/stockctl/internal/testkafka"
+)
+
+// writeFile writes content to name in dir and returns its path.
+func writeFile(t *testing.T, dir, name, content string) string {
+	t.Helper()
+	path := filepath.Join(dir, name)
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// sampleLF is the sample file as an editor saves it again: LF line ends, no BOM, and a
+// final newline.
+func sampleLF(t *testing.T) string {
+	t.Helper()
+	raw, err := os.ReadFile(sampleCSV)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := strings.TrimPrefix(string(raw), "\uFEFF")
+	return strings.ReplaceAll(s, "\r\n", "\n") + "\n"
+}
+
+// stockOf returns product p's stock, or "" when the ledger does not know it.
+func stockOf(t *testing.T, dir, p string) string {
+	t.Helper()
+	for _, l := range stockLevels(t, dir) {
+		if l.Product == p {
+			return l.Stock
+		}
+	}
+	return ""
+}
+
+// TestReimportTranscript is the transcript of issue 13: the sample imported, then a
+// re-saved copy, a grown copy, a copy in another dialect, each under its own name. No line
+// doubles the stock: product 1 stays at 32, then 30 once the grown file's new sale is in.
+func TestReimportTranscript(t *testing.T) {
+	dir, files := t.TempDir(), t.TempDir()
+	lf := writeFile(t, files, "operations-lf.csv", sampleLF(t))
+	grown := writeFile(t, files, "operations-grown.csv", sampleLF(t)+"30/04/2023;1;-2;30\n")
+	// Another dialect: ',' separators, ISO dates, explicit decimals, rows in another order.
+	dialect := writeFile(t, files, "operations-iso.csv", "operation_date,product_ID,operation_qt,stock\n"+
+		"2022-12-31,2,10.00,10\n2022-12-31,1,24.00,24\n2023-01-15,1,-12.00,12\n2023-04-20,2,-2,8\n2023-04-25,1,-10,2\n2023-04-29,1,30.00,32.00\n")
+
+	mustRun(t, dir, "import", sampleCSV)
+	want := func(step, p1, p2 string) {
+		t.Helper()
+		if got1, got2 := stockOf(t, dir, "1"), stockOf(t, dir, "2"); got1 != p1 || got2 != p2 {
+			t.Fatalf("after %s: product 1 → %s, product 2 → %s; want %s and %s", step, got1, got2, p1, p2)
+		}
+	}
+	want("the sample", "32.00", "8.00")
+
+	for _, tc := range []struct {
+		name string
+		args []string
+	}{
+		{"the re-saved copy", []string{"import", lf}},
+		{"the grown copy", []string{"import", grown}},
+		{"the re-saved copy, dry run", []string{"import", "--dry-run", lf}},
+	} {
+		r := run(t, dir, tc.args...)
+		if r.code != 1 || !strings.Contains(r.stderr, "nothing was appended") ||
+			!strings.Contains(r.stderr, `look already recorded from source "operations.csv"`) ||
+			!strings.Contains(r.stderr, "--source operations.csv") ||
+			!strings.Contains(r.stderr, `stock column: line 2: the file says stock 24.00 for "1", the ledger computes 56.00`) {
+			t.Fatalf("%s under its own name: want exit 1, the first mismatches and the source that recorded its rows: %v", tc.name, r)
+		}
+		want(tc.name, "32.00", "8.00")
+	}
+
+	if r := mustRun(t, dir, "import", "--source", "operations.csv", lf); !strings.Contains(r.stdout, "nothing to import: all 6 rows") {
+		t.Fatalf("re-saved copy under the sample's source: %v", r)
+	}
+	r := mustRun(t, dir, "import", "--source", "operations.csv", "--delimiter", ",", "--date-format", "yyyy-mm-dd", dialect)
+	if !strings.Contains(r.stdout, "nothing to import: all 6 rows") {
+		t.Fatalf("the same rows in another dialect and order, under the sample's source: %v", r)
+	}
+	want("the copies under the sample's source", "32.00", "8.00")
+
+	if r := mustRun(t, dir, "import", "--source", "operations.csv", "--dry-run", grown); !strings.Contains(r.stdout, "would append 1, 6 already recorded") {
+		t.Fatalf("dry run of the grown copy: %v", r)
+	}
+	want("the dry run", "32.00", "8.00")
+	if r := mustRun(t, dir, "import", "--source", "operations.csv", grown); !strings.Contains(r.stdout, "imported 1 of 7 rows") {
+		t.Fatalf("grown copy under the sample's source: %v", r)
+	}
+	want("the grown copy under the sample's source", "30.00", "8.00")
+	if r := mustRun(t, dir, "import", "--source", "operations.csv", grown); !strings.Contains(r.stdout, "nothing to import: all 7 rows") {
+		t.Fatalf("grown copy again: %v", r)
+	}
+	if got := tableCounts(t, filepath.Join(dir, "operations.db")); !strings.HasPrefix(got, "ledger=7 rejected=0 ") {
+		t.Fatalf("after the transcript: %s, want the 7 operations once", got)
+	}
+}
+
+// TestReimportIdenticalRowsAndSources: identical rows in one file are as many operations;
+// a file that grows by one more identical row records one more; the same rows under
+// another source name are new operations, refused by a stock column and recorded with
+// --ignore-stock-column, and recorded as they are without one.
+func TestReimportIdenticalRowsAndSources(t *testing.T) {
+	dir, files := t.TempDir(), t.TempDir()
+	const header = "operation_date;product_ID;operation_qt\n"
+	twice := writeFile(t, files, "restocks.csv", header+"01/03/2024;P9;5\n01/03/2024;P9;5\n")
+	thrice := writeFile(t, files, "restocks-3.csv", header+"01/03/2024;P9;5\n01/03/2024;P9;5\n01/03/2024;P9;5\n")
+
+	mustRun(t, dir, "import", twice)
+	if got := stockOf(t, dir, "P9"); got != "10.00" {
+		t.Fatalf("two identical rows: stock %s, want 10.00 (two operations)", got)
+	}
+	mustRun(t, dir, "import", twice)
+	if r := mustRun(t, dir, "import", "--source", "restocks.csv", thrice); !strings.Contains(r.stdout, "imported 1 of 3 rows") {
+		t.Fatalf("the file with a third identical row: %v", r)
+	}
+	if got := stockOf(t, dir, "P9"); got != "15.00" {
+		t.Fatalf("after the grown file: stock %s, want 15.00", got)
+	}
+	// Without a stock column, another source is other operations, as documented.
+	mustRun(t, dir, "import", "--source", "supplier-b", twice)
+	if got := stockOf(t, dir, "P9"); got != "25.00" {
+		t.Fatalf("the same rows from another source: stock %s, want 25.00", got)
+	}
+
+	// With a stock column, the evidence refuses them, and --ignore-stock-column imports.
+	withStock := writeFile(t, files, "with-stock.csv", "operation_date;product_ID;operation_qt;stock\n02/03/2024;P9;-5;20\n")
+	mustRun(t, dir, "import", "--source", "one", withStock)
+	r := run(t, dir, "import", "--source", "two", withStock)
+	if r.code != 1 || !strings.Contains(r.stderr, `look already recorded from source "one"`) {
+		t.Fatalf("the same sale from source two: want exit 1 naming source one: %v", r)
+	}
+	if got := stockOf(t, dir, "P9"); got != "20.00" {
+		t.Fatalf("a refused import changed the stock to %s", got)
+	}
+	r = mustRun(t, dir, "import", "--source", "two", "--ignore-stock-column", withStock)
+	if !strings.Contains(r.stdout, "imported 1 of 1 rows") || !strings.Contains(r.stderr, "warning: stock column: line 2") {
+		t.Fatalf("--ignore-stock-column: want the row recorded with a warning: %v", r)
+	}
+	if got := stockOf(t, dir, "P9"); got != "15.00" {
+		t.Fatalf("after --ignore-stock-column: stock %s, want 15.00", got)
+	}
+}
+
+// TestImportStandardInputNeedsASource: rows piped in have no name, and a name is what
+// re-imports are recognised by.
+func TestImportStandardInputNeedsASource(t *testing.T) {
+	dir := t.TempDir()
+	mustRun(t, dir, "project", "--quiet")
+	r := runStdin(t, dir, sampleLF(t), "import", "-")
+	if r.code != 2 || !strings.Contains(r.stderr, "--source NAME") {
+		t.Fatalf("import - without --source: want exit 2 asking for --source: %v", r)
+	}
+	if r := runStdin(t, dir, sampleLF(t), "import", "--source", "operations.csv", "-"); r.code != 0 {
+		t.Fatalf("import - --source operations.csv: %v", r)
+	}
+	if r := mustRun(t, dir, "import", sampleCSV); !strings.Contains(r.stdout, "nothing to import") {
+		t.Fatalf("the file, after its rows came through standard input under its name: %v", r)
+	}
+}
+
+// TestImportRecognisesRowsOfEarlierVersions: a ledger whose rows an earlier stockctl
+// imported (command IDs made of the file's digest and the line) records nothing when the
+// same file is imported again, and names that import when a changed copy is refused.
+func TestImportRecognisesRowsOfEarlierVersions(t *testing.T) {
+	dir := t.TempDir()
+	brokers, topic, env := rawLog(t, dir)
+	raw, err := os.ReadFile(sampleCSV)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(raw)
+	fileID := hex.EncodeToString(sum[:8])
+	seq := map[string]int64{}
+	for i, line := range strings.Split(strings.TrimPrefix(string(raw), "\uFEFF"), "\r\n")[1:] {
+		f := strings.Split(line, ";")
+		date, _ := time.Parse("02/01/2006", f[0])
+		typ, qty := domain.TypeStockRestocked, f[2]
+		if strings.HasPrefix(qty, "-") {
+			typ, qty = domain.TypeStockSold, qty[1:]
+		}
+		p, _ := domain.ParseProductID(f[1])
+		q, _ := domain.ParseQuantity(qty)
+		seq[f[1]]++
+		b, err := domain.MarshalEvent(domain.Event{Type: typ, ID: fmt.Sprintf("legacy-%d", i), CommandID: fmt.Sprintf("import:%s:%d", fileID, i+2),
+			Product: p, Quantity: q, ExpectedSeq: seq[f[1]], BusinessDate: domain.NewBusinessDate(date), RecordedAt: time.Now(), RecordedBy: "old", Note: "imported"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		testkafka.ProduceTo(t, brokers, topic, eventlog.PartitionFor([]byte(f[1]), 3), []byte(f[1]), b)
+	}
+	r := mustRunEnv(t, dir, env, "import", sampleCSV)
+	if !strings.Contains(r.stdout, "nothing to import: all 6 rows") {
+		t.Fatalf("the file an earlier version imported: %v", r)
+	}
+	lf := writeFile(t, t.TempDir(), "operations.csv", sampleLF(t))
+	r = runEnv(t, dir, env, "import", lf)
+	if r.code != 1 || !strings.Contains(r.stderr, "an import made before stockctl named import sources") {
+		t.Fatalf("a changed copy of a file an earlier version imported: want exit 1 naming that import: %v", r)
+	}
+	if levels := stockLevelsEnv(t, dir, env, "1"); levels[0].Stock != "32.00" {
+		t.Fatalf("product 1: %+v, want 32.00", levels)
+	}
+}
+
+// runStdin runs stockctl with stdin as its standard input.
+func runStdin(t *testing.T, dir, stdin string, args ...string) result {
+	t.Helper()
+	cmd := exec.Command(binary, append([]string{"--data-dir", dir}, args...)...)
+	cmd.Env = append(cleanEnv(), realKafkaEnv(dir)...)
+	cmd.Stdin = strings.NewReader(stdin)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	r := result{args: args, stdout: stdout.String(), stderr: stderr.String()}
+	var exit *exec.ExitError
+	if errors.As(err, &exit) {
+		r.code = exit.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
