@@ -3,9 +3,11 @@ package main_test
 import (
 	"bytes"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -238,4 +240,96 @@ func runStdin(t *testing.T, dir, stdin string, args ...string) result {
 		t.Fatal(err)
 	}
 	return r
+}
+
+// TestImportKilledAtRandomPoints: an import killed at a random moment and then run to the
+// end, ten times over, records each row exactly once, identical rows included, and gives
+// the stock a single uninterrupted import gives.
+func TestImportKilledAtRandomPoints(t *testing.T) {
+	if testing.Short() {
+		t.Skip("long: many processes")
+	}
+	files := t.TempDir()
+	gen := filepath.Join(files, "gen.csv")
+	mustRun(t, t.TempDir(), "generate", "--products", "60", "--days", "365", "--seed", "9", "--out", gen)
+	raw, err := os.ReadFile(gen)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Without the stock column, and with 300 restock rows written twice: identical rows.
+	var b strings.Builder
+	b.WriteString("operation_date;product_ID;operation_qt\n")
+	rows, dups := 0, 0
+	for _, line := range strings.Split(strings.TrimSpace(strings.TrimPrefix(string(raw), "\uFEFF")), "\r\n")[1:] {
+		f := strings.Split(line, ";")
+		row := strings.Join(f[:3], ";") + "\n"
+		b.WriteString(row)
+		rows++
+		if dups < 300 && !strings.HasPrefix(f[2], "-") && rows%7 == 0 {
+			b.WriteString(row)
+			rows, dups = rows+1, dups+1
+		}
+	}
+	file := writeFile(t, files, "ops.csv", b.String())
+
+	ref := t.TempDir()
+	full := mustRun(t, ref, "import", "--quiet", file)
+	want := mustRun(t, ref, "stock", "--output", "json").stdout
+
+	seed := uint64(time.Now().UnixNano())
+	rng := rand.New(rand.NewPCG(seed, 13))
+	t.Logf("random seed %d; %d rows (%d written twice); a whole import takes %s", seed, rows, dups, full.elapsed)
+	recorded := func(dir string) (n, distinct int) {
+		mustRun(t, dir, "project", "--quiet")
+		db, err := sql.Open("sqlite", "file:"+filepath.Join(dir, "operations.db")+"?mode=ro")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		if err := db.QueryRow(`SELECT count(*), count(DISTINCT command_id) FROM ledger`).Scan(&n, &distinct); err != nil {
+			t.Fatal(err)
+		}
+		return n, distinct
+	}
+	partial := 0
+	for i := 0; i < 10; i++ {
+		dir := t.TempDir()
+		mustRun(t, dir, "project", "--quiet")
+		cmd := exec.Command(binary, "--data-dir", dir, "import", "--quiet", file)
+		cmd.Env = append(cleanEnv(), realKafkaEnv(dir)...)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		exited := make(chan error, 1)
+		go func() { exited <- cmd.Wait() }()
+		// A random moment within the first three quarters of a whole import's time, when
+		// the rows are being decided or appended; not a synchronisation.
+		at := time.Duration(float64(full.elapsed) * (0.05 + 0.7*rng.Float64()))
+		select {
+		case <-exited:
+		case <-time.After(at):
+			cmd.Process.Kill()
+			<-exited
+		}
+		n, distinct := recorded(dir)
+		if n != distinct || n > rows {
+			t.Fatalf("trial %d, killed after %s: %d operations for %d command IDs, file of %d rows", i+1, at, n, distinct, rows)
+		}
+		if n > 0 && n < rows {
+			partial++
+		}
+		mustRun(t, dir, "import", "--quiet", file)
+		if n2, distinct := recorded(dir); n2 != rows || distinct != rows {
+			t.Fatalf("trial %d, killed after %s with %d rows recorded, then run to the end: %d operations for %d command IDs, want each of the %d rows once",
+				i+1, at, n, n2, distinct, rows)
+		}
+		if got := mustRun(t, dir, "stock", "--output", "json").stdout; got != want {
+			t.Fatalf("trial %d: stock after the kill and a full run differs from one uninterrupted import:\n%s\n%s", i+1, got, want)
+		}
+		t.Logf("trial %d: killed after %s with %d of %d rows recorded; each once after the re-run", i+1, at, n, rows)
+	}
+	if partial == 0 {
+		t.Fatalf("no kill landed while the rows were being appended (whole import %s)", full.elapsed)
+	}
+	t.Logf("%d of 10 kills left the import partly recorded", partial)
 }
