@@ -45,9 +45,14 @@ func check(t *testing.T, got []ledgercsv.Row, wants []want) {
 // The original repository's database: 5 rows, P1 24 in, 12 out, 10 out; P2 10 in, 2 out,
 // read back exactly whatever the table's declared types, and the file left untouched.
 func TestReadOriginalRows(t *testing.T) {
-	for name, schema := range map[string]string{"original": originalSchema, "typeless": typelessSchema, "pandas": pandasSchema} {
+	for name, schema := range map[string][]string{
+		"original": {originalSchema},
+		"typeless": {typelessSchema},
+		"pandas":   {pandasSchema},
+		"WAL mode": {`PRAGMA journal_mode=WAL`, originalSchema},
+	} {
 		t.Run(name, func(t *testing.T) {
-			path := makeDB(t, "Operations.db", schema)
+			path := makeDB(t, "Operations.db", schema...)
 			insert(t, path, 1, "2022-12-31 00:00:00", int64(1), int64(24), int64(24), "replenishment")
 			insert(t, path, 2, "2023-01-15 00:00:00", int64(1), int64(12), int64(12), "sales")
 			insert(t, path, 3, "2023-04-25 00:00:00", int64(1), int64(10), int64(2), "sales")

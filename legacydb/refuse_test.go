@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/stockctl/stockctl/legacydb"
+	"github.com/stockctl/stockctl/readmodel"
 )
 
 // readModelSchema is enough of a stockctl read model to look like one: a ledger table,
@@ -57,6 +58,28 @@ func TestReadRefusesDatabase(t *testing.T) {
 		}, []string{"operations is a virtual table, not the original pipeline's table"}},
 		{"stockctl read model", func(t *testing.T) string { return makeDB(t, "stockctl.db", readModelSchema...) },
 			[]string{"is a stockctl read model, not the original pipeline's database", "stockctl export", "log copy"}},
+		{"stockctl read model made by readmodel", func(t *testing.T) string {
+			path := filepath.Join(t.TempDir(), "readmodel.db")
+			db, err := readmodel.Open(context.Background(), path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			db.Close()
+			return path
+		}, []string{"is a stockctl read model"}},
+		{"stockctl read model open in another process", func(t *testing.T) string {
+			// Its -wal and -shm files exist while it is open: read through them.
+			path := filepath.Join(t.TempDir(), "readmodel.db")
+			db, err := readmodel.Open(context.Background(), path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { db.Close() })
+			if _, err := db.Status(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			return path
+		}, []string{"is a stockctl read model"}},
 		{"a view", func(t *testing.T) string {
 			return makeDB(t, "Operations.db", `CREATE TABLE t (a)`, `CREATE VIEW operations AS SELECT a AS operation_date FROM t`)
 		}, []string{"operations is a view, not the original pipeline's table"}},
