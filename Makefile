@@ -52,7 +52,7 @@ test: vet fmt-check test-unit test-fuzz test-kafka
 
 test-unit:
 	$(GO) test -race -count=1 $(RACE_PKGS)
-	$(GO) test -count=1 -timeout 30m ./domain/... ./productid/... ./internal/... ./ledgercsv/... ./reports/... ./cmd/...
+	$(GO) test -count=1 -timeout 30m ./domain/... ./productid/... ./internal/... ./ledgercsv/... ./legacydb/... ./reports/... ./cmd/...
 
 # Each fuzz test for 20,000 inputs beyond its seed corpus (which test-unit runs). A count,
 # not a duration: Go 1.26's fuzz coordinator can fail a target with "context deadline
@@ -60,6 +60,7 @@ test-unit:
 # it failed make test here once).
 test-fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzRead$$' -fuzztime 20000x ./ledgercsv
+	$(GO) test -run '^$$' -fuzz '^FuzzRowFromValues$$' -fuzztime 20000x ./legacydb
 	$(GO) test -run '^$$' -fuzz '^FuzzParseQuantity$$' -fuzztime 20000x ./domain
 	$(GO) test -run '^$$' -fuzz '^FuzzUnmarshalEventPaths$$' -fuzztime 20000x ./domain
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime 20000x ./productid
