@@ -17,17 +17,17 @@ func exportCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "export",
 		Usage: "write the operations ledger to standard output, as CSV in the original format, JSON or JSON Lines",
-		Description: "Every format lists the accepted operations product by product, each product's\n" +
-			"operations in the order the ledger accepted them; --from, --to and --product select them.\n" +
-			"csv is the original format (BOM, CRLF, ';', dd/mm/yyyy, signed quantities, stock after\n" +
-			"each operation), so importing it into an empty ledger gives the same stock. It has no\n" +
-			"note column; a product ID a spreadsheet would take for a formula (starting with =, +,\n" +
-			"-, @, a tab or a carriage return) gets a leading ', which import removes, and\n" +
-			"quantities stay numbers. json is one array of objects with the original pipeline's\n" +
-			"fields. jsonl is one object per line with every field the ledger holds: those five,\n" +
-			"then quantity and stock_after as exact decimal strings, event_id, command_id,\n" +
-			"product_seq, recorded_at, recorded_by, note, partition and offset; it is for jq,\n" +
-			"DuckDB or pandas. JSON and JSON Lines are not neutralised: spreadsheets do not open them.\n" +
+		Description: "Every format lists the accepted operations product by product, each product's operations\n" +
+			"in the order the ledger accepted them; --from, --to and --product select them. csv is\n" +
+			"the original format (BOM, CRLF, ';', dd/mm/yyyy, signed quantities, stock after each\n" +
+			"operation), so importing it into an empty ledger gives the same stock. It has no note\n" +
+			"column; a product ID a spreadsheet would take for a formula (starting with =, +, -, @, a\n" +
+			"tab or a carriage return) gets a leading ', which import removes, and quantities stay\n" +
+			"numbers. json is one array of objects with the original pipeline's fields. jsonl is one\n" +
+			"object per line with all the operation's fields, for jq, DuckDB or pandas: those five\n" +
+			"fields, then quantity and stock_after as exact decimal strings, then event_id,\n" +
+			"command_id, product_seq, recorded_at, recorded_by, note, partition and offset. JSON and\n" +
+			"JSON Lines are not neutralised: spreadsheets do not open them.\n" +
 			"Examples: stockctl export --from 2024-01-01 > operations-2024.csv\n" +
 			"          stockctl export --format jsonl --product P1 | jq -c 'select(.recorded_by == \"alice\")'",
 		Flags: append(filterFlags(),
