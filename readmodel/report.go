@@ -286,30 +286,55 @@ func (d *DB) KnownProducts(ctx context.Context, products []string) ([]string, er
 	return out, rows.Err()
 }
 
-// ExportRow is one accepted operation as the original format has it.
+// ExportRow is one accepted operation: the original format's fields, and with
+// EachOperationDetail the rest of its ledger row (zero from EachOperation).
 type ExportRow struct {
 	Date        time.Time
 	Product     string
 	SignedCents int64 // negative for a sale
 	StockCents  int64
+
+	Seq        int64 // the product's operation number, from 1
+	EventID    string
+	CommandID  string
+	RecordedAt string // RFC 3339, UTC, as the event has it
+	RecordedBy string
+	Note       string
+	Partition  int32
+	Offset     int64
 }
 
 // EachOperation calls fn with every accepted operation in f, product by product, each
 // product's operations in the order the ledger accepted them. That order, not the
 // business date (which --date can set to the past), is what importing must replay.
 func (d *DB) EachOperation(ctx context.Context, f reports.Filter, fn func(ExportRow) error) error {
+	return d.eachOperation(ctx, f, false, fn)
+}
+
+// EachOperationDetail is EachOperation with the event's metadata too. It is a second
+// method because reading those columns in one query for all formats made the CSV export,
+// which does not write them, take two thirds more CPU time (a million operations).
+func (d *DB) EachOperationDetail(ctx context.Context, f reports.Filter, fn func(ExportRow) error) error {
+	return d.eachOperation(ctx, f, true, fn)
+}
+
+func (d *DB) eachOperation(ctx context.Context, f reports.Filter, detail bool, fn func(ExportRow) error) error {
+	var r ExportRow
+	var date string
+	cols := `business_date, product_id, CASE event_type WHEN 'StockSold' THEN -qty_cents ELSE qty_cents END, stock_cents`
+	dest := []any{&date, &r.Product, &r.SignedCents, &r.StockCents}
+	if detail {
+		cols += `, product_seq, event_id, command_id, recorded_at, recorded_by, note, partition, "offset"`
+		dest = append(dest, &r.Seq, &r.EventID, &r.CommandID, &r.RecordedAt, &r.RecordedBy, &r.Note, &r.Partition, &r.Offset)
+	}
 	cond, args := where(f)
-	rows, err := d.db.QueryContext(ctx, `SELECT business_date, product_id,
-		CASE event_type WHEN 'StockSold' THEN -qty_cents ELSE qty_cents END, stock_cents
-		FROM ledger WHERE `+cond+` ORDER BY product_id, product_seq`, args...)
+	rows, err := d.db.QueryContext(ctx, `SELECT `+cols+` FROM ledger WHERE `+cond+` ORDER BY product_id, product_seq`, args...)
 	if err != nil {
 		return fmt.Errorf("export: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var r ExportRow
-		var date string
-		if err := rows.Scan(&date, &r.Product, &r.SignedCents, &r.StockCents); err != nil {
+		if err := rows.Scan(dest...); err != nil {
 			return fmt.Errorf("export: %w", err)
 		}
 		if r.Date, err = time.Parse(domain.BusinessDateLayout, date); err != nil {

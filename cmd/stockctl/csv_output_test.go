@@ -131,8 +131,10 @@ func TestDecimalComma(t *testing.T) {
 	if a, b := mustRun(t, dir, "stock", "--output", "json").stdout, mustRun(t, fresh, "stock", "--output", "json").stdout; a != b {
 		t.Fatalf("stock differs after export --decimal-comma and import --decimal-comma:\n%s\n%s", a, b)
 	}
-	if r := run(t, dir, "export", "--decimal-comma", "--format", "json"); r.code != 2 {
-		t.Errorf("export --decimal-comma --format json: %v", r)
+	for _, format := range []string{"json", "jsonl"} {
+		if r := run(t, dir, "export", "--decimal-comma", "--format", format); r.code != 2 {
+			t.Errorf("export --decimal-comma --format %s: %v", format, r)
+		}
 	}
 	if r := run(t, fresh, "import", "--decimal-comma", "--delimiter", ",", path); r.code != 2 || !strings.Contains(r.stderr, "--decimal-comma") {
 		t.Errorf("import --decimal-comma --delimiter ',': %v", r)

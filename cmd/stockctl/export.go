@@ -16,15 +16,22 @@ import (
 func exportCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "export",
-		Usage: "write the operations ledger to standard output, as CSV in the original format or JSON",
-		Description: "CSV is the original format (BOM, CRLF, ';', dd/mm/yyyy, signed quantities, stock\n" +
-			"after each operation), product by product, each product's operations in the order the\n" +
-			"ledger accepted them, so importing it into an empty ledger gives the same stock. A\n" +
-			"product ID a spreadsheet would take for a formula (=, +, -, @) gets a leading ', which\n" +
-			"import removes. JSON is an array of objects with the original pipeline's fields.\n" +
-			"Example: stockctl export --from 2024-01-01 > operations-2024.csv",
+		Usage: "write the operations ledger to standard output, as CSV in the original format, JSON or JSON Lines",
+		Description: "Every format lists the accepted operations product by product, each product's operations\n" +
+			"in the order the ledger accepted them; --from, --to and --product select them. csv is\n" +
+			"the original format (BOM, CRLF, ';', dd/mm/yyyy, signed quantities, stock after each\n" +
+			"operation), so importing it into an empty ledger gives the same stock. It has no note\n" +
+			"column; a product ID a spreadsheet would take for a formula (starting with =, +, -, @, a\n" +
+			"tab or a carriage return) gets a leading ', which import removes, and quantities stay\n" +
+			"numbers. json is one array of objects with the original pipeline's fields. jsonl is one\n" +
+			"object per line with all the operation's fields, for jq, DuckDB or pandas: those five\n" +
+			"fields, then quantity and stock_after as exact decimal strings, then event_id,\n" +
+			"command_id, product_seq, recorded_at, recorded_by, note, partition and offset. JSON and\n" +
+			"JSON Lines are not neutralised: spreadsheets do not open them.\n" +
+			"Examples: stockctl export --from 2024-01-01 > operations-2024.csv\n" +
+			"          stockctl export --format jsonl --product P1 | jq -c 'select(.recorded_by == \"alice\")'",
 		Flags: append(filterFlags(),
-			&cli.StringFlag{Name: "format", Usage: "csv or json", Value: "csv"},
+			&cli.StringFlag{Name: "format", Usage: "csv, json or jsonl (one object per line, every field)", Value: "csv"},
 			&cli.BoolFlag{Name: "decimal-comma", Usage: "write CSV quantities with a decimal comma (-12,50), as French-style files do"},
 		),
 		OnUsageError: usageError,
@@ -33,10 +40,10 @@ func exportCommand() *cli.Command {
 				return usagef("export takes no arguments; use --product to select products")
 			}
 			format := c.String("format")
-			if format != "csv" && format != "json" {
-				return usagef("--format %q: use csv or json", format)
+			if format != "csv" && format != "json" && format != "jsonl" {
+				return usagef("--format %q: use csv, json or jsonl", format)
 			}
-			if format == "json" && c.Bool("decimal-comma") {
+			if format != "csv" && c.Bool("decimal-comma") {
 				return usagef("--decimal-comma is for --format csv: JSON numbers always use a dot")
 			}
 			f, err := parseFilter(c)
@@ -60,6 +67,9 @@ func exportCommand() *cli.Command {
 				}
 				return w.Flush()
 			}
+			if format == "jsonl" {
+				return exportJSONLines(c, e.db, f)
+			}
 			return exportJSON(c, e.db, f)
 		},
 	}
@@ -74,17 +84,60 @@ type jsonOperation struct {
 	Type    string  `json:"operation_type"`
 }
 
+// jsonLine is one line of --format jsonl: the original fields, then the amounts as exact
+// decimals (a float64 is not exact beyond 2^53 hundredths), then the event's metadata.
+type jsonLine struct {
+	jsonOperation
+	Quantity   string `json:"quantity"` // unsigned, two decimals
+	StockAfter string `json:"stock_after"`
+	EventID    string `json:"event_id"`
+	CommandID  string `json:"command_id"`
+	Seq        int64  `json:"product_seq"`
+	RecordedAt string `json:"recorded_at"`
+	RecordedBy string `json:"recorded_by"`
+	Note       string `json:"note"`
+	Partition  int32  `json:"partition"`
+	Offset     int64  `json:"offset"`
+}
+
+// jsonOperationOf gives r the original pipeline's fields.
+func jsonOperationOf(r readmodel.ExportRow) jsonOperation {
+	typ := "replenishment"
+	if r.SignedCents < 0 {
+		typ = "sales"
+	}
+	return jsonOperation{Date: r.Date.Format("2006-01-02 15:04:05"), Product: r.Product,
+		Qty: float64(r.SignedCents) / 100, Stock: float64(r.StockCents) / 100, Type: typ}
+}
+
+// decimal writes non-negative hundredths with two decimals: 425 is "4.25".
+func decimal(cents int64) string { return fmt.Sprintf("%d.%02d", cents/100, cents%100) }
+
+// exportJSONLines writes one JSON object per operation, each on its own line.
+func exportJSONLines(c *cli.Context, db *readmodel.DB, f reports.Filter) error {
+	w := bufio.NewWriter(termsafe.Raw(c.App.Writer))
+	err := db.EachOperationDetail(c.Context, f, func(r readmodel.ExportRow) error {
+		b, err := json.Marshal(jsonLine{jsonOperation: jsonOperationOf(r), Quantity: decimal(max(r.SignedCents, -r.SignedCents)),
+			StockAfter: decimal(r.StockCents), EventID: r.EventID, CommandID: r.CommandID, Seq: r.Seq,
+			RecordedAt: r.RecordedAt, RecordedBy: r.RecordedBy, Note: r.Note, Partition: r.Partition, Offset: r.Offset})
+		if err != nil {
+			return err
+		}
+		w.Write(termsafe.JSON(b))
+		return w.WriteByte('\n')
+	})
+	if err != nil {
+		return err
+	}
+	return w.Flush()
+}
+
 func exportJSON(c *cli.Context, db *readmodel.DB, f reports.Filter) error {
 	w := bufio.NewWriter(termsafe.Raw(c.App.Writer))
 	w.WriteString("[")
 	n := 0
 	err := db.EachOperation(c.Context, f, func(r readmodel.ExportRow) error {
-		typ := "replenishment"
-		if r.SignedCents < 0 {
-			typ = "sales"
-		}
-		b, err := json.Marshal(jsonOperation{Date: r.Date.Format("2006-01-02 15:04:05"), Product: r.Product,
-			Qty: float64(r.SignedCents) / 100, Stock: float64(r.StockCents) / 100, Type: typ})
+		b, err := json.Marshal(jsonOperationOf(r))
 		if err != nil {
 			return err
 		}

@@ -60,7 +60,7 @@ func TestTerminalInjectionIsEscaped(t *testing.T) {
 	for _, args := range [][]string{
 		{"history", "EVIL"}, {"history", "EVIL", "-o", "csv"}, {"history", "EVIL", "-o", "json"},
 		{"stock"}, {"stock", "-o", "csv"}, {"stock", "-o", "json"}, {"status"}, {"status", "-o", "json"},
-		{"export"}, {"export", "--format", "json"},
+		{"export"}, {"export", "--format", "json"}, {"export", "--format", "jsonl"},
 	} {
 		r := mustRunEnv(t, dir, env, args...)
 		if live := liveChars(strings.TrimPrefix(r.stdout, "\uFEFF")); len(live) > 0 {
