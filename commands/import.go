@@ -56,6 +56,16 @@ type Import struct {
 	NewProduct bool
 	// Progress, if set, is told how many events the log has acknowledged.
 	Progress func(done int)
+	// Unit is what a row's Line counts, for messages: "line" (the default) or "rowid".
+	Unit string
+}
+
+// unit is what a row's number counts, for messages.
+func (cmd Import) unit() string {
+	if cmd.Unit == "" {
+		return "line"
+	}
+	return cmd.Unit
 }
 
 // RowIssue is a row the import reports on.
@@ -252,10 +262,10 @@ func (h ImportHandler) Handle(ctx context.Context, cmd Import) (ImportReport, er
 			continue
 		}
 		if err != nil {
-			return rep, fmt.Errorf("line %d: %w", row.Line, err)
+			return rep, fmt.Errorf("%s %d: %w", cmd.unit(), row.Line, err)
 		}
 		if err := s.Apply(e); err != nil {
-			return rep, fmt.Errorf("line %d: %w", row.Line, err)
+			return rep, fmt.Errorf("%s %d: %w", cmd.unit(), row.Line, err)
 		}
 		rep.Mismatches = checkStock(rep.Mismatches, row, s.Level())
 		rep.Appended++
@@ -303,7 +313,7 @@ func (h ImportHandler) Handle(ctx context.Context, cmd Import) (ImportReport, er
 		if err != nil {
 			// Deciding again from the same stock cannot differ: nothing is appended yet
 			// for this chunk, but earlier chunks may be.
-			return rep, partlyRecorded(fmt.Errorf("line %d decided differently the second time: %w", row.Line, err))
+			return rep, partlyRecorded(fmt.Errorf("%s %d decided differently the second time: %w", cmd.unit(), row.Line, err))
 		}
 		events = append(events, e)
 		if len(events) == importChunk {
@@ -365,10 +375,10 @@ func (h ImportHandler) checkNewProducts(ctx context.Context, cmd Import, stocks 
 		if other, ok, err := looks.find(ctx, row.Product); err != nil {
 			return err
 		} else if ok {
-			return fmt.Errorf("line %d: %w", row.Line, &LookAlikeError{Product: row.Product, Existing: other})
+			return fmt.Errorf("%s %d: %w", cmd.unit(), row.Line, &LookAlikeError{Product: row.Product, Existing: other})
 		}
 		if other, ok := inFile.LookAlike(id); ok {
-			return fmt.Errorf("line %d: %w", row.Line, &LookAlikeError{Product: row.Product, Existing: other, Line: created[other]})
+			return fmt.Errorf("%s %d: %w", cmd.unit(), row.Line, &LookAlikeError{Product: row.Product, Existing: other, Line: created[other], Unit: cmd.unit()})
 		}
 		inFile.Add(id)
 		created[id] = row.Line

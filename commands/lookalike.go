@@ -23,13 +23,19 @@ type LookAlikeError struct {
 	// Line is, in an import, the line where Existing is new too; 0 when Existing is in
 	// the ledger.
 	Line int
+	// Unit is what Line counts: "line" (the default) or "rowid".
+	Unit string
 }
 
 func (e *LookAlikeError) Error() string {
 	other := productid.Quote(e.Existing)
 	if e.Line > 0 {
-		return fmt.Sprintf("product %q is new, and so is %s on line %d, which looks the same: did you mean %s? Add --new-product to create both",
-			e.Product.String(), other, e.Line, other)
+		unit := e.Unit
+		if unit == "" {
+			unit = "line"
+		}
+		return fmt.Sprintf("product %q is new, and so is %s on %s %d, which looks the same: did you mean %s? Add --new-product to create both",
+			e.Product.String(), other, unit, e.Line, other)
 	}
 	return fmt.Sprintf("product %q is new, but %s exists: did you mean %s? Add --new-product to create it",
 		e.Product.String(), other, other)

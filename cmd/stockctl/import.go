@@ -187,7 +187,7 @@ func runImport(c *cli.Context, in importInput, operator string) error {
 	h := commands.NewImportHandler(e.log, e, e.db, uuid.NewString)
 	rep, err := h.Handle(c.Context, commands.Import{
 		Rows: in.rows, Source: in.source, LegacyFileID: in.fileID, Operator: operator, DryRun: dry,
-		IgnoreStockColumn: c.Bool("ignore-stock-column"), NewProduct: c.Bool("new-product"),
+		IgnoreStockColumn: c.Bool("ignore-stock-column"), NewProduct: c.Bool("new-product"), Unit: in.unit,
 		Progress: func(done int) { bar.add(done - shown); shown = done },
 	})
 	bar.done()
