@@ -38,7 +38,7 @@ var renderings = []rendering{
 	},
 	{ // re-saved elsewhere: ',', LF, ISO dates, two decimals, padded and decomposed product
 		header: "operation_date,product_ID,operation_qt", sep: ",", eol: "\n", dateLayout: "2006-01-02",
-		opts:    ledgercsv.Options{Delimiter: ',', Layout: "2006-01-02"}, reversed: true,
+		opts: ledgercsv.Options{Delimiter: ',', Layout: "2006-01-02"}, reversed: true,
 		product: func(p string) string { return csvCell(" "+norm.NFD.String(ledgercsv.Neutralise(p))+" ", ',') },
 		qty: func(c int64) string {
 			q, _ := domain.QuantityFromCents(abs(c))
