@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -115,6 +116,11 @@ func runDemo(c *cli.Context, dir string) error {
 	step("data directory %s (embedded broker, no Kafka install)", dir)
 	step("import the original sample file (data/operations.csv, embedded in the binary)")
 	if err := importCSV("operations.csv", data.SampleCSV); err != nil {
+		return err
+	}
+	step("import it again, re-saved by an editor (LF line ends, no BOM): rows are recognised by content")
+	resaved := strings.ReplaceAll(strings.TrimPrefix(string(data.SampleCSV), "\uFEFF"), "\r\n", "\n")
+	if err := importCSV("operations.csv", []byte(resaved)); err != nil {
 		return err
 	}
 	step("generate and import a year of operations for 20 products")
