@@ -135,7 +135,7 @@ func TestGenerateIsDeterministic(t *testing.T) {
 func TestDemo(t *testing.T) {
 	dir := t.TempDir()
 	r := mustRunEnv(t, t.TempDir(), embeddedEnv, "demo", "--data-dir", dir)
-	for _, want := range []string{"imported 6 rows of operations.csv", "refused (exit 1): sell: insufficient stock", "report of"} {
+	for _, want := range []string{"imported 6 rows of operations.csv", "imported 0 rows of operations.csv (6 already there", "refused (exit 1): sell: insufficient stock", "report of"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("demo output lacks %q:\n%s", want, r.stdout)
 		}
