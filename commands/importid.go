@@ -33,7 +33,7 @@ func NormaliseSource(s string) (string, error) {
 		return "", fmt.Errorf("%w: source: give a name, such as the file's", ErrInvalidText)
 	}
 	if err := CheckText(s, MaxSourceLength); err != nil {
-		return "", fmt.Errorf("source %w", err)
+		return "", fmt.Errorf("%w: source %s", ErrInvalidText, TextMessage(err))
 	}
 	return s, nil
 }

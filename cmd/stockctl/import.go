@@ -32,7 +32,7 @@ func importCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "import",
 		Usage:     "record the operations of a file in the original CSV format, or of the original database",
-		ArgsUsage: "FILE",
+		ArgsUsage: "FILE | --from-db DATABASE",
 		Description: "Reads FILE (operation_date;product_ID;operation_qt;stock, dates dd/mm/yyyy, positive\n" +
 			"quantities restock, negative ones sell; UTF-8 with or without BOM, CRLF or LF), or with\n" +
 			"--from-db the original pipeline's SQLite database. Every row is checked before anything\n" +
@@ -134,9 +134,9 @@ func readImport(c *cli.Context) (importInput, error) {
 		}
 		in.name, in.unit, in.rows, in.bad = db, "rowid", rows, bad
 		if in.source == "" {
-			in.source = defaultSource(db)
+			in.source, err = defaultSource(db)
 		}
-		return in, nil
+		return in, err
 	}
 	if c.NArg() != 1 {
 		return in, usagef("import takes one FILE, got %d argument(s); e.g. stockctl import data/operations.csv", c.NArg())
@@ -146,7 +146,10 @@ func readImport(c *cli.Context) (importInput, error) {
 		return in, usagef("import: standard input has no name to recognise re-imports by; give one with --source NAME")
 	}
 	if in.source == "" {
-		in.source = defaultSource(in.name)
+		var err error
+		if in.source, err = defaultSource(in.name); err != nil {
+			return in, err
+		}
 	}
 	content, err := readInput(c.Context, in.name)
 	if err != nil {
@@ -165,13 +168,17 @@ func readImport(c *cli.Context) (importInput, error) {
 }
 
 // defaultSource is a file's base name, the source its rows are recognised by.
-func defaultSource(path string) string {
-	s, err := commands.NormaliseSource(filepath.Base(path))
-	if err != nil {
-		// A base name with control characters: the whole name, escaped, is still one name.
-		s, _ = commands.NormaliseSource(strconv.QuoteToASCII(filepath.Base(path)))
+func defaultSource(path string) (string, error) {
+	base := filepath.Base(path)
+	s, err := commands.NormaliseSource(base)
+	if err != nil && commands.CheckText(base, 1<<20) != nil {
+		// A base name with control characters: its escaped form is still one name.
+		s, err = commands.NormaliseSource(strconv.QuoteToASCII(base))
 	}
-	return s
+	if err != nil {
+		return "", usagef("import: the file's name cannot be a source (%s); give one with --source NAME", commands.TextMessage(err))
+	}
+	return s, nil
 }
 
 func runImport(c *cli.Context, in importInput, operator string) error {

@@ -163,7 +163,7 @@ func exitCode(err error) int {
 		return exitInvalid
 	case errors.Is(err, errUsage), errors.Is(err, domain.ErrInvalidQuantity),
 		errors.Is(err, domain.ErrInvalidProduct), errors.Is(err, domain.ErrInvalidDate),
-		errors.Is(err, commands.ErrIdempotencyKeyReused), errors.Is(err, domain.ErrMalformedEvent),
+		errors.Is(err, commands.ErrIdempotencyKeyReused), errors.Is(err, commands.ErrInvalidText), errors.Is(err, domain.ErrMalformedEvent),
 		errors.Is(err, eventlog.ErrSecurityConfig), errors.Is(err, eventlog.ErrCopyMismatch),
 		errors.Is(err, reports.ErrInvalidFilter):
 		return exitInvalid

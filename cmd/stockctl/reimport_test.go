@@ -162,11 +162,28 @@ func TestReimportIdenticalRowsAndSources(t *testing.T) {
 	}
 }
 
-// TestImportStandardInputNeedsASource: rows piped in have no name, and a name is what
-// re-imports are recognised by.
-func TestImportStandardInputNeedsASource(t *testing.T) {
-	dir := t.TempDir()
+// TestImportSourceNames: rows piped in have no name, and a name is what re-imports are
+// recognised by; a name that cannot be one is refused before anything is appended.
+func TestImportSourceNames(t *testing.T) {
+	dir, files := t.TempDir(), t.TempDir()
 	mustRun(t, dir, "project", "--quiet")
+	long := writeFile(t, files, strings.Repeat("x", 210)+".csv", sampleLF(t))
+	ok := writeFile(t, files, "ok.csv", sampleLF(t))
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"import", long}, "source has 214 characters, at most 200 allowed); give one with --source NAME"},
+		{[]string{"import", "--source", "a\tb", ok}, "--source contains the non-printable character U+0009"},
+		{[]string{"import", "--source", " ", ok}, "--source: give a name"},
+	} {
+		if r := run(t, dir, tc.args...); r.code != 2 || !strings.Contains(r.stderr, tc.want) {
+			t.Fatalf("%q: want exit 2 with %q: %v", tc.args, tc.want, r)
+		}
+	}
+	if levels := stockLevels(t, dir); len(levels) != 0 {
+		t.Fatalf("refused source names appended operations: %+v", levels)
+	}
 	r := runStdin(t, dir, sampleLF(t), "import", "-")
 	if r.code != 2 || !strings.Contains(r.stderr, "--source NAME") {
 		t.Fatalf("import - without --source: want exit 2 asking for --source: %v", r)
