@@ -202,6 +202,7 @@ func TestImportSourceNames(t *testing.T) {
 func TestImportRecognisesRowsOfEarlierVersions(t *testing.T) {
 	dir := t.TempDir()
 	brokers, topic, env := rawLog(t, dir)
+	mustRunEnv(t, dir, env, "restock", "Z", "1") // creates the topic, on real Kafka too
 	raw, err := os.ReadFile(sampleCSV)
 	if err != nil {
 		t.Fatal(err)
