@@ -230,20 +230,20 @@ func (h ImportHandler) Handle(ctx context.Context, cmd Import) (ImportReport, er
 	}
 	note := importNotePrefix + source
 	now := h.now()
-	op := func(i int) operation {
+	op := func(i int, commandID string) operation {
 		row := cmd.Rows[i]
 		kind := domain.TypeStockRestocked
 		if row.Sale {
 			kind = domain.TypeStockSold
 		}
-		return operation{Operation: Operation{Product: row.Product, Quantity: row.Quantity, CommandID: ids.commandID(i),
+		return operation{Operation: Operation{Product: row.Product, Quantity: row.Quantity, CommandID: commandID,
 			Date: row.Date, Operator: cmd.Operator, Note: note}, kind: kind}
 	}
 
 	// First pass: decide, append nothing.
 	fates := make([]rowFate, len(cmd.Rows))
 	for i, row := range cmd.Rows {
-		prior, err := h.recorded(ctx, ids.commandID(i), before > 0, cmd.LegacyFileID, row.Line, legacyBefore > 0)
+		prior, err := h.recorded(ctx, ids, i, before > 0, cmd.LegacyFileID, row.Line, legacyBefore > 0)
 		if err != nil {
 			return rep, err
 		}
@@ -254,7 +254,8 @@ func (h ImportHandler) Handle(ctx context.Context, cmd Import) (ImportReport, er
 			continue
 		}
 		s := stocks[row.Product]
-		e, err := decide(s, op(i), "", now)
+		// The decision does not depend on the command ID, which the second pass computes.
+		e, err := decide(s, op(i, "pending"), "", now)
 		if errors.Is(err, domain.ErrInsufficientStock) || errors.Is(err, domain.ErrStockOverflow) {
 			err = hintLookAlike(ctx, looks, row.Product, err)
 			fates[i] = fateRefused
@@ -306,7 +307,7 @@ func (h ImportHandler) Handle(ctx context.Context, cmd Import) (ImportReport, er
 			continue
 		}
 		s := stocks[row.Product]
-		e, err := decide(s, op(i), h.newID(), now)
+		e, err := decide(s, op(i, ids.commandID(i)), h.newID(), now)
 		if err == nil {
 			err = s.Apply(e)
 		}
@@ -339,9 +340,9 @@ func (h ImportHandler) Handle(ctx context.Context, cmd Import) (ImportReport, er
 // recorded returns the accepted operation of a row's command, by its identity or, for a
 // file imported before sources, by its file and line. Only a source (or file) imported
 // before can have rows in the ledger, so the lookups are skipped otherwise.
-func (h ImportHandler) recorded(ctx context.Context, commandID string, sourceSeen bool, fileID string, line int, fileSeen bool) (Outcome, error) {
+func (h ImportHandler) recorded(ctx context.Context, ids rowIdentities, i int, sourceSeen bool, fileID string, line int, fileSeen bool) (Outcome, error) {
 	if sourceSeen {
-		prior, err := h.model.CommandOutcome(ctx, commandID)
+		prior, err := h.model.CommandOutcome(ctx, ids.commandID(i))
 		if err != nil || prior.Found {
 			return prior, err
 		}

@@ -42,13 +42,12 @@ func NormaliseSource(s string) (string, error) {
 // signed quantity, each length-prefixed so that no two different rows share an encoding.
 type rowContent [16]byte
 
-func contentOf(r ledgercsv.Row) rowContent {
+func contentOf(b []byte, r ledgercsv.Row) rowContent {
 	cents := r.Quantity.Cents()
 	if r.Sale {
 		cents = -cents
 	}
-	b := make([]byte, 0, 64+len(r.Product.String()))
-	b = appendField(b, "v1") // the content's version: a location joins it when files carry one
+	b = appendField(b[:0], "v1") // the content's version: a location joins it when files carry one
 	b = appendField(b, r.Date.String())
 	b = appendField(b, r.Product.String())
 	b = binary.AppendVarint(b, cents)
@@ -82,8 +81,9 @@ func identify(source string, rows []ledgercsv.Row) rowIdentities {
 	ids := rowIdentities{prefix: sourcePrefix(source), source: source,
 		contents: make([]rowContent, len(rows)), nth: make([]uint32, len(rows))}
 	seen := make(map[rowContent]uint32, len(rows))
+	buf := make([]byte, 0, 128)
 	for i, r := range rows {
-		c := contentOf(r)
+		c := contentOf(buf, r)
 		seen[c]++
 		ids.contents[i], ids.nth[i] = c, seen[c]
 	}
@@ -91,8 +91,8 @@ func identify(source string, rows []ledgercsv.Row) rowIdentities {
 }
 
 func (ids rowIdentities) commandID(i int) string {
-	b := make([]byte, 0, 64+len(ids.source))
-	b = appendField(b, ids.source)
+	var buf [128]byte
+	b := appendField(buf[:0], ids.source)
 	b = append(b, ids.contents[i][:]...)
 	b = binary.AppendUvarint(b, uint64(ids.nth[i]))
 	sum := sha256.Sum256(b)
