@@ -92,7 +92,16 @@ func TestImportReportsRefusedSales(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "in.csv")
 	os.WriteFile(path, []byte("operation_date;product_ID;operation_qt\n01/01/2024;P1;5\n02/01/2024;P1;-8\n03/01/2024;P1;-2\n"), 0o644)
-	r := run(t, dir, "import", path)
+	mustRun(t, dir, "project", "--quiet")
+	// A dry run gives the same verdict and exit code, and appends nothing.
+	r := run(t, dir, "import", "--dry-run", path)
+	if r.code != 1 || !strings.Contains(r.stderr, `refused: line 3: insufficient stock`) || !strings.Contains(r.stderr, "dry run: 1 row(s) would be refused") {
+		t.Fatalf("--dry-run: want exit 1 listing line 3 as refused: %v", r)
+	}
+	if levels := stockLevels(t, dir); len(levels) != 0 {
+		t.Fatalf("a dry run appended operations: %+v", levels)
+	}
+	r = run(t, dir, "import", path)
 	if r.code != 1 || !strings.Contains(r.stderr, `refused: line 3: insufficient stock for "P1": 5.00 available, 8.00 requested`) {
 		t.Fatalf("want exit 1 listing line 3 as refused: %v", r)
 	}
