@@ -291,6 +291,7 @@ func TestImportKilledAtRandomPoints(t *testing.T) {
 	file := writeFile(t, files, "ops.csv", b.String())
 
 	ref := t.TempDir()
+	mustRun(t, ref, "project", "--quiet") // as each trial's ledger starts
 	full := mustRun(t, ref, "import", "--quiet", file)
 	want := mustRun(t, ref, "stock", "--output", "json").stdout
 
