@@ -23,6 +23,9 @@ type ImportModel interface {
 	ReadModel
 	// CountCommands counts accepted commands whose ID starts with prefix.
 	CountCommands(ctx context.Context, prefix string) (int, error)
+	// CountRecordedAt counts accepted commands whose ID starts with prefix and whose
+	// event was recorded at t: the events of one import run.
+	CountRecordedAt(ctx context.Context, prefix string, t time.Time) (int, error)
 	// SameOperations returns up to limit accepted operations of product p with exactly
 	// this business date, type and quantity.
 	SameOperations(ctx context.Context, p domain.ProductID, date domain.BusinessDate, kind domain.EventType, q domain.Quantity, limit int) ([]Recorded, error)
@@ -77,7 +80,7 @@ type RowIssue struct {
 // ImportReport tells what an import did.
 type ImportReport struct {
 	Rows     int
-	Appended int        // events appended now (with DryRun: that would be)
+	Appended int        // events appended now (with DryRun: that would be); Appended-Rejected-ByOthers were recorded
 	Already  int        // rows recorded by an earlier import of the same source
 	Refused  []RowIssue // sales (or restocks) the ledger's rules refuse: not appended
 	// Mismatches are rows to record whose stock column differs from the stock the ledger
@@ -85,11 +88,15 @@ type ImportReport struct {
 	// unless IgnoreStockColumn.
 	Mismatches []RowIssue
 	// AlreadyMismatches are rows recorded earlier whose stock column differs from the
-	// stock the ledger computed when it recorded them: warnings, since nothing is added.
+	// stock the ledger computed when it recorded them: evidence too, since such rows may
+	// be other operations of another file with the same source name.
 	AlreadyMismatches []RowIssue
 	// Rejected counts appended events the log refused because other writers changed the
 	// same products while the import ran; importing again records them.
 	Rejected int
+	// ByOthers counts appended rows that another import of the same source recorded
+	// while this one ran: recorded once, by the other.
+	ByOthers int
 }
 
 // ErrStockColumn means a file's stock column disagrees with the ledger: the import is
@@ -101,14 +108,32 @@ var ErrStockColumn = errors.New("the stock column disagrees with the ledger")
 // ledger's operations by date, product, type and quantity.
 type StockColumnError struct {
 	Mismatches int
+	// SameSource of them are rows already recorded from this source whose stock differs:
+	// likely another file that has the same name.
+	SameSource int
+	// Shifted of them are rows already recorded whose stock differs and which are dated
+	// after a backdated row of the same product: the file's balances include it.
+	Shifted int
+	Source  string // this import's source
+	// Backdated are rows to record whose stock differs and which are dated before their
+	// product's latest operation: the file's stock is the balance at the row's date.
+	Backdated []BackdatedRow
 	// Probed rows to record were looked up; Found of them have an operation just like
 	// them in the ledger.
 	Probed, Found int
-	// Source is the other source most of the found rows were imported from, with
+	// Other is the other source most of the found rows were imported from, with
 	// FromSource of them; FromLegacy were imported before sources were named, and
 	// FromWriters were recorded by sell, restock or the web form.
-	Source                              string
+	Other                               string
 	FromSource, FromLegacy, FromWriters int
+}
+
+// BackdatedRow is a row dated before its product's latest operation.
+type BackdatedRow struct {
+	Line    int
+	Product domain.ProductID
+	Date    domain.BusinessDate
+	Latest  domain.BusinessDate
 }
 
 func (e *StockColumnError) Error() string {
@@ -123,8 +148,7 @@ const probeRows = 50
 // likelyCause looks the rows to record up among the ledger's operations: the same
 // operations recorded from another source, by an import before sources, or by sell and
 // restock explain a stock column that disagrees.
-func (h ImportHandler) likelyCause(ctx context.Context, rows []ledgercsv.Row, fates []rowFate, mismatches int) (*StockColumnError, error) {
-	e := &StockColumnError{Mismatches: mismatches}
+func (h ImportHandler) likelyCause(ctx context.Context, rows []ledgercsv.Row, fates []rowFate, e *StockColumnError) (*StockColumnError, error) {
 	sources := make(map[string]int)
 	for i, row := range rows {
 		if fates[i] != fateAppend {
@@ -148,6 +172,9 @@ func (h ImportHandler) likelyCause(ctx context.Context, rows []ledgercsv.Row, fa
 		e.Found++
 		src, imported := importedFrom(same[0].Note)
 		switch {
+		case imported && src == e.Source:
+			// Rows of this source beyond the occurrences recorded: not another source.
+			e.FromWriters++
 		case imported && strings.HasPrefix(same[0].CommandID, "import:") && !isLegacyImport(same[0].CommandID):
 			sources[src]++
 		case isLegacyImport(same[0].CommandID):
@@ -157,8 +184,8 @@ func (h ImportHandler) likelyCause(ctx context.Context, rows []ledgercsv.Row, fa
 		}
 	}
 	for src, n := range sources {
-		if n > e.FromSource || (n == e.FromSource && src < e.Source) {
-			e.Source, e.FromSource = src, n
+		if n > e.FromSource || (n == e.FromSource && src < e.Other) {
+			e.Other, e.FromSource = src, n
 		}
 	}
 	return e, nil
@@ -242,6 +269,9 @@ func (h ImportHandler) Handle(ctx context.Context, cmd Import) (ImportReport, er
 
 	// First pass: decide, append nothing.
 	fates := make([]rowFate, len(cmd.Rows))
+	refusal := &StockColumnError{Source: source}
+	var claimed []int // rows already recorded whose stock column differs
+	latest := make(map[domain.ProductID]domain.BusinessDate, len(start))
 	for i, row := range cmd.Rows {
 		prior, err := h.recorded(ctx, ids, i, before > 0, cmd.LegacyFileID, row.Line, legacyBefore > 0)
 		if err != nil {
@@ -250,10 +280,17 @@ func (h ImportHandler) Handle(ctx context.Context, cmd Import) (ImportReport, er
 		if prior.Found {
 			fates[i] = fateAlready
 			rep.Already++
-			rep.AlreadyMismatches = checkStock(rep.AlreadyMismatches, row, prior.Stock)
+			n := len(rep.AlreadyMismatches)
+			if rep.AlreadyMismatches = checkStock(rep.AlreadyMismatches, row, prior.Stock); len(rep.AlreadyMismatches) > n {
+				claimed = append(claimed, i)
+			}
 			continue
 		}
 		s := stocks[row.Product]
+		last, seen := latest[row.Product]
+		if !seen {
+			last = start[row.Product].LastDate
+		}
 		// The decision does not depend on the command ID, which the second pass computes.
 		e, err := decide(s, op(i, "pending"), "", now)
 		if errors.Is(err, domain.ErrInsufficientStock) || errors.Is(err, domain.ErrStockOverflow) {
@@ -268,11 +305,32 @@ func (h ImportHandler) Handle(ctx context.Context, cmd Import) (ImportReport, er
 		if err := s.Apply(e); err != nil {
 			return rep, fmt.Errorf("%s %d: %w", cmd.unit(), row.Line, err)
 		}
-		rep.Mismatches = checkStock(rep.Mismatches, row, s.Level())
+		n := len(rep.Mismatches)
+		if rep.Mismatches = checkStock(rep.Mismatches, row, s.Level()); len(rep.Mismatches) > n && row.Date.Time().Before(last.Time()) {
+			refusal.Backdated = append(refusal.Backdated, BackdatedRow{Line: row.Line, Product: row.Product, Date: row.Date, Latest: last})
+		}
+		if row.Date.Time().After(last.Time()) {
+			last = row.Date
+		}
+		latest[row.Product] = last
 		rep.Appended++
 	}
-	if len(rep.Mismatches) > 0 && !cmd.IgnoreStockColumn {
-		refusal, err := h.likelyCause(ctx, cmd.Rows, fates, len(rep.Mismatches))
+	if len(rep.Mismatches)+len(rep.AlreadyMismatches) > 0 && !cmd.IgnoreStockColumn {
+		refusal.Mismatches = len(rep.Mismatches) + len(rep.AlreadyMismatches)
+		earliest := make(map[domain.ProductID]time.Time)
+		for _, b := range refusal.Backdated {
+			if t, ok := earliest[b.Product]; !ok || b.Date.Time().Before(t) {
+				earliest[b.Product] = b.Date.Time()
+			}
+		}
+		for _, i := range claimed {
+			if t, ok := earliest[cmd.Rows[i].Product]; ok && !cmd.Rows[i].Date.Time().Before(t) {
+				refusal.Shifted++
+			} else {
+				refusal.SameSource++
+			}
+		}
+		refusal, err := h.likelyCause(ctx, cmd.Rows, fates, refusal)
 		if err != nil {
 			return rep, err
 		}
@@ -329,11 +387,19 @@ func (h ImportHandler) Handle(ctx context.Context, cmd Import) (ImportReport, er
 	if err := h.projection.CatchUp(ctx); err != nil {
 		return rep, partlyRecorded(err)
 	}
+	// Count this run's events by their recording time: another process importing the
+	// same source at the same time records some of the same commands, which the log
+	// accepts once.
 	after, err := h.model.CountCommands(ctx, ids.prefix)
 	if err != nil {
 		return rep, err
 	}
-	rep.Rejected = before + rep.Appended - after
+	ours, err := h.model.CountRecordedAt(ctx, ids.prefix, now)
+	if err != nil {
+		return rep, err
+	}
+	rep.ByOthers = min(max(after-before-ours, 0), appended-ours)
+	rep.Rejected = appended - ours - rep.ByOthers
 	return rep, nil
 }
 

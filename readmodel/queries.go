@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/stockctl/stockctl/commands"
 	"github.com/stockctl/stockctl/domain"
@@ -201,6 +202,18 @@ func (d *DB) CountCommands(ctx context.Context, prefix string) (int, error) {
 	var n int
 	err := d.db.QueryRowContext(ctx, `SELECT count(*) FROM ledger WHERE substr(command_id, 1, ?) = ?`,
 		len(prefix), prefix).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("count commands: %w", err)
+	}
+	return n, nil
+}
+
+// CountRecordedAt counts accepted commands whose ID starts with prefix and whose event
+// was recorded at t, as stored (RFC 3339 with nanoseconds): the events of one import.
+func (d *DB) CountRecordedAt(ctx context.Context, prefix string, t time.Time) (int, error) {
+	var n int
+	err := d.db.QueryRowContext(ctx, `SELECT count(*) FROM ledger WHERE substr(command_id, 1, ?) = ? AND recorded_at = ?`,
+		len(prefix), prefix, t.UTC().Format(time.RFC3339Nano)).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("count commands: %w", err)
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/stockctl/stockctl/commands"
+	"github.com/stockctl/stockctl/domain"
 	"github.com/stockctl/stockctl/ledgercsv"
 	"github.com/stockctl/stockctl/legacydb"
 )
@@ -201,11 +202,14 @@ func runImport(c *cli.Context, in importInput, operator string) error {
 	var stockErr *commands.StockColumnError
 	if errors.As(err, &stockErr) {
 		listIssues(c, "stock column", in.unit, asRowErrors(rep.Mismatches))
-		fmt.Fprintln(c.App.ErrWriter, "likely cause: "+likelyCause(stockErr, in, rep.Appended))
-		if dry {
-			return fmt.Errorf("import: dry run: %w; --ignore-stock-column would record the rows anyway", err)
+		listIssues(c, "stock column (recorded earlier)", in.unit, asRowErrors(rep.AlreadyMismatches))
+		for _, cause := range likelyCauses(stockErr, in, rep.Appended) {
+			fmt.Fprintln(c.App.ErrWriter, "likely cause: "+cause)
 		}
-		return fmt.Errorf("import: %w; --ignore-stock-column records the rows anyway", err)
+		if dry {
+			return fmt.Errorf("import: dry run: %w (see the likely cause above; --ignore-stock-column would record the rows anyway)", err)
+		}
+		return fmt.Errorf("import: %w (see the likely cause above; --ignore-stock-column records the rows anyway)", err)
 	}
 	if err != nil {
 		return fmt.Errorf("import: %w", err)
@@ -224,9 +228,13 @@ func runImport(c *cli.Context, in importInput, operator string) error {
 		fmt.Fprintf(w, "nothing to import: all %d rows of %s were recorded by an earlier import from source %s\n",
 			rep.Already, in.name, strconv.Quote(in.source))
 	default:
-		fmt.Fprintf(w, "imported %d of %d rows from %s in %s (%.0f rows/s); %d already recorded, %d refused, %d stock mismatches\n",
-			rep.Appended-rep.Rejected, rep.Rows, in.name, d.Round(time.Millisecond), float64(rep.Rows)/d.Seconds(),
-			rep.Already, len(rep.Refused), mismatches)
+		others := ""
+		if rep.ByOthers > 0 {
+			others = fmt.Sprintf(", %d recorded meanwhile by another import of the same source", rep.ByOthers)
+		}
+		fmt.Fprintf(w, "imported %d of %d rows from %s in %s (%.0f rows/s); %d already recorded%s, %d refused, %d stock mismatches\n",
+			rep.Appended-rep.Rejected-rep.ByOthers, rep.Rows, in.name, d.Round(time.Millisecond), float64(rep.Rows)/d.Seconds(),
+			rep.Already, others, len(rep.Refused), mismatches)
 	}
 	if rep.Rejected > 0 {
 		return fmt.Errorf("%w: %d row(s) were refused by the log because other writers changed the same products meanwhile; run the import again to record them", errImportIncomplete, rep.Rejected)
@@ -240,31 +248,68 @@ func runImport(c *cli.Context, in importInput, operator string) error {
 	return nil
 }
 
-// likelyCause words what the ledger holds that explains a stock column that disagrees.
-func likelyCause(e *commands.StockColumnError, in importInput, toRecord int) string {
+// likelyCauses words what may explain a stock column that disagrees with the ledger.
+func likelyCauses(e *commands.StockColumnError, in importInput, toRecord int) []string {
+	var causes []string
+	if e.SameSource > 0 {
+		causes = append(causes, fmt.Sprintf("%d row(s) match operations recorded earlier from source %s but claim another stock: "+
+			"%s looks like another file with the same name; import it under a name of its own with --source NAME",
+			e.SameSource, strconv.Quote(e.Source), in.name))
+	}
+	if len(e.Backdated) > 0 {
+		b := e.Backdated[0]
+		more := ""
+		if len(e.Backdated) > 1 {
+			more = fmt.Sprintf(" (and %d more such rows)", len(e.Backdated)-1)
+		}
+		if e.Shifted > 0 {
+			more += fmt.Sprintf(", and the %d later row(s) recorded earlier whose stock differs include it", e.Shifted)
+		}
+		causes = append(causes, fmt.Sprintf("%s %d is dated %s, before the latest operation of %q (%s)%s: a file's stock is "+
+			"the balance at the row's date, the ledger's the stock after the operations in the order they were recorded; "+
+			"check with stockctl history %s", in.unit, b.Line, day(b.Date), b.Product.String(), day(b.Latest), more, shellWord(b.Product.String())))
+	}
+	if e.Mismatches == e.SameSource+e.Shifted || e.Probed == 0 {
+		return causes
+	}
 	var rows string
 	switch {
 	case e.Probed < toRecord:
 		rows = fmt.Sprintf("%d of the first %d rows to record", e.Found, e.Probed)
+	case e.Found == 1 && e.Probed == 1:
+		rows = "the row to record"
 	case e.Found == e.Probed:
 		rows = fmt.Sprintf("all %d rows to record", e.Probed)
 	default:
 		rows = fmt.Sprintf("%d of the %d rows to record", e.Found, e.Probed)
 	}
+	look := "look"
+	if rows == "the row to record" {
+		look = "looks"
+	}
 	switch {
 	case e.Found*2 < e.Probed || e.Found == 0:
-		return "the ledger holds operations of these products that the file does not, or the file's stock was computed " +
-			"another way; compare with stockctl history PRODUCT"
+		if len(causes) == 0 {
+			causes = append(causes, "the ledger holds operations of these products that the file does not, or the file's stock was "+
+				"computed another way; compare with stockctl history PRODUCT")
+		}
 	case e.FromSource*2 >= e.Found:
-		return fmt.Sprintf("%s look already recorded from source %s (same date, product and quantity); "+
+		causes = append(causes, fmt.Sprintf("%s %s already recorded from source %s (same date, product and quantity); "+
 			"if %s is a copy or a later version of that file, import it with --source %s, which records only the rows not yet there",
-			rows, strconv.Quote(e.Source), in.name, shellWord(e.Source))
+			rows, look, strconv.Quote(e.Other), in.name, shellWord(e.Other)))
 	case e.FromLegacy*2 >= e.Found:
-		return fmt.Sprintf("%s look already recorded by an import made before stockctl named import sources (same date, "+
-			"product and quantity); importing that very file again recognises its rows, a changed copy cannot: import only its new rows", rows)
-	default:
-		return fmt.Sprintf("%s look already recorded by sell, restock or the web form (same date, product and quantity)", rows)
+		causes = append(causes, fmt.Sprintf("%s %s already recorded by an import made before stockctl named import sources (same date, "+
+			"product and quantity); importing that very file again recognises its rows, a changed copy cannot: import only its new rows", rows, look))
+	case e.SameSource == 0:
+		causes = append(causes, fmt.Sprintf("%s %s already recorded by sell, restock, the web form or an earlier import from this source "+
+			"(same date, product and quantity)", rows, look))
 	}
+	return causes
+}
+
+// day is a business date as people write it: without the time when it is midnight.
+func day(d domain.BusinessDate) string {
+	return strings.TrimSuffix(d.String(), " 00:00:00")
 }
 
 // shellWord quotes s for a shell command line when it needs it.
