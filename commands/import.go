@@ -28,13 +28,7 @@ type ImportModel interface {
 	CountRecordedAt(ctx context.Context, prefix string, t time.Time) (int, error)
 	// SameOperations returns up to limit accepted operations of product p with exactly
 	// this business date, type and quantity.
-	SameOperations(ctx context.Context, p domain.ProductID, date domain.BusinessDate, kind domain.EventType, q domain.Quantity, limit int) ([]Recorded, error)
-}
-
-// Recorded is an accepted operation as an import's diagnosis needs it.
-type Recorded struct {
-	CommandID string
-	Note      string
+	SameOperations(ctx context.Context, p domain.ProductID, date domain.BusinessDate, kind domain.EventType, q domain.Quantity, limit int) ([]domain.Recorded, error)
 }
 
 // Import records the rows of an operations file or of the original pipeline's database.
@@ -406,7 +400,7 @@ func (h ImportHandler) Handle(ctx context.Context, cmd Import) (ImportReport, er
 // recorded returns the accepted operation of a row's command, by its identity or, for a
 // file imported before sources, by its file and line. Only a source (or file) imported
 // before can have rows in the ledger, so the lookups are skipped otherwise.
-func (h ImportHandler) recorded(ctx context.Context, ids rowIdentities, i int, sourceSeen bool, fileID string, line int, fileSeen bool) (Outcome, error) {
+func (h ImportHandler) recorded(ctx context.Context, ids rowIdentities, i int, sourceSeen bool, fileID string, line int, fileSeen bool) (domain.Outcome, error) {
 	if sourceSeen {
 		prior, err := h.model.CommandOutcome(ctx, ids.commandID(i))
 		if err != nil || prior.Found {
@@ -416,7 +410,7 @@ func (h ImportHandler) recorded(ctx context.Context, ids rowIdentities, i int, s
 	if fileSeen {
 		return h.model.CommandOutcome(ctx, legacyCommandID(fileID, line))
 	}
-	return Outcome{}, nil
+	return domain.Outcome{}, nil
 }
 
 // checkNewProducts reads the state of every product of the file, before anything is

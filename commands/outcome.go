@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	"github.com/stockctl/stockctl/domain"
-	"github.com/stockctl/stockctl/projections"
 )
 
 // ErrOutcomeUnknown means a write may have been recorded or not: the append timed out,
@@ -23,7 +22,7 @@ type OutcomeUnknownError struct {
 	Key string
 	// Acked is where the log acknowledged the event, when it did: the event is in the log,
 	// and only the ledger's decision about it is unknown.
-	Acked *projections.Position
+	Acked *domain.Position
 	// Advice replaces the default advice, in the words of the front end.
 	Advice string
 	Err    error
@@ -69,6 +68,6 @@ func appendFailed(op operation, err error) error {
 	return outcomeUnknown(op, nil, err)
 }
 
-func outcomeUnknown(op operation, acked *projections.Position, err error) error {
+func outcomeUnknown(op operation, acked *domain.Position, err error) error {
 	return &OutcomeUnknownError{Kind: op.kind, Product: op.Product, Quantity: op.Quantity, Key: op.Key, Acked: acked, Err: err}
 }

@@ -132,7 +132,7 @@ func decide(s *domain.Stock, op operation, eventID string, now time.Time) (domai
 	return s.Restock(op.Quantity, m)
 }
 
-func (r recorder) already(op operation, prior Outcome) (Result, error) {
+func (r recorder) already(op operation, prior domain.Outcome) (Result, error) {
 	date, _ := domain.ParseBusinessDate(prior.Date)
 	if prior.Type != op.kind || prior.Product != op.Product.String() || prior.Quantity != op.Quantity ||
 		(op.DateGiven && !date.Time().Equal(op.Date.Time())) || prior.Note != op.Note {

@@ -7,7 +7,6 @@ import (
 	"errors"
 
 	"github.com/stockctl/stockctl/domain"
-	"github.com/stockctl/stockctl/projections"
 )
 
 // ErrConflict means other writers kept changing the product between reading its state and
@@ -20,7 +19,7 @@ var ErrIdempotencyKeyReused = errors.New("idempotency key already used for a dif
 // EventLog appends events to the log; it returns once they are durably acknowledged,
 // with the position each one was given.
 type EventLog interface {
-	Append(ctx context.Context, events ...domain.Event) ([]projections.Position, error)
+	Append(ctx context.Context, events ...domain.Event) ([]domain.Position, error)
 }
 
 // Projection brings the read model up to the end of the log.
@@ -33,23 +32,9 @@ type ReadModel interface {
 	Snapshot(ctx context.Context, p domain.ProductID) (domain.Snapshot, error)
 	// EventOutcome returns the decision about event e, appended at pos, if it has been
 	// projected.
-	EventOutcome(ctx context.Context, pos projections.Position, e domain.Event) (Outcome, error)
+	EventOutcome(ctx context.Context, pos domain.Position, e domain.Event) (domain.Outcome, error)
 	// CommandOutcome returns the accepted event of a command, if any.
-	CommandOutcome(ctx context.Context, commandID string) (Outcome, error)
+	CommandOutcome(ctx context.Context, commandID string) (domain.Outcome, error)
 	// ProductIDs returns every product with an accepted operation, ordered by ID.
 	ProductIDs(ctx context.Context) ([]string, error)
-}
-
-// Outcome is what the log's rule decided for an event.
-type Outcome struct {
-	Found    bool
-	Accepted bool
-	Reason   string // rejection reason code, when rejected
-	EventID  string
-	Type     domain.EventType
-	Product  string
-	Quantity domain.Quantity
-	Stock    domain.Quantity // stock after the event, when accepted
-	Date     string
-	Note     string
 }

@@ -8,8 +8,7 @@ import (
 	"time"
 
 	"github.com/IBM/sarama"
-
-	"github.com/stockctl/stockctl/projections"
+	"github.com/stockctl/stockctl/domain"
 )
 
 // ErrCopyMismatch means the target topic holds records that are not a copy of the
@@ -98,7 +97,7 @@ func (l *Log) CopyTo(ctx context.Context, dst *Log, progress func(done int64)) (
 		for _, r := range batch {
 			if r.Gap != "" {
 				return fmt.Errorf("%w: %s; copying on would put every later record at another offset: restore the source log before copying",
-					ErrDamagedLog, projections.GapText(r.Partition, r.Offset, r.GapLast, r.Gap))
+					ErrDamagedLog, domain.GapText(r.Partition, r.Offset, r.GapLast, r.Gap))
 			}
 			msg := &sarama.ProducerMessage{
 				Topic:     dst.cfg.Topic,

@@ -14,7 +14,6 @@ import (
 	"github.com/ThreeDotsLabs/watermill/message"
 
 	"github.com/stockctl/stockctl/domain"
-	"github.com/stockctl/stockctl/projections"
 )
 
 // productKey is the Watermill metadata entry that carries the record key.
@@ -161,7 +160,7 @@ func (l *Log) close() error {
 // with the position each was given. It gives up after Config.Timeout or when ctx ends:
 // the events may then have been appended or not. An error with a NotAppended method
 // returning true means they were not.
-func (l *Log) Append(ctx context.Context, events ...domain.Event) ([]projections.Position, error) {
+func (l *Log) Append(ctx context.Context, events ...domain.Event) ([]domain.Position, error) {
 	msgs := make([]*message.Message, 0, len(events))
 	for _, e := range events {
 		payload, err := domain.MarshalEvent(e)
@@ -174,7 +173,7 @@ func (l *Log) Append(ctx context.Context, events ...domain.Event) ([]projections
 		msg.SetContext(ctx)
 		msgs = append(msgs, msg)
 	}
-	positions := make([]projections.Position, len(msgs))
+	positions := make([]domain.Position, len(msgs))
 	err := l.bounded(ctx, "append to "+l.cfg.Topic, func(context.Context) error {
 		// Checked again here, not only at the catch-up before: Sarama may have redialled
 		// the address meanwhile and found another data directory's broker there.
@@ -186,7 +185,7 @@ func (l *Log) Append(ctx context.Context, events ...domain.Event) ([]projections
 		for i, m := range msgs {
 			pm := l.marshaler.take(m)
 			if pm != nil {
-				positions[i] = projections.Position{Partition: pm.Partition, Offset: pm.Offset}
+				positions[i] = domain.Position{Partition: pm.Partition, Offset: pm.Offset}
 			}
 		}
 		return err

@@ -8,8 +8,7 @@ import (
 	"time"
 
 	"github.com/IBM/sarama"
-
-	"github.com/stockctl/stockctl/projections"
+	"github.com/stockctl/stockctl/domain"
 )
 
 // Fetch sizes: a response holds at most fetchMaxBytes, at most partitionMaxBytes of one
@@ -28,9 +27,9 @@ const (
 // and Sarama's partition consumer waits in 100 ms steps to gather subscriptions, which
 // would add a third of a second to every command. The projection knows exactly which
 // offsets it needs, so this issues Fetch requests with Sarama's broker client directly.
-func (l *Log) Read(ctx context.Context, from, until map[int32]int64, fn func([]projections.Record) error) error {
+func (l *Log) Read(ctx context.Context, from, until map[int32]int64, fn func([]domain.Record) error) error {
 	return l.readRaw(ctx, from, until, func(raw []rawRecord) error {
-		batch := make([]projections.Record, len(raw))
+		batch := make([]domain.Record, len(raw))
 		for i := range raw {
 			batch[i] = raw[i].Record
 		}
@@ -41,7 +40,7 @@ func (l *Log) Read(ctx context.Context, from, until map[int32]int64, fn func([]p
 // rawRecord is a record with its headers, which the projection does not need but a copy
 // of the log must keep.
 type rawRecord struct {
-	projections.Record
+	domain.Record
 	headers []*sarama.RecordHeader
 }
 
@@ -190,7 +189,7 @@ func (l *Log) fetchRound(ctx context.Context, next, expect, until map[int32]int6
 				delete(next, p)
 				if e < until[p] {
 					// The log ended, or jumped past the end, before giving these offsets.
-					records = append(records, gap(p, e, until[p]-1, projections.GapMissing))
+					records = append(records, gap(p, e, until[p]-1, domain.GapMissing))
 				}
 			}
 			if len(records) > 0 {
@@ -211,7 +210,7 @@ func (l *Log) fetchRound(ctx context.Context, next, expect, until map[int32]int6
 // decodeBlock returns the records of one partition's fetch response in [from, until) and
 // the offset to fetch next. expect is the offset the next record should have: where the
 // records skip offsets or go back, a gap is reported in their place (see
-// projections.Record.Gap), as a damaged segment does (kfake serves a batch whose base
+// domain.Record.Gap), as a damaged segment does (kfake serves a batch whose base
 // offset, which its CRC does not cover, was changed, at that other offset).
 func decodeBlock(p int32, block *sarama.FetchResponseBlock, from, until int64, expect *int64) ([]rawRecord, int64) {
 	next := from
@@ -232,15 +231,15 @@ func decodeBlock(p int32, block *sarama.FetchResponseBlock, from, until int64, e
 			}
 			switch {
 			case o < *expect:
-				out = append(out, gap(p, o, o, projections.GapOutOfOrder))
+				out = append(out, gap(p, o, o, domain.GapOutOfOrder))
 				continue
 			case o > *expect:
-				out = append(out, gap(p, *expect, o-1, projections.GapMissing))
+				out = append(out, gap(p, *expect, o-1, domain.GapMissing))
 			}
 			*expect = o + 1
 			out = append(out, rawRecord{
-				Record: projections.Record{
-					Position: projections.Position{Partition: p, Offset: o},
+				Record: domain.Record{
+					Position: domain.Position{Partition: p, Offset: o},
 					Key:      r.Key,
 					Value:    r.Value,
 				},
@@ -260,5 +259,5 @@ func decodeBlock(p int32, block *sarama.FetchResponseBlock, from, until int64, e
 }
 
 func gap(p int32, first, last int64, kind string) rawRecord {
-	return rawRecord{Record: projections.Record{Position: projections.Position{Partition: p, Offset: first}, Gap: kind, GapLast: last}}
+	return rawRecord{Record: domain.Record{Position: domain.Position{Partition: p, Offset: first}, Gap: kind, GapLast: last}}
 }

@@ -5,8 +5,7 @@ import (
 	"testing"
 
 	"github.com/IBM/sarama"
-
-	"github.com/stockctl/stockctl/projections"
+	"github.com/stockctl/stockctl/domain"
 )
 
 // batchAt is a one-record batch claiming base offset base, as a segment whose base
@@ -38,7 +37,7 @@ func TestDecodeBlockReportsGaps(t *testing.T) {
 			expect := int64(0)
 			out, next := decodeBlock(1, block, 0, tc.until, &expect)
 			if next >= tc.until && expect < tc.until {
-				out = append(out, gap(1, expect, tc.until-1, projections.GapMissing))
+				out = append(out, gap(1, expect, tc.until-1, domain.GapMissing))
 			}
 			got := ""
 			for _, r := range out {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+
+	"github.com/stockctl/stockctl/domain"
 )
 
 // ErrAheadOfLog means the read model holds events the log does not have.
@@ -15,7 +17,7 @@ type Source interface {
 	HighWatermarks(ctx context.Context) (map[int32]int64, error)
 	// Read calls fn with batches of the records from[p] <= offset < until[p] of every
 	// partition, in offset order within a partition.
-	Read(ctx context.Context, from, until map[int32]int64, fn func([]Record) error) error
+	Read(ctx context.Context, from, until map[int32]int64, fn func([]domain.Record) error) error
 }
 
 // CatchUp applies every record the log holds now that the read model has not applied
@@ -88,7 +90,7 @@ func (l *Ledger) CatchUpTo(ctx context.Context, src Source, until map[int32]int6
 		}
 		applied <- err
 	}()
-	readErr := src.Read(ctx, from, until, func(batch []Record) error {
+	readErr := src.Read(ctx, from, until, func(batch []domain.Record) error {
 		select {
 		case work <- decode(batch):
 			return nil

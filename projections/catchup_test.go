@@ -11,7 +11,7 @@ import (
 
 // sliceLog is a hand-written Source over records held in memory.
 type sliceLog struct {
-	records []projections.Record
+	records []domain.Record
 }
 
 func (s sliceLog) HighWatermarks(context.Context) (map[int32]int64, error) {
@@ -22,10 +22,10 @@ func (s sliceLog) HighWatermarks(context.Context) (map[int32]int64, error) {
 	return hw, nil
 }
 
-func (s sliceLog) Read(_ context.Context, from, until map[int32]int64, fn func([]projections.Record) error) error {
+func (s sliceLog) Read(_ context.Context, from, until map[int32]int64, fn func([]domain.Record) error) error {
 	for _, r := range s.records {
 		if r.Offset >= from[r.Partition] && r.Offset < until[r.Partition] {
-			if err := fn([]projections.Record{r}); err != nil {
+			if err := fn([]domain.Record{r}); err != nil {
 				return err
 			}
 		}
@@ -37,7 +37,7 @@ func TestCatchUpResumesAtCommittedOffsets(t *testing.T) {
 	ctx := context.Background()
 	db := MustOpenDB(t)
 	l := projections.NewLedger(db)
-	log := sliceLog{records: []projections.Record{
+	log := sliceLog{records: []domain.Record{
 		event(t, domain.TypeStockRestocked, "P1", "10", 1, "c1", 0, 0),
 		event(t, domain.TypeStockRestocked, "P2", "5", 1, "c2", 1, 0),
 	}}
@@ -63,7 +63,7 @@ func TestCatchUpRefusesALogShorterThanTheModel(t *testing.T) {
 	ctx := context.Background()
 	db := MustOpenDB(t)
 	l := projections.NewLedger(db)
-	full := sliceLog{records: []projections.Record{
+	full := sliceLog{records: []domain.Record{
 		event(t, domain.TypeStockRestocked, "P1", "10", 1, "c1", 0, 0),
 		event(t, domain.TypeStockSold, "P1", "1", 2, "c2", 0, 1),
 	}}

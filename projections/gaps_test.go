@@ -8,8 +8,8 @@ import (
 	"github.com/stockctl/stockctl/projections"
 )
 
-func gap(part int32, first, last int64, kind string) projections.Record {
-	return projections.Record{Position: projections.Position{Partition: part, Offset: first}, Gap: kind, GapLast: last}
+func gap(part int32, first, last int64, kind string) domain.Record {
+	return domain.Record{Position: domain.Position{Partition: part, Offset: first}, Gap: kind, GapLast: last}
 }
 
 // A gap the source reports is counted, described and recorded once in the read model,
@@ -18,11 +18,11 @@ func TestLedgerRecordsGaps(t *testing.T) {
 	ctx := context.Background()
 	db := MustOpenDB(t)
 	l := projections.NewLedger(db)
-	batch := []projections.Record{
+	batch := []domain.Record{
 		event(t, domain.TypeStockRestocked, "P1", "10", 1, "c1", 0, 0),
-		gap(0, 1, 2, projections.GapMissing),
+		gap(0, 1, 2, domain.GapMissing),
 		event(t, domain.TypeStockRestocked, "P1", "5", 3, "c4", 0, 3),
-		gap(0, 3, 3, projections.GapOutOfOrder),
+		gap(0, 3, 3, domain.GapOutOfOrder),
 	}
 	stats, err := l.Apply(ctx, batch)
 	if err != nil {
@@ -47,7 +47,7 @@ func TestLedgerRecordsGaps(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(st.Gaps) != 2 || st.Gaps[0].Detail != want[0] || st.Gaps[0].First != 1 || st.Gaps[0].Last != 2 || st.Gaps[1].Kind != projections.GapOutOfOrder {
+	if len(st.Gaps) != 2 || st.Gaps[0].Detail != want[0] || st.Gaps[0].First != 1 || st.Gaps[0].Last != 2 || st.Gaps[1].Kind != domain.GapOutOfOrder {
 		t.Fatalf("recorded gaps after two deliveries = %+v; want the two, once each", st.Gaps)
 	}
 }

@@ -11,27 +11,6 @@ import (
 	"github.com/stockctl/stockctl/domain"
 )
 
-// Position is where a record sits in the log.
-type Position struct {
-	Partition int32
-	Offset    int64
-}
-
-// Key packs the position into one integer, ordered by partition then offset: partition
-// times 2^40 plus offset.
-func (p Position) Key() int64 { return int64(p.Partition)<<40 | p.Offset }
-
-// Record is one record read from the log.
-type Record struct {
-	Position
-	Key   []byte
-	Value []byte
-	// Gap, when set, makes this not a record but the source's report that the log failed
-	// to give what its offsets promise, from Offset to GapLast: GapMissing or GapOutOfOrder.
-	Gap     string
-	GapLast int64
-}
-
 // Store is the ledger read model's storage. Project runs fn in one transaction: the rows
 // fn writes and the offsets it sets commit together or not at all, so a crash at any
 // moment resumes exactly where the committed state ends.
@@ -53,9 +32,9 @@ type Tx interface {
 	// AcceptedCommands returns which of the command IDs the store holds as accepted.
 	AcceptedCommands(ids []string) (map[string]bool, error)
 	// Accept records an accepted event with the stock after it.
-	Accept(pos Position, e domain.Event, after domain.Snapshot) error
-	Reject(pos Position, e domain.Event, reason, detail string) error
-	Skip(pos Position, reason, detail string) error
+	Accept(pos domain.Position, e domain.Event, after domain.Snapshot) error
+	Reject(pos domain.Position, e domain.Event, reason, detail string) error
+	Skip(pos domain.Position, reason, detail string) error
 	// Gap records offsets first to last of partition that the log failed to give; a gap
 	// recorded before is kept once.
 	Gap(partition int32, first, last int64, kind, detail string) error
@@ -107,12 +86,12 @@ func NewExclusiveLedger(store Store) *Ledger {
 
 // decoded is a record with its event, or why it is not one.
 type decoded struct {
-	Record
+	domain.Record
 	event domain.Event
 	err   error
 }
 
-func decode(batch []Record) []decoded {
+func decode(batch []domain.Record) []decoded {
 	out := make([]decoded, len(batch))
 	for i, r := range batch {
 		out[i].Record = r
@@ -124,7 +103,7 @@ func decode(batch []Record) []decoded {
 // Apply applies a batch of records, in log order within each partition, in one
 // transaction. Records at offsets already applied are ignored, so a batch may be
 // delivered again after a crash or by a second process projecting the same log.
-func (l *Ledger) Apply(ctx context.Context, batch []Record) (Stats, error) {
+func (l *Ledger) Apply(ctx context.Context, batch []domain.Record) (Stats, error) {
 	return l.apply(ctx, decode(batch))
 }
 
@@ -199,15 +178,15 @@ func (l *Ledger) apply(ctx context.Context, batch []decoded) (Stats, error) {
 // gap records a gap the source reported, given the partition's next offset n, and
 // returns the next offset after it. A gap already passed was recorded by whoever passed
 // it; a record out of order is recorded wherever it comes, once.
-func (l *Ledger) gap(tx Tx, r Record, n int64, stats *Stats) (int64, error) {
+func (l *Ledger) gap(tx Tx, r domain.Record, n int64, stats *Stats) (int64, error) {
 	first, last := r.Offset, r.GapLast
-	if r.Gap == GapMissing {
+	if r.Gap == domain.GapMissing {
 		if last < n {
 			return n, nil
 		}
 		first, n = max(first, n), last+1
 	}
-	text := GapText(r.Partition, first, last, r.Gap)
+	text := domain.GapText(r.Partition, first, last, r.Gap)
 	stats.Gaps++
 	if len(stats.GapTexts) < maxGapTexts {
 		stats.GapTexts = append(stats.GapTexts, text)

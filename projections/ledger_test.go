@@ -23,7 +23,7 @@ func MustOpenDB(tb testing.TB) *readmodel.DB {
 }
 
 // event builds a valid event record for product p at the given partition and offset.
-func event(tb testing.TB, typ domain.EventType, p, qty string, seq int64, cmd string, part int32, off int64) projections.Record {
+func event(tb testing.TB, typ domain.EventType, p, qty string, seq int64, cmd string, part int32, off int64) domain.Record {
 	tb.Helper()
 	pid, err := domain.ParseProductID(p)
 	if err != nil {
@@ -41,11 +41,11 @@ func event(tb testing.TB, typ domain.EventType, p, qty string, seq int64, cmd st
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return projections.Record{Position: projections.Position{Partition: part, Offset: off}, Key: []byte(p), Value: b}
+	return domain.Record{Position: domain.Position{Partition: part, Offset: off}, Key: []byte(p), Value: b}
 }
 
-func raw(part int32, off int64, key, value string) projections.Record {
-	return projections.Record{Position: projections.Position{Partition: part, Offset: off}, Key: []byte(key), Value: []byte(value)}
+func raw(part int32, off int64, key, value string) domain.Record {
+	return domain.Record{Position: domain.Position{Partition: part, Offset: off}, Key: []byte(key), Value: []byte(value)}
 }
 
 func level(tb testing.TB, db *readmodel.DB, p string) string {
@@ -62,60 +62,60 @@ func TestLedgerAppliesTheLogRule(t *testing.T) {
 	const R, S = domain.TypeStockRestocked, domain.TypeStockSold
 	tests := []struct {
 		name                        string
-		records                     func(t *testing.T) []projections.Record
+		records                     func(t *testing.T) []domain.Record
 		stock                       string
 		accepted, rejected, skipped int
 		reasons                     []string
 	}{
 		{
 			name: "restock then sale",
-			records: func(t *testing.T) []projections.Record {
-				return []projections.Record{event(t, R, "P1", "10", 1, "c1", 0, 0), event(t, S, "P1", "3", 2, "c2", 0, 1)}
+			records: func(t *testing.T) []domain.Record {
+				return []domain.Record{event(t, R, "P1", "10", 1, "c1", 0, 0), event(t, S, "P1", "3", 2, "c2", 0, 1)}
 			},
 			stock: "7.00", accepted: 2,
 		},
 		{
 			name: "two writers expected the same sequence: the second is a conflict",
-			records: func(t *testing.T) []projections.Record {
-				return []projections.Record{event(t, R, "P1", "10", 1, "c1", 0, 0),
+			records: func(t *testing.T) []domain.Record {
+				return []domain.Record{event(t, R, "P1", "10", 1, "c1", 0, 0),
 					event(t, S, "P1", "3", 2, "c2", 0, 1), event(t, S, "P1", "4", 2, "c3", 0, 2)}
 			},
 			stock: "7.00", accepted: 2, rejected: 1, reasons: []string{"sequence_conflict"},
 		},
 		{
 			name: "a sale the stock cannot cover is rejected",
-			records: func(t *testing.T) []projections.Record {
-				return []projections.Record{event(t, R, "P1", "2", 1, "c1", 0, 0), event(t, S, "P1", "3", 2, "c2", 0, 1)}
+			records: func(t *testing.T) []domain.Record {
+				return []domain.Record{event(t, R, "P1", "2", 1, "c1", 0, 0), event(t, S, "P1", "3", 2, "c2", 0, 1)}
 			},
 			stock: "2.00", accepted: 1, rejected: 1, reasons: []string{"insufficient_stock"},
 		},
 		{
 			name: "a command accepted once is never applied again",
-			records: func(t *testing.T) []projections.Record {
-				return []projections.Record{event(t, R, "P1", "10", 1, "c1", 0, 0), event(t, R, "P1", "10", 2, "c1", 0, 1)}
+			records: func(t *testing.T) []domain.Record {
+				return []domain.Record{event(t, R, "P1", "10", 1, "c1", 0, 0), event(t, R, "P1", "10", 2, "c1", 0, 1)}
 			},
 			stock: "10.00", accepted: 1, rejected: 1, reasons: []string{"duplicate_command"},
 		},
 		{
 			name: "records that are not stockctl events are skipped and counted",
-			records: func(t *testing.T) []projections.Record {
-				return []projections.Record{
+			records: func(t *testing.T) []domain.Record {
+				return []domain.Record{
 					raw(0, 0, "1", `{"operation_date":"2023-01-15","product_ID":"1","operation_qt":-12,"stock":12,"operation_type":"sales"}`),
 					raw(0, 1, "", ""),
 					raw(0, 2, "x", "\x00\xff garbage"),
 					raw(0, 3, "P1", `{"type":"StockMoved","schema_version":1}`),
 					raw(0, 4, "P1", `{"type":"StockSold","schema_version":2}`),
 					event(t, R, "P1", "5", 1, "c1", 0, 5),
-					func() projections.Record { r := event(t, R, "P1", "5", 2, "c2", 0, 6); r.Key = []byte("P2"); return r }(),
+					func() domain.Record { r := event(t, R, "P1", "5", 2, "c2", 0, 6); r.Key = []byte("P2"); return r }(),
 				}
 			},
 			stock: "5.00", accepted: 1, skipped: 6,
 		},
 		{
 			name: "records already applied are ignored when delivered again",
-			records: func(t *testing.T) []projections.Record {
+			records: func(t *testing.T) []domain.Record {
 				a, b := event(t, R, "P1", "10", 1, "c1", 0, 0), event(t, S, "P1", "1", 2, "c2", 0, 1)
-				return []projections.Record{a, b, a, b}
+				return []domain.Record{a, b, a, b}
 			},
 			stock: "9.00", accepted: 2,
 		},
@@ -157,20 +157,20 @@ func TestLedgerBatchIsAtomic(t *testing.T) {
 	db := MustOpenDB(t)
 	l := projections.NewLedger(db)
 	good := event(t, domain.TypeStockRestocked, "P1", "10", 1, "c1", 0, 0)
-	if _, err := l.Apply(ctx, []projections.Record{good}); err != nil {
+	if _, err := l.Apply(ctx, []domain.Record{good}); err != nil {
 		t.Fatal(err)
 	}
 	cctx, cancel := context.WithCancel(ctx)
 	cancel()
 	sale := event(t, domain.TypeStockSold, "P1", "4", 2, "c2", 0, 1)
-	if _, err := l.Apply(cctx, []projections.Record{sale}); err == nil {
+	if _, err := l.Apply(cctx, []domain.Record{sale}); err == nil {
 		t.Fatal("Apply with a cancelled context succeeded")
 	}
 	offs, err := db.Offsets(ctx)
 	if err != nil || offs[0] != 1 || level(t, db, "P1") != "10.00" {
 		t.Fatalf("after a failed batch: offsets %v, stock %s; want offset 1 and stock 10.00", offs, level(t, db, "P1"))
 	}
-	if _, err := l.Apply(ctx, []projections.Record{good, sale}); err != nil {
+	if _, err := l.Apply(ctx, []domain.Record{good, sale}); err != nil {
 		t.Fatal(err)
 	}
 	if got := level(t, db, "P1"); got != "6.00" {
@@ -184,7 +184,7 @@ func TestLedgerSkipsEventsInTheWrongPartition(t *testing.T) {
 	db := MustOpenDB(t)
 	l := projections.NewLedger(db)
 	l.CheckPartitions(func([]byte) int32 { return 0 })
-	stats, err := l.Apply(context.Background(), []projections.Record{
+	stats, err := l.Apply(context.Background(), []domain.Record{
 		event(t, domain.TypeStockRestocked, "P1", "10", 1, "c1", 0, 0),
 		event(t, domain.TypeStockRestocked, "P1", "5", 2, "c2", 1, 0),
 	})
@@ -202,14 +202,14 @@ func TestRejectedFirstEventLeavesNoStockLine(t *testing.T) {
 	ctx := context.Background()
 	db := MustOpenDB(t)
 	l := projections.NewLedger(db)
-	if _, err := l.Apply(ctx, []projections.Record{event(t, domain.TypeStockSold, "Z1", "1", 1, "c1", 0, 0)}); err != nil {
+	if _, err := l.Apply(ctx, []domain.Record{event(t, domain.TypeStockSold, "Z1", "1", 1, "c1", 0, 0)}); err != nil {
 		t.Fatal(err)
 	}
 	levels, err := db.StockLevels(ctx)
 	if err != nil || len(levels) != 0 {
 		t.Fatalf("stock levels after a rejected first event = %+v, %v; want none", levels, err)
 	}
-	stats, err := l.Apply(ctx, []projections.Record{event(t, domain.TypeStockRestocked, "Z1", "5", 1, "c2", 0, 1)})
+	stats, err := l.Apply(ctx, []domain.Record{event(t, domain.TypeStockRestocked, "Z1", "5", 1, "c2", 0, 1)})
 	if err != nil || stats.Accepted != 1 || level(t, db, "Z1") != "5.00" {
 		t.Fatalf("restock after the rejection: %+v, %v; want accepted, stock 5.00", stats, err)
 	}

@@ -3,25 +3,9 @@ package projections
 import (
 	"fmt"
 	"strings"
-)
 
-// Kinds of gap a Source reports. A topic that never compacts has a record at every
-// offset (transaction markers aside), so either one means a damaged or edited log.
-const (
-	GapMissing    = "missing"      // offsets with no record
-	GapOutOfOrder = "out_of_order" // a record at an offset already passed; not applied
+	"github.com/stockctl/stockctl/domain"
 )
-
-// GapText describes a gap in words, the same in summaries, warnings and the read model.
-func GapText(partition int32, first, last int64, kind string) string {
-	switch {
-	case kind == GapOutOfOrder:
-		return fmt.Sprintf("partition %d: a record at offset %d came after that offset was passed (out of order; not applied)", partition, first)
-	case first == last:
-		return fmt.Sprintf("partition %d: offset %d missing", partition, first)
-	}
-	return fmt.Sprintf("partition %d: offsets %d to %d missing", partition, first, last)
-}
 
 // Stats counts what a projection did with the records it was given.
 type Stats struct {
@@ -34,7 +18,7 @@ type Stats struct {
 	// position and detail for each reason.
 	SkippedBy   map[string]int
 	SkipExample map[string]string
-	// Gaps counts the gaps the log had (see Record.Gap); GapTexts describes the first few.
+	// Gaps counts the gaps the log had (see domain.Record.Gap); GapTexts describes the first few.
 	Gaps     int
 	GapTexts []string
 }
@@ -67,7 +51,7 @@ func (s *Stats) Add(o Stats) {
 }
 
 // skipped counts one skipped record.
-func (s *Stats) skipped(pos Position, reason, detail string) {
+func (s *Stats) skipped(pos domain.Position, reason, detail string) {
 	s.Skipped++
 	if s.SkippedBy == nil {
 		s.SkippedBy, s.SkipExample = map[string]int{}, map[string]string{}

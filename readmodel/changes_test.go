@@ -15,7 +15,7 @@ import (
 // beyond the stock is rejected by the ledger.
 func apply(t *testing.T, db *readmodel.DB, p int32, offset int64, ops ...string) {
 	t.Helper()
-	var records []projections.Record
+	var records []domain.Record
 	for i, op := range ops {
 		var kind string
 		var qty, seq int64
@@ -35,7 +35,7 @@ func apply(t *testing.T, db *readmodel.DB, p int32, offset int64, ops ...string)
 		if err != nil {
 			t.Fatal(err)
 		}
-		records = append(records, projections.Record{Position: projections.Position{Partition: p, Offset: offset + int64(i)}, Key: []byte("P1"), Value: v})
+		records = append(records, domain.Record{Position: domain.Position{Partition: p, Offset: offset + int64(i)}, Key: []byte("P1"), Value: v})
 	}
 	if _, err := projections.NewLedger(db).Apply(context.Background(), records); err != nil {
 		t.Fatal(err)

@@ -226,7 +226,7 @@ func (t *projectTx) AcceptedCommands(ids []string) (map[string]bool, error) {
 	return found, nil
 }
 
-func (t *projectTx) Accept(pos projections.Position, e domain.Event, after domain.Snapshot) error {
+func (t *projectTx) Accept(pos domain.Position, e domain.Event, after domain.Snapshot) error {
 	if t.totals != nil {
 		t.totals.count(e)
 	}
@@ -240,7 +240,7 @@ func (t *projectTx) Accept(pos projections.Position, e domain.Event, after domai
 	return nil
 }
 
-func (t *projectTx) Reject(pos projections.Position, e domain.Event, reason, detail string) error {
+func (t *projectTx) Reject(pos domain.Position, e domain.Event, reason, detail string) error {
 	err := t.exec(`INSERT INTO rejected_events (position, partition, "offset", event_id, command_id, event_type,
 		product_id, qty_cents, expected_seq, reason, detail, business_date, recorded_at, recorded_by, note)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -253,7 +253,7 @@ func (t *projectTx) Reject(pos projections.Position, e domain.Event, reason, det
 	return nil
 }
 
-func (t *projectTx) Skip(pos projections.Position, reason, detail string) error {
+func (t *projectTx) Skip(pos domain.Position, reason, detail string) error {
 	if len(detail) > 500 {
 		detail = strings.ToValidUTF8(detail[:500], "")
 	}

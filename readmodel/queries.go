@@ -8,9 +8,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/stockctl/stockctl/commands"
 	"github.com/stockctl/stockctl/domain"
-	"github.com/stockctl/stockctl/projections"
 )
 
 // StockLevel is one product's current stock.
@@ -148,11 +146,9 @@ func centsString(n int64) string {
 	return q.String()
 }
 
-var _ commands.ReadModel = (*DB)(nil)
-
 // EventOutcome returns what was decided for event e, appended at pos, if it has been
 // projected. Accepted, e is the product's operation number e.ExpectedSeq.
-func (d *DB) EventOutcome(ctx context.Context, pos projections.Position, e domain.Event) (commands.Outcome, error) {
+func (d *DB) EventOutcome(ctx context.Context, pos domain.Position, e domain.Event) (domain.Outcome, error) {
 	o, err := d.outcome(ctx, `SELECT event_id, event_type, product_id, qty_cents, stock_cents, business_date, note, '', 1
 		FROM ledger WHERE product_id = ? AND product_seq = ? AND partition = ? AND "offset" = ?
 		UNION ALL
@@ -160,38 +156,38 @@ func (d *DB) EventOutcome(ctx context.Context, pos projections.Position, e domai
 		FROM rejected_events WHERE position = ?`,
 		e.Product.String(), e.ExpectedSeq, pos.Partition, pos.Offset, pos.Key())
 	if err != nil {
-		return commands.Outcome{}, fmt.Errorf("event outcome: %w", err)
+		return domain.Outcome{}, fmt.Errorf("event outcome: %w", err)
 	}
 	return o, nil
 }
 
 // CommandOutcome returns the accepted event of a command, if any.
-func (d *DB) CommandOutcome(ctx context.Context, commandID string) (commands.Outcome, error) {
+func (d *DB) CommandOutcome(ctx context.Context, commandID string) (domain.Outcome, error) {
 	o, err := d.outcome(ctx, `SELECT event_id, event_type, product_id, qty_cents, stock_cents, business_date, note, '', 1
 		FROM ledger WHERE command_key = ? AND command_id = ?`, commandKey(commandID), commandID)
 	if err != nil {
-		return commands.Outcome{}, fmt.Errorf("command outcome: %w", err)
+		return domain.Outcome{}, fmt.Errorf("command outcome: %w", err)
 	}
 	return o, nil
 }
 
-func (d *DB) outcome(ctx context.Context, query string, args ...any) (commands.Outcome, error) {
-	var o commands.Outcome
+func (d *DB) outcome(ctx context.Context, query string, args ...any) (domain.Outcome, error) {
+	var o domain.Outcome
 	var typ string
 	var qty, stock int64
 	err := d.db.QueryRowContext(ctx, query, args...).Scan(&o.EventID, &typ, &o.Product, &qty, &stock, &o.Date, &o.Note, &o.Reason, &o.Accepted)
 	if errors.Is(err, sql.ErrNoRows) {
-		return commands.Outcome{}, nil
+		return domain.Outcome{}, nil
 	}
 	if err != nil {
-		return commands.Outcome{}, err
+		return domain.Outcome{}, err
 	}
 	o.Found, o.Type = true, domain.EventType(typ)
 	if o.Quantity, err = domain.QuantityFromCents(qty); err != nil {
-		return commands.Outcome{}, err
+		return domain.Outcome{}, err
 	}
 	if o.Stock, err = domain.QuantityFromCents(stock); err != nil {
-		return commands.Outcome{}, err
+		return domain.Outcome{}, err
 	}
 	return o, nil
 }
@@ -223,7 +219,7 @@ func (d *DB) CountRecordedAt(ctx context.Context, prefix string, t time.Time) (i
 // SameOperations returns up to limit accepted operations of product p with exactly this
 // business date, type and quantity, for an import's diagnosis of a stock column that
 // disagrees. It reads the product's operations through ledger_product.
-func (d *DB) SameOperations(ctx context.Context, p domain.ProductID, date domain.BusinessDate, kind domain.EventType, q domain.Quantity, limit int) ([]commands.Recorded, error) {
+func (d *DB) SameOperations(ctx context.Context, p domain.ProductID, date domain.BusinessDate, kind domain.EventType, q domain.Quantity, limit int) ([]domain.Recorded, error) {
 	rows, err := d.db.QueryContext(ctx, `SELECT command_id, note FROM ledger
 		WHERE product_id = ? AND business_date = ? AND event_type = ? AND qty_cents = ? ORDER BY product_seq LIMIT ?`,
 		p.String(), date.String(), string(kind), q.Cents(), limit)
@@ -231,9 +227,9 @@ func (d *DB) SameOperations(ctx context.Context, p domain.ProductID, date domain
 		return nil, fmt.Errorf("same operations: %w", err)
 	}
 	defer rows.Close()
-	var out []commands.Recorded
+	var out []domain.Recorded
 	for rows.Next() {
-		var r commands.Recorded
+		var r domain.Recorded
 		if err := rows.Scan(&r.CommandID, &r.Note); err != nil {
 			return nil, fmt.Errorf("same operations: %w", err)
 		}
@@ -241,5 +237,3 @@ func (d *DB) SameOperations(ctx context.Context, p domain.ProductID, date domain
 	}
 	return out, rows.Err()
 }
-
-var _ commands.ImportModel = (*DB)(nil)

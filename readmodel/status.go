@@ -17,7 +17,7 @@ type Status struct {
 	Gaps []Gap `json:"log_gaps"`
 }
 
-// Gap is a run of offsets the log failed to give (see projections.Record.Gap).
+// Gap is a run of offsets the log failed to give (see domain.Record.Gap).
 type Gap struct {
 	Partition int32  `json:"partition"`
 	First     int64  `json:"first_offset"`

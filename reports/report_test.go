@@ -28,7 +28,7 @@ func ledger(tb testing.TB, ops ...string) *readmodel.DB {
 	}
 	tb.Cleanup(func() { db.Close() })
 	seq := map[string]int64{}
-	var records []projections.Record
+	var records []domain.Record
 	for i, op := range ops {
 		var date, clock, product, qty string
 		if _, err := fmt.Sscan(op, &date, &clock, &product, &qty); err != nil {
@@ -56,7 +56,7 @@ func ledger(tb testing.TB, ops ...string) *readmodel.DB {
 		if err != nil {
 			tb.Fatal(err)
 		}
-		records = append(records, projections.Record{Position: projections.Position{Offset: int64(i)}, Key: []byte(product), Value: value})
+		records = append(records, domain.Record{Position: domain.Position{Offset: int64(i)}, Key: []byte(product), Value: value})
 	}
 	if _, err := projections.NewLedger(db).Apply(context.Background(), records); err != nil {
 		tb.Fatal(err)

@@ -13,7 +13,7 @@ import (
 	"testing"
 
 	"github.com/stockctl/stockctl/commands"
-	"github.com/stockctl/stockctl/projections"
+	"github.com/stockctl/stockctl/domain"
 	"github.com/stockctl/stockctl/readmodel"
 	"github.com/stockctl/stockctl/web"
 )
@@ -24,7 +24,7 @@ type unknownLedger struct{}
 
 func (unknownLedger) Sell(_ context.Context, op commands.Operation) (commands.Result, error) {
 	return commands.Result{}, &commands.OutcomeUnknownError{Product: op.Product, Quantity: op.Quantity, Key: op.Key,
-		Acked: &projections.Position{Partition: 1, Offset: 7}, Err: errors.New("attempt to write a readonly database")}
+		Acked: &domain.Position{Partition: 1, Offset: 7}, Err: errors.New("attempt to write a readonly database")}
 }
 
 func (l unknownLedger) Restock(ctx context.Context, op commands.Operation) (commands.Result, error) {

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/stockctl/stockctl/commands"
+	"github.com/stockctl/stockctl/domain"
 	"github.com/stockctl/stockctl/readmodel"
 	"github.com/stockctl/stockctl/reports"
 )
@@ -24,7 +25,7 @@ type Store interface {
 	StockLevels(ctx context.Context, products ...string) ([]readmodel.StockLevel, error)
 	History(ctx context.Context, product string) ([]readmodel.HistoryEntry, error)
 	HistoryTail(ctx context.Context, product string, n int) ([]readmodel.HistoryEntry, int, error)
-	CommandOutcome(ctx context.Context, commandID string) (commands.Outcome, error)
+	CommandOutcome(ctx context.Context, commandID string) (domain.Outcome, error)
 }
 
 // Ledger records operations through the command handlers.

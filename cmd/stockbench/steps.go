@@ -20,7 +20,6 @@ import (
 	"github.com/stockctl/stockctl/eventlog"
 	"github.com/stockctl/stockctl/internal/loadgen"
 	"github.com/stockctl/stockctl/ledgercsv"
-	"github.com/stockctl/stockctl/projections"
 	"github.com/stockctl/stockctl/readmodel"
 )
 
@@ -69,7 +68,7 @@ func (b *bench) rawRead(ctx context.Context) error {
 	}
 	n := 0
 	start := time.Now()
-	err = log.Read(ctx, map[int32]int64{}, hw, func(batch []projections.Record) error {
+	err = log.Read(ctx, map[int32]int64{}, hw, func(batch []domain.Record) error {
 		n += len(batch)
 		return nil
 	})

@@ -12,6 +12,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/stockctl/stockctl/commands"
 	"github.com/stockctl/stockctl/eventlog"
 	"github.com/stockctl/stockctl/projections"
 	"github.com/stockctl/stockctl/readmodel"
@@ -275,3 +276,10 @@ func splitBrokers(s string) []string {
 func quietFlag() cli.Flag {
 	return &cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress bar or summary"}
 }
+
+// The read model is what the write side reads: cmd/ wires them, so that neither package
+// imports the other.
+var (
+	_ commands.ReadModel   = (*readmodel.DB)(nil)
+	_ commands.ImportModel = (*readmodel.DB)(nil)
+)

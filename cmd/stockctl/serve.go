@@ -17,7 +17,6 @@ import (
 	"github.com/stockctl/stockctl/commands"
 	"github.com/stockctl/stockctl/domain"
 	"github.com/stockctl/stockctl/eventlog"
-	"github.com/stockctl/stockctl/projections"
 	"github.com/stockctl/stockctl/readmodel"
 	"github.com/stockctl/stockctl/web"
 )
@@ -200,7 +199,7 @@ type follower struct {
 
 // Append implements commands.EventLog on the follower's current connection to the log,
 // which a reconnect replaces.
-func (f *follower) Append(ctx context.Context, events ...domain.Event) ([]projections.Position, error) {
+func (f *follower) Append(ctx context.Context, events ...domain.Event) ([]domain.Position, error) {
 	// Held for the whole append (bounded by --timeout): a reconnect must not close the
 	// connection under a Publish in flight.
 	f.logMu.RLock()
