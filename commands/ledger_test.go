@@ -21,14 +21,12 @@ type node struct {
 	log     *eventlog.Log
 	db      *readmodel.DB
 	ledger  *projections.Ledger
+	runner  *projections.Runner
 	sell    commands.SellHandler
 	restock commands.RestockHandler
 }
 
-func (n *node) CatchUp(ctx context.Context) error {
-	_, err := n.ledger.CatchUp(ctx, n.log)
-	return err
-}
+func (n *node) CatchUp(ctx context.Context) error { return n.runner.CatchUp(ctx) }
 
 func mustNode(tb testing.TB, cfg eventlog.Config, dbPath string) *node {
 	tb.Helper()
@@ -48,6 +46,7 @@ func mustNode(tb testing.TB, cfg eventlog.Config, dbPath string) *node {
 	}
 	n := &node{log: log, db: db, ledger: projections.NewLedger(db)}
 	n.ledger.CheckPartitions(log.PartitionOf)
+	n.runner = &projections.Runner{Ledger: n.ledger, Source: func() projections.Source { return n.log }}
 	n.sell = commands.NewSellHandler(log, n, db, uuid.NewString)
 	n.restock = commands.NewRestockHandler(log, n, db, uuid.NewString)
 	return n

@@ -257,15 +257,17 @@ func (l *Ledger) applyOne(tx Tx, r decoded, b *batchState) (outcome, skip, error
 	if err != nil {
 		return 0, skip{}, err
 	}
-	if err := s.Check(e); err != nil {
-		return outcomeRejected, skip{}, tx.Reject(r.Position, e, domain.RejectionReason(err), err.Error())
-	}
+	// The aggregate's check runs once: Apply checks before it changes anything, and a
+	// command accepted before is first checked alone, since the check's reason comes first.
 	if b.acceptedBefore[e.CommandID] || b.acceptedNow[e.CommandID] {
+		if err := s.Check(e); err != nil {
+			return outcomeRejected, skip{}, tx.Reject(r.Position, e, domain.RejectionReason(err), err.Error())
+		}
 		return outcomeRejected, skip{}, tx.Reject(r.Position, e, domain.RejectionReason(domain.ErrDuplicateCommand),
 			fmt.Sprintf("command %s was already accepted", e.CommandID))
 	}
 	if err := s.Apply(e); err != nil {
-		return 0, skip{}, fmt.Errorf("apply %s after its checks passed: %w", e.ID, err)
+		return outcomeRejected, skip{}, tx.Reject(r.Position, e, domain.RejectionReason(err), err.Error())
 	}
 	if l.accepted != nil {
 		l.accepted.add(e.CommandID)

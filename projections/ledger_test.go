@@ -2,6 +2,7 @@ package projections_test
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -212,5 +213,56 @@ func TestRejectedFirstEventLeavesNoStockLine(t *testing.T) {
 	stats, err := l.Apply(ctx, []domain.Record{event(t, domain.TypeStockRestocked, "Z1", "5", 1, "c2", 0, 1)})
 	if err != nil || stats.Accepted != 1 || level(t, db, "Z1") != "5.00" {
 		t.Fatalf("restock after the rejection: %+v, %v; want accepted, stock 5.00", stats, err)
+	}
+}
+
+// A command accepted before is checked by the aggregate first: its rejection gives the
+// check's reason when the event also breaks the rule, and duplicate_command only when it
+// alone is wrong — in one batch or across batches, by a shared or an exclusive ledger.
+func TestDuplicateCommandIsJudgedAfterTheCheck(t *testing.T) {
+	const R, S = domain.TypeStockRestocked, domain.TypeStockSold
+	want := []string{"sequence_conflict", "insufficient_stock", "duplicate_command"}
+	for _, exclusive := range []bool{false, true} {
+		for _, split := range []bool{false, true} {
+			t.Run(fmt.Sprintf("exclusive=%v,split=%v", exclusive, split), func(t *testing.T) {
+				ctx := context.Background()
+				db := MustOpenDB(t)
+				l := projections.NewLedger(db)
+				if exclusive {
+					l = projections.NewExclusiveLedger(db)
+				}
+				records := []domain.Record{
+					event(t, R, "P1", "10", 1, "c1", 0, 0),
+					event(t, R, "P1", "5", 1, "c1", 0, 1),  // sequence taken, and a duplicate
+					event(t, S, "P1", "20", 2, "c1", 0, 2), // more than the stock, and a duplicate
+					event(t, R, "P1", "1", 2, "c1", 0, 3),  // valid but for being a duplicate
+				}
+				batches := [][]domain.Record{records}
+				if split {
+					batches = [][]domain.Record{records[:1], records[1:]}
+				}
+				for _, b := range batches {
+					if _, err := l.Apply(ctx, b); err != nil {
+						t.Fatal(err)
+					}
+				}
+				if got := level(t, db, "P1"); got != "10.00" {
+					t.Errorf("stock = %s, want 10.00", got)
+				}
+				hist, err := db.History(ctx, "P1")
+				if err != nil {
+					t.Fatal(err)
+				}
+				var reasons []string
+				for _, h := range hist {
+					if h.Status == "rejected" {
+						reasons = append(reasons, h.Reason)
+					}
+				}
+				if strings.Join(reasons, ",") != strings.Join(want, ",") {
+					t.Errorf("rejection reasons = %v, want %v", reasons, want)
+				}
+			})
+		}
 	}
 }

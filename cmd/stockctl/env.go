@@ -24,6 +24,8 @@ type env struct {
 	log    *eventlog.Log
 	db     *readmodel.DB
 	ledger *projections.Ledger
+	// runner drives ledger from log; CatchUp goes through it.
+	runner *projections.Runner
 	stderr io.Writer
 	quiet  bool
 	close  []func() error
@@ -94,6 +96,7 @@ func openChecked(c *cli.Context, serve, fresh bool) (*env, error) {
 		return nil, err
 	}
 	e.ledger = e.newLedger(db, false)
+	e.runner = e.newRunner(e.ledger, "catching up", nil)
 	noteNewLedger(c, fresh)
 	return e, nil
 }
@@ -207,31 +210,40 @@ func dbPath(c *cli.Context) string {
 
 // CatchUp projects everything the log holds that the read model lacks.
 func (e *env) CatchUp(ctx context.Context) error {
-	_, err := e.catchUp(ctx, e.ledger, nil, "catching up")
-	return err
+	return e.runner.CatchUp(ctx)
 }
 
-// catchUp runs a projection up to the given high watermarks (nil: the current ones),
-// with a progress bar for long runs and a warning for records that are not events.
-func (e *env) catchUp(ctx context.Context, l *projections.Ledger, until map[int32]int64, what string) (projections.Stats, error) {
-	if until == nil {
-		var err error
-		if until, err = e.log.HighWatermarks(ctx); err != nil {
-			return projections.Stats{}, err
-		}
+// newRunner returns the runner of projection l on the env's log (the current connection,
+// which a reconnect may replace), with a progress bar named what for long runs and a
+// warning for records that are not events; status, when set, is told the rest of what the
+// runner reports.
+func (e *env) newRunner(l *projections.Ledger, what string, status func(projections.Report)) *projections.Runner {
+	var bar *progress
+	return &projections.Runner{
+		Ledger: l,
+		Source: func() projections.Source { return e.log },
+		Busy:   func(err error) bool { return errors.Is(err, readmodel.ErrBusy) },
+		Down:   func(err error) bool { return errors.Is(err, eventlog.ErrUnavailable) },
+		Report: func(r projections.Report) {
+			switch r.Kind {
+			case projections.Started:
+				bar = newProgress(e.stderr, e.quiet, r.Total, what)
+			case projections.Batch:
+				bar.add(r.Stats.Read)
+			case projections.Finished:
+				bar.done()
+				e.warnSkipped(r.Stats)
+			default:
+				if status != nil {
+					status(r)
+				}
+			}
+		},
 	}
-	var total int64
-	from, err := l.Offsets(ctx)
-	if err != nil {
-		return projections.Stats{}, err
-	}
-	for p, end := range until {
-		total += max(0, end-from[p])
-	}
-	bar := newProgress(e.stderr, e.quiet, total, what)
-	l.OnProgress(func(s projections.Stats) { bar.add(s.Read) })
-	stats, err := l.CatchUpTo(ctx, e.log, until)
-	bar.done()
+}
+
+// warnSkipped warns of the records a catch-up skipped and the gaps it found.
+func (e *env) warnSkipped(stats projections.Stats) {
 	if stats.Skipped > 0 {
 		fmt.Fprintf(e.stderr, "warning: skipped %d record(s) on topic %s that are not stockctl events (see the skipped_records table)\n",
 			stats.Skipped, e.log.Topic())
@@ -251,7 +263,6 @@ func (e *env) catchUp(ctx context.Context, l *projections.Ledger, until map[int3
 			fmt.Fprintf(e.stderr, "warning:   %s\n", g)
 		}
 	}
-	return stats, err
 }
 
 // Close releases everything, in reverse order of opening.

@@ -1,13 +1,13 @@
 package main
 
 import (
-	"errors"
+	"context"
 	"fmt"
 	"time"
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/stockctl/stockctl/eventlog"
+	"github.com/stockctl/stockctl/projections"
 )
 
 func projectCommand() *cli.Command {
@@ -39,46 +39,28 @@ func projectCommand() *cli.Command {
 				return err
 			}
 			defer e.Close()
-			ctx := c.Context
-			var down outage
-			for {
+			if !follow {
 				start := time.Now()
-				stats, err := e.catchUp(ctx, e.ledger, nil, "catching up")
-				if err == nil {
-					if msg, ok := down.end(); ok {
-						fmt.Fprintln(c.App.ErrWriter, "stockctl project: "+msg)
-					}
-					if !e.quiet && (stats.Read > 0 || !follow) {
-						printSummary(c, "projected", stats, time.Since(start), e.db.Path())
-					}
-					if !follow {
-						return nil
-					}
-					err = e.log.WaitForNew(ctx, e.ledger, poll)
-				}
-				switch {
-				case ctx.Err() != nil && follow:
-					return nil // interrupted: every committed batch is intact
-				case follow && waits(err):
-					// Keep what is committed and try again until the broker is back or the
-					// read model free, resuming at the committed offsets.
-					if msg, ok := down.begin(err); ok {
-						fmt.Fprintln(c.App.ErrWriter, "stockctl project: "+msg)
-					}
-					if e.redialable() && errors.Is(err, eventlog.ErrUnavailable) {
-						if log, local, err := e.redial.reconnect(ctx, down.kafkaDown()); err == nil {
-							e.swapLog(log, local)
-						}
-					}
-					select {
-					case <-ctx.Done():
-						return nil
-					case <-time.After(time.Second):
-					}
-				case err != nil:
+				stats, err := e.runner.CatchUpTo(c.Context, nil)
+				if err != nil {
 					return err
 				}
+				if !e.quiet {
+					printSummary(c, "projected", stats, time.Since(start), e.db.Path())
+				}
+				return nil
 			}
+			r := e.newRunner(e.ledger, "catching up", func(r projections.Report) {
+				if msg := outageMessage(r); msg != "" {
+					fmt.Fprintln(c.App.ErrWriter, "stockctl project: "+msg)
+				}
+				if r.Kind == projections.CaughtUp && !e.quiet && r.Stats.Read > 0 {
+					printSummary(c, "projected", r.Stats, r.Took, e.db.Path())
+				}
+			})
+			r.Poll, r.Retry = poll, time.Second
+			r.Reconnect = func(ctx context.Context, down time.Duration) func() { return e.reconnect(ctx, down, nil) }
+			return r.Follow(c.Context)
 		},
 	}
 }

@@ -4,10 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/stockctl/stockctl/eventlog"
-	"github.com/stockctl/stockctl/readmodel"
+	"github.com/stockctl/stockctl/projections"
 )
 
 // redialer finds a data directory's embedded log again after the broker serving it went
@@ -80,51 +81,41 @@ func (e *env) closeLog() error {
 	return errors.Join(errs...)
 }
 
-// outage is what a following command (project --follow, serve) waits out instead of
-// exiting: the broker gone, or the read model's write lock held by another program (a
-// sqlite3 shell in a transaction). Nothing is lost meanwhile: a batch that failed was
-// rolled back, and the next one starts at the committed offsets.
-type outage struct {
-	busy  bool // the read model locked, not Kafka unavailable
-	since time.Time
+// outageMessage says what a following command (project --follow, serve) tells of an
+// outage it waits out instead of exiting (see projections.Runner.Follow): the broker
+// gone, or the read model's write lock held by another program (a sqlite3 shell in a
+// transaction). It returns "" for other reports.
+func outageMessage(r projections.Report) string {
+	switch {
+	case r.Kind == projections.Paused && r.Busy:
+		return fmt.Sprintf("the read model is locked by another program, waiting until it is free: %v", r.Err)
+	case r.Kind == projections.Paused:
+		return fmt.Sprintf("Kafka unavailable, retrying until it is back: %v", r.Err)
+	case r.Kind == projections.Resumed && r.Busy:
+		return fmt.Sprintf("the read model is free again after %s", r.Took)
+	case r.Kind == projections.Resumed:
+		return fmt.Sprintf("Kafka is back after %s", r.Took)
+	}
+	return ""
 }
 
-// waits reports whether err is one a following command waits out.
-func waits(err error) bool {
-	return errors.Is(err, eventlog.ErrUnavailable) || errors.Is(err, readmodel.ErrBusy)
-}
-
-// begin records err, which waits, and returns what to say if a new outage begins.
-func (o *outage) begin(err error) (string, bool) {
-	busy := errors.Is(err, readmodel.ErrBusy)
-	if !o.since.IsZero() && o.busy == busy {
-		return "", false
+// reconnect finds the log again during an outage that has lasted down, if it is worth
+// finding (see redialable), and returns what swaps the new connection in, for
+// projections.Runner.Reconnect; lock, when set, keeps other users of e.log out during
+// the swap.
+func (e *env) reconnect(ctx context.Context, down time.Duration, lock sync.Locker) func() {
+	if !e.redialable() {
+		return nil // --brokers (Sarama retries the cluster's addresses itself), or our own broker
 	}
-	o.busy, o.since = busy, time.Now()
-	if busy {
-		return fmt.Sprintf("the read model is locked by another program, waiting until it is free: %v", err), true
+	log, local, err := e.redial.reconnect(ctx, down)
+	if err != nil {
+		return nil
 	}
-	return fmt.Sprintf("Kafka unavailable, retrying until it is back: %v", err), true
-}
-
-// end returns what to say, if an outage was going on, now that it is over.
-func (o *outage) end() (string, bool) {
-	if o.since.IsZero() {
-		return "", false
+	return func() {
+		if lock != nil {
+			lock.Lock()
+			defer lock.Unlock()
+		}
+		e.swapLog(log, local)
 	}
-	took := time.Since(o.since).Round(time.Second)
-	busy := o.busy
-	*o = outage{}
-	if busy {
-		return fmt.Sprintf("the read model is free again after %s", took), true
-	}
-	return fmt.Sprintf("Kafka is back after %s", took), true
-}
-
-// kafkaDown returns how long Kafka has been unavailable, or 0.
-func (o *outage) kafkaDown() time.Duration {
-	if o.since.IsZero() || o.busy {
-		return 0
-	}
-	return time.Since(o.since)
 }

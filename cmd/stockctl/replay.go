@@ -137,7 +137,7 @@ func rebuild(c *cli.Context, e *env, path string, until map[int32]int64) (projec
 	if err := db.BindCluster(ctx, e.log.ClusterID()); err != nil {
 		return fail(err)
 	}
-	stats, err := e.catchUp(ctx, e.newLedger(db, true), until, "replaying")
+	stats, err := e.newRunner(e.newLedger(db, true), "replaying", nil).CatchUpTo(ctx, until)
 	if err != nil {
 		return fail(err)
 	}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log"
 	"net"
@@ -16,7 +15,7 @@ import (
 
 	"github.com/stockctl/stockctl/commands"
 	"github.com/stockctl/stockctl/domain"
-	"github.com/stockctl/stockctl/eventlog"
+	"github.com/stockctl/stockctl/projections"
 	"github.com/stockctl/stockctl/readmodel"
 	"github.com/stockctl/stockctl/web"
 )
@@ -182,19 +181,18 @@ func serve(c *cli.Context) error {
 	return failed
 }
 
-// follower keeps the read model up with the log and tells the hub what changed. It is
-// also the projection the server's command handlers catch up through: catch-ups are
-// serialised, so one runs at a time in this process.
+// follower keeps the read model up with the log, through a projections.Runner, and tells
+// the hub what changed. It is also the projection the server's command handlers catch up
+// through: the runner serialises catch-ups, so one runs at a time in this process.
 type follower struct {
 	e      *env
 	reader *readmodel.DB
 	hub    *web.Hub
 	poll   time.Duration
 	log    *log.Logger
-	mu     sync.Mutex // held by a catch-up
 	logMu  sync.RWMutex
 	mark   readmodel.Mark
-	down   outage
+	runner *projections.Runner
 }
 
 // Append implements commands.EventLog on the follower's current connection to the log,
@@ -207,35 +205,38 @@ func (f *follower) Append(ctx context.Context, events ...domain.Event) ([]domain
 	return f.e.log.Append(ctx, events...)
 }
 
-// reconnect replaces the connection to the log, if the broker can be found again.
-func (f *follower) reconnect(ctx context.Context) {
-	if !f.e.redialable() {
-		return // --brokers (Sarama retries the cluster's addresses itself), or our own broker
-	}
-	log, local, err := f.e.redial.reconnect(ctx, f.down.kafkaDown())
-	if err != nil {
-		return
-	}
-	f.mu.Lock()
-	f.logMu.Lock()
-	f.e.swapLog(log, local)
-	f.logMu.Unlock()
-	f.mu.Unlock()
-}
-
 // CatchUp implements commands.Projection.
 func (f *follower) CatchUp(ctx context.Context) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.e.CatchUp(ctx)
+	return f.runner.CatchUp(ctx)
 }
 
-// start takes the model's current state as the point changes are told from.
+// start takes the model's current state as the point changes are told from, and makes
+// the runner that catches up every poll, waiting out outages and telling the hub of them.
 func (f *follower) start(ctx context.Context) error {
+	f.runner = f.e.newRunner(f.e.ledger, "catching up", f.status)
+	f.runner.Poll, f.runner.EveryPoll = f.poll, true
+	f.runner.Reconnect = func(ctx context.Context, down time.Duration) func() { return f.e.reconnect(ctx, down, &f.logMu) }
 	_, mark, _, err := f.reader.ChangesSince(ctx, readmodel.Mark{}, 0)
 	f.mark = mark
 	f.hub.Publish(mark.Version(), nil, false)
 	return err
+}
+
+// status logs an outage's beginning and end and shows it on the dashboard.
+func (f *follower) status(r projections.Report) {
+	msg := outageMessage(r)
+	if msg == "" {
+		return
+	}
+	f.log.Print(msg)
+	switch {
+	case r.Kind == projections.Resumed:
+		f.hub.SetStatus("live")
+	case r.Busy:
+		f.hub.SetStatus("read model locked by another program")
+	default:
+		f.hub.SetStatus("broker unavailable")
+	}
 }
 
 // run follows until ctx ends, in two loops. One catches the model up with the log; the
@@ -251,49 +252,12 @@ func (f *follower) run(ctx context.Context) error {
 		published <- f.publish(ctx)
 		cancel()
 	}()
-	err := f.follow(ctx)
+	err := f.runner.Follow(ctx)
 	cancel()
 	if perr := <-published; err == nil {
 		err = perr
 	}
 	return err
-}
-
-// follow catches up every poll, waiting out a broker outage.
-func (f *follower) follow(ctx context.Context) error {
-	t := time.NewTicker(f.poll)
-	defer t.Stop()
-	for {
-		err := f.CatchUp(ctx)
-		switch {
-		case ctx.Err() != nil:
-			return nil
-		case waits(err):
-			if msg, ok := f.down.begin(err); ok {
-				f.log.Print(msg)
-				if errors.Is(err, readmodel.ErrBusy) {
-					f.hub.SetStatus("read model locked by another program")
-				} else {
-					f.hub.SetStatus("broker unavailable")
-				}
-			}
-			if errors.Is(err, eventlog.ErrUnavailable) {
-				f.reconnect(ctx)
-			}
-		case err != nil:
-			return err
-		default:
-			if msg, ok := f.down.end(); ok {
-				f.log.Print(msg)
-				f.hub.SetStatus("live")
-			}
-		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-t.C:
-		}
-	}
 }
 
 // publish tells the hub of every change to the read model, checking every poll.
