@@ -234,10 +234,15 @@ func testReadRange(t *testing.T, tg target) {
 	if len(got) != want {
 		t.Fatalf("read %d records of [from, until), want %d", len(got), want)
 	}
+	next := map[int32]int64{}
+	for p, o := range from {
+		next[p] = o
+	}
 	for _, r := range got {
-		if r.Gap != "" || r.Offset < from[r.Partition] || r.Offset >= until[r.Partition] {
-			t.Errorf("read %v (gap %q) outside [%d, %d)", r.Position, r.Gap, from[r.Partition], until[r.Partition])
+		if r.Gap != "" || r.Offset != next[r.Partition] || r.Offset >= until[r.Partition] {
+			t.Errorf("read %v (gap %q) where offset %d of [%d, %d) was due", r.Position, r.Gap, next[r.Partition], from[r.Partition], until[r.Partition])
 		}
+		next[r.Partition]++
 	}
 	err = l.Read(ctx, hw, hw, func(b []domain.Record) error { t.Errorf("read %d records from the end", len(b)); return nil })
 	if err != nil {
