@@ -40,21 +40,16 @@ func (l *Log) AppendBulk(ctx context.Context, events []domain.Event, progress fu
 	go func() {
 		defer close(feedErr)
 		for _, e := range events {
-			payload, err := domain.MarshalEvent(e)
+			// Marshalled as the publisher does, so both paths produce alike records.
+			wm, err := newMessage(e)
+			if err != nil {
+				feedErr <- err
+				return
+			}
+			msg, err := wireMarshaler.Marshal(l.cfg.Topic, wm)
 			if err != nil {
 				feedErr <- fmt.Errorf("append: %w", err)
 				return
-			}
-			msg := &sarama.ProducerMessage{
-				Topic: l.cfg.Topic,
-				Key:   sarama.StringEncoder(e.Product.String()),
-				Value: sarama.ByteEncoder(payload),
-				// The same headers Watermill writes, so both paths produce alike records.
-				Headers: []sarama.RecordHeader{
-					{Key: []byte("_watermill_message_uuid"), Value: []byte(e.ID)},
-					{Key: []byte(productKey), Value: []byte(e.Product.String())},
-					{Key: []byte("event_type"), Value: []byte(e.Type)},
-				},
 			}
 			select {
 			case producer.Input() <- msg:

@@ -93,10 +93,8 @@ func connect(cfg Config) (*Log, error) {
 		return nil, err
 	}
 	l.marshaler = &positionMarshaler{
-		Marshaler: kafka.NewWithPartitioningMarshaler(func(_ string, msg *message.Message) (string, error) {
-			return msg.Metadata.Get(productKey), nil
-		}),
-		sent: make(map[*message.Message]*sarama.ProducerMessage),
+		Marshaler: wireMarshaler,
+		sent:      make(map[*message.Message]*sarama.ProducerMessage),
 	}
 	l.publisher, err = kafka.NewPublisher(kafka.PublisherConfig{
 		Brokers:   cfg.Brokers,
@@ -163,13 +161,10 @@ func (l *Log) close() error {
 func (l *Log) Append(ctx context.Context, events ...domain.Event) ([]domain.Position, error) {
 	msgs := make([]*message.Message, 0, len(events))
 	for _, e := range events {
-		payload, err := domain.MarshalEvent(e)
+		msg, err := newMessage(e)
 		if err != nil {
-			return nil, fmt.Errorf("append: %w", err)
+			return nil, err
 		}
-		msg := message.NewMessage(e.ID, payload)
-		msg.Metadata.Set(productKey, e.Product.String())
-		msg.Metadata.Set("event_type", string(e.Type))
 		msg.SetContext(ctx)
 		msgs = append(msgs, msg)
 	}
@@ -194,6 +189,24 @@ func (l *Log) Append(ctx context.Context, events ...domain.Event) ([]domain.Posi
 		return nil, l.appendFailed(err)
 	}
 	return positions, nil
+}
+
+// wireMarshaler makes the Kafka record of every event stockctl appends, by either path:
+// Watermill's headers (the message UUID and the metadata) and the product as the key.
+var wireMarshaler = kafka.NewWithPartitioningMarshaler(func(_ string, msg *message.Message) (string, error) {
+	return msg.Metadata.Get(productKey), nil
+})
+
+// newMessage is e as the Watermill message both append paths marshal.
+func newMessage(e domain.Event) (*message.Message, error) {
+	payload, err := domain.MarshalEvent(e)
+	if err != nil {
+		return nil, fmt.Errorf("append: %w", err)
+	}
+	msg := message.NewMessage(e.ID, payload)
+	msg.Metadata.Set(productKey, e.Product.String())
+	msg.Metadata.Set("event_type", string(e.Type))
+	return msg, nil
 }
 
 // positionMarshaler remembers the Sarama message made for each Watermill message: the

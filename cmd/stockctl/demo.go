@@ -14,8 +14,8 @@ import (
 
 	"github.com/stockctl/stockctl/commands"
 	"github.com/stockctl/stockctl/data"
-	"github.com/stockctl/stockctl/datagen"
 	"github.com/stockctl/stockctl/domain"
+	"github.com/stockctl/stockctl/internal/datagen"
 	"github.com/stockctl/stockctl/ledgercsv"
 	"github.com/stockctl/stockctl/reports"
 )

@@ -8,7 +8,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/stockctl/stockctl/datagen"
+	"github.com/stockctl/stockctl/internal/datagen"
 	"github.com/stockctl/stockctl/internal/termsafe"
 )
 
