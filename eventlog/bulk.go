@@ -41,14 +41,9 @@ func (l *Log) AppendBulk(ctx context.Context, events []domain.Event, progress fu
 		defer close(feedErr)
 		for _, e := range events {
 			// Marshalled as the publisher does, so both paths produce alike records.
-			wm, err := newMessage(e)
+			msg, err := newRecord(l.cfg.Topic, e)
 			if err != nil {
 				feedErr <- err
-				return
-			}
-			msg, err := wireMarshaler.Marshal(l.cfg.Topic, wm)
-			if err != nil {
-				feedErr <- fmt.Errorf("append: %w", err)
 				return
 			}
 			select {

@@ -197,16 +197,48 @@ var wireMarshaler = kafka.NewWithPartitioningMarshaler(func(_ string, msg *messa
 	return msg.Metadata.Get(productKey), nil
 })
 
-// newMessage is e as the Watermill message both append paths marshal.
+// newMessage is e as the Watermill message the publisher sends.
 func newMessage(e domain.Event) (*message.Message, error) {
 	payload, err := domain.MarshalEvent(e)
 	if err != nil {
 		return nil, fmt.Errorf("append: %w", err)
 	}
 	msg := message.NewMessage(e.ID, payload)
-	msg.Metadata.Set(productKey, e.Product.String())
-	msg.Metadata.Set("event_type", string(e.Type))
+	msg.Metadata = metadata(e)
 	return msg, nil
+}
+
+// metadataOf is what Watermill writes as headers after the message UUID, in one place for
+// both append paths: the publisher puts it in the message's metadata, the bulk producer
+// writes it as headers itself.
+func metadataOf(e domain.Event) [2][2]string {
+	return [2][2]string{{productKey, e.Product.String()}, {"event_type", string(e.Type)}}
+}
+
+func metadata(e domain.Event) message.Metadata {
+	m := make(message.Metadata, 2)
+	for _, kv := range metadataOf(e) {
+		m[kv[0]] = kv[1]
+	}
+	return m
+}
+
+// newRecord is e as the record the bulk producer sends: what wireMarshaler makes of the
+// publisher's message (the contract suite checks that both paths write alike), built
+// directly. Going through the marshaler cost 1.4 µs and 16 allocations more per event
+// (BenchmarkRecord, 5.0 µs against 3.6 µs), most of the bulk path's own work.
+func newRecord(topic string, e domain.Event) (*sarama.ProducerMessage, error) {
+	payload, err := domain.MarshalEvent(e)
+	if err != nil {
+		return nil, fmt.Errorf("append: %w", err)
+	}
+	headers := make([]sarama.RecordHeader, 0, 3)
+	headers = append(headers, sarama.RecordHeader{Key: []byte(kafka.UUIDHeaderKey), Value: []byte(e.ID)})
+	for _, kv := range metadataOf(e) {
+		headers = append(headers, sarama.RecordHeader{Key: []byte(kv[0]), Value: []byte(kv[1])})
+	}
+	return &sarama.ProducerMessage{Topic: topic, Key: sarama.StringEncoder(e.Product.String()),
+		Value: sarama.ByteEncoder(payload), Headers: headers}, nil
 }
 
 // positionMarshaler remembers the Sarama message made for each Watermill message: the
