@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/stockctl/stockctl/domain"
-	"github.com/stockctl/stockctl/ledgercsv"
 	"github.com/stockctl/stockctl/productid"
 )
 
@@ -31,12 +30,25 @@ type ImportModel interface {
 	SameOperations(ctx context.Context, p domain.ProductID, date domain.BusinessDate, kind domain.EventType, q domain.Quantity, limit int) ([]domain.Recorded, error)
 }
 
+// ImportRow is one operation to import, as a file or a database states it. The readers
+// (ledgercsv, legacydb) have their own row with the same fields; cmd/ converts theirs into
+// this one while reading, so commands depends on no file format.
+type ImportRow struct {
+	Line     int // what the row's number is in its source: a 1-based line or a rowid (see Import.Unit)
+	Date     domain.BusinessDate
+	Product  domain.ProductID
+	Quantity domain.Quantity
+	Sale     bool
+	// Stock is the stock the source claims after the operation, if it has the column.
+	Stock *domain.Quantity
+}
+
 // Import records the rows of an operations file or of the original pipeline's database.
 // Each row's command ID comes from its source, its content and its occurrence among the
 // identical rows of the source (see importid.go), so importing the same rows again
 // records nothing twice.
 type Import struct {
-	Rows []ledgercsv.Row
+	Rows []ImportRow
 	// Source names where the rows come from: a file's base name unless the user names it.
 	Source string
 	// LegacyFileID is the file-content ID imports before sources derived command IDs
@@ -142,7 +154,7 @@ const probeRows = 50
 // likelyCause looks the rows to record up among the ledger's operations: the same
 // operations recorded from another source, by an import before sources, or by sell and
 // restock explain a stock column that disagrees.
-func (h ImportHandler) likelyCause(ctx context.Context, rows []ledgercsv.Row, fates []rowFate, e *StockColumnError) (*StockColumnError, error) {
+func (h ImportHandler) likelyCause(ctx context.Context, rows []ImportRow, fates []rowFate, e *StockColumnError) (*StockColumnError, error) {
 	sources := make(map[string]int)
 	for i, row := range rows {
 		if fates[i] != fateAppend {
@@ -447,7 +459,7 @@ func (h ImportHandler) checkNewProducts(ctx context.Context, cmd Import, stocks 
 	return nil
 }
 
-func checkStock(issues []RowIssue, row ledgercsv.Row, ledger domain.Quantity) []RowIssue {
+func checkStock(issues []RowIssue, row ImportRow, ledger domain.Quantity) []RowIssue {
 	if row.Stock != nil && *row.Stock != ledger {
 		issues = append(issues, RowIssue{Line: row.Line,
 			Msg: fmt.Sprintf("the file says stock %s for %q, the ledger computes %s", row.Stock, row.Product.String(), ledger)})
