@@ -79,6 +79,12 @@ func TestImportMap(t *testing.T) {
 			t.Errorf("domain depends on %s: domain imports no stockctl package", strings.TrimPrefix(dep, module))
 		}
 	}
+	// The shared test fixtures open read models and run projections: tests only.
+	for name, p := range pkgs {
+		if slices.Contains(p.Imports, module+"internal/testfix") {
+			t.Errorf("%s imports internal/testfix, which only tests may use", name)
+		}
+	}
 }
 
 // via names the chain of imports by which from reaches dep, for the failure message.
