@@ -30,19 +30,6 @@ type ImportModel interface {
 	SameOperations(ctx context.Context, p domain.ProductID, date domain.BusinessDate, kind domain.EventType, q domain.Quantity, limit int) ([]domain.Recorded, error)
 }
 
-// ImportRow is one operation to import, as a file or a database states it. The readers
-// (ledgercsv, legacydb) have their own row with the same fields; cmd/ converts theirs into
-// this one while reading, so commands depends on no file format.
-type ImportRow struct {
-	Line     int // what the row's number is in its source: a 1-based line or a rowid (see Import.Unit)
-	Date     domain.BusinessDate
-	Product  domain.ProductID
-	Quantity domain.Quantity
-	Sale     bool
-	// Stock is the stock the source claims after the operation, if it has the column.
-	Stock *domain.Quantity
-}
-
 // Import records the rows of an operations file or of the original pipeline's database.
 // Each row's command ID comes from its source, its content and its occurrence among the
 // identical rows of the source (see importid.go), so importing the same rows again
