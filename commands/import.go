@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/stockctl/stockctl/domain"
-	"github.com/stockctl/stockctl/ledgercsv"
 	"github.com/stockctl/stockctl/productid"
 )
 
@@ -36,7 +35,7 @@ type ImportModel interface {
 // identical rows of the source (see importid.go), so importing the same rows again
 // records nothing twice.
 type Import struct {
-	Rows []ledgercsv.Row
+	Rows []ImportRow
 	// Source names where the rows come from: a file's base name unless the user names it.
 	Source string
 	// LegacyFileID is the file-content ID imports before sources derived command IDs
@@ -142,7 +141,7 @@ const probeRows = 50
 // likelyCause looks the rows to record up among the ledger's operations: the same
 // operations recorded from another source, by an import before sources, or by sell and
 // restock explain a stock column that disagrees.
-func (h ImportHandler) likelyCause(ctx context.Context, rows []ledgercsv.Row, fates []rowFate, e *StockColumnError) (*StockColumnError, error) {
+func (h ImportHandler) likelyCause(ctx context.Context, rows []ImportRow, fates []rowFate, e *StockColumnError) (*StockColumnError, error) {
 	sources := make(map[string]int)
 	for i, row := range rows {
 		if fates[i] != fateAppend {
@@ -447,7 +446,7 @@ func (h ImportHandler) checkNewProducts(ctx context.Context, cmd Import, stocks 
 	return nil
 }
 
-func checkStock(issues []RowIssue, row ledgercsv.Row, ledger domain.Quantity) []RowIssue {
+func checkStock(issues []RowIssue, row ImportRow, ledger domain.Quantity) []RowIssue {
 	if row.Stock != nil && *row.Stock != ledger {
 		issues = append(issues, RowIssue{Line: row.Line,
 			Msg: fmt.Sprintf("the file says stock %s for %q, the ledger computes %s", row.Stock, row.Product.String(), ledger)})

@@ -8,8 +8,6 @@ import (
 	"strings"
 
 	"golang.org/x/text/unicode/norm"
-
-	"github.com/stockctl/stockctl/ledgercsv"
 )
 
 // An imported row is identified by what it says, not by where it sits in a file: its
@@ -42,7 +40,7 @@ func NormaliseSource(s string) (string, error) {
 // signed quantity, each length-prefixed so that no two different rows share an encoding.
 type rowContent [16]byte
 
-func contentOf(b []byte, r ledgercsv.Row) rowContent {
+func contentOf(b []byte, r ImportRow) rowContent {
 	cents := r.Quantity.Cents()
 	if r.Sale {
 		cents = -cents
@@ -77,7 +75,7 @@ type rowIdentities struct {
 	nth      []uint32
 }
 
-func identify(source string, rows []ledgercsv.Row) rowIdentities {
+func identify(source string, rows []ImportRow) rowIdentities {
 	ids := rowIdentities{prefix: sourcePrefix(source), source: source,
 		contents: make([]rowContent, len(rows)), nth: make([]uint32, len(rows))}
 	seen := make(map[rowContent]uint32, len(rows))
@@ -100,7 +98,7 @@ func (ids rowIdentities) commandID(i int) string {
 }
 
 // ImportCommandIDs returns the command ID an import from source gives each row.
-func ImportCommandIDs(source string, rows []ledgercsv.Row) ([]string, error) {
+func ImportCommandIDs(source string, rows []ImportRow) ([]string, error) {
 	source, err := NormaliseSource(source)
 	if err != nil {
 		return nil, err

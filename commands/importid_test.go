@@ -121,7 +121,8 @@ func FuzzImportIdentity(f *testing.F) {
 		for _, r := range renderings {
 			// The second rendering writes the rows in the other order: identities follow the
 			// rows' content, not their place.
-			rows, bad, err := ledgercsv.Read(strings.NewReader(r.file(ops)), r.opts)
+			rows, bad, err := ledgercsv.ReadAs(strings.NewReader(r.file(ops)), r.opts,
+				func(row ledgercsv.Row) commands.ImportRow { return commands.ImportRow(row) })
 			if err != nil || len(bad) > 0 {
 				refused++
 				continue
@@ -166,10 +167,10 @@ func TestImportIdentitiesDoNotCollide(t *testing.T) {
 		products[i], _ = domain.ParseProductID(fmt.Sprintf("P%03d", i))
 	}
 	start := time.Date(2023, 1, 1, 0, 0, 0, 0, time.UTC)
-	rows := make([]ledgercsv.Row, 200_000)
+	rows := make([]commands.ImportRow, 200_000)
 	for i := range rows {
 		q, _ := domain.QuantityFromCents(int64(1 + rng.IntN(20)*100))
-		rows[i] = ledgercsv.Row{Line: i + 2, Date: domain.NewBusinessDate(start.AddDate(0, 0, rng.IntN(30))),
+		rows[i] = commands.ImportRow{Line: i + 2, Date: domain.NewBusinessDate(start.AddDate(0, 0, rng.IntN(30))),
 			Product: products[rng.IntN(len(products))], Quantity: q, Sale: rng.IntN(2) == 0}
 	}
 	type identity struct {

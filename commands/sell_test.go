@@ -8,6 +8,7 @@ import (
 
 	"github.com/stockctl/stockctl/commands"
 	"github.com/stockctl/stockctl/domain"
+	"github.com/stockctl/stockctl/internal/testfix"
 	"github.com/stockctl/stockctl/internal/testkafka"
 )
 
@@ -87,18 +88,8 @@ func TestIdempotentRetry(t *testing.T) {
 	}
 }
 
-func mustProduct(tb testing.TB, s string) domain.ProductID {
-	p, err := domain.ParseProductID(s)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return p
-}
-
-func mustQuantity(tb testing.TB, s string) domain.Quantity {
-	q, err := domain.ParseQuantity(s)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return q
-}
+// The fixture builders are shared (internal/testfix), the names kept for these tests.
+var (
+	mustProduct  = testfix.Product
+	mustQuantity = testfix.Quantity
+)

@@ -73,6 +73,13 @@ func ParseDateFormat(pattern string) (string, error) {
 // Read reads a whole file. It returns the valid rows and one RowError per invalid line;
 // an error only when the file as a whole is unusable.
 func Read(r io.Reader, opt Options) ([]Row, []RowError, error) {
+	return ReadAs(r, opt, func(row Row) Row { return row })
+}
+
+// ReadAs reads a whole file as Read does and returns each valid row as as makes it: a
+// caller with its own row type (commands.ImportRow) builds its rows once, while reading,
+// instead of converting a million-row slice into a second one.
+func ReadAs[T any](r io.Reader, opt Options, as func(Row) T) ([]T, []RowError, error) {
 	if opt.Delimiter == 0 {
 		opt.Delimiter = ';'
 	}
@@ -94,7 +101,7 @@ func Read(r io.Reader, opt Options) ([]Row, []RowError, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	var rows []Row
+	var rows []T
 	var bad []RowError
 	for line := 2; ; line++ {
 		raw, err := readLine(br)
@@ -109,7 +116,7 @@ func Read(r io.Reader, opt Options) ([]Row, []RowError, error) {
 			if rerr != nil {
 				bad = append(bad, RowError{Line: line, Msg: rerr.Error()})
 			} else {
-				rows = append(rows, row)
+				rows = append(rows, as(row))
 			}
 		}
 		if err == io.EOF {

@@ -42,6 +42,12 @@ var columns = [...]string{"operation_date", "product_ID", "operation_qt", "stock
 // (rowid, _rowid_, oid), has no rowid to read: its rows are read in the table's own order
 // and Line is the row's 1-based position in that order.
 func Read(ctx context.Context, path string) ([]ledgercsv.Row, []ledgercsv.RowError, error) {
+	return ReadAs(ctx, path, func(row ledgercsv.Row) ledgercsv.Row { return row })
+}
+
+// ReadAs reads the database as Read does and returns each valid row as as makes it, so a
+// caller with its own row type builds its rows once, while reading.
+func ReadAs[T any](ctx context.Context, path string, as func(ledgercsv.Row) T) ([]T, []ledgercsv.RowError, error) {
 	wal, err := checkFile(path)
 	if err != nil {
 		return nil, nil, err
@@ -67,7 +73,7 @@ func Read(ctx context.Context, path string) ([]ledgercsv.Row, []ledgercsv.RowErr
 		return nil, nil, failed(ctx, path, err)
 	}
 	defer rows.Close()
-	var good []ledgercsv.Row
+	var good []T
 	var bad []ledgercsv.RowError
 	var cells [len(columns)]cell
 	dest := make([]any, 0, 1+3*len(columns))
@@ -88,7 +94,7 @@ func Read(ctx context.Context, path string) ([]ledgercsv.Row, []ledgercsv.RowErr
 			bad = append(bad, ledgercsv.RowError{Line: int(rowid), Msg: err.Error()})
 			continue
 		}
-		good = append(good, row)
+		good = append(good, as(row))
 	}
 	if err := rows.Err(); err != nil {
 		return nil, nil, failed(ctx, path, err)

@@ -3,46 +3,28 @@ package projections_test
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/stockctl/stockctl/domain"
+	"github.com/stockctl/stockctl/internal/testfix"
 	"github.com/stockctl/stockctl/projections"
 	"github.com/stockctl/stockctl/readmodel"
 )
 
-func MustOpenDB(tb testing.TB) *readmodel.DB {
-	tb.Helper()
-	db, err := readmodel.Open(context.Background(), filepath.Join(tb.TempDir(), "operations.db"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { db.Close() })
-	return db
-}
+// MustOpenDB opens a read model for one test; the builder is shared (internal/testfix),
+// the name kept for this package's tests.
+var MustOpenDB = testfix.MustOpenDB
 
 // event builds a valid event record for product p at the given partition and offset.
 func event(tb testing.TB, typ domain.EventType, p, qty string, seq int64, cmd string, part int32, off int64) domain.Record {
 	tb.Helper()
-	pid, err := domain.ParseProductID(p)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	q, err := domain.ParseQuantity(qty)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	b, err := domain.MarshalEvent(domain.Event{
-		Type: typ, ID: cmd + "-e" + string(rune('a'+off%26)), CommandID: cmd, Product: pid, Quantity: q, ExpectedSeq: seq,
+	return testfix.Record(tb, domain.Position{Partition: part, Offset: off}, domain.Event{
+		Type: typ, ID: cmd + "-e" + string(rune('a'+off%26)), CommandID: cmd, Product: testfix.Product(tb, p), Quantity: testfix.Quantity(tb, qty), ExpectedSeq: seq,
 		BusinessDate: domain.NewBusinessDate(time.Date(2024, 1, 1+int(off), 0, 0, 0, 0, time.UTC)),
 		RecordedAt:   time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC), RecordedBy: "test",
 	})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return domain.Record{Position: domain.Position{Partition: part, Offset: off}, Key: []byte(p), Value: b}
 }
 
 func raw(part int32, off int64, key, value string) domain.Record {

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/stockctl/stockctl/domain"
-	"github.com/stockctl/stockctl/projections"
+	"github.com/stockctl/stockctl/internal/testfix"
 	"github.com/stockctl/stockctl/readmodel"
 )
 
@@ -26,20 +26,11 @@ func apply(t *testing.T, db *readmodel.DB, p int32, offset int64, ops ...string)
 		}
 		q, _ := domain.QuantityFromCents(qty * 100)
 		id := fmt.Sprintf("e-%d-%d", p, offset+int64(i))
-		product, err := domain.ParseProductID("P1")
-		if err != nil {
-			t.Fatal(err)
-		}
-		v, err := domain.MarshalEvent(domain.Event{Type: typ, ID: id, CommandID: "c" + id, Product: product, Quantity: q,
-			ExpectedSeq: seq, BusinessDate: domain.NewBusinessDate(time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC)), RecordedAt: time.Now(), RecordedBy: "t"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		records = append(records, domain.Record{Position: domain.Position{Partition: p, Offset: offset + int64(i)}, Key: []byte("P1"), Value: v})
+		records = append(records, testfix.Record(t, domain.Position{Partition: p, Offset: offset + int64(i)},
+			domain.Event{Type: typ, ID: id, CommandID: "c" + id, Product: testfix.Product(t, "P1"), Quantity: q,
+				ExpectedSeq: seq, BusinessDate: domain.NewBusinessDate(time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC)), RecordedAt: time.Now(), RecordedBy: "t"}))
 	}
-	if _, err := projections.NewLedger(db).Apply(context.Background(), records); err != nil {
-		t.Fatal(err)
-	}
+	testfix.Apply(t, db, records)
 }
 
 // TestChangesSince: each operation, accepted or rejected, is told once, after the mark

@@ -9,18 +9,13 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stockctl/stockctl/internal/testfix"
 	"github.com/stockctl/stockctl/readmodel"
 )
 
-func MustOpenDB(tb testing.TB) *readmodel.DB {
-	tb.Helper()
-	db, err := readmodel.Open(context.Background(), filepath.Join(tb.TempDir(), "operations.db"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { db.Close() })
-	return db
-}
+// MustOpenDB opens a read model for one test; the builder is shared (internal/testfix),
+// the name kept for this package's tests.
+var MustOpenDB = testfix.MustOpenDB
 
 func TestBindLog(t *testing.T) {
 	ctx := context.Background()

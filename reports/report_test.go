@@ -7,13 +7,12 @@ import (
 	"fmt"
 	"image/png"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/stockctl/stockctl/domain"
-	"github.com/stockctl/stockctl/projections"
+	"github.com/stockctl/stockctl/internal/testfix"
 	"github.com/stockctl/stockctl/readmodel"
 	"github.com/stockctl/stockctl/reports"
 )
@@ -22,11 +21,7 @@ import (
 // a sale), applied in order as one writer would append them.
 func ledger(tb testing.TB, ops ...string) *readmodel.DB {
 	tb.Helper()
-	db, err := readmodel.Open(context.Background(), filepath.Join(tb.TempDir(), "operations.db"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { db.Close() })
+	db := testfix.MustOpenDB(tb)
 	seq := map[string]int64{}
 	var records []domain.Record
 	for i, op := range ops {
@@ -38,29 +33,16 @@ func ledger(tb testing.TB, ops ...string) *readmodel.DB {
 		if strings.HasPrefix(qty, "-") {
 			typ, qty = domain.TypeStockSold, qty[1:]
 		}
-		p, err := domain.ParseProductID(product)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		q, err := domain.ParseQuantity(qty)
-		if err != nil {
-			tb.Fatal(err)
-		}
 		d, err := domain.ParseBusinessDate(date + " " + clock)
 		if err != nil {
 			tb.Fatal(err)
 		}
 		seq[product]++
-		value, err := domain.MarshalEvent(domain.Event{Type: typ, ID: fmt.Sprint("e", i), CommandID: fmt.Sprint("c", i),
-			Product: p, Quantity: q, ExpectedSeq: seq[product], BusinessDate: d, RecordedAt: time.Now(), RecordedBy: "test", Note: "note " + product})
-		if err != nil {
-			tb.Fatal(err)
-		}
-		records = append(records, domain.Record{Position: domain.Position{Offset: int64(i)}, Key: []byte(product), Value: value})
+		records = append(records, testfix.Record(tb, domain.Position{Offset: int64(i)}, domain.Event{Type: typ,
+			ID: fmt.Sprint("e", i), CommandID: fmt.Sprint("c", i), Product: testfix.Product(tb, product), Quantity: testfix.Quantity(tb, qty),
+			ExpectedSeq: seq[product], BusinessDate: d, RecordedAt: time.Now(), RecordedBy: "test", Note: "note " + product}))
 	}
-	if _, err := projections.NewLedger(db).Apply(context.Background(), records); err != nil {
-		tb.Fatal(err)
-	}
+	testfix.Apply(tb, db, records)
 	return db
 }
 

@@ -12,7 +12,6 @@ import (
 	"github.com/stockctl/stockctl/commands"
 	"github.com/stockctl/stockctl/domain"
 	"github.com/stockctl/stockctl/productid"
-	"github.com/stockctl/stockctl/readmodel"
 )
 
 // apiMethod answers an API route for one method, and any other method with a JSON 405.
@@ -50,7 +49,7 @@ func (s *Server) apiStock(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if levels == nil {
-		levels = []readmodel.StockLevel{}
+		levels = []StockLevel{}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"products": levels})
 }

@@ -6,8 +6,6 @@ import (
 	"net/http"
 	"sync"
 	"time"
-
-	"github.com/stockctl/stockctl/readmodel"
 )
 
 // Hub passes changes of the read model to every event-stream client. Whoever follows
@@ -49,7 +47,7 @@ type Change struct {
 // Publish sends each operation as an "operation" event, then one "change" event. Of a
 // large batch, the first maxBatchEvents operations are sent and More is set: clients
 // fetch what they show again either way.
-func (h *Hub) Publish(version int64, ops []readmodel.Change, more bool) {
+func (h *Hub) Publish(version int64, ops []AppliedOperation, more bool) {
 	if len(ops) > maxBatchEvents {
 		ops, more = ops[:maxBatchEvents], true
 	}

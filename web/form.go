@@ -10,7 +10,6 @@ import (
 	"github.com/stockctl/stockctl/commands"
 	"github.com/stockctl/stockctl/domain"
 	"github.com/stockctl/stockctl/productid"
-	"github.com/stockctl/stockctl/readmodel"
 )
 
 // flash is the confirmation shown after a form recorded an operation.
@@ -50,7 +49,7 @@ type entryForm struct {
 	DefaultOperator                               string
 	// DecimalComma is true when the browser's language writes 12,5: the form takes it.
 	DecimalComma bool
-	Known        []readmodel.StockLevel
+	Known        []StockLevel
 	Errors       map[string]string
 }
 

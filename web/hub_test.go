@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"sync"
 	"testing"
-
-	"github.com/stockctl/stockctl/readmodel"
 )
 
 // TestHubDeliversInOrderAndDropsTheSlow: every subscriber gets every batch in order;
@@ -34,7 +32,7 @@ func TestHubDeliversInOrderAndDropsTheSlow(t *testing.T) {
 		}
 	}()
 	for i := 1; i <= batches; i++ {
-		h.Publish(int64(i), []readmodel.Change{{Product: "P1"}}, false)
+		h.Publish(int64(i), []AppliedOperation{{Product: "P1"}}, false)
 	}
 	wg.Wait()
 	n := 0

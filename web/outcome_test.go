@@ -14,7 +14,6 @@ import (
 
 	"github.com/stockctl/stockctl/commands"
 	"github.com/stockctl/stockctl/domain"
-	"github.com/stockctl/stockctl/readmodel"
 	"github.com/stockctl/stockctl/web"
 )
 
@@ -76,7 +75,7 @@ func TestAPIOutcomeUnknownRetryAfter(t *testing.T) {
 // levelsOnly is a store that knows no product: all the entry form reads.
 type levelsOnly struct{ web.Store }
 
-func (levelsOnly) StockLevels(context.Context, ...string) ([]readmodel.StockLevel, error) {
+func (levelsOnly) StockLevels(context.Context, ...string) ([]web.StockLevel, error) {
 	return nil, nil
 }
 

@@ -15,16 +15,15 @@ import (
 
 	"github.com/stockctl/stockctl/commands"
 	"github.com/stockctl/stockctl/domain"
-	"github.com/stockctl/stockctl/readmodel"
 	"github.com/stockctl/stockctl/reports"
 )
 
 // Store is what the pages and the API read.
 type Store interface {
 	reports.Store
-	StockLevels(ctx context.Context, products ...string) ([]readmodel.StockLevel, error)
-	History(ctx context.Context, product string) ([]readmodel.HistoryEntry, error)
-	HistoryTail(ctx context.Context, product string, n int) ([]readmodel.HistoryEntry, int, error)
+	StockLevels(ctx context.Context, products ...string) ([]StockLevel, error)
+	History(ctx context.Context, product string) ([]HistoryEntry, error)
+	HistoryTail(ctx context.Context, product string, n int) ([]HistoryEntry, int, error)
 	CommandOutcome(ctx context.Context, commandID string) (domain.Outcome, error)
 }
 

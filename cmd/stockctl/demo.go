@@ -100,7 +100,7 @@ func runDemo(c *cli.Context, dir string) error {
 	ctx := c.Context
 	importer := commands.NewImportHandler(e.log, e, e.db, uuid.NewString)
 	importCSV := func(name string, content []byte) error {
-		rows, bad, err := ledgercsv.Read(bytes.NewReader(content), ledgercsv.Options{})
+		rows, bad, err := ledgercsv.ReadAs(bytes.NewReader(content), ledgercsv.Options{}, importRow)
 		if err != nil || len(bad) > 0 {
 			return fmt.Errorf("demo: %s: %v %v", name, err, bad)
 		}

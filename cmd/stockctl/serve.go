@@ -119,7 +119,7 @@ func serve(c *cli.Context) error {
 	requestCtx, cancelRequests := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelRequests()
 	var inflight sync.WaitGroup
-	handler := web.New(web.Config{Store: reader, Ledger: handlers, Hub: hub, Token: token, LoopbackOnly: loopback && token == "",
+	handler := web.New(web.Config{Store: webStore{reader}, Ledger: handlers, Hub: hub, Token: token, LoopbackOnly: loopback && token == "",
 		SecureCookie: c.Bool("secure-cookie"), LowCents: low.Cents(), Operator: c.String("operator"), ErrorLog: errorLog}).Handler()
 	srv := &http.Server{
 		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -272,7 +272,7 @@ func (f *follower) publish(ctx context.Context) error {
 		case err != nil:
 			return err
 		case next.Version() != f.mark.Version():
-			f.hub.Publish(next.Version(), changes, more)
+			f.hub.Publish(next.Version(), webOperations(changes), more)
 			f.mark = next
 		}
 		select {

@@ -1,0 +1,51 @@
+package main
+
+import (
+	"context"
+
+	"github.com/stockctl/stockctl/readmodel"
+	"github.com/stockctl/stockctl/web"
+)
+
+// webStore is the read model as web reads it: web owns the rows its API answers with and
+// does not import readmodel, so the rows are converted here. The conversions are plain
+// ones between identical fields: a field added to one side and not the other stops the
+// build here.
+type webStore struct{ *readmodel.DB }
+
+// StockLevels implements web.Store.
+func (s webStore) StockLevels(ctx context.Context, products ...string) ([]web.StockLevel, error) {
+	levels, err := s.DB.StockLevels(ctx, products...)
+	return convertRows(levels, func(l readmodel.StockLevel) web.StockLevel { return web.StockLevel(l) }), err
+}
+
+// History implements web.Store.
+func (s webStore) History(ctx context.Context, product string) ([]web.HistoryEntry, error) {
+	entries, err := s.DB.History(ctx, product)
+	return convertRows(entries, webHistoryEntry), err
+}
+
+// HistoryTail implements web.Store.
+func (s webStore) HistoryTail(ctx context.Context, product string, n int) ([]web.HistoryEntry, int, error) {
+	entries, total, err := s.DB.HistoryTail(ctx, product, n)
+	return convertRows(entries, webHistoryEntry), total, err
+}
+
+func webHistoryEntry(e readmodel.HistoryEntry) web.HistoryEntry { return web.HistoryEntry(e) }
+
+// webOperations are the read model's changes as web's event stream tells them.
+func webOperations(changes []readmodel.Change) []web.AppliedOperation {
+	return convertRows(changes, func(c readmodel.Change) web.AppliedOperation { return web.AppliedOperation(c) })
+}
+
+// convertRows keeps nil nil: web answers an empty list where the read model found no row.
+func convertRows[A, B any](in []A, as func(A) B) []B {
+	if in == nil {
+		return nil
+	}
+	out := make([]B, len(in))
+	for i, r := range in {
+		out[i] = as(r)
+	}
+	return out
+}

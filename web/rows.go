@@ -1,0 +1,45 @@
+package web
+
+// The rows the pages show and the API answers with. Their JSON tags are the HTTP API:
+// web owns them, so that a change to the read model's own rows cannot change an API
+// response unnoticed. cmd/stockctl fills them from the read model.
+
+// StockLevel is one product's current stock.
+type StockLevel struct {
+	Product  string `json:"product"`
+	Stock    string `json:"stock"`
+	Seq      int64  `json:"operations"`
+	LastDate string `json:"last_operation_date"`
+}
+
+// HistoryEntry is one operation on a product, accepted or rejected, in log order.
+type HistoryEntry struct {
+	Date       string `json:"date"`
+	Type       string `json:"type"` // "sale" or "restock"
+	Quantity   string `json:"quantity"`
+	Stock      string `json:"stock,omitempty"` // running stock after an accepted operation
+	Status     string `json:"status"`          // "accepted" or "rejected"
+	Reason     string `json:"reason,omitempty"`
+	Detail     string `json:"detail,omitempty"`
+	RecordedAt string `json:"recorded_at"`
+	RecordedBy string `json:"recorded_by"`
+	Note       string `json:"note,omitempty"`
+	EventID    string `json:"event_id"`
+	Partition  int32  `json:"partition"`
+	Offset     int64  `json:"offset"`
+}
+
+// AppliedOperation is one operation the read model applied, accepted or rejected, as the
+// event stream's "operation" events tell it.
+type AppliedOperation struct {
+	Product    string `json:"product"`
+	Type       string `json:"type"` // "sale" or "restock"
+	Quantity   string `json:"quantity"`
+	Stock      string `json:"stock,omitempty"` // after an accepted operation
+	Status     string `json:"status"`          // "accepted" or "rejected"
+	Reason     string `json:"reason,omitempty"`
+	Date       string `json:"date"`
+	RecordedBy string `json:"recorded_by"`
+	Partition  int32  `json:"partition"`
+	Offset     int64  `json:"offset"`
+}
