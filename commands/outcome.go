@@ -30,7 +30,7 @@ type OutcomeUnknownError struct {
 
 // Error says what may have happened and what to do.
 func (e *OutcomeUnknownError) Error() string {
-	what := fmt.Sprintf("the %s of %s %q", kindName(e.Kind), e.Quantity, e.Product.String())
+	what := fmt.Sprintf("the %s of %s %q", WordsFor(e.Kind).Noun, e.Quantity, e.Product.String())
 	msg := fmt.Sprintf("%v: %s may have been recorded: %v", ErrOutcomeUnknown, what, e.Err)
 	if e.Acked != nil {
 		msg = fmt.Sprintf("%v: the log acknowledged %s at partition %d, offset %d, but the read model could not be updated "+

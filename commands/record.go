@@ -141,7 +141,7 @@ func (r recorder) already(op operation, prior domain.Outcome) (Result, error) {
 			note = fmt.Sprintf(" with note %q", prior.Note)
 		}
 		return Result{}, fmt.Errorf("%w: %q recorded a %s of %s %q on %s%s", ErrIdempotencyKeyReused, op.CommandID,
-			kindName(prior.Type), prior.Quantity, prior.Product, prior.Date, note)
+			WordsFor(prior.Type).Noun, prior.Quantity, prior.Product, prior.Date, note)
 	}
 	return Result{
 		Event:           domain.Event{Type: prior.Type, ID: prior.EventID, CommandID: op.CommandID, Product: op.Product, Quantity: prior.Quantity, BusinessDate: date},
@@ -160,11 +160,4 @@ func (r recorder) backoff(ctx context.Context, attempt int) {
 	case <-ctx.Done():
 	case <-t.C:
 	}
-}
-
-func kindName(t domain.EventType) string {
-	if t == domain.TypeStockSold {
-		return "sale"
-	}
-	return "restock"
 }

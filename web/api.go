@@ -147,52 +147,34 @@ func (s *Server) apiRecord(w http.ResponseWriter, r *http.Request) {
 		status = http.StatusOK
 	}
 	writeJSON(w, status, operationResponse{
-		EventID: res.Event.ID, Product: res.Event.Product.String(), Type: kind, Quantity: res.Event.Quantity.String(),
+		EventID: res.Event.ID, Product: res.Event.Product.String(), Type: commands.WordsFor(kind).Noun, Quantity: res.Event.Quantity.String(),
 		Date: res.Event.BusinessDate.String(), Stock: res.Stock.String(), AlreadyRecorded: res.AlreadyRecorded,
-		Message: outcomeMessage(kind, res),
+		Message: res.Message(),
 	})
 }
 
 // record validates an operation and runs it through its handler.
-func (s *Server) record(r *http.Request, in operationInput) (commands.Result, string, error) {
+func (s *Server) record(r *http.Request, in operationInput) (commands.Result, domain.EventType, error) {
 	kind, op, err := in.parse(s.cfg.Now(), s.cfg.Operator)
 	if err != nil {
 		return commands.Result{}, "", err
 	}
 	unlock := s.locks.lock(op.Product.String())
 	defer unlock()
-	var res commands.Result
-	if kind == kindSale {
-		res, err = s.cfg.Ledger.Sell(r.Context(), op)
-	} else {
-		res, err = s.cfg.Ledger.Restock(r.Context(), op)
-	}
+	res, err := s.cfg.Ledger.Record(r.Context(), kind, op)
 	return res, kind, err
-}
-
-// outcomeMessage says what was recorded, in the CLI's words.
-func outcomeMessage(kind string, res commands.Result) string {
-	past := "sold"
-	if kind == kindRestock {
-		past = "restocked"
-	}
-	if res.AlreadyRecorded {
-		return fmt.Sprintf("already recorded: %s %s of %q on %s (stock after it: %s)",
-			past, res.Event.Quantity, res.Event.Product.String(), res.Event.BusinessDate, res.Stock)
-	}
-	return fmt.Sprintf("%s %s of %q on %s; stock now %s", past, res.Event.Quantity, res.Event.Product.String(), res.Event.BusinessDate, res.Stock)
 }
 
 // apiFail answers an error from validation or a handler.
 func (s *Server) apiFail(w http.ResponseWriter, r *http.Request, err error) {
-	status, code, _ := classify(err)
+	status, f := classify(err)
 	if status == http.StatusServiceUnavailable {
 		s.cfg.ErrorLog.Printf("web: %s %s: %v", r.Method, r.URL.Path, err)
 		// A client that honours Retry-After resends at once: safe only when nothing was
 		// recorded, or under the same Idempotency-Key.
-		if !errors.Is(err, commands.ErrOutcomeUnknown) || r.Header.Get("Idempotency-Key") != "" {
+		if f.Class != commands.OutcomeUnknown || r.Header.Get("Idempotency-Key") != "" {
 			w.Header().Set("Retry-After", "1")
 		}
 	}
-	writeError(w, status, apiError{Code: code, Message: lookAlikeHint(err, `set "new_product": true`), Field: errorField(err)})
+	writeError(w, status, apiError{Code: f.Code, Message: lookAlikeHint(err, `set "new_product": true`), Field: f.Field})
 }

@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/stockctl/stockctl/commands"
-	"github.com/stockctl/stockctl/domain"
 )
 
 // apiError is the body of every API error: {"error": {...}}.
@@ -34,50 +33,30 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	enc.Encode(v)
 }
 
-// classify maps an error from validation or a command handler to the HTTP status that
-// matches the CLI's exit code (2 → 400, 1 → 409, 3 and 4 → 503), a stable code, and the field
-// it concerns.
-func classify(err error) (status int, code, field string) {
-	switch {
-	case errors.Is(err, commands.ErrLookAlike):
-		return http.StatusBadRequest, "look_alike_product", "product"
-	case errors.Is(err, domain.ErrInvalidProduct):
-		return http.StatusBadRequest, "invalid_product", "product"
-	case errors.Is(err, domain.ErrInvalidQuantity):
-		return http.StatusBadRequest, "invalid_quantity", "quantity"
-	case errors.Is(err, domain.ErrInvalidDate):
-		return http.StatusBadRequest, "invalid_date", "date"
-	case errors.Is(err, commands.ErrIdempotencyKeyReused):
-		return http.StatusBadRequest, "idempotency_key_reused", "idempotency_key"
-	case errors.Is(err, errInvalidType):
-		return http.StatusBadRequest, "invalid_type", "type"
-	case errors.Is(err, commands.ErrInvalidText):
-		return http.StatusBadRequest, "invalid_input", ""
-	case errors.Is(err, domain.ErrInsufficientStock):
-		return http.StatusConflict, "insufficient_stock", "quantity"
-	case errors.Is(err, domain.ErrStockOverflow):
-		return http.StatusConflict, "stock_overflow", "quantity"
-	case errors.Is(err, commands.ErrConflict):
-		return http.StatusConflict, "conflict", ""
-	case errors.Is(err, commands.ErrOutcomeUnknown):
-		// The CLI's exit 4: the operation may have been recorded; retrying with the same
-		// Idempotency-Key is safe.
-		return http.StatusServiceUnavailable, "outcome_unknown", ""
-	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
-		return http.StatusServiceUnavailable, "interrupted", ""
-	}
-	// Everything else is the broker or the read model failing, as the CLI's exit 3.
-	return http.StatusServiceUnavailable, "unavailable", ""
+// webErrors classifies what only the web says: a bad "type", and a request that ran out
+// of time, which the web calls interrupted as it does a cancelled one.
+var webErrors = []commands.Sentinel{
+	{Err: errInvalidType, Class: commands.Invalid, Code: "invalid_type", Field: "type"},
+	{Err: context.DeadlineExceeded, Class: commands.Interrupted, Code: "interrupted"},
 }
 
-// errorField returns the field an error concerns.
-func errorField(err error) string {
-	var fe *commands.FieldError
-	if errors.As(err, &fe) {
-		return fe.Field
-	}
-	_, _, field := classify(err)
-	return field
+// classify says what an error from validation or a command handler is, and its class's
+// HTTP status, which matches the CLI's exit code (2 → 400, 1 → 409, 3 and 4 → 503).
+func classify(err error) (int, commands.Failure) {
+	f := commands.Classify(err, webErrors...)
+	return statusOf[f.Class], f
+}
+
+// statusOf is each class's HTTP status. Everything that is not the caller's to fix is
+// 503: the broker or the read model failing, as the CLI's exit 3; a write whose outcome
+// is unknown, as its exit 4 (retrying with the same Idempotency-Key is safe); and an
+// interrupted request.
+var statusOf = map[commands.Class]int{
+	commands.Refused:        http.StatusConflict,
+	commands.Invalid:        http.StatusBadRequest,
+	commands.Unavailable:    http.StatusServiceUnavailable,
+	commands.OutcomeUnknown: http.StatusServiceUnavailable,
+	commands.Interrupted:    http.StatusServiceUnavailable,
 }
 
 // lookAlikeHint is err's message, where a look-alike product's refusal names the web's

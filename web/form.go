@@ -27,10 +27,8 @@ func (s *Server) flash(r *http.Request, nonce string) (*flash, error) {
 	if err != nil || !o.Found {
 		return nil, err
 	}
-	past := "Sold"
-	if o.Type == domain.TypeStockRestocked {
-		past = "Restocked"
-	}
+	past := commands.WordsFor(o.Type).Past
+	past = strings.ToUpper(past[:1]) + past[1:]
 	f := &flash{Message: fmt.Sprintf("%s %s of %q on %s; stock after it: %s.", past, o.Quantity, o.Product, o.Date, o.Stock)}
 	if r.URL.Query().Get("again") != "" {
 		f.Again = true
@@ -57,7 +55,7 @@ type entryForm struct {
 // nonce: the idempotency key of the operation it will record.
 func (s *Server) newForm(r *http.Request, product string) (entryForm, error) {
 	nonce := newNonce()
-	f := entryForm{Nonce: nonce, CSRF: s.formToken(nonce), Product: product, Type: kindSale, DefaultOperator: s.cfg.Operator,
+	f := entryForm{Nonce: nonce, CSRF: s.formToken(nonce), Product: product, Type: commands.WordsFor(domain.TypeStockSold).Noun, DefaultOperator: s.cfg.Operator,
 		DecimalComma: decimalComma(r)}
 	return f, s.fillStock(r, &f)
 }
@@ -129,13 +127,14 @@ func (s *Server) submitOperation(w http.ResponseWriter, r *http.Request) {
 		Operator: f.Operator, Key: formKeyPrefix + nonce, NewProduct: f.NewProduct}
 	res, _, err := s.record(r, in)
 	if err != nil {
-		status, _, field := classify(err)
-		if field = errorField(err); field == "" || field == "idempotency_key" {
+		status, class := classify(err)
+		field := class.Field
+		if field == "" || field == "idempotency_key" {
 			field = "form"
 		}
 		f.Errors = map[string]string{field: lookAlikeHint(err, `tick "this is a new product"`)}
 		switch {
-		case errors.Is(err, commands.ErrOutcomeUnknown):
+		case class.Class == commands.OutcomeUnknown:
 			// The form keeps its nonce, the operation's idempotency key: sending this same
 			// form again records it at most once, where a new form would record it twice.
 			s.cfg.ErrorLog.Printf("web: %s %s: %v", r.Method, r.URL.Path, err)

@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/stockctl/stockctl/commands"
+	"github.com/stockctl/stockctl/domain"
 )
 
 // operationInput is an operation as a form or a JSON request gives it: text, checked by
@@ -23,18 +24,12 @@ type operationInput struct {
 	NewProduct bool
 }
 
-// Operation kinds.
-const (
-	kindSale    = "sale"
-	kindRestock = "restock"
-)
-
 var errInvalidType = errors.New(`invalid type: give "sale" or "restock"`)
 
 // parse validates the input by the CLI's rules (commands.Input) and returns the kind
 // and the operation, or a *commands.FieldError for the first field that is wrong, in the
 // order the form shows them.
-func (in operationInput) parse(now time.Time, defaultOperator string) (string, commands.Operation, error) {
+func (in operationInput) parse(now time.Time, defaultOperator string) (domain.EventType, commands.Operation, error) {
 	date := strings.TrimSpace(in.Date)
 	// A browser's datetime-local field sends 2024-05-02T10:30.
 	if t, err := time.Parse("2006-01-02T15:04", date); err == nil {
@@ -50,13 +45,8 @@ func (in operationInput) parse(now time.Time, defaultOperator string) (string, c
 	if errors.As(err, &fe) && fe.Field == "product" {
 		return "", op, err
 	}
-	kind := strings.ToLower(strings.TrimSpace(in.Type))
-	switch kind {
-	case "sale", "sell", "sales":
-		kind = kindSale
-	case "restock", "replenishment":
-		kind = kindRestock
-	default:
+	kind, ok := commands.KindNamed(in.Type)
+	if !ok {
 		return "", op, &commands.FieldError{Field: "type", Err: errInvalidType}
 	}
 	return kind, op, err

@@ -21,13 +21,9 @@ import (
 // acknowledged the event but the read model could not learn the ledger's decision.
 type unknownLedger struct{}
 
-func (unknownLedger) Sell(_ context.Context, op commands.Operation) (commands.Result, error) {
+func (unknownLedger) Record(_ context.Context, _ domain.EventType, op commands.Operation) (commands.Result, error) {
 	return commands.Result{}, &commands.OutcomeUnknownError{Product: op.Product, Quantity: op.Quantity, Key: op.Key,
 		Acked: &domain.Position{Partition: 1, Offset: 7}, Err: errors.New("attempt to write a readonly database")}
-}
-
-func (l unknownLedger) Restock(ctx context.Context, op commands.Operation) (commands.Result, error) {
-	return l.Sell(ctx, op)
 }
 
 // TestAPIOutcomeUnknown: a write whose outcome is unknown answers 503 with its own code,

@@ -27,10 +27,9 @@ type Store interface {
 	CommandOutcome(ctx context.Context, commandID string) (domain.Outcome, error)
 }
 
-// Ledger records operations through the command handlers.
+// Ledger records operations through the command handlers; commands.Operations is one.
 type Ledger interface {
-	Sell(ctx context.Context, op commands.Operation) (commands.Result, error)
-	Restock(ctx context.Context, op commands.Operation) (commands.Result, error)
+	Record(ctx context.Context, kind domain.EventType, op commands.Operation) (commands.Result, error)
 }
 
 // Config is what a Server needs.

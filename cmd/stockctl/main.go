@@ -146,32 +146,50 @@ func usageError(c *cli.Context, err error, _ bool) error {
 	return usagef("%v; see --help", err)
 }
 
-// exitCode maps an error to the documented exit codes.
+// exitCode maps an error to the documented exit codes: an interruption is always 130,
+// which only the CLI has; everything else by its class, which commands decides for the
+// write side's errors and cliErrors for the rest.
 func exitCode(err error) int {
 	switch {
 	case err == nil:
 		return exitOK
 	case errors.Is(err, context.Canceled):
 		return exitInterrupted
-	case errors.Is(err, commands.ErrOutcomeUnknown):
+	}
+	switch commands.Classify(err, cliErrors...).Class {
+	case commands.OutcomeUnknown:
 		return exitUnknown
-	case errors.Is(err, domain.ErrInsufficientStock), errors.Is(err, domain.ErrStockOverflow),
-		errors.Is(err, commands.ErrConflict), errors.Is(err, errVerifyFailed), errors.Is(err, errImportIncomplete), errors.Is(err, commands.ErrStockColumn),
-		errors.Is(err, errNoHistory), errors.Is(err, errReplayWouldLose):
+	case commands.Refused:
 		return exitRefused
-	case errors.Is(err, commands.ErrLookAlike):
+	case commands.Invalid:
 		return exitInvalid
-	case errors.Is(err, errUsage), errors.Is(err, domain.ErrInvalidQuantity),
-		errors.Is(err, domain.ErrInvalidProduct), errors.Is(err, domain.ErrInvalidDate),
-		errors.Is(err, commands.ErrIdempotencyKeyReused), errors.Is(err, commands.ErrInvalidText), errors.Is(err, domain.ErrMalformedEvent),
-		errors.Is(err, eventlog.ErrSecurityConfig), errors.Is(err, eventlog.ErrCopyMismatch),
-		errors.Is(err, reports.ErrInvalidFilter):
-		return exitInvalid
-	case errors.Is(err, eventlog.ErrUnavailable), errors.Is(err, eventlog.ErrLocked),
-		errors.Is(err, readmodel.ErrUnreadable), errors.Is(err, readmodel.ErrLogMismatch),
-		errors.Is(err, projections.ErrAheadOfLog), errors.Is(err, readmodel.ErrInUse),
-		errors.Is(err, readmodel.ErrBusy), errors.Is(err, errNoLedger), errors.Is(err, eventlog.ErrDamagedLog):
-		return exitUnavailable
+	case commands.Interrupted:
+		return exitInterrupted
 	}
 	return exitUnavailable
+}
+
+// cliErrors classifies what commands does not know: the CLI's own errors and those of the
+// infrastructure it wires, which commands may not import. They name no code but usage:
+// --output json reports the others as "unavailable", as it always has. What is named
+// nowhere is unavailable too; the last ones are listed to say so.
+var cliErrors = []commands.Sentinel{
+	{Err: errVerifyFailed, Class: commands.Refused},
+	{Err: errImportIncomplete, Class: commands.Refused},
+	{Err: errNoHistory, Class: commands.Refused},
+	{Err: errReplayWouldLose, Class: commands.Refused},
+	{Err: errUsage, Class: commands.Invalid, Code: "invalid_usage"},
+	{Err: domain.ErrMalformedEvent, Class: commands.Invalid},
+	{Err: eventlog.ErrSecurityConfig, Class: commands.Invalid},
+	{Err: eventlog.ErrCopyMismatch, Class: commands.Invalid},
+	{Err: reports.ErrInvalidFilter, Class: commands.Invalid},
+	{Err: eventlog.ErrUnavailable, Class: commands.Unavailable},
+	{Err: eventlog.ErrLocked, Class: commands.Unavailable},
+	{Err: eventlog.ErrDamagedLog, Class: commands.Unavailable},
+	{Err: readmodel.ErrUnreadable, Class: commands.Unavailable},
+	{Err: readmodel.ErrLogMismatch, Class: commands.Unavailable},
+	{Err: readmodel.ErrInUse, Class: commands.Unavailable},
+	{Err: readmodel.ErrBusy, Class: commands.Unavailable},
+	{Err: projections.ErrAheadOfLog, Class: commands.Unavailable},
+	{Err: errNoLedger, Class: commands.Unavailable},
 }

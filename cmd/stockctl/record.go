@@ -87,25 +87,25 @@ func loginUser() string {
 	return "unknown"
 }
 
-// recordAction runs a sale or restock through its handler and prints the outcome.
-func recordAction(verb, past string, handle func(*cli.Context, *env, commands.Operation) (commands.Result, error)) cli.ActionFunc {
+// recordAction runs an operation of kind through its handler and prints the outcome.
+func recordAction(kind domain.EventType, handle func(*cli.Context, *env, commands.Operation) (commands.Result, error)) cli.ActionFunc {
 	return func(c *cli.Context) error {
 		format, err := checkRecordOutput(c)
 		if err != nil {
 			return err
 		}
-		res, err := recordOnce(c, verb, handle)
+		res, err := recordOnce(c, commands.WordsFor(kind).Verb, handle)
 		if format == "json" {
 			if err != nil {
 				writeRecordError(c, err)
 				return err
 			}
-			return writeRecordJSON(c, verb, res, recordMessage(past, res))
+			return writeRecordJSON(c, kind, res)
 		}
 		if err != nil {
 			return err
 		}
-		fmt.Fprintln(c.App.Writer, recordMessage(past, res))
+		fmt.Fprintln(c.App.Writer, res.Message())
 		return nil
 	}
 }

@@ -1,9 +1,7 @@
 package main
 
 import (
-	"context"
 	"errors"
-	"fmt"
 
 	"github.com/urfave/cli/v2"
 
@@ -55,76 +53,20 @@ type recordErrorJSON struct {
 	IdempotencyKey string `json:"idempotency_key,omitempty"`
 }
 
-func writeRecordJSON(c *cli.Context, verb string, res commands.Result, message string) error {
-	typ := "sale"
-	if verb == "restock" {
-		typ = "restock"
-	}
+func writeRecordJSON(c *cli.Context, kind domain.EventType, res commands.Result) error {
 	return writeJSON(c.App.Writer, recordJSON{
-		EventID: res.Event.ID, CommandID: res.Event.CommandID, IdempotencyKey: res.Key, Product: res.Event.Product.String(), Type: typ,
-		Quantity: res.Event.Quantity.String(), Date: res.Event.BusinessDate.String(), Stock: res.Stock.String(),
-		AlreadyRecorded: res.AlreadyRecorded, Message: message,
+		EventID: res.Event.ID, CommandID: res.Event.CommandID, IdempotencyKey: res.Key, Product: res.Event.Product.String(),
+		Type: commands.WordsFor(kind).Noun, Quantity: res.Event.Quantity.String(), Date: res.Event.BusinessDate.String(),
+		Stock: res.Stock.String(), AlreadyRecorded: res.AlreadyRecorded, Message: res.Message(),
 	})
 }
 
 func writeRecordError(c *cli.Context, err error) {
-	code, field := errorCode(err)
-	e := recordErrorJSON{ExitCode: exitCode(err), Code: code, Message: err.Error(), Field: field}
+	f := commands.Classify(err, cliErrors...)
+	e := recordErrorJSON{ExitCode: exitCode(err), Code: f.Code, Message: err.Error(), Field: f.Field}
 	var unknown *commands.OutcomeUnknownError
 	if errors.As(err, &unknown) {
 		e.IdempotencyKey = unknown.Key
 	}
 	writeJSON(c.App.Writer, map[string]recordErrorJSON{"error": e})
-}
-
-// errorCode names an error with the web API's codes (web/errors.go), so that a script
-// reads the same code from the CLI and from the API.
-func errorCode(err error) (code, field string) {
-	var fe *commands.FieldError
-	if errors.As(err, &fe) {
-		field = fe.Field
-	}
-	with := func(code, f string) (string, string) {
-		if field == "" {
-			field = f
-		}
-		return code, field
-	}
-	switch {
-	case errors.Is(err, commands.ErrOutcomeUnknown):
-		return with("outcome_unknown", "")
-	case errors.Is(err, commands.ErrLookAlike):
-		return with("look_alike_product", "product")
-	case errors.Is(err, domain.ErrInvalidProduct):
-		return with("invalid_product", "product")
-	case errors.Is(err, domain.ErrInvalidQuantity):
-		return with("invalid_quantity", "quantity")
-	case errors.Is(err, domain.ErrInvalidDate):
-		return with("invalid_date", "date")
-	case errors.Is(err, commands.ErrIdempotencyKeyReused):
-		return with("idempotency_key_reused", "idempotency_key")
-	case errors.Is(err, commands.ErrInvalidText):
-		return with("invalid_input", "")
-	case errors.Is(err, errUsage):
-		return with("invalid_usage", "")
-	case errors.Is(err, domain.ErrInsufficientStock):
-		return with("insufficient_stock", "quantity")
-	case errors.Is(err, domain.ErrStockOverflow):
-		return with("stock_overflow", "quantity")
-	case errors.Is(err, commands.ErrConflict):
-		return with("conflict", "")
-	case errors.Is(err, context.Canceled):
-		return with("interrupted", "")
-	}
-	return with("unavailable", "")
-}
-
-// recordMessage is the sentence sell and restock print.
-func recordMessage(past string, res commands.Result) string {
-	if res.AlreadyRecorded {
-		return fmt.Sprintf("already recorded: %s %s of %q on %s (stock after it: %s)",
-			past, res.Event.Quantity, res.Event.Product.String(), res.Event.BusinessDate, res.Stock)
-	}
-	return fmt.Sprintf("%s %s of %q on %s; stock now %s",
-		past, res.Event.Quantity, res.Event.Product.String(), res.Event.BusinessDate, res.Stock)
 }

@@ -5,6 +5,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/stockctl/stockctl/commands"
+	"github.com/stockctl/stockctl/domain"
 )
 
 func restockCommand() *cli.Command {
@@ -19,7 +20,7 @@ func restockCommand() *cli.Command {
 		Flags: append(recordFlags(), &cli.BoolFlag{Name: "new-product",
 			Usage: "create the product even if its ID looks like an existing one's (P1, p1, \"P 1\")"}),
 		OnUsageError: usageError,
-		Action: recordAction("restock", "restocked", func(c *cli.Context, e *env, op commands.Operation) (commands.Result, error) {
+		Action: recordAction(domain.TypeStockRestocked, func(c *cli.Context, e *env, op commands.Operation) (commands.Result, error) {
 			h := commands.NewRestockHandler(e.log, e, e.db, uuid.NewString)
 			return h.Handle(c.Context, commands.Restock(op))
 		}),

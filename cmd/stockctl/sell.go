@@ -5,6 +5,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/stockctl/stockctl/commands"
+	"github.com/stockctl/stockctl/domain"
 )
 
 func sellCommand() *cli.Command {
@@ -16,7 +17,7 @@ func sellCommand() *cli.Command {
 			"Example: stockctl sell P1 3 --date 2024-05-02 --note \"order 1182\"",
 		Flags:        recordFlags(),
 		OnUsageError: usageError,
-		Action: recordAction("sell", "sold", func(c *cli.Context, e *env, op commands.Operation) (commands.Result, error) {
+		Action: recordAction(domain.TypeStockSold, func(c *cli.Context, e *env, op commands.Operation) (commands.Result, error) {
 			h := commands.NewSellHandler(e.log, e, e.db, uuid.NewString)
 			return h.Handle(c.Context, commands.Sell(op))
 		}),

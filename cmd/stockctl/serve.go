@@ -54,77 +54,118 @@ func serveCommand() *cli.Command {
 	}
 }
 
+// serve checks its flags, builds the server on the ledger, and runs it until a signal.
 func serve(c *cli.Context) error {
-	if c.NArg() > 0 {
-		return usagef("serve takes no arguments")
-	}
-	listen, token := c.String("listen"), c.String("token")
-	host, _, err := net.SplitHostPort(listen)
+	flags, err := serveFlagsOf(c)
 	if err != nil {
-		return usagef("--listen %q: give HOST:PORT, e.g. 127.0.0.1:8501", listen)
+		return err
 	}
-	loopback := web.IsLoopback(host)
-	switch {
-	case !loopback && token == "":
-		return usagef("--listen %s can be reached from other machines: give --token (or STOCKCTL_TOKEN) too", listen)
-	case token != "" && len(token) < minTokenLength:
-		return usagef("--token is %d characters: give at least %d", len(token), minTokenLength)
+	s := &server{flags: flags}
+	defer s.close()
+	if err := s.build(c); err != nil {
+		return err
 	}
-	if err := commands.CheckText(token, 200); err != nil {
-		return usagef("--token %s", commands.TextMessage(err))
-	}
-	poll := c.Duration("poll")
-	if poll < time.Millisecond || poll > time.Minute {
-		return usagef("--poll %s: give 1ms to 1m", poll)
-	}
-	low, err := domain.ParseQuantity(c.String("low"))
-	if err != nil && c.String("low") != "0" {
-		return fmt.Errorf("serve: --low: %w", err)
-	}
-	if err := commands.CheckText(c.String("operator"), commands.MaxOperatorLength); err != nil || strings.TrimSpace(c.String("operator")) == "" {
-		return usagef("--operator must be 1 to %d printable characters", commands.MaxOperatorLength)
-	}
+	return s.run(c)
+}
 
+// serveFlags are serve's flags, checked.
+type serveFlags struct {
+	listen, token, operator string
+	loopback, secureCookie  bool
+	low                     domain.Quantity
+	poll                    time.Duration
+}
+
+func serveFlagsOf(c *cli.Context) (serveFlags, error) {
+	var f serveFlags
+	if c.NArg() > 0 {
+		return f, usagef("serve takes no arguments")
+	}
+	f.listen, f.token = c.String("listen"), c.String("token")
+	host, _, err := net.SplitHostPort(f.listen)
+	if err != nil {
+		return f, usagef("--listen %q: give HOST:PORT, e.g. 127.0.0.1:8501", f.listen)
+	}
+	f.loopback = web.IsLoopback(host)
+	switch {
+	case !f.loopback && f.token == "":
+		return f, usagef("--listen %s can be reached from other machines: give --token (or STOCKCTL_TOKEN) too", f.listen)
+	case f.token != "" && len(f.token) < minTokenLength:
+		return f, usagef("--token is %d characters: give at least %d", len(f.token), minTokenLength)
+	}
+	if err := commands.CheckText(f.token, 200); err != nil {
+		return f, usagef("--token %s", commands.TextMessage(err))
+	}
+	f.poll = c.Duration("poll")
+	if f.poll < time.Millisecond || f.poll > time.Minute {
+		return f, usagef("--poll %s: give 1ms to 1m", f.poll)
+	}
+	f.low, err = domain.ParseQuantity(c.String("low"))
+	if err != nil && c.String("low") != "0" {
+		return f, fmt.Errorf("serve: --low: %w", err)
+	}
+	f.operator = c.String("operator")
+	if err := commands.CheckText(f.operator, commands.MaxOperatorLength); err != nil || strings.TrimSpace(f.operator) == "" {
+		return f, usagef("--operator must be 1 to %d printable characters", commands.MaxOperatorLength)
+	}
+	f.secureCookie = c.Bool("secure-cookie")
+	return f, nil
+}
+
+// server is what serve runs: the ledger, the listener, the follower and the HTTP server
+// over them. close releases what build opened, in the reverse order.
+type server struct {
+	flags    serveFlags
+	e        *env
+	ln       net.Listener
+	reader   *readmodel.DB
+	errorLog *log.Logger
+	hub      *web.Hub
+	f        *follower
+	http     *http.Server
+	// Requests get a context of their own, cancelled only if they outlast the shutdown's
+	// grace period; inflight counts them, so nothing is closed under one.
+	cancelRequests context.CancelFunc
+	inflight       sync.WaitGroup
+}
+
+// build opens the ledger, listens, catches up, and wires the web to the read model and
+// to the command handlers.
+func (s *server) build(c *cli.Context) error {
 	e, err := openEnvServing(c, true)
 	if err != nil {
 		return err
 	}
-	defer e.Close()
-	ln, err := net.Listen("tcp", listen)
+	s.e = e
+	ln, err := net.Listen("tcp", s.flags.listen)
 	if err != nil {
 		return fmt.Errorf("serve: %w; choose another address with --listen", err)
 	}
-	defer ln.Close()
+	s.ln = ln
 	ctx := c.Context
-	if err := e.CatchUp(ctx); err != nil {
+	if err := s.e.CatchUp(ctx); err != nil {
 		return err
 	}
-	e.quiet = true
+	s.e.quiet = true
 
 	// Pages read through a pool of their own, beside the writer the projection uses.
-	reader, err := readmodel.OpenReader(ctx, e.db.Path(), 4)
+	reader, err := readmodel.OpenReader(ctx, s.e.db.Path(), 4)
 	if err != nil {
 		return err
 	}
-	defer reader.Close()
-	errorLog := log.New(c.App.ErrWriter, "stockctl serve: ", log.LstdFlags)
-	hub := web.NewHub()
-	f := &follower{e: e, reader: reader, hub: hub, poll: poll, log: errorLog}
-	handlers := webLedger{
-		sell:    commands.NewSellHandler(f, f, e.db, uuid.NewString),
-		restock: commands.NewRestockHandler(f, f, e.db, uuid.NewString),
-	}
-	// Requests get a context of their own, cancelled only if they outlast the shutdown's
-	// grace period; inflight counts them, so nothing is closed under one.
+	s.reader = reader
+	s.errorLog = log.New(c.App.ErrWriter, "stockctl serve: ", log.LstdFlags)
+	s.hub = web.NewHub()
+	s.f = &follower{e: s.e, reader: s.reader, hub: s.hub, poll: s.flags.poll, log: s.errorLog}
 	requestCtx, cancelRequests := context.WithCancel(context.WithoutCancel(ctx))
-	defer cancelRequests()
-	var inflight sync.WaitGroup
-	handler := web.New(web.Config{Store: webStore{reader}, Ledger: handlers, Hub: hub, Token: token, LoopbackOnly: loopback && token == "",
-		SecureCookie: c.Bool("secure-cookie"), LowCents: low.Cents(), Operator: c.String("operator"), ErrorLog: errorLog}).Handler()
-	srv := &http.Server{
+	s.cancelRequests = cancelRequests
+	handler := web.New(web.Config{Store: webStore{s.reader}, Ledger: commands.NewOperations(s.f, s.f, s.e.db, uuid.NewString), Hub: s.hub,
+		Token: s.flags.token, LoopbackOnly: s.flags.loopback && s.flags.token == "", SecureCookie: s.flags.secureCookie,
+		LowCents: s.flags.low.Cents(), Operator: s.flags.operator, ErrorLog: s.errorLog}).Handler()
+	s.http = &http.Server{
 		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			inflight.Add(1)
-			defer inflight.Done()
+			s.inflight.Add(1)
+			defer s.inflight.Done()
 			handler.ServeHTTP(w, r)
 		}),
 		BaseContext:       func(net.Listener) context.Context { return requestCtx },
@@ -133,20 +174,26 @@ func serve(c *cli.Context) error {
 		WriteTimeout:      60 * time.Second, // the event stream sets its own per write
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          errorLog,
+		ErrorLog:          s.errorLog,
 	}
-	if err := f.start(ctx); err != nil {
+	return nil
+}
+
+// run serves and follows until a signal or a failure, then shuts down in order.
+func (s *server) run(c *cli.Context) error {
+	ctx := c.Context
+	if err := s.f.start(ctx); err != nil {
 		return err
 	}
 	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
-	fmt.Fprintf(c.App.Writer, "stockctl serve: listening on http://%s/ (Ctrl-C to stop)\n", ln.Addr())
+	go func() { served <- s.http.Serve(s.ln) }()
+	fmt.Fprintf(c.App.Writer, "stockctl serve: listening on http://%s/ (Ctrl-C to stop)\n", s.ln.Addr())
 
 	followed := make(chan error, 1)
 	// The follower outlives the signal: requests in flight may still catch up through it.
 	followCtx, stopFollowing := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopFollowing()
-	go func() { followed <- f.run(followCtx) }()
+	go func() { followed <- s.f.run(followCtx) }()
 
 	var failed error
 	followerDone := false
@@ -159,16 +206,16 @@ func serve(c *cli.Context) error {
 	}
 	// Stop taking requests, end the event streams, let requests in flight finish, then
 	// stop following: every batch is committed whole or not at all.
-	hub.Close()
+	s.hub.Close()
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil {
+	if err := s.http.Shutdown(shutdownCtx); err != nil {
 		// Requests still running after the grace period (a sale waiting for an
 		// unreachable Kafka) are cancelled; what they committed stays committed.
-		cancelRequests()
-		srv.Close()
+		s.cancelRequests()
+		s.http.Close()
 	}
-	inflight.Wait()
+	s.inflight.Wait()
 	stopFollowing()
 	if !followerDone {
 		if err := <-followed; err != nil && failed == nil {
@@ -179,6 +226,22 @@ func serve(c *cli.Context) error {
 		fmt.Fprintln(c.App.Writer, "stockctl serve: stopped; the read model is intact")
 	}
 	return failed
+}
+
+// close releases what build opened.
+func (s *server) close() {
+	if s.cancelRequests != nil {
+		s.cancelRequests()
+	}
+	if s.reader != nil {
+		s.reader.Close()
+	}
+	if s.ln != nil {
+		s.ln.Close()
+	}
+	if s.e != nil {
+		s.e.Close()
+	}
 }
 
 // follower keeps the read model up with the log, through a projections.Runner, and tells
@@ -281,18 +344,4 @@ func (f *follower) publish(ctx context.Context) error {
 		case <-t.C:
 		}
 	}
-}
-
-// webLedger is the web's view of the command handlers.
-type webLedger struct {
-	sell    commands.SellHandler
-	restock commands.RestockHandler
-}
-
-func (l webLedger) Sell(ctx context.Context, op commands.Operation) (commands.Result, error) {
-	return l.sell.Handle(ctx, commands.Sell(op))
-}
-
-func (l webLedger) Restock(ctx context.Context, op commands.Operation) (commands.Result, error) {
-	return l.restock.Handle(ctx, commands.Restock(op))
 }
