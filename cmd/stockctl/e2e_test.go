@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"io"
 	"net"
 	"os"
 	"os/exec"
@@ -106,10 +107,16 @@ func skipOnRealKafka(t *testing.T) {
 
 // invoke runs stockctl on dataDir; it is safe to call from any goroutine.
 func invoke(dataDir string, env []string, args ...string) (result, error) {
+	return invokeStdin(dataDir, env, nil, args...)
+}
+
+// invokeStdin runs stockctl on dataDir with stdin as its standard input (none if nil).
+func invokeStdin(dataDir string, env []string, stdin io.Reader, args ...string) (result, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), invocationTimeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, binary, append([]string{"--data-dir", dataDir}, args...)...)
 	cmd.Env = append(append(cleanEnv(), realKafkaEnv(dataDir)...), env...)
+	cmd.Stdin = stdin
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	start := time.Now()

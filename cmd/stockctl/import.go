@@ -273,7 +273,7 @@ func likelyCauses(e *commands.StockColumnError, in importInput, toRecord int) []
 		}
 		causes = append(causes, fmt.Sprintf("%s %d is dated %s, before the latest operation of %q (%s)%s: a file's stock is "+
 			"the balance at the row's date, the ledger's the stock after the operations in the order they were recorded; "+
-			"check with stockctl history %s", in.unit, b.Line, day(b.Date), b.Product.String(), day(b.Latest), more, shellWord(b.Product.String())))
+			"check with stockctl history %s", in.unit, b.Line, day(b.Date), b.Product.String(), day(b.Latest), more, shellQuote(b.Product.String())))
 	}
 	if e.Mismatches == e.SameSource+e.Shifted || e.Probed == 0 {
 		return causes
@@ -302,7 +302,7 @@ func likelyCauses(e *commands.StockColumnError, in importInput, toRecord int) []
 	case e.FromSource*2 >= e.Found:
 		causes = append(causes, fmt.Sprintf("%s %s already recorded from source %s (same date, product and quantity); "+
 			"if %s is a copy or a later version of that file, import it with --source %s, which records only the rows not yet there",
-			rows, look, strconv.Quote(e.Other), in.name, shellWord(e.Other)))
+			rows, look, strconv.Quote(e.Other), in.name, shellQuote(e.Other)))
 	case e.FromLegacy*2 >= e.Found:
 		causes = append(causes, fmt.Sprintf("%s %s already recorded by an import made before stockctl named import sources (same date, "+
 			"product and quantity); importing that very file again recognises its rows, a changed copy cannot: import only its new rows", rows, look))
@@ -316,14 +316,6 @@ func likelyCauses(e *commands.StockColumnError, in importInput, toRecord int) []
 // day is a business date as people write it: without the time when it is midnight.
 func day(d domain.BusinessDate) string {
 	return strings.TrimSuffix(d.String(), " 00:00:00")
-}
-
-// shellWord quotes s for a shell command line when it needs it.
-func shellWord(s string) string {
-	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-+/:@") == "" {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // readInput reads the file to import, or standard input for "-", until ctx ends. Opening

@@ -1,11 +1,9 @@
 package main_test
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -280,17 +278,8 @@ func TestImportRecognisesRowsOfEarlierVersions(t *testing.T) {
 // runStdin runs stockctl with stdin as its standard input.
 func runStdin(t *testing.T, dir, stdin string, args ...string) result {
 	t.Helper()
-	cmd := exec.Command(binary, append([]string{"--data-dir", dir}, args...)...)
-	cmd.Env = append(cleanEnv(), realKafkaEnv(dir)...)
-	cmd.Stdin = strings.NewReader(stdin)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	r := result{args: args, stdout: stdout.String(), stderr: stderr.String()}
-	var exit *exec.ExitError
-	if errors.As(err, &exit) {
-		r.code = exit.ExitCode()
-	} else if err != nil {
+	r, err := invokeStdin(dir, nil, strings.NewReader(stdin), args...)
+	if err != nil {
 		t.Fatal(err)
 	}
 	return r
