@@ -22,9 +22,9 @@ type ImportModel interface {
 	ReadModel
 	// CountCommands counts accepted commands whose ID starts with prefix.
 	CountCommands(ctx context.Context, prefix string) (int, error)
-	// CountRecordedAt counts accepted commands whose ID starts with prefix and whose
-	// event was recorded at t: the events of one import run.
-	CountRecordedAt(ctx context.Context, prefix string, t time.Time) (int, error)
+	// CountRecordedAt counts accepted commands whose ID starts with prefix, and those of
+	// them whose event was recorded at t: the events of one import run.
+	CountRecordedAt(ctx context.Context, prefix string, t time.Time) (all, at int, err error)
 	// SameOperations returns up to limit accepted operations of product p with exactly
 	// this business date, type and quantity.
 	SameOperations(ctx context.Context, p domain.ProductID, date domain.BusinessDate, kind domain.EventType, q domain.Quantity, limit int) ([]domain.Recorded, error)
@@ -383,11 +383,7 @@ func (h ImportHandler) Handle(ctx context.Context, cmd Import) (ImportReport, er
 	// Count this run's events by their recording time: another process importing the
 	// same source at the same time records some of the same commands, which the log
 	// accepts once.
-	after, err := h.model.CountCommands(ctx, ids.prefix)
-	if err != nil {
-		return rep, err
-	}
-	ours, err := h.model.CountRecordedAt(ctx, ids.prefix, now)
+	after, ours, err := h.model.CountRecordedAt(ctx, ids.prefix, now)
 	if err != nil {
 		return rep, err
 	}
