@@ -262,7 +262,10 @@ func likelyCauses(e *commands.StockColumnError, in importInput, toRecord int) []
 			"%s looks like another file with the same name; import it under a name of its own with --source NAME",
 			e.SameSource, strconv.Quote(e.Source), in.name))
 	}
-	if len(e.Backdated) > 0 {
+	// Rows that are copies of operations in the ledger are dated before the latest one
+	// because they are copies, not because they were entered late.
+	copies := e.Probed > 0 && e.Found*2 >= e.Probed
+	if len(e.Backdated) > 0 && !copies {
 		b := e.Backdated[0]
 		more := ""
 		if len(e.Backdated) > 1 {
