@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stockctl/stockctl/internal/testkafka"
 )
@@ -102,5 +103,52 @@ func changeOneRow(t *testing.T, path, stmt string) {
 	}
 	if n, err := res.RowsAffected(); err != nil || n != 1 {
 		t.Fatalf("%s changed %d rows (%v), want 1", stmt, n, err)
+	}
+}
+
+// TestReplayWaitsForAFollowerHoldingTheModel: while `stockctl project --follow` has the
+// read model open, `stockctl replay` builds its file but may not swap it in under the
+// follower: it waits its 10 s, exits 3 saying which process to stop, and leaves the live
+// model and the follower as they were; once the follower stops, replay swaps and verify
+// passes. (embedded): the wait is on the read model's lock, the same whichever broker.
+func TestReplayWaitsForAFollowerHoldingTheModel(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits out replay's 10 s for the model's holders")
+	}
+	skipOnRealKafka(t)
+	t.Parallel()
+	dir := t.TempDir()
+	live := filepath.Join(dir, "operations.db")
+	startBroker(t, dir)
+	mustRunEnv(t, dir, embeddedEnv, "restock", "P1", "10")
+	f := startFollow(t, dir)
+	waitForAccepted(t, live, 1)
+
+	before := tableCounts(t, live)
+	r := runEnv(t, dir, embeddedEnv, "replay")
+	if r.code != 3 || !strings.Contains(r.stderr, "is open in another stockctl process") || !strings.Contains(r.stderr, "stop it and retry") {
+		t.Fatalf("replay while project --follow holds the model: want exit 3 naming the holder, got %v", r)
+	}
+	if r.elapsed < 10*time.Second {
+		t.Errorf("replay gave up after %s, before its 10 s wait for the holders", r.elapsed)
+	}
+	t.Logf("replay gave up after %s", r.elapsed.Round(time.Millisecond))
+	if after := tableCounts(t, live); after != before {
+		t.Errorf("a refused replay changed the live model: %s before, %s after", before, after)
+	}
+	if _, err := os.Stat(live + ".replay"); !os.IsNotExist(err) {
+		t.Errorf("a refused replay left its build file: %v", err)
+	}
+	// The follower still projects into the file it holds.
+	f.running(t)
+	mustRunEnv(t, dir, embeddedEnv, "restock", "P1", "5")
+	waitForAccepted(t, live, 2)
+	f.stop(t)
+
+	if r := runEnv(t, dir, embeddedEnv, "replay", "--quiet"); r.code != 0 {
+		t.Fatalf("replay once the follower stopped: %v", r)
+	}
+	if r := runEnv(t, dir, embeddedEnv, "verify"); r.code != 0 {
+		t.Errorf("verify after the replay: %v", r)
 	}
 }
