@@ -133,8 +133,9 @@ func TestLedgerAppliesTheLogRule(t *testing.T) {
 	}
 }
 
-// A batch is one transaction: when it fails part-way, nothing of it is kept, offsets
-// included, and applying it again gives the state of a single clean run.
+// A batch whose transaction cannot begin (a cancelled context) changes nothing, offsets
+// included, and applying it again gives the state of a single clean run. A batch failing
+// part-way, inside its transaction, is readmodel's TestProjectBatchIsAtomic.
 func TestLedgerBatchIsAtomic(t *testing.T) {
 	ctx := context.Background()
 	db := MustOpenDB(t)

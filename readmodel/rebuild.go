@@ -108,11 +108,20 @@ func Swap(ctx context.Context, built, live string, wait time.Duration) error {
 			return fmt.Errorf("swap: %w", err)
 		}
 	}
+	if swapCrash != nil {
+		if err := swapCrash(); err != nil {
+			return err
+		}
+	}
 	if err := os.Rename(built, live); err != nil {
 		return fmt.Errorf("swap: %w", err)
 	}
 	return syncDir(filepath.Dir(live))
 }
+
+// swapCrash, set only by tests, runs between the removal of the live model's write-ahead
+// log and the rename; its error stops Swap there, as a crash would.
+var swapCrash func() error
 
 func syncFile(path string) error {
 	f, err := os.OpenFile(path, os.O_RDWR, 0)
