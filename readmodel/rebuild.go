@@ -97,11 +97,8 @@ func Swap(ctx context.Context, built, live string, wait time.Duration) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	// Fold the live model's write-ahead log into its file, so that removing the log
-	// before the rename loses nothing the old file needs should we stop in between.
-	if old, err := openNoLock(ctx, live); err == nil {
-		old.db.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`)
-		old.db.Close()
+	if err := foldLog(ctx, live); err != nil {
+		return fmt.Errorf("swap: %w", err)
 	}
 	for _, p := range []string{live + "-wal", live + "-shm"} {
 		if err := os.Remove(p); err != nil && !os.IsNotExist(err) {
@@ -117,6 +114,36 @@ func Swap(ctx context.Context, built, live string, wait time.Duration) error {
 		return fmt.Errorf("swap: %w", err)
 	}
 	return syncDir(filepath.Dir(live))
+}
+
+// foldLog folds the live model's write-ahead log into its file, so that removing the log
+// before the rename loses nothing the old file needs should we stop in between. A log that
+// cannot be folded is kept, and so is the model: its last operations may be there only. A
+// program other than stockctl reading the model (the sqlite3 shell, a backup) takes no
+// lock Swap waits for, but it stops the fold.
+func foldLog(ctx context.Context, live string) error {
+	wal := live + "-wal"
+	if fi, err := os.Stat(wal); os.IsNotExist(err) || (err == nil && fi.Size() == 0) {
+		return nil
+	}
+	old, err := openNoLock(ctx, live)
+	if errors.Is(err, ErrUnreadable) {
+		return nil // a damaged file: its log has nothing it could be read with
+	}
+	if err != nil {
+		return err
+	}
+	defer old.db.Close()
+	var busy, frames, folded int
+	err = old.db.QueryRowContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &frames, &folded)
+	if err == nil && busy != 0 {
+		err = errors.New("another program is reading it")
+	}
+	if err != nil {
+		return fmt.Errorf("%w: the write-ahead log %s could not be folded into the read model (%v); the model was left as it was: close the programs that have %s open (a sqlite3 shell, a backup) and run the command again",
+			ErrInUse, wal, err, live)
+	}
+	return nil
 }
 
 // swapCrash, set only by tests, runs between the removal of the live model's write-ahead

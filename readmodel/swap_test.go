@@ -2,6 +2,7 @@ package readmodel_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"os"
 	"path/filepath"
@@ -192,4 +193,62 @@ func mustLevels(t *testing.T, db *readmodel.DB) []readmodel.StockLevel {
 		t.Fatal(err)
 	}
 	return levels
+}
+
+// TestSwapKeepsAModelWhoseLogAnotherProgramHolds: a program other than stockctl (here a
+// plain SQLite connection, as the sqlite3 shell or a backup would be) holds a read
+// transaction on the live model, so its last operations stay in the write-ahead log,
+// which no checkpoint can fold while the reader lasts. Swap must refuse with ErrInUse and
+// keep the log, the model and the build: removing the log and renaming would lose those
+// operations. Once the reader ends, Swap replaces the model.
+func TestSwapKeepsAModelWhoseLogAnotherProgramHolds(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits out the read model's 10 s busy timeout")
+	}
+	ctx := context.Background()
+	log := everyTableLog(t)
+	live := filepath.Join(t.TempDir(), "operations.db")
+	writer, err := readmodel.Open(ctx, live)
+	if err != nil {
+		t.Fatal(err)
+	}
+	testfix.Apply(t, writer, log[:len(log)-4])
+	reader, err := sql.Open("sqlite", "file:"+live)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer reader.Close()
+	tx, err := reader.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM ledger`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	testfix.Apply(t, writer, log[len(log)-4:])
+	writer.Close()
+	if fi, err := os.Stat(live + "-wal"); err != nil || fi.Size() == 0 {
+		t.Fatalf("the live model has no write-ahead log to keep (%v): the test needs one", err)
+	}
+	all := MustOpenDB(t)
+	testfix.Apply(t, all, log)
+	built, rebuilt := builtModel(t, readmodel.BuildPath(live), moreLog(t))
+
+	err = readmodel.Swap(ctx, built, live, time.Second)
+	if !errors.Is(err, readmodel.ErrInUse) || !strings.Contains(err.Error(), "could not be folded") {
+		t.Fatalf("Swap while another program reads the model = %v, want ErrInUse saying its log could not be folded", err)
+	}
+	if _, err := os.Stat(built); err != nil {
+		t.Errorf("the build file is gone after a refused swap: %v", err)
+	}
+	tx.Rollback()
+	reader.Close()
+	// As a process started now would find it: every operation, the log's included.
+	sameAs(t, live, all.Path(), "the live model after a refused swap")
+	if err := readmodel.Swap(ctx, built, live, time.Second); err != nil {
+		t.Fatalf("Swap once the reader ended: %v", err)
+	}
+	sameAs(t, live, rebuilt, "the live model after the swap")
 }
