@@ -81,11 +81,19 @@ func (l *Log) fetchAll(ctx context.Context, from, until map[int32]int64, out cha
 		}
 	}
 	failures := 0
+	isolation := sarama.ReadCommitted
 	for len(next) > 0 {
 		if err := ctx.Err(); err != nil {
 			return nil
 		}
-		progressed, err := l.fetchRound(ctx, next, expect, until, out)
+		progressed, err := l.fetchRound(ctx, isolation, next, expect, until, out)
+		if errors.Is(err, errNoProgress) && isolation == sarama.ReadCommitted {
+			// A damaged segment (a batch whose base offset moved past the end) stops a
+			// read_committed fetch of the embedded broker there: read the rest
+			// uncommitted, which gives the records after it, and their gap.
+			isolation = sarama.ReadUncommitted
+			continue
+		}
 		if err != nil {
 			failures++
 			if ctx.Err() != nil {
@@ -118,9 +126,12 @@ func (l *Log) fetchAll(ctx context.Context, from, until map[int32]int64, out cha
 	return nil
 }
 
-var errFatalFetch = errors.New("cannot continue")
+var (
+	errFatalFetch = errors.New("cannot continue")
+	errNoProgress = errors.New("no progress: the broker returned no records below the high watermark")
+)
 
-func (l *Log) fetchRound(ctx context.Context, next, expect, until map[int32]int64, out chan<- []rawRecord) (bool, error) {
+func (l *Log) fetchRound(ctx context.Context, isolation sarama.IsolationLevel, next, expect, until map[int32]int64, out chan<- []rawRecord) (bool, error) {
 	byLeader := make(map[*sarama.Broker][]int32)
 	// Leader refreshes metadata when it has no leader cached, which can block.
 	err := l.bounded(ctx, "leaders of "+l.cfg.Topic, func(context.Context) error {
@@ -145,13 +156,14 @@ func (l *Log) fetchRound(ctx context.Context, next, expect, until map[int32]int6
 		k := int(round % uint64(len(parts)))
 		parts = append(parts[k:], parts[:k]...)
 		// Records of an aborted transaction, or of one still open, are not events: read
-		// committed, and drop the aborted batches the response lists (decodeBlock).
+		// committed (see fetchAll), and drop the aborted batches the response lists
+		// (decodeBlock).
 		req := &sarama.FetchRequest{
 			Version:      12, // Kafka 2.7+, matching the client's configured protocol version
 			MaxWaitTime:  500,
 			MinBytes:     1,
 			MaxBytes:     fetchMaxBytes,
-			Isolation:    sarama.ReadCommitted,
+			Isolation:    isolation,
 			SessionID:    0,
 			SessionEpoch: -1, // no fetch session: each request stands alone
 		}
@@ -210,7 +222,7 @@ func (l *Log) fetchRound(ctx context.Context, next, expect, until map[int32]int6
 		}
 	}
 	if !progressed {
-		return false, errors.New("no progress: the broker returned no records below the high watermark")
+		return false, errNoProgress
 	}
 	return true, nil
 }
