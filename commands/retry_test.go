@@ -132,7 +132,7 @@ func TestAcknowledgedButNotProjectedIsOutcomeUnknown(t *testing.T) {
 		}
 	})
 
-	t.Run("the read model's log does not hold it", func(t *testing.T) {
+	t.Run("the log the read model reads does not hold it", func(t *testing.T) {
 		// The writer appends to one topic and projects another: the log acknowledges the
 		// event, and catching up never meets it.
 		n := mustNode(t, cfg, path)
