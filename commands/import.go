@@ -184,8 +184,9 @@ func (h ImportHandler) likelyCause(ctx context.Context, rows []ImportRow, fates 
 	return e, nil
 }
 
-// importChunk is how many events an import appends at a time.
-const importChunk = 50_000
+// importChunk is how many events an import appends at a time; a variable so that tests
+// cross chunk boundaries with small files (SetImportChunk in export_test.go).
+var importChunk = 50_000
 
 // ImportHandler handles Import commands.
 type ImportHandler struct {

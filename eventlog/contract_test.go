@@ -56,6 +56,9 @@ func runContract(t *testing.T, tg target) {
 		{"a command appended twice is two records", testAppendTwice},
 		{"a retried produce is not duplicated", testIdempotentRetry},
 		{"copy", testCopy},
+		{"aborted and open transactions are not read", testTransactions},
+		{"compressed batches", testCompressedBatches},
+		{"records deleted from the start", testRetention},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, tg) })
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 
@@ -80,11 +81,19 @@ func (l *Log) fetchAll(ctx context.Context, from, until map[int32]int64, out cha
 		}
 	}
 	failures := 0
+	isolation := sarama.ReadCommitted
 	for len(next) > 0 {
 		if err := ctx.Err(); err != nil {
 			return nil
 		}
-		progressed, err := l.fetchRound(ctx, next, expect, until, out)
+		progressed, err := l.fetchRound(ctx, isolation, next, expect, until, out)
+		if errors.Is(err, errNoProgress) && isolation == sarama.ReadCommitted {
+			// A damaged segment (a batch whose base offset moved past the end) stops a
+			// read_committed fetch of the embedded broker there: read the rest
+			// uncommitted, which gives the records after it, and their gap.
+			isolation = sarama.ReadUncommitted
+			continue
+		}
 		if err != nil {
 			failures++
 			if ctx.Err() != nil {
@@ -117,9 +126,12 @@ func (l *Log) fetchAll(ctx context.Context, from, until map[int32]int64, out cha
 	return nil
 }
 
-var errFatalFetch = errors.New("cannot continue")
+var (
+	errFatalFetch = errors.New("cannot continue")
+	errNoProgress = errors.New("no progress: the broker returned no records below the high watermark")
+)
 
-func (l *Log) fetchRound(ctx context.Context, next, expect, until map[int32]int64, out chan<- []rawRecord) (bool, error) {
+func (l *Log) fetchRound(ctx context.Context, isolation sarama.IsolationLevel, next, expect, until map[int32]int64, out chan<- []rawRecord) (bool, error) {
 	byLeader := make(map[*sarama.Broker][]int32)
 	// Leader refreshes metadata when it has no leader cached, which can block.
 	err := l.bounded(ctx, "leaders of "+l.cfg.Topic, func(context.Context) error {
@@ -143,12 +155,15 @@ func (l *Log) fetchRound(ctx context.Context, next, expect, until map[int32]int6
 		sort.Slice(parts, func(i, j int) bool { return parts[i] < parts[j] })
 		k := int(round % uint64(len(parts)))
 		parts = append(parts[k:], parts[:k]...)
+		// Records of an aborted transaction, or of one still open, are not events: read
+		// committed (see fetchAll), and drop the aborted batches the response lists
+		// (decodeBlock).
 		req := &sarama.FetchRequest{
 			Version:      12, // Kafka 2.7+, matching the client's configured protocol version
 			MaxWaitTime:  500,
 			MinBytes:     1,
 			MaxBytes:     fetchMaxBytes,
-			Isolation:    sarama.ReadUncommitted,
+			Isolation:    isolation,
 			SessionID:    0,
 			SessionEpoch: -1, // no fetch session: each request stands alone
 		}
@@ -172,9 +187,9 @@ func (l *Log) fetchRound(ctx context.Context, next, expect, until map[int32]int6
 			switch {
 			case errors.Is(block.Err, sarama.ErrNoError):
 			case errors.Is(block.Err, sarama.ErrOffsetOutOfRange):
-				return progressed, fmt.Errorf("%w: partition %d has no offset %d (the log starts at %d): "+
+				return progressed, fmt.Errorf("%w: partition %d has no offset %d (%s): "+
 					"events were deleted from the topic; check its retention and rebuild with stockctl replay",
-					errFatalFetch, p, next[p], block.LogStartOffset)
+					errFatalFetch, p, next[p], l.logStart(ctx, p, block.LogStartOffset))
 			default:
 				return progressed, fmt.Errorf("partition %d: %w", p, block.Err)
 			}
@@ -191,6 +206,11 @@ func (l *Log) fetchRound(ctx context.Context, next, expect, until map[int32]int6
 					// The log ended, or jumped past the end, before giving these offsets.
 					records = append(records, gap(p, e, until[p]-1, domain.GapMissing))
 				}
+			} else if lso := block.LastStableOffset; lso >= 0 && lso < until[p] && next[p] >= lso {
+				// A transaction is open at next[p]: nothing from its first record on is
+				// committed yet. A later read gives what follows once it ends.
+				delete(next, p)
+				progressed = true
 			}
 			if len(records) > 0 {
 				select {
@@ -202,7 +222,7 @@ func (l *Log) fetchRound(ctx context.Context, next, expect, until map[int32]int6
 		}
 	}
 	if !progressed {
-		return false, errors.New("no progress: the broker returned no records below the high watermark")
+		return false, errNoProgress
 	}
 	return true, nil
 }
@@ -215,18 +235,31 @@ func (l *Log) fetchRound(ctx context.Context, next, expect, until map[int32]int6
 func decodeBlock(p int32, block *sarama.FetchResponseBlock, from, until int64, expect *int64) ([]rawRecord, int64) {
 	next := from
 	var out []rawRecord
+	// A transactional batch of a producer is aborted from the first offset of one of its
+	// aborted transactions that the response lists, up to the marker ending it.
+	aborted := slices.Clone(block.AbortedTransactions)
+	sort.Slice(aborted, func(i, j int) bool { return aborted[i].FirstOffset < aborted[j].FirstOffset })
+	aborting := make(map[int64]bool)
 	for _, rs := range block.RecordsSet {
 		b := rs.RecordBatch
 		if b == nil {
 			continue // the pre-0.11 message format: no client of Kafka 4 writes it
 		}
-		if b.Control && b.FirstOffset <= *expect {
-			// A transaction marker takes offsets without giving a record.
+		for len(aborted) > 0 && aborted[0].FirstOffset <= b.FirstOffset+int64(b.LastOffsetDelta) {
+			aborting[aborted[0].ProducerID] = true
+			aborted = aborted[1:]
+		}
+		skip := b.Control || (b.IsTransactional && aborting[b.ProducerID])
+		if b.Control {
+			delete(aborting, b.ProducerID)
+		}
+		if skip && b.FirstOffset <= *expect {
+			// A transaction marker, or an aborted batch, takes offsets without giving a record.
 			*expect = max(*expect, b.FirstOffset+int64(b.LastOffsetDelta)+1)
 		}
 		for _, r := range b.Records {
 			o := b.FirstOffset + r.OffsetDelta
-			if o < from || o >= until || b.Control {
+			if o < from || o >= until || skip {
 				continue
 			}
 			switch {
@@ -256,6 +289,26 @@ func decodeBlock(p int32, block *sarama.FetchResponseBlock, from, until int64, e
 		next = max(next, b.FirstOffset+int64(b.LastOffsetDelta)+1)
 	}
 	return out, next
+}
+
+// logStart is where partition p starts, as a fetch answered (Kafka answers -1 with
+// OFFSET_OUT_OF_RANGE; kfake the offset) or as the broker lists it, for a message.
+func (l *Log) logStart(ctx context.Context, p int32, answered int64) string {
+	if answered < 0 {
+		// A call given up on may still write its result: it writes to a channel.
+		got := make(chan int64, 1)
+		if l.bounded(ctx, "log start of "+l.cfg.Topic, func(context.Context) error {
+			n, err := l.client.GetOffset(l.cfg.Topic, p, sarama.OffsetOldest)
+			got <- n
+			return err
+		}) == nil {
+			answered = <-got
+		}
+	}
+	if answered < 0 {
+		return "the log starts later"
+	}
+	return fmt.Sprintf("the log starts at %d", answered)
 }
 
 func gap(p int32, first, last int64, kind string) rawRecord {
