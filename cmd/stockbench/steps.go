@@ -316,7 +316,8 @@ func (b *bench) misses() []string {
 }
 
 // importFile writes the same operations as a CSV file in the original format and times
-// `stockctl import` of it into a new data directory, on the embedded broker in-process.
+// `stockctl import` of it into a new data directory: on its embedded broker, in-process,
+// or, on a cluster, into a topic of its own there.
 func (b *bench) importFile(ctx context.Context) error {
 	work := filepath.Dir(b.dataDir)
 	path := filepath.Join(work, "operations.csv")
