@@ -36,6 +36,7 @@ func fillDisk(t *testing.T, dir string) string {
 // error") and exits 3, having recorded nothing; an import says its rows may be partly
 // recorded and that importing again is safe (exit 4). With space freed, the import run
 // again records every row exactly once.
+// Embedded broker only: the full disk is the embedded log's directory, on a tmpfs.
 func TestFullLogDisk(t *testing.T) {
 	skipOnRealKafka(t)
 	t.Parallel()

@@ -2,6 +2,7 @@ package main_test
 
 import (
 	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -35,4 +36,58 @@ func checkDocFigure(t *testing.T, test, pattern string, want int) {
 		return
 	}
 	t.Fatalf("%s has no row for %s", reliabilityDoc, test)
+}
+
+// mixedBrokers are tests with parts on both brokers and parts on the embedded one only,
+// which their doc comments and rows describe: TestSIGKILLDuringWrites kills sell and import
+// on both, and `stockctl broker` itself on the embedded one.
+var mixedBrokers = map[string]bool{"TestSIGKILLDuringWrites": true}
+
+// TestEmbeddedOnlyTestsAreMarked: a test of this package that runs on the embedded
+// broker only, even in make test-kafka's run on Apache Kafka (it calls skipOnRealKafka,
+// or uses embeddedEnv or startBroker and never testkafka.Real or copyTarget), must be marked
+// "(embedded)" in its rows of docs/reliability.md (or the row must say which part runs on
+// the embedded broker), and its doc comment must say why ("Embedded broker only").
+func TestEmbeddedOnlyTestsAreMarked(t *testing.T) {
+	doc, err := os.ReadFile(reliabilityDoc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := filepath.Glob("*_test.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	testFunc := regexp.MustCompile(`(?m)((?:^//.*\n)*)^func (Test\w+)\(t \*testing\.T\) \{\n`)
+	embedded := 0
+	for _, file := range files {
+		src, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range testFunc.FindAllSubmatchIndex(src, -1) {
+			body, _, _ := strings.Cut(string(src[m[1]:]), "\n}\n")
+			comment, name := string(src[m[2]:m[3]]), string(src[m[4]:m[5]])
+			if mixedBrokers[name] || !(strings.Contains(body, "skipOnRealKafka(t)") ||
+				strings.Contains(body, "embeddedEnv") || strings.Contains(body, "startBroker(")) ||
+				strings.Contains(body, "testkafka.Real()") || strings.Contains(body, "copyTarget(t)") {
+				continue
+			}
+			embedded++
+			if !strings.Contains(comment, "Embedded broker only") {
+				t.Errorf("%s: %s runs on the embedded broker only: its doc comment must say why (\"Embedded broker only: …\")", file, name)
+			}
+			for _, line := range strings.Split(string(doc), "\n") {
+				cells := strings.Split(line, " | ")
+				if len(cells) < 3 || !strings.Contains(cells[0], "`"+name+"`") {
+					continue
+				}
+				if !strings.Contains(cells[0], "(embedded") && !strings.Contains(line, "on the embedded broker only") {
+					t.Errorf("%s: the row of %s must mark it (embedded): %.80s…", reliabilityDoc, name, line)
+				}
+			}
+		}
+	}
+	if embedded == 0 {
+		t.Fatal("found no embedded-only test: the pattern no longer matches this package's tests")
+	}
 }

@@ -13,6 +13,8 @@ import (
 
 // TestImportFIFOWithoutWriterInterrupted: `import` of a named pipe that no program
 // writes blocks in open(2); Ctrl-C or SIGTERM must still end it with exit 130.
+// Embedded broker only: the import is blocked opening its file, before it reaches
+// any broker.
 func TestImportFIFOWithoutWriterInterrupted(t *testing.T) {
 	t.Parallel()
 	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
