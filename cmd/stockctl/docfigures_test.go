@@ -1,6 +1,7 @@
 package main_test
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -89,5 +90,59 @@ func TestEmbeddedOnlyTestsAreMarked(t *testing.T) {
 	}
 	if embedded == 0 {
 		t.Fatal("found no embedded-only test: the pattern no longer matches this package's tests")
+	}
+}
+
+// TestEveryFuzzTargetIsFuzzed: each fuzz test of the repository has its line in the
+// Makefile's test-fuzz, run by name through scripts/run-named.sh in its own package for
+// the count docs/reliability.md gives, and is named in the doc's fuzz row. A fuzz test
+// added without its line would run only its seed corpus, and the doc would still claim it.
+func TestEveryFuzzTargetIsFuzzed(t *testing.T) {
+	makefile, err := os.ReadFile("../../Makefile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := os.ReadFile(reliabilityDoc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var row string
+	for _, line := range strings.Split(string(doc), "\n") {
+		if strings.HasPrefix(line, "| fuzz tests |") {
+			row = line
+		}
+	}
+	count := regexp.MustCompile(`(\d+),(\d{3}) inputs each per ` + "`make test`").FindStringSubmatch(row)
+	if count == nil {
+		t.Fatalf("%s: no fuzz row giving \"N inputs each per `make test`\"", reliabilityDoc)
+	}
+	fuzzFunc := regexp.MustCompile(`(?m)^func (Fuzz\w+)\(f \*testing\.F\)`)
+	found := 0
+	err = filepath.WalkDir("../..", func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, "_test.go") {
+			return err
+		}
+		src, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for _, m := range fuzzFunc.FindAllStringSubmatch(string(src), -1) {
+			found++
+			name, pkg := m[1], "./"+strings.TrimPrefix(filepath.Dir(path), "../../")
+			line := fmt.Sprintf("$(RUN_NAMED) %s $(GO) test -run '^$$' -fuzz '^%s$$' -fuzztime %s%sx %s\n", name, name, count[1], count[2], pkg)
+			if !strings.Contains(string(makefile), line) {
+				t.Errorf("Makefile: test-fuzz lacks the line for %s:\n\t%s", path, line)
+			}
+			if !strings.Contains(row, "`"+name+"`") {
+				t.Errorf("%s: the fuzz row does not name %s", reliabilityDoc, name)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if found == 0 {
+		t.Fatal("found no fuzz test in the repository")
 	}
 }
