@@ -1,7 +1,8 @@
 // Command stockbench measures stockctl on a synthetic log: bulk append, raw read, replay
 // (rate and peak memory) against a raw SQLite insert baseline measured in the same run,
-// catch-up of new events, and sell latency through `stockctl broker`. It prints a table
-// and writes it to docs/benchmarks.md. Run it with `make bench`.
+// catch-up of new events, and sell latency through `stockctl broker`. It checks each
+// figure that has a target, marking it met or MISSED (and listing the misses on stderr),
+// prints a table and writes it to docs/benchmarks.md. Run it with `make bench`.
 package main
 
 import (
@@ -80,6 +81,9 @@ func run(ctx context.Context, cfg config) error {
 	}
 	report := b.report()
 	fmt.Print(report)
+	for _, miss := range b.misses() {
+		fmt.Fprintln(os.Stderr, "stockbench:", miss)
+	}
 	if cfg.out != "" {
 		if err := os.WriteFile(cfg.out, []byte(report), 0o644); err != nil {
 			return err
@@ -101,15 +105,34 @@ type bench struct {
 	results []result
 }
 
-// result is one measured figure; ratio, when set, is to the SQLite baseline.
+// result is one measured figure; ratio, when set, is to the SQLite baseline. A result
+// with a target has met, which checks the figure against it given the baseline's rate
+// (the replay's target is partly a ratio to it).
 type result struct {
 	name, value, target, note string
 	ratio                     float64
+	met                       func(baseline float64) bool
+}
+
+// verdict says whether r met its target: "met", "MISSED" or "" (no target).
+func (r result) verdict(baseline float64) string {
+	switch {
+	case r.met == nil:
+		return ""
+	case r.met(baseline):
+		return "met"
+	default:
+		return "MISSED"
+	}
 }
 
 func (b *bench) add(r result) {
 	b.results = append(b.results, r)
-	fmt.Fprintf(os.Stderr, "  %-44s %s\n", r.name, r.value)
+	line := fmt.Sprintf("  %-44s %s", r.name, r.value)
+	if v := r.verdict(b.baseline()); v == "MISSED" {
+		line += "  MISSED: target " + r.target
+	}
+	fmt.Fprintln(os.Stderr, line)
 }
 
 func (b *bench) baseline() float64 {

@@ -61,6 +61,7 @@ func liveStock(t *testing.T, dir, product string) string {
 // product's 20 events, with everything stopped: replay refuses to swap a model that lost
 // history (exit 1, saying what and how to proceed), the live model keeps stock 20, and
 // status and verify report the damage.
+// Embedded broker only: it flips a byte in the embedded log's segment file.
 func TestDamagedSegmentDoesNotReplaceTheModel(t *testing.T) {
 	skipOnRealKafka(t)
 	for _, tc := range []struct {

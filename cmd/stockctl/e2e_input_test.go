@@ -17,7 +17,7 @@ func TestInvalidInputIsRefusedWithoutAppending(t *testing.T) {
 	}
 	notDecimal := "not a decimal number; give digits with an optional dot"
 	badDate := "use YYYY-MM-DD or \"YYYY-MM-DD HH:MM:SS\" with a real calendar date"
-	for _, tc := range []struct {
+	cases := []struct {
 		name       string
 		args       []string
 		wantStderr string
@@ -80,7 +80,33 @@ func TestInvalidInputIsRefusedWithoutAppending(t *testing.T) {
 		{"idempotency key without a value after the arguments", []string{"restock", "P1", "1", "--idempotency-key"}, `flag needs an argument: --idempotency-key`},
 		{"date without a value after the arguments", []string{"sell", "P1", "1", "--date"}, `flag needs an argument: --date`},
 		{"output without a value after the arguments", []string{"stock", "P1", "--output"}, `flag needs an argument: --output`},
-	} {
+
+		// SQL, HTML and quotes where they make an input invalid (where they are valid, in
+		// product IDs, TestAcceptedInputIsNormalised and TestHostileProductIDsRoundTrip
+		// keep them as text).
+		{"SQL in the quantity", []string{"sell", "P1", "1; DROP TABLE ledger; --"}, `"1; DROP TABLE ledger; --": ` + notDecimal},
+		{"SQL condition as the quantity", []string{"sell", "P1", "1 OR 1=1"}, `"1 OR 1=1": ` + notDecimal},
+		{"SQL in a product with a line break", []string{"restock", "P1'\n; DROP TABLE ledger; --", "1"}, `invalid product ID: character U+000A at byte 3 is not printable`},
+		{"77-character SQL product", []string{"restock", "'); DELETE FROM ledger WHERE ('1'='1'); DELETE FROM stock WHERE ('1'='1'); --", "1"}, `invalid product ID: 77 characters, at most 64 allowed`},
+		{"SQL in the date", []string{"sell", "--date", "2024-05-01'; DROP TABLE ledger; --", "P1", "1"}, `--date: invalid date: "2024-05-01'; DROP TABLE ledger; --"`},
+		{"SQL in the output format", []string{"stock", "--output", "csv; DROP TABLE ledger"}, `--output "csv; DROP TABLE ledger": use table, json or csv`},
+		{"SQL with an escape character in a product for history", []string{"history", "' OR 1=1 --\x1b"}, `history: invalid product ID: character U+001B at byte 11 is not printable`},
+		{"HTML in the quantity", []string{"sell", "P1", "<b>5</b>"}, `"<b>5</b>": ` + notDecimal},
+		{"70-character HTML product", []string{"restock", "<img src=x onerror=alert(document.cookie)><img src=x onerror=alert(1)>", "1"}, `invalid product ID: 70 characters, at most 64 allowed`},
+		{"HTML product with a terminal escape", []string{"sell", "<b>P1</b>\x1b[2J", "1"}, `invalid product ID: character U+001B at byte 9 is not printable`},
+		{"HTML in the output format", []string{"stock", "--output", "<script>alert(1)</script>"}, `--output "<script>alert(1)</script>": use table, json or csv`},
+		{"HTML note with a control character", []string{"sell", "--note", "<script>\x07</script>", "P1", "1"}, `--note contains the non-printable character U+0007`},
+		{"double-quoted quantity", []string{"sell", "P1", `"5"`}, `"\"5\"": ` + notDecimal},
+		{"single-quoted quantity", []string{"sell", "P1", "'5'"}, `"'5'": ` + notDecimal},
+		{"unbalanced quote after the quantity", []string{"sell", "P1", `5"`}, `"5\"": ` + notDecimal},
+		{"single-quoted date", []string{"sell", "--date", "'2024-05-01'", "P1", "1"}, `--date: invalid date: "'2024-05-01'"`},
+		{"quoted product with DEL", []string{"restock", "\"P1\"\x7f", "1"}, `invalid product ID: character U+007F at byte 4 is not printable`},
+		{"quoted idempotency key with a line break", []string{"restock", "--idempotency-key", "\"k1\"\nx", "P1", "1"}, `--idempotency-key must be 1 to 100 printable characters`},
+		{"operator with a quote and DEL", []string{"sell", "--operator", "o'\x7f", "P1", "1"}, `--operator contains the non-printable character U+007F`},
+	}
+	// docs/reliability.md gives the number of refused inputs: it must be this table's.
+	checkDocFigure(t, "TestInvalidInputIsRefusedWithoutAppending", `(\d+) refused inputs`, len(cases))
+	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			r := run(t, dir, tc.args...)
 			if r.code != 2 || !strings.HasPrefix(r.stderr, "stockctl: ") || !strings.Contains(r.stderr, tc.wantStderr) {
@@ -104,7 +130,7 @@ func TestInvalidInputIsRefusedWithoutAppending(t *testing.T) {
 
 func TestAcceptedInputIsNormalised(t *testing.T) {
 	t.Parallel()
-	for _, tc := range []struct {
+	cases := []struct {
 		name        string
 		product     string
 		quantity    string
@@ -119,7 +145,9 @@ func TestAcceptedInputIsNormalised(t *testing.T) {
 		{"SQL in the product is kept as text", "'; DROP TABLE operations; --", "3", "'; DROP TABLE operations; --", "3.00"},
 		{"HTML in the product is kept as text", "<script>alert(1)</script>", "2", "<script>alert(1)</script>", "2.00"},
 		{"non-ASCII product is kept", "Café-Ω", "1", "Café-Ω", "1.00"},
-	} {
+	}
+	checkDocFigure(t, "TestInvalidInputIsRefusedWithoutAppending", `(\d+) accepted-and-normalised`, len(cases))
+	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			dir := t.TempDir()

@@ -514,6 +514,8 @@ func (b *brokerProcess) stop(t *testing.T, sig os.Signal) int {
 	return -1
 }
 
+// TestBrokerServesOtherProcesses: `stockctl broker` serves the data directory's log to
+// other stockctl processes. Embedded broker only: it tests stockctl's own broker.
 func TestBrokerServesOtherProcesses(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
@@ -582,6 +584,8 @@ func TestBrokerServesOtherProcesses(t *testing.T) {
 	}
 }
 
+// TestBrokerStopsCleanlyOnSignal: `stockctl broker` exits cleanly on a signal.
+// Embedded broker only: it tests stockctl's own broker.
 func TestBrokerStopsCleanlyOnSignal(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {

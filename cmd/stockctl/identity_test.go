@@ -46,6 +46,7 @@ func holdLogLock(t *testing.T, dataDir string) (release func()) {
 // D1/broker.addr; D2's broker takes the same port. A D1 sale made while D1's log is locked
 // by another process finds the address answering, but it is D2's log: the sale must not
 // be appended there, and D1 keeps working once its lock is free.
+// Embedded broker only: broker.addr and the log's lock are `stockctl broker`'s.
 func TestStaleBrokerAddrNeverReachesAnotherLedger(t *testing.T) {
 	skipOnRealKafka(t)
 	t.Parallel()
@@ -83,6 +84,7 @@ func TestStaleBrokerAddrNeverReachesAnotherLedger(t *testing.T) {
 // TestModelOfAnotherLogIsRefused: a read model built from one data directory's log is
 // refused against another's (exit 3, pointing to replay), and replay rebinds it. A model
 // and a log from before logs had IDs are given one and adopt it.
+// Embedded broker only: the IDs are those of data directories' embedded logs.
 func TestModelOfAnotherLogIsRefused(t *testing.T) {
 	skipOnRealKafka(t)
 	t.Parallel()
@@ -156,6 +158,7 @@ func setJSONField(t *testing.T, path, key, value string) {
 
 // TestDeletedLockFileStillGuardsTheLog: deleting log.lock under a running broker does
 // not let a second embedded broker open the same log.
+// Embedded broker only: log.lock guards the embedded log.
 func TestDeletedLockFileStillGuardsTheLog(t *testing.T) {
 	skipOnRealKafka(t)
 	t.Parallel()
@@ -186,6 +189,7 @@ func TestDeletedLockFileStillGuardsTheLog(t *testing.T) {
 
 // TestEmptySeqWindowsIsRepaired: an empty log/seq_windows.json (kfake's file of
 // producer sequences) no longer stops every command.
+// Embedded broker only: seq_windows.json is the embedded broker's file.
 func TestEmptySeqWindowsIsRepaired(t *testing.T) {
 	skipOnRealKafka(t)
 	t.Parallel()

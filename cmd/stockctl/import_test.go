@@ -141,6 +141,8 @@ func TestGenerateIsDeterministic(t *testing.T) {
 	}
 }
 
+// TestDemo runs `stockctl demo`. Embedded broker only: demo always runs on its data
+// directory's embedded broker.
 func TestDemo(t *testing.T) {
 	dir := t.TempDir()
 	r := mustRunEnv(t, t.TempDir(), embeddedEnv, "demo", "--data-dir", dir)

@@ -147,6 +147,8 @@ func TestSASLPlain(t *testing.T) {
 
 // TestFollowSurvivesBrokerRestart: `project --follow` keeps its committed state while the
 // broker is gone and resumes, without loss or duplication, once it is back.
+// Embedded broker only: it SIGKILLs `stockctl broker`; TestRealKafkaDownAndRestarted
+// stops and restarts Apache Kafka.
 func TestFollowSurvivesBrokerRestart(t *testing.T) {
 	logDir := t.TempDir()
 	b := startBroker(t, logDir)

@@ -20,7 +20,7 @@ func TestMakeDemoLeavesNothingBehind(t *testing.T) {
 	}
 	makeTool, err := exec.LookPath("make")
 	if err != nil {
-		t.Skip("needs make")
+		skipOrFailInCI(t, "needs make")
 	}
 	tmp, demoDir := t.TempDir(), t.TempDir()
 	address := regexp.MustCompile(`file://(\S+/index\.html)`)

@@ -60,6 +60,8 @@ func listDir(t *testing.T, dir string) []string {
 // TestReadingCommandsNeedALedger: on the embedded broker, a command that only reads
 // refuses (exit 3) a data directory that does not exist or holds no ledger, naming it and
 // creating nothing; a command that records creates it and says so once.
+// Embedded broker only: the ledger it looks for is the data directory's embedded log
+// (on a cluster the ledger is the topic).
 func TestReadingCommandsNeedALedger(t *testing.T) {
 	t.Parallel()
 	base := t.TempDir()
@@ -102,6 +104,7 @@ func TestReadingCommandsNeedALedger(t *testing.T) {
 
 // TestDemoRefusesALedger: demo uses the data directory given as its own flag, the global
 // flag or STOCKCTL_DATA_DIR, and refuses (exit 2, nothing written) one holding anything.
+// Embedded broker only: demo always runs on its data directory's embedded broker.
 func TestDemoRefusesALedger(t *testing.T) {
 	t.Parallel()
 	ledger := t.TempDir()
@@ -189,6 +192,8 @@ func TestHistoryOfAProductNeverSeen(t *testing.T) {
 // TestOperatorAndTopicAreChecked: an empty operator and a topic name Kafka would refuse
 // (one that climbs out of the log directory above all) are refused with exit 2 before
 // anything is created.
+// Embedded broker only: a bad topic name escapes the data directory only through the
+// embedded log's files (a cluster refuses it itself).
 func TestOperatorAndTopicAreChecked(t *testing.T) {
 	t.Parallel()
 	base := t.TempDir()
@@ -229,6 +234,8 @@ func TestOperatorAndTopicAreChecked(t *testing.T) {
 
 // TestDBFlagIsChecked: a --db naming one of the data directory's own files, a directory
 // or a file that is not a SQLite database is refused (exit 2) with nothing written.
+// Embedded broker only: the files --db must not name (log.lock, broker.addr, log/) are
+// the embedded log's.
 func TestDBFlagIsChecked(t *testing.T) {
 	t.Parallel()
 	base := t.TempDir()

@@ -86,6 +86,8 @@ func (p *followProcess) stop(t *testing.T) {
 // is SIGKILLed and restarted on another port; `project --follow` and `serve`, which
 // reached it through broker.addr, find it again: a sale through the new broker is
 // projected, and the API records a sale.
+// Embedded broker only: the broker killed and moved is `stockctl broker`, found
+// through broker.addr.
 func TestFollowAndServeReconnectToABrokerOnANewPort(t *testing.T) {
 	skipOnRealKafka(t)
 	t.Parallel()
@@ -136,6 +138,8 @@ func TestFollowAndServeReconnectToABrokerOnANewPort(t *testing.T) {
 // lock (BEGIN IMMEDIATE) for 15 s, longer than SQLite's busy timeout, while events are
 // appended; `project --follow` and `serve` wait instead of exiting, and project the events
 // once the lock is released.
+// Embedded broker only: the lock is the read models', the same whichever broker serves
+// the log, and the 15 s hold is run once.
 func TestFollowAndServeWaitOutABusyReadModel(t *testing.T) {
 	if testing.Short() {
 		t.Skip("holds the read model's lock for 15 s")
@@ -218,6 +222,8 @@ func waitForAccepted(t *testing.T, path string, n int) {
 // is SIGKILLed and another data directory's broker starts on its port. The follower's
 // Kafka client reconnects to that port by itself; it must not project the other log,
 // and must resume on its own log once that is served again.
+// Embedded broker only: the brokers killed and started on one port are `stockctl
+// broker`s of two data directories.
 func TestFollowNeverReadsAnotherLogOnItsOldPort(t *testing.T) {
 	skipOnRealKafka(t)
 	t.Parallel()

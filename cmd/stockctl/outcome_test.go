@@ -27,7 +27,7 @@ func immutable(path string, on bool) error {
 	return nil
 }
 
-// requireImmutable skips the test unless chattr +i works in dir.
+// requireImmutable skips the test unless chattr +i works in dir (fails it in CI).
 func requireImmutable(t *testing.T, dir string) {
 	t.Helper()
 	probe := filepath.Join(dir, "chattr-probe")
@@ -36,7 +36,7 @@ func requireImmutable(t *testing.T, dir string) {
 	}
 	defer os.Remove(probe)
 	if err := immutable(probe, true); err != nil {
-		t.Skipf("chattr +i does not work here (needs root and ext4, xfs or btrfs): %v", err)
+		skipOrFailInCI(t, "chattr +i does not work here (needs root and ext4, xfs or btrfs): %v", err)
 	}
 	immutable(probe, false)
 }

@@ -118,6 +118,8 @@ func checkComplete(t *testing.T, dir string, n int) {
 // TestConcurrentReplays runs two `stockctl replay` at once, through `stockctl broker`,
 // on a 100,000-event log: the second, started while the first builds, must never have
 // its unfinished file published, nor the first's; killing either leaves a complete model.
+// Embedded broker only: the race is between two replays on one read model, not with
+// the broker; one 100,000-event run on `stockctl broker` keeps make test short.
 func TestConcurrentReplays(t *testing.T) {
 	if testing.Short() {
 		t.Skip("long: builds a 100,000-event log")
@@ -185,6 +187,8 @@ func TestConcurrentReplays(t *testing.T) {
 // record sales and restocks through `stockctl broker`: the model moves under verify, which
 // must compare it with the log at the same offsets and pass every time. Then one changed
 // row of the live model is still found (exit 1).
+// Embedded broker only: what moves under verify is the read model, the same whichever
+// broker serves the log; one run on `stockctl broker` keeps make test short.
 func TestVerifyWhileOthersWrite(t *testing.T) {
 	if testing.Short() {
 		t.Skip("long: writer processes for several verifies")

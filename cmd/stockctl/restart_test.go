@@ -16,12 +16,25 @@ import (
 // the suite, since stopping the broker would fail tests running beside it.
 const envKafkaControl = "STOCKCTL_TEST_KAFKA_CONTROL"
 
+// downExitLimit bounds how long a sell takes, process start to exit, to exit 3 with
+// Kafka stopped: the connection is refused, which ends it well before its 10 s timeout
+// (eventlog.DefaultTimeout); a run here took about 1 s. docs/reliability.md quotes it.
+const downExitLimit = 10 * time.Second
+
 // TestRealKafkaDownAndRestarted: with Apache Kafka stopped, a command fails within 10 s
 // with exit 3 and records nothing; `project --follow` waits it out and, once Kafka is
-// back, resumes without losing or repeating an event.
+// back, resumes without losing or repeating an event. Real Kafka only: it stops and starts
+// the broker with deploy/kafka/kafka.sh (TestFollowSurvivesBrokerRestart kills the
+// embedded one).
+// In CI a run on real Kafka without the script fails instead of skipping: make test-kafka
+// runs it alone with the script and excludes it (-skip) from the run beside other tests.
 func TestRealKafkaDownAndRestarted(t *testing.T) {
 	script := os.Getenv(envKafkaControl)
 	if script == "" || !testkafka.Real() {
+		if os.Getenv("CI") == "true" && testkafka.Real() {
+			t.Fatalf("CI runs this test on real Kafka with %s set (make test-kafka's second run); "+
+				"a run beside other tests must exclude it with -skip", envKafkaControl)
+		}
 		t.Skip("stops and restarts the real broker: make test-kafka runs it on its own")
 	}
 	kafka := func(verb string) {
@@ -48,9 +61,11 @@ func TestRealKafkaDownAndRestarted(t *testing.T) {
 	kafka("down")
 	start := time.Now()
 	r := runEnv(t, writer, env, "sell", "P1", "2")
-	if r.code != 3 || time.Since(start) > 12*time.Second {
-		t.Fatalf("with Kafka down, want exit 3 within 10 s; got %v", r)
+	took := time.Since(start)
+	if r.code != 3 || took > downExitLimit {
+		t.Fatalf("with Kafka down, want exit 3 within %s; got %v after %s", downExitLimit, r, took.Round(time.Millisecond))
 	}
+	t.Logf("with Kafka down, sell exited 3 after %s", took.Round(time.Millisecond))
 	kafka("up")
 	mustRunEnv(t, writer, env, "sell", "P1", "4")
 	waitForLedger(t, filepath.Join(follower, "operations.db"), 2)

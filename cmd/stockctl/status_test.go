@@ -34,6 +34,8 @@ func statusOn(t *testing.T, dir string, env []string) statusJSON {
 
 // TestStatusShowsLagAndCounts: status reports the log's end against the read model's
 // offsets without catching up, then the counts by reason once projected.
+// Embedded broker only: it reads the embedded log's end before any catch-up, with no
+// cluster to set up.
 func TestStatusShowsLagAndCounts(t *testing.T) {
 	dir := t.TempDir()
 	writeLog(t, dir, 1000, false) // 1000 events, a stale retry, 2 foreign records

@@ -172,6 +172,8 @@ func (s *parkedSell) wait(t *testing.T, d time.Duration) (int, string, time.Dura
 // a sell sent SIGINT exits 130 at once, also with its key. Once the broker resumes,
 // retrying both keys moves the stock exactly once each. A sell still connecting to the
 // stopped broker also exits 130 on SIGINT.
+// Embedded broker only: it SIGSTOPs `stockctl broker`; stopping Apache Kafka would
+// fail the tests running beside it (TestRealKafkaDownAndRestarted runs alone).
 func TestStoppedBrokerBoundsWrites(t *testing.T) {
 	if testing.Short() {
 		t.Skip("waits out the 10 s timeout")

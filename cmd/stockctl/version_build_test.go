@@ -18,7 +18,7 @@ func TestVersionOfABuildFromGit(t *testing.T) {
 	}
 	gitTool, err := exec.LookPath("git")
 	if err != nil {
-		t.Skip("needs git")
+		skipOrFailInCI(t, "needs git")
 	}
 	goTool, err := exec.LookPath("go")
 	if err != nil {
