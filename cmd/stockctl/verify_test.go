@@ -110,7 +110,7 @@ func changeOneRow(t *testing.T, path, stmt string) {
 // read model open, `stockctl replay` builds its file but may not swap it in under the
 // follower: it waits its 10 s, exits 3 saying which process to stop, and leaves the live
 // model and the follower as they were; once the follower stops, replay swaps and verify
-// passes. (embedded): the wait is on the read model's lock, the same whichever broker.
+// passes. Embedded broker only: the wait is on the read model's lock, the same whichever broker.
 func TestReplayWaitsForAFollowerHoldingTheModel(t *testing.T) {
 	if testing.Short() {
 		t.Skip("waits out replay's 10 s for the model's holders")
