@@ -6,15 +6,15 @@ import (
 	"testing"
 )
 
-// skipOrFailInCI skips a test that lacks a tool or a permission, saying why, except in CI
-// (CI=true): .ci/run installs every tool the tests use and runs as root, so there the
+// skipOrFailInCI skips a test that lacks a tool, saying why, except in CI
+// (CI=true): .ci/run installs every tool the tests use, so there the
 // lack fails the test instead, and CI cannot go green without it having run (as
 // testbrowser.Chromium, TestKcatInterop and TestSASLPlain do).
 func skipOrFailInCI(t *testing.T, format string, args ...any) {
 	t.Helper()
 	why := fmt.Sprintf(format, args...)
 	if os.Getenv("CI") == "true" {
-		t.Fatalf("%s; CI (CI=true) runs every test as root with the tools .ci/run installs", why)
+		t.Fatalf("%s; CI (CI=true) has every tool .ci/run installs", why)
 	}
 	t.Skip(why)
 }
