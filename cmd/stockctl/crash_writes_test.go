@@ -157,6 +157,9 @@ func TestSIGKILLDuringWrites(t *testing.T) {
 		if !killAfter(startIn(iw.dir, iw.env, "import", "--quiet", file), d) {
 			importWindow.all(d)
 			w.counts["import finished"]++
+			if n := iw.ledger("an import"); n != rows {
+				t.Fatalf("after an import, the ledger holds %d imported rows (command IDs, each once) for a file of %d", n, rows)
+			}
 			continue
 		}
 		w.counts["import"]++
