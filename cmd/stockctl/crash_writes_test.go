@@ -87,7 +87,10 @@ func TestSIGKILLDuringWrites(t *testing.T) {
 	mustRunEnv(t, dir, env, "sell", "K", "1", "--idempotency-key", "first")
 	w.done["opening"], w.done["first"] = true, true
 	sellWindow := killWindow{hi: time.Since(began) * 3 / 2}
-	for i := 0; i < sellKillRounds; i++ {
+	sellFloors := func() bool {
+		return w.counts["sell"] >= minSellKills && w.counts["sell killed after appending"] >= minSellKillsAfterAppend
+	}
+	for i := 0; i < sellKillRounds || (!sellFloors() && i < 2*sellKillRounds); i++ {
 		key := fmt.Sprintf("s%d", i)
 		d := sellWindow.next(rng)
 		if !killAfter(start("sell", "K", "1", "--idempotency-key", key), d) {
@@ -148,7 +151,12 @@ func TestSIGKILLDuringWrites(t *testing.T) {
 	}
 	rows := strings.Count(string(raw), "\n") - 1
 	importWindow := killWindow{lo: 10 * time.Millisecond, hi: 2 * time.Second}
-	for i := 0; i < importKillRounds; i++ {
+	importFloors := func() bool {
+		return w.counts["import"] >= minImportKills &&
+			w.counts["import killed part-way"]+w.counts["import killed after appending all"] >= minImportKillsAfterAppend
+	}
+	imports := 0
+	for ; imports < importKillRounds || (!importFloors() && imports < 2*importKillRounds); imports++ {
 		iw := &writeChecks{t: t, dir: t.TempDir(), env: embeddedEnv, done: map[string]bool{}, pending: map[string]bool{}, counts: w.counts, fresh: true}
 		if testkafka.Real() {
 			iw.env = nil
@@ -193,7 +201,7 @@ func TestSIGKILLDuringWrites(t *testing.T) {
 			t.Errorf("%d %s kill(s); want at least %d (all: %v)", w.counts[kind], kind, floor, w.counts)
 		}
 	}
-	t.Logf("%d sales and a restock, each once; %d imported rows, each once, in each of the %d imports' ledgers", len(w.done)-1, rows, importKillRounds)
+	t.Logf("%d sales and a restock, each once; %d imported rows, each once, in each of the %d imports' ledgers", len(w.done)-1, rows, imports)
 }
 
 // killWindow is where the next kill moment is drawn from: [lo, hi).
