@@ -204,20 +204,6 @@ func TestSIGKILLDuringWrites(t *testing.T) {
 	t.Logf("%d sales and a restock, each once; %d imported rows, each once, in each of the %d imports' ledgers", len(w.done)-1, rows, imports)
 }
 
-// killWindow is where the next kill moment is drawn from: [lo, hi).
-type killWindow struct{ lo, hi time.Duration }
-
-func (k *killWindow) next(rng *rand.Rand) time.Duration {
-	if k.hi <= k.lo {
-		k.lo, k.hi = k.lo/2, k.hi*2 // collapsed on a noisy machine: widen again
-	}
-	return k.lo + time.Duration(rng.Int64N(int64(k.hi-k.lo)))
-}
-
-// none: a kill at d found nothing recorded; all: it found everything, or came too late.
-func (k *killWindow) none(d time.Duration) { k.lo = d }
-func (k *killWindow) all(d time.Duration)  { k.hi = d }
-
 // writeChecks holds what the write-crash test expects of the ledger.
 type writeChecks struct {
 	t       *testing.T
