@@ -15,18 +15,45 @@ import (
 	"github.com/stockctl/stockctl/eventlog"
 	"github.com/stockctl/stockctl/internal/loadgen"
 	"github.com/stockctl/stockctl/internal/testkafka"
+	"github.com/stockctl/stockctl/readmodel"
 )
 
 // crashLogSize is the length of the log the crash test catches up with.
-const crashLogSize = 200_000
+const crashLogSize = 100_000
 
-// TestSIGKILLDuringProjectAndReplay kills `stockctl project --follow` and `stockctl replay` with
-// SIGKILL at random moments of a 200,000-event catch-up, at least 20 times, and checks
-// after each kill that the read model is still exact (`stockctl verify`) and that an
-// interrupted replay left the live model as it was.
+// Floors of the crash test, per kind of kill: each is asserted.
+const (
+	minProjectKills = 6 // `project` killed mid-catch-up: the model holds part of the log
+	minFollowKills  = 6 // `project --follow` killed mid-catch-up
+	minReplayKills  = 8 // `replay` killed while its build file exists, before its rename
+)
+
+// TestSIGKILLDuringProjectAndReplay kills `stockctl project`, `stockctl project --follow`
+// and `stockctl replay` with SIGKILL at random moments of a 100,000-event catch-up, on
+// both brokers, and counts the kills per kind with a floor for each.
+//
+// A `project` or `project --follow` counts as killed mid-catch-up only if the model it
+// left holds part of the log (offsets past zero, short of the log's end): one killed
+// before its first batch, or a follower that had caught up and was waiting, is logged
+// but not counted. After each kill the model is caught up from what the kill left, as a
+// restart would (by `stockctl verify` after the first kill of each kind, by `stockctl
+// project` after the others), and compared table by table with the model of an
+// uninterrupted catch-up of the same, unchanging log: the comparison verify makes with
+// a fresh replay, without rebuilding the whole log each time.
+//
+// A `replay` is killed only once its build file (operations.db.replay) exists, and counts
+// only if that file is still there after the kill, i.e. the kill came before its rename.
+// After each such kill every row of every table of the live model, offsets and their
+// times included, is compared with what it held before: unchanged, and checked before,
+// it needs no other check. A replay that got as far as its rename is logged, not
+// counted, and its model compared with the reference as it stands.
+//
+// The kill moments are drawn from windows that narrow towards the work: a kill that
+// found nothing done moves its window's start later, one that found everything done
+// (or came after the exit) its end earlier.
 func TestSIGKILLDuringProjectAndReplay(t *testing.T) {
 	if testing.Short() {
-		t.Skip("long: builds a 200,000-event log")
+		t.Skip("long: builds a 100,000-event log")
 	}
 	dir := t.TempDir()
 	writeLog(t, dir, crashLogSize, testkafka.Real())
@@ -39,46 +66,118 @@ func TestSIGKILLDuringProjectAndReplay(t *testing.T) {
 	start := time.Now()
 	mustRun(t, dir, "project", "--quiet")
 	full := time.Since(start)
-	t.Logf("uninterrupted catch-up of %d events: %s", crashLogSize, full.Round(time.Millisecond))
 	live := filepath.Join(dir, "operations.db")
+	complete := offsetsOf(t, live)
+	t.Logf("uninterrupted catch-up of %d events: %s, offsets %s", crashLogSize, full.Round(time.Millisecond), complete)
+	// And how long a replay builds, from its build file's creation to its exit.
+	building, ok := replayKilledAfter(t, dir, time.Hour)
+	if ok {
+		t.Fatal("the uninterrupted replay was killed")
+	}
+	t.Logf("uninterrupted replay: %s building", building.Round(time.Millisecond))
 
-	kills := 0
-	for round := 0; kills < 24 && round < 80; round++ {
-		if round%2 == 0 {
-			// project --follow from scratch, so that the kill lands inside a long catch-up (or
-			// while it waits for more); the verify after it resumes from what the kill left,
-			// as a restart would.
-			removeDB(t, live)
-			if killAt(t, dir, time.Duration(rng.Int64N(int64(full)*9/10)), "project", "--follow", "--quiet") {
-				kills++
+	// The model of the uninterrupted catch-up: the log does not change, so every model
+	// caught up with it must hold the same state, table by table (what verify compares).
+	ref := filepath.Join(t.TempDir(), "reference.db")
+	vacuumInto(t, live, ref)
+
+	counts := map[string]int{}
+	// check compares the live model with the reference after what, having caught it up
+	// (as a restart would) unless caughtUp; `stockctl verify` catches it up instead for
+	// the first kill of each kind.
+	check := func(what string, caughtUp bool) {
+		t.Helper()
+		if !caughtUp && counts[what] == 1 {
+			if r := run(t, dir, "verify", "--quiet"); r.code != 0 {
+				t.Fatalf("verify after %s (kills so far %v): %v", what, counts, r)
 			}
-		} else {
-			before := tableCounts(t, live)
-			if killAt(t, dir, time.Duration(rng.Int64N(int64(full)*9/10)), "replay", "--quiet") {
-				kills++
-				if after := tableCounts(t, live); after != before {
-					t.Fatalf("a killed replay changed the live model: %s before, %s after", before, after)
+			counts["verify"]++
+		} else if !caughtUp {
+			mustRun(t, dir, "project", "--quiet")
+		}
+		diffs, err := readmodel.DiffFiles(context.Background(), live, live, ref, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(diffs) > 0 {
+			t.Fatalf("after %s (kills so far %v), the model differs from an uninterrupted catch-up's:\n  %s", what, counts, strings.Join(diffs, "\n  "))
+		}
+		counts["compared"]++
+	}
+	projectWindow := killWindow{hi: full}
+	replayWindow := killWindow{hi: building}
+	// catchUpKill kills `project args...` started on an empty model at a random moment of
+	// an uninterrupted catch-up's time and says what the kill left.
+	catchUpKill := func(kind string, args ...string) {
+		t.Helper()
+		removeDB(t, live)
+		d := projectWindow.next(rng)
+		if !killAt(t, dir, d, args...) {
+			projectWindow.all(d)
+			counts[kind+" finished"]++
+			check(kind+" finished", true)
+			return
+		}
+		what := kind
+		switch got := offsetsOf(t, live); got {
+		case "":
+			projectWindow.none(d)
+			what = kind + " killed before its first batch"
+		case complete:
+			projectWindow.all(d)
+			what = kind + " killed after catching up"
+		}
+		counts[what]++
+		check(what, false)
+	}
+	done := func() bool {
+		return counts["project"] >= minProjectKills && counts["follow"] >= minFollowKills && counts["replay"] >= minReplayKills
+	}
+	for round := 0; !done() && round < 60; round++ {
+		switch round % 3 {
+		case 0:
+			catchUpKill("project", "project", "--quiet")
+		case 1:
+			catchUpKill("follow", "project", "--follow", "--quiet")
+		case 2:
+			before := modelDigest(t, live)
+			d := replayWindow.next(rng)
+			_, killed := replayKilledAfter(t, dir, d)
+			_, err := os.Stat(readmodel.BuildPath(live))
+			switch {
+			case !killed:
+				replayWindow.all(d)
+				counts["replay finished"]++
+				check("a replay", true)
+			case os.IsNotExist(err):
+				replayWindow.all(d)
+				counts["replay killed after its rename"]++
+				check("a replay killed after its rename", true) // the finished build, as it stands
+			default:
+				counts["replay"]++
+				if after := modelDigest(t, live); after != before {
+					t.Fatalf("a replay killed before its rename changed the live model:\nbefore %s\nafter  %s", before, after)
 				}
 			}
 		}
-		r := run(t, dir, "verify", "--quiet")
-		if r.code != 0 {
-			t.Fatalf("after round %d (%d kills), verify failed: %v", round, kills, r)
+	}
+	t.Logf("kills and checks: %v", counts)
+	for kind, floor := range map[string]int{"project": minProjectKills, "follow": minFollowKills, "replay": minReplayKills} {
+		if counts[kind] < floor {
+			t.Errorf("%d %s kill(s) of the kind that counts; want at least %d (all: %v)", counts[kind], kind, floor, counts)
 		}
 	}
-	if kills < 20 {
-		t.Fatalf("only %d of the runs were killed before they finished; want at least 20", kills)
-	}
-	// A replay after all that removes the unfinished file and matches the live model.
+	// A replay after all that removes the unfinished file and matches the live model;
+	// writeLog adds one rejected event and two skipped records per 50,000 events.
+	chunks := (crashLogSize + 49_999) / 50_000
 	mustRun(t, dir, "replay", "--quiet")
-	if _, err := os.Stat(live + ".replay"); !os.IsNotExist(err) {
+	if _, err := os.Stat(readmodel.BuildPath(live)); !os.IsNotExist(err) {
 		t.Errorf("the unfinished replay file is still there: %v", err)
 	}
 	mustRun(t, dir, "verify", "--quiet")
-	if got, want := tableCounts(t, live), fmt.Sprintf("ledger=%d rejected=4 skipped=8 ", crashLogSize); !strings.HasPrefix(got, want) {
+	if got, want := tableCounts(t, live), fmt.Sprintf("ledger=%d rejected=%d skipped=%d offsets=%s ", crashLogSize, chunks, 2*chunks, complete); got != want {
 		t.Errorf("after the final replay: %s, want %s", got, want)
 	}
-	t.Logf("%d kills, verify passed after each", kills)
 }
 
 // killAt starts stockctl with args, sends SIGKILL after d, and reports whether the
