@@ -51,11 +51,14 @@ func TestConcurrentWritersNeverOversell(t *testing.T) {
 					path = dbPath(t)
 				}
 				n := mustNode(t, cfg, path)
+				ops := make([]commands.Operation, sales) // op may fail the test: not in the goroutine
+				for i := range ops {
+					ops[i] = op(t, product, "1")
+				}
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
-					for range sales {
-						o := op(t, product, "1")
+					for _, o := range ops {
 						res, err := n.sell.Handle(ctx, commands.Sell(o))
 						results[w] = append(results[w], outcome{commandID: o.CommandID, eventID: res.Event.ID, err: err})
 					}
