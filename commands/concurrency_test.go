@@ -51,11 +51,14 @@ func TestConcurrentWritersNeverOversell(t *testing.T) {
 					path = dbPath(t)
 				}
 				n := mustNode(t, cfg, path)
+				ops := make([]commands.Operation, sales) // op may fail the test: not in the goroutine
+				for i := range ops {
+					ops[i] = op(t, product, "1")
+				}
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
-					for range sales {
-						o := op(t, product, "1")
+					for _, o := range ops {
 						res, err := n.sell.Handle(ctx, commands.Sell(o))
 						results[w] = append(results[w], outcome{commandID: o.CommandID, eventID: res.Event.ID, err: err})
 					}
@@ -77,7 +80,9 @@ func TestConcurrentWritersNeverOversell(t *testing.T) {
 			if diffs, err := readmodel.Diff(ctx, judge.db, second.db, 10); err != nil || len(diffs) > 0 {
 				t.Errorf("two projections of one log differ: %v %v", diffs, err)
 			}
-			if diffs, _ := readmodel.Diff(ctx, judge.db, seed.db, 10); len(diffs) > 0 && shared {
+			if diffs, err := readmodel.Diff(ctx, judge.db, seed.db, 10); err != nil {
+				t.Errorf("comparing the writers' read model with a fresh projection: %v", err)
+			} else if len(diffs) > 0 && shared {
 				t.Errorf("the writers' shared read model differs from a fresh projection: %v", diffs)
 			}
 			accepted := 0

@@ -250,18 +250,22 @@ func TestIdempotencyKey(t *testing.T) {
 	}
 }
 
+// TestIdempotencyKeyLengthLimit: the documented limit, 1 to 100 printable characters and
+// at most 124 bytes (the command ID "key:"+key fits the event's 128), exactly: the
+// longest key accepted is recorded (exit 0), one character or byte more is refused with
+// exit 2 naming the limit, and nothing is appended.
 func TestIdempotencyKeyLengthLimit(t *testing.T) {
 	t.Parallel()
-	// Whatever the limit, a key is either accepted and recorded (exit 0) or refused before
-	// anything is appended (exit 2).
 	for _, tc := range []struct {
-		name string
-		key  string
+		name   string
+		key    string
+		accept bool
 	}{
-		{"124 ASCII characters", strings.Repeat("k", 124)},
-		{"128 ASCII characters, the documented maximum", strings.Repeat("k", 128)},
-		{"100 two-byte characters", strings.Repeat("é", 100)},
-		{"129 ASCII characters", strings.Repeat("k", 129)},
+		{"100 ASCII characters, the maximum", strings.Repeat("k", 100), true},
+		{"101 ASCII characters", strings.Repeat("k", 101), false},
+		{"62 two-byte characters, 124 bytes", strings.Repeat("é", 62), true},
+		{"63 two-byte characters, 126 bytes", strings.Repeat("é", 63), false},
+		{"100 two-byte characters", strings.Repeat("é", 100), false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -269,11 +273,13 @@ func TestIdempotencyKeyLengthLimit(t *testing.T) {
 			mustRun(t, dir, "project", "--quiet") // an empty ledger to read if the restock is refused
 			r := run(t, dir, "restock", "--idempotency-key", tc.key, "P1", "10")
 			levels := stockLevels(t, dir, "P1")
-			switch {
-			case r.code == 0 && len(levels) == 1 && levels[0].Stock == "10.00":
-			case r.code == 2 && len(levels) == 1 && levels[0].Stock == "0.00" && run(t, dir, "history", "P1").code == 1:
-			default:
-				t.Errorf("want exit 0 with stock 10.00, or exit 2 with nothing recorded; got stock %+v after %v", levels, r)
+			if tc.accept {
+				if r.code != 0 || len(levels) != 1 || levels[0].Stock != "10.00" {
+					t.Errorf("want exit 0 with stock 10.00; got stock %+v after %v", levels, r)
+				}
+			} else if r.code != 2 || !strings.Contains(r.stderr, "1 to 100 printable characters (124 bytes)") ||
+				len(levels) != 1 || levels[0].Stock != "0.00" || run(t, dir, "history", "P1").code != 1 {
+				t.Errorf("want exit 2 naming the limit, with nothing recorded; got stock %+v after %v", levels, r)
 			}
 			if strings.Contains(r.stderr, "skipped") {
 				t.Errorf("the command's own event was skipped as malformed: %v", r)

@@ -30,6 +30,9 @@ import (
 // binary is the stockctl executable that TestMain builds once for every test.
 var binary string
 
+// buildDir is where TestMain builds binary, and raceBinary its race-detector twin.
+var buildDir string
+
 // testVersion is injected at build time to show that --version reports the linked value.
 const testVersion = "e2e-test"
 
@@ -51,6 +54,7 @@ func runTests(m *testing.M) int {
 		// go test puts GOROOT/bin on PATH; GOROOT is the fallback for other runners.
 		goTool = filepath.Join(os.Getenv("GOROOT"), "bin", "go")
 	}
+	buildDir, goCommand = dir, goTool
 	binary = filepath.Join(dir, "stockctl")
 	build := exec.Command(goTool, "build", "-ldflags", "-X main.version="+testVersion, "-o", binary, ".")
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
@@ -75,15 +79,16 @@ func (r result) String() string {
 }
 
 // cleanEnv is the test's environment without STOCKCTL_* variables, so that a broker or
-// data directory set in the developer's shell cannot leak into the tests.
+// data directory set in the developer's shell cannot leak into the tests, and with
+// GORACE set for the processes of raceBinary.
 func cleanEnv() []string {
 	var env []string
 	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "STOCKCTL_") {
+		if !strings.HasPrefix(kv, "STOCKCTL_") && !strings.HasPrefix(kv, "GORACE=") {
 			env = append(env, kv)
 		}
 	}
-	return env
+	return append(env, raceEnv)
 }
 
 // realKafkaEnv points stockctl at the real cluster in STOCKCTL_TEST_BROKERS, if any,
@@ -112,9 +117,15 @@ func invoke(dataDir string, env []string, args ...string) (result, error) {
 
 // invokeStdin runs stockctl on dataDir with stdin as its standard input (none if nil).
 func invokeStdin(dataDir string, env []string, stdin io.Reader, args ...string) (result, error) {
+	return invokeBinary(binary, dataDir, env, stdin, args...)
+}
+
+// invokeBinary is invokeStdin with the executable bin: binary or raceBinary's. A data
+// race reported on stderr is an error.
+func invokeBinary(bin, dataDir string, env []string, stdin io.Reader, args ...string) (result, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), invocationTimeout)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, binary, append([]string{"--data-dir", dataDir}, args...)...)
+	cmd := exec.CommandContext(ctx, bin, append([]string{"--data-dir", dataDir}, args...)...)
 	cmd.Env = append(append(cleanEnv(), realKafkaEnv(dataDir)...), env...)
 	cmd.Stdin = stdin
 	var stdout, stderr bytes.Buffer
@@ -129,6 +140,9 @@ func invokeStdin(dataDir string, env []string, stdin io.Reader, args ...string) 
 	case errors.As(err, &exit):
 		r.code = exit.ExitCode()
 	case err != nil:
+		return r, fmt.Errorf("stockctl %q: %w", args, err)
+	}
+	if err := raceReported(r.stderr); err != nil {
 		return r, fmt.Errorf("stockctl %q: %w", args, err)
 	}
 	return r, nil
@@ -434,17 +448,20 @@ func startBroker(t *testing.T, dataDir string) *brokerProcess {
 	return restartBroker(t, dataDir, freeAddr(t))
 }
 
-// restartBroker starts `stockctl broker` on dataDir at a given address.
+// restartBroker starts `stockctl broker` on dataDir at a given address. It runs
+// raceBinary: the broker serves concurrent clients in one process, and a data race there
+// fails the test.
 func restartBroker(t *testing.T, dataDir, addr string) *brokerProcess {
 	skipOnRealKafka(t)
 	t.Helper()
+	bin := raceBinary(t)
 	b := &brokerProcess{addr: addr, logPath: filepath.Join(t.TempDir(), "broker.log"), exited: make(chan struct{})}
 	logFile, err := os.Create(b.logPath)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer logFile.Close()
-	b.cmd = exec.Command(binary, "--data-dir", dataDir, "broker", "--listen", b.addr)
+	b.cmd = exec.Command(bin, "--data-dir", dataDir, "broker", "--listen", b.addr)
 	b.cmd.Env = cleanEnv()
 	b.cmd.Stdout, b.cmd.Stderr = logFile, logFile
 	if err := b.cmd.Start(); err != nil {
@@ -460,6 +477,9 @@ func restartBroker(t *testing.T, dataDir, addr string) *brokerProcess {
 		default:
 			b.cmd.Process.Kill()
 			<-b.exited
+		}
+		if err := raceReported(b.log(t)); err != nil {
+			t.Errorf("broker: %v", err)
 		}
 	})
 	deadline := time.Now().Add(15 * time.Second)
@@ -520,9 +540,10 @@ func TestBrokerServesOtherProcesses(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	b := startBroker(t, dir)
-	// Without the broker's address, a client would wait up to 10 s for the log's lock
-	// and then fail; a few seconds is ample for a real connection.
-	const fast = 5 * time.Second
+	// Without the broker's address, a client would wait the 10 s lock wait for the log's
+	// lock and then fail: finishing sooner shows it did not wait. Relative to that wait
+	// rather than a few seconds, which parallel multi-process tests can exceed.
+	const fast = 10 * time.Second
 
 	if r := mustRun(t, dir, "restock", "P1", "10"); r.elapsed > fast || !strings.Contains(r.stdout, "stock now 10.00") {
 		t.Errorf("restock through the broker: want stock now 10.00 within %s, got %v", fast, r)

@@ -40,31 +40,45 @@ func TestLogCopyResumesAfterInterruption(t *testing.T) {
 	const total = 200_000 + 4*3 // events, stale retries and foreign records of writeLog
 	src := t.TempDir()
 	writeLog(t, src, 200_000, false)
-	brokers, topic := copyTarget(t)
-	cmd := exec.Command(binary, "--data-dir", src, "log", "copy", "--quiet", "--to-brokers", brokers, "--to-topic", topic)
-	cmd.Env = append(cleanEnv(), embeddedEnv...)
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	deadline := time.Now().Add(30 * time.Second)
-	for testkafka.Records(t, strings.Split(brokers, ","), topic) < 20_000 && time.Now().Before(deadline) {
-		time.Sleep(5 * time.Millisecond)
-	}
-	cmd.Process.Kill()
-	cmd.Wait()
-	r := runEnv(t, src, embeddedEnv, "log", "copy", "--to-brokers", brokers, "--to-topic", topic)
-	if r.code != 0 || !strings.Contains(r.stdout, fmt.Sprintf("the target holds all %d records", total)) {
-		t.Fatalf("the resumed copy: %v", r)
-	}
-	var copied, present int
-	if _, err := fmt.Sscanf(r.stdout, "copied %d records to topic", &copied); err != nil {
-		t.Fatal(err)
-	}
-	if i := strings.Index(r.stdout, "("); i >= 0 {
-		fmt.Sscanf(r.stdout[i:], "(%d were there already)", &present)
-	}
-	if copied == 0 || present == 0 || copied+present != total {
-		t.Fatalf("the kill did not leave a partial copy to resume (copied %d, present %d): %v", copied, present, r)
+	// The kill must land while the target holds part of the log. The copy may finish
+	// before a poll sees it part-way, or be killed before anything landed: then the
+	// attempt is repeated on a fresh target, rather than depending on one observation.
+	var brokers, topic string
+	for attempt := 1; ; attempt++ {
+		brokers, topic = copyTarget(t)
+		cmd := exec.Command(binary, "--data-dir", src, "log", "copy", "--quiet", "--to-brokers", brokers, "--to-topic", topic)
+		cmd.Env = append(cleanEnv(), embeddedEnv...)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		deadline := time.Now().Add(60 * time.Second)
+		for testkafka.Records(t, strings.Split(brokers, ","), topic) < 20_000 && time.Now().Before(deadline) {
+			time.Sleep(5 * time.Millisecond)
+		}
+		cmd.Process.Kill()
+		cmd.Wait()
+		r := runEnv(t, src, embeddedEnv, "log", "copy", "--to-brokers", brokers, "--to-topic", topic)
+		if r.code != 0 || !strings.Contains(r.stdout, fmt.Sprintf("the target holds all %d records", total)) {
+			t.Fatalf("the resumed copy: %v", r)
+		}
+		var copied, present int
+		if _, err := fmt.Sscanf(r.stdout, "copied %d records to topic", &copied); err != nil {
+			t.Fatal(err)
+		}
+		if i := strings.Index(r.stdout, "("); i >= 0 {
+			fmt.Sscanf(r.stdout[i:], "(%d were there already)", &present)
+		}
+		if copied+present != total {
+			t.Fatalf("copied %d and %d present, want %d in all: %v", copied, present, total, r)
+		}
+		if copied > 0 && present > 0 {
+			t.Logf("attempt %d: the kill left %d of %d records to resume", attempt, copied, total)
+			break
+		}
+		if attempt == 3 {
+			t.Fatalf("in 3 attempts the kill never left a partial copy to resume (last: copied %d, present %d): %v", copied, present, r)
+		}
+		t.Logf("attempt %d: the kill did not land part-way (copied %d, present %d); again on a fresh target", attempt, copied, present)
 	}
 	again := runEnv(t, src, embeddedEnv, "log", "copy", "--to-brokers", brokers, "--to-topic", topic)
 	if again.code != 0 || !strings.Contains(again.stdout, "copied 0 records") {

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -33,11 +34,12 @@ type server struct {
 var listening = regexp.MustCompile(`listening on (http://\S+)/ `)
 
 // startServe starts `stockctl serve --listen 127.0.0.1:0 args...` on dir and waits until
-// it says where it listens.
+// it says where it listens. It runs raceBinary: a data race in serve fails the test, with
+// the race detector's report.
 func startServe(t *testing.T, dir string, env []string, args ...string) *server {
 	t.Helper()
 	s := &server{t: t, exited: make(chan struct{})}
-	s.cmd = exec.Command(binary, append([]string{"--data-dir", dir, "serve", "--listen", "127.0.0.1:0"}, args...)...)
+	s.cmd = exec.Command(raceBinary(t), append([]string{"--data-dir", dir, "serve", "--listen", "127.0.0.1:0"}, args...)...)
 	s.cmd.Env = append(append(cleanEnv(), realKafkaEnv(dir)...), env...)
 	stdout, err := s.cmd.StdoutPipe()
 	if err != nil {
@@ -73,6 +75,9 @@ func startServe(t *testing.T, dir string, env []string, args ...string) *server 
 		default:
 			s.cmd.Process.Kill()
 			<-s.exited
+		}
+		if err := raceReported(s.output()); err != nil {
+			t.Errorf("serve: %v", err)
 		}
 	})
 	select {
@@ -152,9 +157,18 @@ func client() *http.Client {
 // do sends a request and reads the whole answer.
 func (s *server) do(c *http.Client, method, path string, body io.Reader, header ...string) response {
 	s.t.Helper()
-	req, err := http.NewRequest(method, s.url+path, body)
+	r, err := s.try(c, method, path, body, header...)
 	if err != nil {
 		s.t.Fatal(err)
+	}
+	return r
+}
+
+// try is do for any goroutine: it returns what went wrong instead of failing the test.
+func (s *server) try(c *http.Client, method, path string, body io.Reader, header ...string) (response, error) {
+	req, err := http.NewRequest(method, s.url+path, body)
+	if err != nil {
+		return response{}, err
 	}
 	for i := 0; i+1 < len(header); i += 2 {
 		if header[i] == "Host" {
@@ -168,14 +182,36 @@ func (s *server) do(c *http.Client, method, path string, body io.Reader, header 
 	}
 	res, err := c.Do(req)
 	if err != nil {
-		s.t.Fatalf("%s %s: %v", method, path, err)
+		return response{}, fmt.Errorf("%s %s: %v%s", method, path, err, s.ifExited())
 	}
 	defer res.Body.Close()
 	b, err := io.ReadAll(res.Body)
 	if err != nil {
-		s.t.Fatal(err)
+		return response{}, fmt.Errorf("%s %s: reading the answer: %v%s", method, path, err, s.ifExited())
 	}
-	return response{status: res.StatusCode, header: res.Header, body: string(b)}
+	return response{status: res.StatusCode, header: res.Header, body: string(b)}, nil
+}
+
+// exitReport is ifExited once serve has had 10 seconds to exit after a failed request:
+// a connection reset by a process that stops on a data race comes before its exit.
+func (s *server) exitReport() string {
+	select {
+	case <-s.exited:
+	case <-time.After(10 * time.Second):
+		return "\n(serve is still running)"
+	}
+	return s.ifExited()
+}
+
+// ifExited says how serve ended, with its output, if it has: a request that failed
+// because serve stopped on a data race shows the race.
+func (s *server) ifExited() string {
+	select {
+	case <-s.exited:
+		return fmt.Sprintf("\nserve has exited (%v):\n%s", s.waitErr, s.output())
+	default:
+		return ""
+	}
 }
 
 func (s *server) get(path string, header ...string) response {
@@ -186,7 +222,16 @@ func (s *server) get(path string, header ...string) response {
 // post sends a JSON operation to the API.
 func (s *server) post(body string, header ...string) response {
 	s.t.Helper()
-	return s.do(nil, "POST", "/api/operations", strings.NewReader(body), append([]string{"Content-Type", "application/json"}, header...)...)
+	r, err := s.tryPost(body, header...)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return r
+}
+
+// tryPost is post for any goroutine.
+func (s *server) tryPost(body string, header ...string) (response, error) {
+	return s.try(nil, "POST", "/api/operations", strings.NewReader(body), append([]string{"Content-Type", "application/json"}, header...)...)
 }
 
 // events is an open /api/events stream.
@@ -246,6 +291,22 @@ func (e *events) next(t *testing.T, name string, timeout time.Duration) (string,
 			}
 		case <-deadline:
 			t.Fatalf("no %q event within %s", name, timeout)
+		}
+	}
+}
+
+// end waits until the event stream ends, failing after timeout.
+func (e *events) end(t *testing.T, timeout time.Duration) {
+	t.Helper()
+	deadline := time.After(timeout)
+	for {
+		select {
+		case _, ok := <-e.lines:
+			if !ok {
+				return
+			}
+		case <-deadline:
+			t.Fatalf("the event stream did not end within %s", timeout)
 		}
 	}
 }

@@ -281,12 +281,18 @@ func TestServeForm(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			f := url.Values{"nonce": {nonce2}, "csrf": {csrf2}, "product": {"P1"}, "type": {"restock"}, "quantity": {"1"}}
-			if r := s.submit(client(), f); r.status != http.StatusSeeOther {
+			r, err := s.try(client(), "POST", "/operations", strings.NewReader(f.Encode()), "Content-Type", "application/x-www-form-urlencoded")
+			if err != nil {
+				t.Errorf("concurrent submit of one form: %v%s", err, s.exitReport())
+			} else if r.status != http.StatusSeeOther {
 				t.Errorf("concurrent submit of one form: %d", r.status)
 			}
 		}()
 	}
 	wg.Wait()
+	if t.Failed() {
+		t.FailNow()
+	}
 	if h := history(t, dir, "P1"); len(h) != 3 || h[1].Note != "counter sale" || h[1].RecordedBy != "web" || h[2].Stock != "9.00" {
 		t.Fatalf("want restock, one sale and one restock, got %+v", h)
 	}
@@ -420,7 +426,7 @@ func TestServeLiveEvents(t *testing.T) {
 		if !strings.Contains(data, `"product":"P1","type":"restock","quantity":"5.00","stock":"5.00","status":"accepted"`) || !strings.Contains(data, `"recorded_by":"cli"`) {
 			t.Fatalf("operation event: %s", data)
 		}
-		ev.next(t, "change", 5*time.Second)
+		ev.next(t, "change", 20*time.Second)
 	}
 	decodeOperation(t, s.post(`{"product":"P1","type":"sale","quantity":"2"}`))
 	if _, data := a.next(t, "operation", 20*time.Second); !strings.Contains(data, `"type":"sale","quantity":"2.00","stock":"3.00"`) {
@@ -443,16 +449,26 @@ func TestServeConcurrentPOSTs(t *testing.T) {
 	s := startServe(t, dir, nil)
 	decodeOperation(t, s.post(`{"product":"HOT","type":"restock","quantity":"25"}`))
 	statuses := make(chan response, 50)
+	errs := make(chan error, 50)
 	var wg sync.WaitGroup
 	for range 50 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			statuses <- s.post(`{"product":"HOT","type":"sale","quantity":"1"}`)
+			r, err := s.tryPost(`{"product":"HOT","type":"sale","quantity":"1"}`)
+			if err != nil {
+				errs <- err
+				return
+			}
+			statuses <- r
 		}()
 	}
 	wg.Wait()
 	close(statuses)
+	close(errs)
+	if err := <-errs; err != nil {
+		t.Fatalf("%d of 50 requests got no answer; the first: %v%s", len(errs)+1, err, s.exitReport())
+	}
 	counts := map[string]int{}
 	for r := range statuses {
 		switch r.status {
@@ -493,8 +509,7 @@ func TestServeStopsCleanly(t *testing.T) {
 	if code := s.stop(syscall.SIGTERM); code != 0 || !strings.Contains(s.output(), "stopped; the read model is intact") {
 		t.Fatalf("exit %d\n%s", code, s.output())
 	}
-	for range ev.lines {
-	}
+	ev.end(t, 20*time.Second)
 	if r := mustRun(t, dir, "verify"); !strings.Contains(r.stdout, "verified") {
 		t.Fatal(r)
 	}
