@@ -87,10 +87,14 @@ func (l *Log) fetchAll(ctx context.Context, from, until map[int32]int64, out cha
 			return nil
 		}
 		progressed, err := l.fetchRound(ctx, isolation, next, expect, until, out)
-		if errors.Is(err, errNoProgress) && isolation == sarama.ReadCommitted {
+		if isolation == sarama.ReadUncommitted {
+			isolation = sarama.ReadCommitted // one round past the obstacle, no more
+		} else if errors.Is(err, errNoProgress) {
 			// A damaged segment (a batch whose base offset moved past the end) stops a
-			// read_committed fetch of the embedded broker there: read the rest
-			// uncommitted, which gives the records after it, and their gap.
+			// read_committed fetch of the embedded broker there: one round read
+			// uncommitted gives the records after it, and their gap. Such a round cannot
+			// tell an aborted transaction from a committed one: decodeBlock reports its
+			// transactional batches as missing rather than read them as events.
 			isolation = sarama.ReadUncommitted
 			continue
 		}
@@ -194,7 +198,7 @@ func (l *Log) fetchRound(ctx context.Context, isolation sarama.IsolationLevel, n
 				return progressed, fmt.Errorf("partition %d: %w", p, block.Err)
 			}
 			e := expect[p]
-			records, last := decodeBlock(p, block, next[p], until[p], &e)
+			records, last := decodeBlock(p, block, next[p], until[p], &e, isolation == sarama.ReadUncommitted)
 			expect[p] = e
 			if last > next[p] {
 				progressed = true
@@ -206,7 +210,7 @@ func (l *Log) fetchRound(ctx context.Context, isolation sarama.IsolationLevel, n
 					// The log ended, or jumped past the end, before giving these offsets.
 					records = append(records, gap(p, e, until[p]-1, domain.GapMissing))
 				}
-			} else if lso := block.LastStableOffset; lso >= 0 && lso < until[p] && next[p] >= lso {
+			} else if lso := block.LastStableOffset; lso >= 0 && lso < until[p] && lso < block.HighWaterMarkOffset && next[p] >= lso {
 				// A transaction is open at next[p]: nothing from its first record on is
 				// committed yet. A later read gives what follows once it ends.
 				delete(next, p)
@@ -232,7 +236,11 @@ func (l *Log) fetchRound(ctx context.Context, isolation sarama.IsolationLevel, n
 // records skip offsets or go back, a gap is reported in their place (see
 // domain.Record.Gap), as a damaged segment does (kfake serves a batch whose base
 // offset, which its CRC does not cover, was changed, at that other offset).
-func decodeBlock(p int32, block *sarama.FetchResponseBlock, from, until int64, expect *int64) ([]rawRecord, int64) {
+//
+// uncommitted says the fetch was read_uncommitted, whose response lists no aborted
+// transactions: a transactional batch there may be aborted, so its offsets are reported
+// missing instead of read.
+func decodeBlock(p int32, block *sarama.FetchResponseBlock, from, until int64, expect *int64, uncommitted bool) ([]rawRecord, int64) {
 	next := from
 	var out []rawRecord
 	// A transactional batch of a producer is aborted from the first offset of one of its
@@ -249,13 +257,21 @@ func decodeBlock(p int32, block *sarama.FetchResponseBlock, from, until int64, e
 			aborting[aborted[0].ProducerID] = true
 			aborted = aborted[1:]
 		}
-		skip := b.Control || (b.IsTransactional && aborting[b.ProducerID])
+		unsure := uncommitted && b.IsTransactional && !b.Control
+		skip := b.Control || unsure || (b.IsTransactional && aborting[b.ProducerID])
 		if b.Control {
 			delete(aborting, b.ProducerID)
 		}
-		if skip && b.FirstOffset <= *expect {
-			// A transaction marker, or an aborted batch, takes offsets without giving a record.
-			*expect = max(*expect, b.FirstOffset+int64(b.LastOffsetDelta)+1)
+		if last := b.FirstOffset + int64(b.LastOffsetDelta); skip && b.FirstOffset < until && last >= *expect {
+			// A transaction marker, or an aborted batch, takes offsets without giving a
+			// record; offsets missing before it are a gap of their own.
+			if b.FirstOffset > *expect {
+				out = append(out, gap(p, *expect, b.FirstOffset-1, domain.GapMissing))
+			}
+			if unsure {
+				out = append(out, gap(p, max(b.FirstOffset, *expect), min(last, until-1), domain.GapMissing))
+			}
+			*expect = last + 1
 		}
 		for _, r := range b.Records {
 			o := b.FirstOffset + r.OffsetDelta

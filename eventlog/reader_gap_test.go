@@ -35,7 +35,7 @@ func TestDecodeBlockReportsGaps(t *testing.T) {
 				block.RecordsSet = append(block.RecordsSet, batchAt(b))
 			}
 			expect := int64(0)
-			out, next := decodeBlock(1, block, 0, tc.until, &expect)
+			out, next := decodeBlock(1, block, 0, tc.until, &expect, false)
 			if next >= tc.until && expect < tc.until {
 				out = append(out, gap(1, expect, tc.until-1, domain.GapMissing))
 			}
