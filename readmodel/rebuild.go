@@ -136,7 +136,12 @@ func foldLog(ctx context.Context, live string) error {
 	defer old.db.Close()
 	var busy, frames, folded int
 	err = old.db.QueryRowContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &frames, &folded)
-	if err == nil && busy != 0 {
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	// A reader at the latest snapshot keeps the log from being truncated, not from being
+	// folded: every frame in the file is all Swap needs.
+	if err == nil && busy != 0 && (frames < 0 || folded < frames) {
 		err = errors.New("another program is reading it")
 	}
 	if err != nil {
