@@ -41,6 +41,10 @@ type Runner struct {
 	Retry     time.Duration
 
 	mu sync.Mutex // held by a catch-up
+	// waited is the high watermarks Follow last went back to work at. Offsets that give
+	// no record (a transaction's marker, an aborted batch) keep the stored offsets below
+	// the watermark for good: only a watermark that moved since means new records.
+	waited map[int32]int64
 }
 
 // ReportKind says what a Report tells.
@@ -188,7 +192,8 @@ func (r *Runner) waitForNew(ctx context.Context) error {
 			return err
 		}
 		for p, end := range hw {
-			if end > from[p] {
+			if end > from[p] && end != r.waited[p] {
+				r.waited = hw
 				return nil
 			}
 		}

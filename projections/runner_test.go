@@ -300,3 +300,52 @@ func TestRunnerFollowEveryPoll(t *testing.T) {
 		t.Errorf("follow ended by its context: %v, want nil", err)
 	}
 }
+
+// markedLog is a liveLog whose partitions end with offsets that give no record, as a
+// transaction's marker or an aborted batch does: its high watermarks stay above the
+// offsets a ledger stores.
+type markedLog struct{ liveLog }
+
+func (l *markedLog) HighWatermarks(ctx context.Context) (map[int32]int64, error) {
+	hw, err := l.liveLog.HighWatermarks(ctx)
+	for p := range hw {
+		hw[p]++
+	}
+	return hw, err
+}
+
+// TestRunnerFollowWaitsPastOffsetsWithoutRecords: a log ending in offsets that give no
+// record (a transaction's marker) leaves the ledger's offsets below the watermark for
+// good; Follow must still wait for new records instead of catching up again and again,
+// and must catch up when a record comes.
+func TestRunnerFollowWaitsPastOffsetsWithoutRecords(t *testing.T) {
+	const R = domain.TypeStockRestocked
+	src := &markedLog{}
+	src.append(event(t, R, "P1", "10", 1, "c1", 0, 0))
+	var rep reports
+	r := newRunner(t, src, &rep)
+	r.Poll = 10 * time.Millisecond
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	followed := make(chan error, 1)
+	go func() { followed <- r.Follow(ctx) }()
+	await(t, "the first catch-up", func() bool { return len(rep.of(projections.CaughtUp)) >= 1 })
+	// 50 polls of an unchanged log.
+	await(t, "50 polls", func() bool { return len(src.callTimes()) >= 52 })
+	if n := len(rep.of(projections.CaughtUp)); n > 2 {
+		t.Errorf("%d catch-ups of a log that did not change, want at most 2", n)
+	}
+	src.append(event(t, R, "P1", "5", 2, "c2", 0, 2))
+	await(t, "the new record applied", func() bool {
+		for _, c := range rep.of(projections.CaughtUp) {
+			if c.Stats.Accepted == 1 && c.Stats.Read == 1 {
+				return true
+			}
+		}
+		return false
+	})
+	cancel()
+	if err := <-followed; err != nil {
+		t.Errorf("follow ended by its context: %v, want nil", err)
+	}
+}
