@@ -124,7 +124,13 @@ func TestReplayWaitsForAFollowerHoldingTheModel(t *testing.T) {
 	f := startFollow(t, dir)
 	waitForAccepted(t, live, 1)
 
-	before := tableCounts(t, live)
+	// A rebuild of the same log has the same counts: the digest (offsets' updated_at
+	// included) and the file's identity tell a swapped model from the one left alone.
+	before, beforeDigest := tableCounts(t, live), modelDigest(t, live)
+	beforeFile, err := os.Stat(live)
+	if err != nil {
+		t.Fatal(err)
+	}
 	r := runEnv(t, dir, embeddedEnv, "replay")
 	if r.code != 3 || !strings.Contains(r.stderr, "is open in another stockctl process") || !strings.Contains(r.stderr, "stop it and retry") {
 		t.Fatalf("replay while project --follow holds the model: want exit 3 naming the holder, got %v", r)
@@ -135,6 +141,12 @@ func TestReplayWaitsForAFollowerHoldingTheModel(t *testing.T) {
 	t.Logf("replay gave up after %s", r.elapsed.Round(time.Millisecond))
 	if after := tableCounts(t, live); after != before {
 		t.Errorf("a refused replay changed the live model: %s before, %s after", before, after)
+	}
+	if after := modelDigest(t, live); after != beforeDigest {
+		t.Errorf("a refused replay changed the live model's rows: %s before, %s after", beforeDigest, after)
+	}
+	if afterFile, err := os.Stat(live); err != nil || !os.SameFile(beforeFile, afterFile) {
+		t.Errorf("a refused replay replaced the live model's file (%v)", err)
 	}
 	if _, err := os.Stat(live + ".replay"); !os.IsNotExist(err) {
 		t.Errorf("a refused replay left its build file: %v", err)
