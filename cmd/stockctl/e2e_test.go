@@ -62,6 +62,7 @@ func runTests(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, "e2e: building stockctl:", err)
 		return 1
 	}
+	buildRaceBinary() // a failure fails the tests that use it
 	return m.Run()
 }
 

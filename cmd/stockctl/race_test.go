@@ -35,11 +35,10 @@ var raceBuild struct {
 	err  error
 }
 
-// raceBinary returns stockctl built with -race, building it on first use; it fails the
-// test if that is impossible (the race detector needs cgo, hence a C compiler), rather
-// than skipping the race detector silently.
-func raceBinary(t testing.TB) string {
-	t.Helper()
+// buildRaceBinary builds stockctl with -race, once. TestMain calls it before any test
+// runs: built on first use, its minutes of compiling on a small machine fell inside
+// parallel tests' time limits.
+func buildRaceBinary() {
 	raceBuild.once.Do(func() {
 		path := filepath.Join(buildDir, "stockctl-race")
 		build := exec.Command(goCommand, "build", "-race", "-ldflags", "-X main.version="+testVersion, "-o", path, ".")
@@ -51,6 +50,14 @@ func raceBinary(t testing.TB) string {
 		}
 		raceBuild.path = path
 	})
+}
+
+// raceBinary returns stockctl built with -race; it fails the test if that was impossible
+// (the race detector needs cgo, hence a C compiler), rather than skipping the race
+// detector silently.
+func raceBinary(t testing.TB) string {
+	t.Helper()
+	buildRaceBinary()
 	if raceBuild.err != nil {
 		t.Fatal(raceBuild.err)
 	}
