@@ -214,20 +214,7 @@ func TestSwapKeepsAModelWhoseLogAnotherProgramHolds(t *testing.T) {
 		t.Fatal(err)
 	}
 	testfix.Apply(t, writer, log[:len(log)-4])
-	reader, err := sql.Open("sqlite", "file:"+live)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer reader.Close()
-	tx, err := reader.BeginTx(ctx, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tx.Rollback()
-	var n int
-	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM ledger`).Scan(&n); err != nil {
-		t.Fatal(err)
-	}
+	endRead := foreignReader(t, live)
 	testfix.Apply(t, writer, log[len(log)-4:])
 	writer.Close()
 	if fi, err := os.Stat(live + "-wal"); err != nil || fi.Size() == 0 {
@@ -244,8 +231,7 @@ func TestSwapKeepsAModelWhoseLogAnotherProgramHolds(t *testing.T) {
 	if _, err := os.Stat(built); err != nil {
 		t.Errorf("the build file is gone after a refused swap: %v", err)
 	}
-	tx.Rollback()
-	reader.Close()
+	endRead()
 	// As a process started now would find it: every operation, the log's included.
 	sameAs(t, live, all.Path(), "the live model after a refused swap")
 	if err := readmodel.Swap(ctx, built, live, time.Second); err != nil {
@@ -270,20 +256,7 @@ func TestSwapPastAReaderAtTheLatestSnapshot(t *testing.T) {
 		t.Fatal(err)
 	}
 	testfix.Apply(t, writer, everyTableLog(t))
-	reader, err := sql.Open("sqlite", "file:"+live)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer reader.Close()
-	tx, err := reader.BeginTx(ctx, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tx.Rollback()
-	var n int
-	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM ledger`).Scan(&n); err != nil {
-		t.Fatal(err)
-	}
+	endRead := foreignReader(t, live)
 	writer.Close()
 	if fi, err := os.Stat(live + "-wal"); err != nil || fi.Size() == 0 {
 		t.Fatalf("the live model has no write-ahead log (%v): the test needs one", err)
@@ -292,7 +265,34 @@ func TestSwapPastAReaderAtTheLatestSnapshot(t *testing.T) {
 	if err := readmodel.Swap(ctx, built, live, time.Second); err != nil {
 		t.Fatalf("Swap with a reader at the latest snapshot: %v, want the swap done", err)
 	}
-	tx.Rollback()
-	reader.Close()
+	endRead()
 	sameAs(t, live, rebuilt, "the live model after the swap")
+}
+
+// foreignReader holds a read transaction on the model at path through a plain SQLite
+// connection, as the sqlite3 shell or a backup would: it takes none of stockctl's locks,
+// and its snapshot keeps the write-ahead log from being checkpointed past it. It returns
+// the function that ends it (also run when the test ends).
+func foreignReader(t *testing.T, path string) (end func()) {
+	t.Helper()
+	ctx := context.Background()
+	reader, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tx, err := reader.BeginTx(ctx, nil)
+	if err != nil {
+		reader.Close()
+		t.Fatal(err)
+	}
+	end = func() {
+		tx.Rollback()
+		reader.Close()
+	}
+	t.Cleanup(end)
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM ledger`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return end
 }
