@@ -74,10 +74,7 @@ func replayKilledAfter(t *testing.T, dir string, d time.Duration) (time.Duration
 // vacuumInto copies the model at path into a new file at to.
 func vacuumInto(t *testing.T, path, to string) {
 	t.Helper()
-	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := openReadOnly(t, path)
 	defer db.Close()
 	if _, err := db.Exec(`VACUUM INTO ?`, to); err != nil {
 		t.Fatal(err)
@@ -91,13 +88,10 @@ func offsetsOf(t *testing.T, path string) string {
 	if _, err := os.Stat(path); os.IsNotExist(err) {
 		return ""
 	}
-	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := openReadOnly(t, path)
 	defer db.Close()
 	var s string
-	err = db.QueryRow(`SELECT coalesce(group_concat(partition || ':' || next_offset, ','), '') FROM (SELECT * FROM offsets ORDER BY partition)`).Scan(&s)
+	err := db.QueryRow(`SELECT coalesce(group_concat(partition || ':' || next_offset, ','), '') FROM (SELECT * FROM offsets ORDER BY partition)`).Scan(&s)
 	if err != nil && strings.Contains(err.Error(), "no such table") {
 		return "" // killed while creating the model
 	} else if err != nil {
@@ -113,10 +107,7 @@ func modelDigest(t *testing.T, path string) string {
 	if _, err := os.Stat(path); os.IsNotExist(err) {
 		return "no model"
 	}
-	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := openReadOnly(t, path)
 	defer db.Close()
 	var tables []string
 	rows, err := db.Query(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`)
@@ -164,4 +155,15 @@ func modelDigest(t *testing.T, path string) string {
 		fmt.Fprintf(&b, "%s=%d/%x ", table, n, sum)
 	}
 	return b.String()
+}
+
+// openReadOnly opens the read model at path for a test to read, never to write; the
+// caller closes it.
+func openReadOnly(t *testing.T, path string) *sql.DB {
+	t.Helper()
+	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db
 }

@@ -2,7 +2,6 @@ package main_test
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -267,10 +266,7 @@ func tableCounts(t *testing.T, path string) string {
 	if _, err := os.Stat(path); os.IsNotExist(err) {
 		return "no model"
 	}
-	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := openReadOnly(t, path)
 	defer db.Close()
 	var b strings.Builder
 	for _, q := range []string{
