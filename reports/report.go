@@ -26,6 +26,20 @@ type Options struct {
 	// Recent lists the operations most recently recorded rather than the newest by
 	// business date, as a live view does.
 	Recent bool
+	// Numbers writes the numbers people read; the zero value writes English.
+	Numbers Numbers
+	// Links, set by a live view (stockctl serve), make product IDs links to their pages
+	// and point the page's "more" notes at the pages that list everything. A report
+	// written to files has none: it opens from file:// with nothing to follow.
+	Links *Links
+}
+
+// Links are the pages of a live view that a report's views link to.
+type Links struct {
+	Product      func(id string) string // a product's page
+	Products     string                 // every product, sortable and searchable
+	Operations   string                 // every operation, filterable, with downloads
+	NewOperation string                 // the entry form
 }
 
 // Limits of what a page shows.

@@ -7,6 +7,8 @@ import (
 	"golang.org/x/text/language"
 	xmessage "golang.org/x/text/message"
 	"golang.org/x/text/number"
+
+	"github.com/stockctl/stockctl/reports"
 )
 
 // decimalComma reports whether the browser's first language (Accept-Language, which a
@@ -19,6 +21,15 @@ func decimalComma(r *http.Request) bool {
 		return false
 	}
 	return xmessage.NewPrinter(tags[0]).Sprint(number.Decimal(1.5)) == "1,5"
+}
+
+// numbers is how the browser's first language writes numbers, for what the pages show.
+func numbers(r *http.Request) reports.Numbers {
+	tags, _, err := language.ParseAcceptLanguage(r.Header.Get("Accept-Language"))
+	if err != nil || len(tags) == 0 {
+		return reports.English
+	}
+	return reports.NumbersFor(tags[0])
 }
 
 // formQuantity reads a quantity typed in the form. In a decimal-comma locale, "12,5"
