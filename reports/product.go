@@ -1,0 +1,23 @@
+package reports
+
+import (
+	"context"
+	"html/template"
+)
+
+// StockChart renders one product's stock over opt.Filter's period as inline SVG, for a
+// live page: the product page shows it under the current stock. It is empty when the
+// product has no operation in the period.
+func StockChart(ctx context.Context, store Store, product string, opt Options) (template.HTML, error) {
+	f := opt.Filter
+	f.Products = []string{product}
+	series, err := store.StockSeries(ctx, f, product)
+	if err != nil || len(series) == 0 {
+		return "", err
+	}
+	img, err := stockChart(product, series, chartWidth, chartHeight, formats{svg: true})
+	if err != nil {
+		return "", err
+	}
+	return chartHTML(img, "stock of "+product+" over time"), nil
+}
