@@ -174,7 +174,8 @@ func looks(t *testing.T, ctx context.Context) []string {
 //     without an ellipsis and a tooltip (title) saying what was cut;
 //   - two labels of an inline SVG chart that overlap (their getBBox, each in its own
 //     transform, so rotated labels count as drawn), or a label cut off at the chart's
-//     edge (one drawn wholly outside shows nowhere, and is left alone).
+//     edge (one drawn wholly outside shows nowhere, and is left alone), or a label
+//     scaled down with its chart below 9 px.
 //
 // Boxes are shrunk by a pixel, and text boxes vertically by 15% of their height (the
 // font's line box holds more than its ink), so that labels that merely touch pass.
@@ -264,8 +265,14 @@ const looksJS = `(() => {
       if (!text || cs.display === "none" || cs.visibility === "hidden" || Number(cs.opacity) === 0 || t.getBoundingClientRect().width === 0) continue;
       const c = corners(t);
       // Drawn wholly outside the chart (go-chart's unused axes are), it shows nowhere.
-      if (c && !c.every(([x, y]) => x < box.left || x > box.right || y < box.top || y > box.bottom)) labels.push({ text, c });
+      if (c && !c.every(([x, y]) => x < box.left || x > box.right || y < box.top || y > box.bottom)) {
+        const m = t.getScreenCTM();
+        labels.push({ text, c, px: parseFloat(cs.fontSize) * Math.sqrt(Math.abs(m.a * m.d - m.b * m.c)) });
+      }
     }
+    // A label scaled down with its chart below 9 px (a phone's screen) cannot be read.
+    const tiny = labels.filter((l) => l.px < 9);
+    if (tiny.length) problems.push("in the chart " + JSON.stringify(name) + ", " + tiny.length + " labels are drawn smaller than 9 px, such as " + JSON.stringify(tiny[0].text) + " at " + tiny[0].px.toFixed(1) + " px");
     let overlaps = 0, example = "";
     for (let a = 0; a < labels.length; a++) {
       for (let b = a + 1; b < labels.length; b++) {
