@@ -44,8 +44,8 @@ func TestServeFormFlagsEveryField(t *testing.T) {
 		if _, ok := fieldError(r.body, field); !ok {
 			t.Errorf("no error next to %s", field)
 		}
-		if !regexp.MustCompile(`id="` + field + `"[^>]*aria-invalid="true"[^>]*>`).MatchString(r.body) ||
-			!regexp.MustCompile(`id="` + field + `"[^>]*aria-describedby="[^"]*` + field + `-error"`).MatchString(r.body) {
+		if !regexp.MustCompile(`id="`+field+`"[^>]*aria-invalid="true"[^>]*>`).MatchString(r.body) ||
+			!regexp.MustCompile(`id="`+field+`"[^>]*aria-describedby="[^"]*`+field+`-error"`).MatchString(r.body) {
 			t.Errorf("#%s is not marked aria-invalid and described by its error", field)
 		}
 	}
