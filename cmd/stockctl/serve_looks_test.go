@@ -172,6 +172,9 @@ func looks(t *testing.T, ctx context.Context) []string {
 //   - text that leaves the window where nothing lets the reader scroll to it;
 //   - a summary card, or a table cell, whose text overflows its box, or is cut off
 //     without an ellipsis and a tooltip (title) saying what was cut;
+//   - at a desktop's width, a box (a table's) that scrolls sideways inside the page;
+//   - a number of four digits or more without a thousands separator, and a column of
+//     numbers some with decimals and some without;
 //   - two labels of an inline SVG chart that overlap (their getBBox, each in its own
 //     transform, so rotated labels count as drawn), or a label cut off at the chart's
 //     edge (one drawn wholly outside shows nowhere, and is left alone), or a label
@@ -182,11 +185,14 @@ func looks(t *testing.T, ctx context.Context) []string {
 const looksJS = `(() => {
   const problems = [];
   const W = window.innerWidth;
-  const say = (el) => {
+  const tag = (el) => {
     let s = el.tagName.toLowerCase();
     if (el.id) s += "#" + el.id;
     const cls = el.getAttribute("class");
-    if (cls) s += "." + cls.trim().split(/\s+/).join(".");
+    return cls ? s + "." + cls.trim().split(/\s+/).join(".") : s;
+  };
+  const say = (el) => {
+    let s = tag(el);
     const row = el.closest("[data-product]");
     if (row && row !== el) s += " in the row of " + row.getAttribute("data-product");
     const text = (el.textContent || "").replace(/\s+/g, " ").trim();
@@ -230,6 +236,40 @@ const looksJS = `(() => {
       problems.push(say(el) + " overflows its box: its text is " + el.scrollWidth + " px wide in " + el.clientWidth + " px");
     } else if (cs.textOverflow !== "ellipsis" || !el.closest("[title]")) {
       problems.push(say(el) + " is cut off (" + el.scrollWidth + " px of text in " + el.clientWidth + " px) without an ellipsis and a tooltip");
+    }
+  }
+
+  // On a desktop's width nothing needs to scroll inside the page either: a table cut
+  // at its box's edge there is a layout giving it too little room.
+  if (W >= 1200) {
+    for (const el of document.querySelectorAll("body *")) {
+      const o = getComputedStyle(el).overflowX;
+      if ((o === "auto" || o === "scroll") && el.scrollWidth > el.clientWidth + 1 && el.getBoundingClientRect().width > 0) {
+        problems.push(tag(el) + " is cut at its right edge (" + el.scrollWidth + " px of content in " + el.clientWidth + " px) with room to spare on the page");
+      }
+    }
+  }
+
+  // Numbers a person reads: separators from four digits, and a column's numbers all
+  // with decimals or all without, so that their digits line up.
+  for (const el of document.querySelectorAll("td.num, th.num, .card .n, [data-stock-now]")) {
+    const text = el.textContent.trim();
+    if (/(^|[^\d.,])\d{4,}/.test(text) && !/\d[-:/]\d/.test(text)) problems.push(say(el) + " has no thousands separator");
+  }
+  for (const table of document.querySelectorAll("table")) {
+    const cols = {};
+    for (const row of table.querySelectorAll("tbody tr")) {
+      [...row.cells].forEach((td, i) => {
+        const text = td.textContent.trim();
+        if (td.classList.contains("num") && /^-?[\d,.\u00a0\u202f]+$/.test(text)) (cols[i] = cols[i] || []).push(text);
+      });
+    }
+    for (const [i, texts] of Object.entries(cols)) {
+      const whole = texts.find((x) => !/[.,]\d\d$/.test(x)), frac = texts.find((x) => /[.,]\d\d$/.test(x));
+      if (whole && frac) {
+        const head = table.tHead && table.tHead.rows[0] && table.tHead.rows[0].cells[i] ? table.tHead.rows[0].cells[i].textContent.trim() : "column " + (Number(i) + 1);
+        problems.push("the column " + JSON.stringify(head) + " of " + tag(table) + " mixes whole numbers and decimals (" + whole + " above or below " + frac + "): its digits do not line up");
+      }
     }
   }
 

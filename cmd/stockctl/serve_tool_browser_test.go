@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -20,8 +21,8 @@ import (
 // product → a sale recorded with the keyboard → Operations, where the sale comes first →
 // a filter → the CSV download, which must hold exactly what `stockctl export` gives for
 // the same filter. On the way it looks at each page at a phone's and a desktop's width
-// (see shots.review): the dashboard, the products list, a product page, the entry form
-// with errors and the HTML report of `stockctl report`.
+// (see shots.review): the dashboard, the products list, a product page, the operations
+// page, the entry form with errors and the HTML report of `stockctl report`.
 func TestWebAppAsATool(t *testing.T) {
 	started := time.Now()
 	dir := t.TempDir()
@@ -32,9 +33,8 @@ func TestWebAppAsATool(t *testing.T) {
 		t.Logf("screenshots: %s; %s", strings.Join(shots.taken, " "), time.Since(started).Round(time.Second))
 	}()
 
-	var logs console
 	ctx := browser(t)
-	logs.watch(t, ctx)
+	checkConsole := watchConsole(t, ctx)
 	settle(t, ctx, desktopWidth)
 
 	// The report first: it needs no server, and it is looked at whatever the pages do.
@@ -101,7 +101,8 @@ func TestWebAppAsATool(t *testing.T) {
 	if first := evalString(t, ctx, `document.querySelector("table.operations tr[data-product]").getAttribute("data-product")`); first != sh.target {
 		t.Errorf("the operations page's first row is of %q, want the sale of %s just recorded", first, sh.target)
 	}
-	if !eval(t, ctx, `!!document.querySelector("table.operations a[rel=next], a[rel=next]")`) {
+	shots.review(t, ctx, "operations")
+	if !eval(t, ctx, `!!document.querySelector("a[rel=next]")`) {
 		t.Error("the operations page has no next page, although the ledger holds 900 operations")
 	}
 	checkDownload(t, ctx, dir, sh.target)
@@ -115,7 +116,36 @@ func TestWebAppAsATool(t *testing.T) {
 		t.Error("the form flags the quantity but not the missing product")
 	}
 	shots.review(t, ctx, "form-errors")
-	logs.check(t)
+	checkConsole()
+}
+
+// watchConsole collects the errors and exceptions the tab of ctx reports, and returns
+// the check that fails the test on any but the form's answer 400 to invalid fields.
+func watchConsole(t *testing.T, ctx context.Context) func() {
+	var mu sync.Mutex
+	var errs []string
+	messages := chromedp.Console(ctx)
+	go func() {
+		for m, err := range messages {
+			if err != nil {
+				return
+			}
+			expected := strings.HasSuffix(m.URL, "/operations") && strings.Contains(m.Text, "status of 400")
+			if (m.Type == chromedp.ConsoleError || m.Type == chromedp.ConsoleException) && !expected {
+				mu.Lock()
+				errs = append(errs, fmt.Sprintf("%s: %s (%s:%d)", m.Type, m.Text, m.URL, m.Line))
+				mu.Unlock()
+			}
+		}
+	}()
+	return func() {
+		t.Helper()
+		mu.Lock()
+		defer mu.Unlock()
+		for _, e := range errs {
+			t.Errorf("the page reported %s", e)
+		}
+	}
 }
 
 // checkDownload filters the operations page by a product typed in lower case and a date,
@@ -196,13 +226,25 @@ func evalString(t *testing.T, ctx context.Context, expr string) string {
 }
 
 // waitFor polls a JavaScript condition until it holds, without reloading the page; a
-// page that updates itself live may be between two versions at any one time.
+// page that updates itself live may be between two versions at any one time, and one
+// that navigates loses the poll's JavaScript context, so the poll starts again in the
+// new page.
 func waitFor(t *testing.T, ctx context.Context, what, cond string) {
 	t.Helper()
 	c, cancel := context.WithTimeout(ctx, 20*time.Second)
 	defer cancel()
-	if _, err := chromedp.Run(c, chromedp.Poll[chromedp.Void](cond, chromedp.WithPollingInterval(50*time.Millisecond))); err != nil {
-		t.Fatalf("waiting for %s at %s: %v", what, evalString(t, ctx, "location.href"), err)
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		_, err := chromedp.Run(c, chromedp.Poll[chromedp.Void](cond, chromedp.WithPollingInterval(50*time.Millisecond)))
+		if err == nil {
+			return
+		}
+		select {
+		case <-c.Done():
+			t.Fatalf("waiting for %s at %s: %v", what, evalString(t, ctx, "location.href"), err)
+		case <-tick.C:
+		}
 	}
 }
 
