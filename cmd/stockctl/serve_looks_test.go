@@ -172,7 +172,8 @@ func looks(t *testing.T, ctx context.Context) []string {
 //   - text that leaves the window where nothing lets the reader scroll to it;
 //   - a summary card, or a table cell, whose text overflows its box, or is cut off
 //     without an ellipsis and a tooltip (title) saying what was cut;
-//   - at a desktop's width, a box (a table's) that scrolls sideways inside the page;
+//   - at a desktop's width, a box (a table's) that scrolls sideways inside the page; at
+//     a phone's, a table whose first column of numbers is scrolled out of view;
 //   - a number of four digits or more without a thousands separator, and a column of
 //     numbers some with decimals and some without;
 //   - two labels of an inline SVG chart that overlap (their getBBox, each in its own
@@ -246,6 +247,23 @@ const looksJS = `(() => {
       const o = getComputedStyle(el).overflowX;
       if ((o === "auto" || o === "scroll") && el.scrollWidth > el.clientWidth + 1 && el.getBoundingClientRect().width > 0) {
         problems.push(tag(el) + " is cut at its right edge (" + el.scrollWidth + " px of content in " + el.clientWidth + " px) with room to spare on the page");
+      }
+    }
+  }
+
+  // On a phone a wide table may scroll inside its box, but the first column of numbers
+  // (the stock, the quantity) is what a person opened it for: it must be in view.
+  if (W < 600) {
+    for (const table of document.querySelectorAll("table")) {
+      const cell = table.querySelector("tbody tr td.num");
+      if (!cell || cell.getBoundingClientRect().width === 0) continue;
+      let right = W;
+      for (let a = table.parentElement; a && a !== document.body; a = a.parentElement) {
+        if (getComputedStyle(a).overflowX !== "visible") right = Math.min(right, a.getBoundingClientRect().right);
+      }
+      if (cell.getBoundingClientRect().right > right + 1) {
+        const i = cell.cellIndex, head = table.tHead && table.tHead.rows[0] && table.tHead.rows[0].cells[i];
+        problems.push("the column " + JSON.stringify(head ? head.textContent.trim() : "column " + (i + 1)) + " of " + tag(table) + " is out of view: one has to scroll the table sideways to read it");
       }
     }
   }

@@ -270,6 +270,7 @@ func compareDownload(t *testing.T, downloaded, exported string) {
 		slices.Sort(k)
 		return k
 	}
+	t.Logf("the CSV download holds %d operations, as stockctl export does", len(got))
 	if g, w := keys(got), keys(want); !slices.Equal(g, w) || len(g) == 0 {
 		t.Errorf("the download holds %d operations, stockctl export %d for the same filter:\ndownload: %q\nexport:   %q", len(g), len(w), g, w)
 	}
