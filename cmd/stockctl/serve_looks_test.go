@@ -261,7 +261,8 @@ const looksJS = `(() => {
       for (let a = table.parentElement; a && a !== document.body; a = a.parentElement) {
         if (getComputedStyle(a).overflowX !== "visible") right = Math.min(right, a.getBoundingClientRect().right);
       }
-      if (cell.getBoundingClientRect().right > right + 1) {
+      range.selectNodeContents(cell);
+      if (range.getBoundingClientRect().right > right + 1) {
         const i = cell.cellIndex, head = table.tHead && table.tHead.rows[0] && table.tHead.rows[0].cells[i];
         problems.push("the column " + JSON.stringify(head ? head.textContent.trim() : "column " + (i + 1)) + " of " + tag(table) + " is out of view: one has to scroll the table sideways to read it");
       }
