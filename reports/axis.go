@@ -83,14 +83,18 @@ func years(n int) tickPeriod {
 		func(t time.Time) time.Time { return t.AddDate(n, 0, 0) }, "2006"}
 }
 
+// labelWidth is about how many pixels a tick labelled with layout takes, with the gap to
+// the next: 7 a character at go-chart's 10 points, and 24 between labels.
+func labelWidth(layout string) int { return 7*len(layout) + 24 }
+
 // timeTicks returns the starts of periods (days, weeks, months, quarters, years) between
-// from and to, at most maxTicks of them, of the finest period that fits, and the layout
-// to label them with. Dates are business dates, held in UTC: no daylight-saving day is
-// ever 23 or 25 hours long.
-func timeTicks(from, to time.Time, maxTicks int) ([]time.Time, string) {
+// from and to, of the finest period whose labels fit side by side in width pixels, and
+// the layout to label them with. Dates are business dates, held in UTC: no
+// daylight-saving day is ever 23 or 25 hours long.
+func timeTicks(from, to time.Time, width int) ([]time.Time, string) {
 	from, to = from.UTC(), to.UTC()
-	maxTicks = max(maxTicks, 2)
 	try := func(p tickPeriod) []time.Time {
+		maxTicks := max(2, width/labelWidth(p.layout))
 		var out []time.Time
 		t := p.start(from)
 		if t.Before(from) {
@@ -122,8 +126,7 @@ func timeTicks(from, to time.Time, maxTicks int) ([]time.Time, string) {
 // in width pixels. go-chart takes an axis's range from its first and last tick, so the
 // ends are ticks too, unlabelled unless they are a period's start.
 func timeAxis(from, to time.Time, width int) chart.XAxis {
-	// A label is about 8 pixels a character at go-chart's 10 points, plus a gap.
-	ts, layout := timeTicks(from, to, max(2, width/(8*len("2006-01-02")+24)))
+	ts, layout := timeTicks(from, to, width)
 	ticks := []chart.Tick{{Value: chart.TimeToFloat64(from)}}
 	for _, t := range ts {
 		v := chart.TimeToFloat64(t)

@@ -21,7 +21,7 @@ type barRow struct {
 // that every ID reads level and whole at 1 product or 1,500 (a chart shows at most a few
 // dozen rows), where slanted labels under vertical bars were clipped and dropped.
 const (
-	barsWidth   = 640
+	barsWidth   = 560
 	barsLabelW  = 150 // the labels' column
 	barsRight   = 64  // room after the longest bar for its value and the last tick's label
 	barsAxisH   = 30  // the value axis under the rows
@@ -87,7 +87,8 @@ func hbars(rows []barRow, f formats) (image, error) {
 		px := chart.Draw.MeasureText(r, "M", text).Height()
 		for i, row := range rows {
 			y := top + rowH*i
-			label := fitText(r, row.Product, barsLabelW, text)
+			// Room is left for a browser's font, wider than the one go-chart measures with.
+			label := fitText(r, row.Product, barsLabelW*4/5, text)
 			base := y + barsRowPad/2 + (perRow*(barH+2))/2 + px/2 - 1
 			href := ""
 			if f.links != nil && row.Product != othersLabel {

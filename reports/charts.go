@@ -22,7 +22,7 @@ var (
 const (
 	chartWidth  = 960
 	chartHeight = 400
-	periodWidth = 760 // narrower than a report's 960: still readable scaled to a phone
+	periodWidth = 640 // narrower than the page: still readable scaled down to a phone
 	smallWidth  = 470
 	smallHeight = 260
 )
@@ -54,7 +54,7 @@ func render(draw func(chart.RendererProvider, *bytes.Buffer) error, f formats) (
 	}()
 	var b bytes.Buffer
 	if f.png {
-		if err := draw(chart.PNG, &b); err != nil {
+		if err := draw(steadyPNG, &b); err != nil {
 			return nil, nil, err
 		}
 		pngData = append([]byte(nil), b.Bytes()...)
@@ -85,8 +85,10 @@ func plotted(c chart.Chart, title string, tips func(canvas chart.Box, o *overlay
 		if title != "" {
 			c.Background.Padding.Top = max(c.Background.Padding.Top, 34)
 			c.Elements = append(c.Elements, func(r chart.Renderer, canvas chart.Box, defaults chart.Style) {
-				chart.Draw.Text(r, title, canvas.Left, canvas.Top-14,
-					chart.Style{Font: defaults.Font, FontSize: 11, FontColor: drawing.ColorFromHex("222222")})
+				style := chart.Style{Font: defaults.Font, FontSize: 11, FontColor: drawing.ColorFromHex("222222")}
+				// A long ID is cut to the plot's width, with room for a browser's wider font;
+				// the caption under the chart holds it whole.
+				chart.Draw.Text(r, fitText(r, title, canvas.Width()*4/5, style), canvas.Left, canvas.Top-14, style)
 			})
 		}
 		svg := false
@@ -181,6 +183,9 @@ func stockChart(product string, ps []StockPoint, from, to time.Time, width, heig
 		XAxis:  xAxis,
 		YAxis: chart.YAxis{Name: "units in stock", Ticks: yTicks, Range: yRange,
 			GridMajorStyle: gridStyle, GridMinorStyle: gridStyle},
+		// go-chart draws a second value axis even with no series on it: its labels, "0.00"
+		// at a position of NaN, land far outside the picture.
+		YAxisSecondary: chart.HideYAxis(),
 		Series: []chart.Series{chart.TimeSeries{
 			Name: "stock", XValues: xs, YValues: ys,
 			Style: chart.Style{StrokeColor: colorStock, StrokeWidth: 2, FillColor: colorStock.WithAlpha(40)},
@@ -227,17 +232,18 @@ func periodChart(rows []PeriodTotals, bucket Bucket, width int, f formats) (imag
 	yTicks, yRange := valueTicks(append(append([]float64{}, sold...), restocked...), 8, f.num)
 	xAxis := timeAxis(from, to, width-80)
 	c := chart.Chart{
-		Width:      width,
-		Height:     chartHeight,
-		Background: chart.Style{Padding: chart.Box{Top: 50, Left: 20, Right: 20, Bottom: 10}},
-		XAxis:      xAxis,
-		YAxis:      chart.YAxis{Name: "units", Ticks: yTicks, Range: yRange, GridMajorStyle: gridStyle, GridMinorStyle: gridStyle},
+		Width:          width,
+		Height:         chartHeight,
+		Background:     chart.Style{Padding: chart.Box{Top: 50, Left: 20, Right: 20, Bottom: 10}},
+		XAxis:          xAxis,
+		YAxis:          chart.YAxis{Name: "units", Ticks: yTicks, Range: yRange, GridMajorStyle: gridStyle, GridMinorStyle: gridStyle},
+		YAxisSecondary: chart.HideYAxis(),
 		Series: []chart.Series{
 			chart.TimeSeries{Name: "sold", XValues: xs, YValues: sold, Style: chart.Style{StrokeColor: colorSales, StrokeWidth: 2}},
 			chart.TimeSeries{Name: "restocked", XValues: xs, YValues: restocked, Style: chart.Style{StrokeColor: colorRestocks, StrokeWidth: 2}},
 		},
 	}
-	c.Elements = []chart.Renderable{chart.LegendThin(&c)}
+	c.Elements = []chart.Renderable{legend([]string{"sold", "restocked"}, []drawing.Color{colorSales, colorRestocks})}
 	lo, hi := xAxis.Range.GetMin(), xAxis.Range.GetMax()
 	tips := func(canvas chart.Box, o *overlay) {
 		half := canvas.Width() / max(1, 2*len(rows))
@@ -249,6 +255,26 @@ func periodChart(rows []PeriodTotals, bucket Bucket, width int, f formats) (imag
 	}
 	p, s, err := render(plotted(c, "", tips), f)
 	return image{PNG: p, SVG: s}, err
+}
+
+// legend draws a line of each colour and its name above the plot's left end, in the
+// padding: go-chart's LegendThin spreads a box over the whole width and, measured with
+// one font and drawn by a browser in another, put its names under their lines.
+func legend(names []string, colors []drawing.Color) chart.Renderable {
+	return func(r chart.Renderer, canvas chart.Box, defaults chart.Style) {
+		style := chart.Style{Font: defaults.Font, FontSize: 10, FontColor: drawing.ColorFromHex("333333")}
+		x, y := canvas.Left, canvas.Top-16
+		for i, name := range names {
+			line := chart.Style{StrokeColor: colors[i], StrokeWidth: 3}
+			line.GetStrokeOptions().WriteToRenderer(r)
+			r.MoveTo(x, y-4)
+			r.LineTo(x+20, y-4)
+			r.Stroke()
+			r.ResetStyle()
+			chart.Draw.Text(r, name, x+26, y, style)
+			x += 26 + chart.Draw.MeasureText(r, name, style).Width()*5/4 + 24
+		}
+	}
 }
 
 // bucketName says which bucket starts at t: "week of 2024-03-04", "March 2024".

@@ -65,7 +65,7 @@ func heatTable(rows []ProductTotals, f formats) (image, error) {
 		text("replenishments", labelW+cellW+8, top-8, true, colorRestocks)
 		for i, row := range rows {
 			y := top + rowH*i
-			label := fitText(r, row.Product, labelW-16, chart.Style{Font: font, FontSize: 10})
+			label := fitText(r, row.Product, (labelW-16)*4/5, chart.Style{Font: font, FontSize: 10})
 			href := ""
 			if f.links != nil && row.Product != othersLabel {
 				href = f.links.Product(row.Product)
