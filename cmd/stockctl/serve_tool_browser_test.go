@@ -50,14 +50,14 @@ func TestWebAppAsATool(t *testing.T) {
 	shots.review(t, ctx, "dashboard")
 
 	// Products, paged: next and back.
-	do(t, ctx, "click Products in the nav", chromedp.Click(chromedp.CSS(`header nav a[href="/products"]`)),
-		chromedp.WaitVisible(chromedp.CSS(`table.products tr[data-product]`)))
+	click(t, ctx, "click Products in the nav", `header nav a[href="/products"]`)
+	do(t, ctx, "open the products list", chromedp.WaitVisible(chromedp.CSS(`table.products tr[data-product]`)))
 	shots.review(t, ctx, "products")
 	firstRow := `document.querySelector("table.products tr[data-product]").getAttribute("data-product")`
 	page1 := evalString(t, ctx, firstRow)
-	do(t, ctx, "follow the products list's next page", chromedp.Click(chromedp.CSS(`a[rel=next]`)))
+	click(t, ctx, "follow the products list's next page", `a[rel=next]`)
 	waitFor(t, ctx, "the second page of products", `new URLSearchParams(location.search).get("page") === "2" && !!document.querySelector("table.products tr[data-product]") && `+firstRow+` !== `+strconv.Quote(page1))
-	do(t, ctx, "go back to the first page", chromedp.Click(chromedp.CSS(`a[rel=prev]`)))
+	click(t, ctx, "go back to the first page", `a[rel=prev]`)
 	waitFor(t, ctx, "the first page of products again", `!!document.querySelector("table.products tr[data-product]") && `+firstRow+` === `+strconv.Quote(page1))
 
 	// A search typed in lower case finds the upper-case IDs, and only them.
@@ -77,8 +77,8 @@ func TestWebAppAsATool(t *testing.T) {
 	}
 
 	// The product page: its stock, then a sale typed and sent with Enter.
-	do(t, ctx, "open the product from the list", chromedp.Click(chromedp.CSS(fmt.Sprintf(`table.products tr[data-product=%q] a[href^="/products/"]`, sh.target))),
-		chromedp.WaitVisible(chromedp.CSS(`[data-stock-now]`)))
+	click(t, ctx, "open the product from the list", fmt.Sprintf(`table.products tr[data-product=%q] a[href^="/products/"]`, sh.target))
+	do(t, ctx, "open the product page", chromedp.WaitVisible(chromedp.CSS(`[data-stock-now]`)))
 	if path := evalString(t, ctx, `location.pathname`); path != "/products/"+sh.target {
 		t.Fatalf("the product's link led to %s", path)
 	}
@@ -96,8 +96,8 @@ func TestWebAppAsATool(t *testing.T) {
 	shots.review(t, ctx, "product")
 
 	// Operations: the sale first, newest first by default.
-	do(t, ctx, "click Operations in the nav", chromedp.Click(chromedp.CSS(`header nav a[href="/operations"]`)),
-		chromedp.WaitVisible(chromedp.CSS(`table.operations tr[data-product]`)))
+	click(t, ctx, "click Operations in the nav", `header nav a[href="/operations"]`)
+	do(t, ctx, "open the operations page", chromedp.WaitVisible(chromedp.CSS(`table.operations tr[data-product]`)))
 	if first := evalString(t, ctx, `document.querySelector("table.operations tr[data-product]").getAttribute("data-product")`); first != sh.target {
 		t.Errorf("the operations page's first row is of %q, want the sale of %s just recorded", first, sh.target)
 	}
@@ -108,8 +108,8 @@ func TestWebAppAsATool(t *testing.T) {
 	checkDownload(t, ctx, dir, sh.target)
 
 	// The form, sent with two bad fields at once.
-	do(t, ctx, "click Record an operation in the nav", chromedp.Click(chromedp.CSS(`header nav a[href="/operations/new"]`)),
-		chromedp.WaitVisible(chromedp.CSS(`#quantity`)))
+	click(t, ctx, "click Record an operation in the nav", `header nav a[href="/operations/new"]`)
+	do(t, ctx, "open the entry form", chromedp.WaitVisible(chromedp.CSS(`#quantity`)))
 	do(t, ctx, "send the form with no product and a bad quantity", chromedp.SendKeys(chromedp.CSS(`#quantity`), "twelve\r"),
 		chromedp.WaitVisible(chromedp.CSS(`#quantity-error`)))
 	if !eval(t, ctx, `!!document.querySelector("#product-error")`) {
@@ -169,7 +169,8 @@ func checkDownload(t *testing.T, ctx context.Context, dir, product string) {
 		_, err := chromedp.CallBrowser(ctx, cdpbrowser.SetDownloadBehavior, cdpbrowser.SetDownloadBehaviorParams{
 			Behavior: cdpbrowser.SetDownloadBehaviorBehaviorAllowAndName, DownloadPath: downloads, EventsEnabled: ptrTo(true)})
 		return err
-	}), chromedp.Click(chromedp.CSS(`a.download[data-format="csv"]`)))
+	}))
+	click(t, ctx, "follow the CSV link", `a.download[data-format="csv"]`)
 	deadline, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	var file string
@@ -243,6 +244,30 @@ func waitFor(t *testing.T, ctx context.Context, what, cond string) {
 		select {
 		case <-c.Done():
 			t.Fatalf("waiting for %s at %s: %v", what, evalString(t, ctx, "location.href"), err)
+		case <-tick.C:
+		}
+	}
+}
+
+// click clicks the element sel finds, again if the page replaced it between finding and
+// clicking (the live parts of a page are replaced whenever the ledger moves).
+func click(t *testing.T, ctx context.Context, what, sel string) {
+	t.Helper()
+	c, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		err := chromedp.Do(c, chromedp.Click(chromedp.CSS(sel)))
+		if err == nil {
+			return
+		}
+		if !strings.Contains(err.Error(), "node") && !strings.Contains(err.Error(), "context") {
+			t.Fatalf("%s: %v", what, err)
+		}
+		select {
+		case <-c.Done():
+			t.Fatalf("%s: %v", what, err)
 		case <-tick.C:
 		}
 	}
