@@ -62,7 +62,7 @@ func TestWebAppAsATool(t *testing.T) {
 
 	// A search typed in lower case finds the upper-case IDs, and only them.
 	const typed = "lamp-0"
-	do(t, ctx, "search the products", chromedp.SendKeys(chromedp.CSS(`form.search input#q`), typed+"\r"))
+	typeInto(t, ctx, "search the products", `form.search input#q`, typed+"\r")
 	waitFor(t, ctx, "the search's results", `new URLSearchParams(location.search).get("q") === `+strconv.Quote(typed)+` && !!document.querySelector("table.products tr[data-product]")`)
 	var want []string
 	for _, p := range sh.products {
@@ -87,8 +87,8 @@ func TestWebAppAsATool(t *testing.T) {
 		t.Error("the product page's form does not offer a sale first")
 		do(t, ctx, "choose a sale with the keyboard", chromedp.Focus(chromedp.CSS(`input[name=type][value=sale]`)), chromedp.KeyEvent(" "))
 	}
-	do(t, ctx, "record a sale with the keyboard", chromedp.Focus(chromedp.CSS(`#quantity`)), chromedp.KeyEvent("3\r"),
-		chromedp.WaitVisible(chromedp.CSS(`.flash`)))
+	retry(t, ctx, "record a sale with the keyboard", chromedp.Focus(chromedp.CSS(`#quantity`)), chromedp.KeyEvent("3\r"))
+	do(t, ctx, "see the sale recorded", chromedp.WaitVisible(chromedp.CSS(`.flash`)))
 	waitFor(t, ctx, "the stock to drop by 3", fmt.Sprintf(`(() => { const e = document.querySelector("[data-stock-now]"); return !!e && %s === %d; })()`, parseJS("e.textContent"), before-300))
 	if got := text(t, ctx, `[data-stock-now]`); !thousands(got) {
 		t.Errorf("the stock reads %q: no thousands separator", got)
@@ -110,8 +110,8 @@ func TestWebAppAsATool(t *testing.T) {
 	// The form, sent with two bad fields at once.
 	click(t, ctx, "click Record an operation in the nav", `header nav a[href="/operations/new"]`)
 	do(t, ctx, "open the entry form", chromedp.WaitVisible(chromedp.CSS(`#quantity`)))
-	do(t, ctx, "send the form with no product and a bad quantity", chromedp.SendKeys(chromedp.CSS(`#quantity`), "twelve\r"),
-		chromedp.WaitVisible(chromedp.CSS(`#quantity-error`)))
+	typeInto(t, ctx, "send the form with no product and a bad quantity", `#quantity`, "twelve\r")
+	do(t, ctx, "see the form's errors", chromedp.WaitVisible(chromedp.CSS(`#quantity-error`)))
 	if !eval(t, ctx, `!!document.querySelector("#product-error")`) {
 		t.Error("the form flags the quantity but not the missing product")
 	}
@@ -156,7 +156,7 @@ func checkDownload(t *testing.T, ctx context.Context, dir, product string) {
 	if !eval(t, ctx, fmt.Sprintf(`(() => { const f = document.querySelector("form.filter"); if (!f || !f.elements.from) return false; f.elements.from.value = %q; return true; })()`, from)) {
 		t.Fatal("the operations page has no filter form with a from date")
 	}
-	do(t, ctx, "filter the operations by product", chromedp.SendKeys(chromedp.CSS(`form.filter [name=product]`), strings.ToLower(product)+"\r"))
+	typeInto(t, ctx, "filter the operations by product", `form.filter [name=product]`, strings.ToLower(product)+"\r")
 	waitFor(t, ctx, "the filtered operations", fmt.Sprintf(`new URLSearchParams(location.search).get("from") === %q && !!document.querySelector("table.operations tr[data-product]") && [...document.querySelectorAll("table.operations tr[data-product]")].every(r => r.getAttribute("data-product") === %q)`, from, product))
 	href := evalString(t, ctx, `(document.querySelector('a.download[data-format="csv"]') || {}).href || ""`)
 	if !strings.Contains(href, "/api/operations?") || !strings.Contains(href, "format=csv") || !strings.Contains(href, "from="+from) {
@@ -249,16 +249,29 @@ func waitFor(t *testing.T, ctx context.Context, what, cond string) {
 	}
 }
 
-// click clicks the element sel finds, again if the page replaced it between finding and
-// clicking (the live parts of a page are replaced whenever the ledger moves).
+// click clicks the element sel finds.
 func click(t *testing.T, ctx context.Context, what, sel string) {
+	t.Helper()
+	retry(t, ctx, what, chromedp.Click(chromedp.CSS(sel)))
+}
+
+// typeInto replaces the value of the field sel finds by typing keys into it.
+func typeInto(t *testing.T, ctx context.Context, what, sel, keys string) {
+	t.Helper()
+	retry(t, ctx, what, chromedp.SetValue(chromedp.CSS(sel), ""), chromedp.SendKeys(chromedp.CSS(sel), keys))
+}
+
+// retry runs actions again when the page replaced the element they act on between
+// finding it and acting: a live part of a page is replaced whenever the ledger moves,
+// and a page that has just loaded may still renumber its nodes.
+func retry(t *testing.T, ctx context.Context, what string, actions ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
 	c, cancel := context.WithTimeout(ctx, 20*time.Second)
 	defer cancel()
 	tick := time.NewTicker(50 * time.Millisecond)
 	defer tick.Stop()
 	for {
-		err := chromedp.Do(c, chromedp.Click(chromedp.CSS(sel)))
+		err := chromedp.Do(c, actions...)
 		if err == nil {
 			return
 		}
