@@ -258,7 +258,12 @@ func click(t *testing.T, ctx context.Context, what, sel string) {
 // typeInto replaces the value of the field sel finds by typing keys into it.
 func typeInto(t *testing.T, ctx context.Context, what, sel, keys string) {
 	t.Helper()
-	retry(t, ctx, what, chromedp.SetValue(chromedp.CSS(sel), ""), chromedp.SendKeys(chromedp.CSS(sel), keys))
+	// chromedp.SetValue refuses "" (it takes the value read back for a failure).
+	clear := fmt.Sprintf(`(() => { const e = document.querySelector(%q); if (!e) throw new Error("no node yet"); e.value = ""; return true; })()`, sel)
+	retry(t, ctx, what, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := chromedp.Evaluate[bool](clear)(ctx, tg)
+		return err
+	}), chromedp.SendKeys(chromedp.CSS(sel), keys))
 }
 
 // retry runs actions again when the page replaced the element they act on between
