@@ -271,10 +271,11 @@ const looksJS = `(() => {
 
   // Numbers a person reads: separators from four digits, and a column's numbers all
   // with decimals or all without, so that their digits line up.
-  for (const el of document.querySelectorAll("td.num, th.num, .card .n, [data-stock-now]")) {
+  const bare = [...document.querySelectorAll("td.num, th.num, .card .n, [data-stock-now]")].filter((el) => {
     const text = el.textContent.trim();
-    if (/(^|[^\d.,])\d{4,}/.test(text) && !/\d[-:/]\d/.test(text)) problems.push(say(el) + " has no thousands separator");
-  }
+    return /(^|[^\d.,])\d{4,}/.test(text) && !/\d[-:/]\d/.test(text);
+  });
+  if (bare.length) problems.push(bare.length + " numbers have no thousands separator, the first " + say(bare[0]));
   for (const table of document.querySelectorAll("table")) {
     const cols = {};
     for (const row of table.querySelectorAll("tbody tr")) {
