@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -347,3 +349,35 @@ const looksJS = `(() => {
   });
   return JSON.stringify(problems);
 })()`
+
+// TestLooksFindsWhatAPersonSees: the looks check finds each fault on a page made to have
+// it, and nothing on one without, so that TestWebAppAsATool passing means something.
+func TestLooksFindsWhatAPersonSees(t *testing.T) {
+	ctx := browser(t)
+	page := func(body string) string {
+		return "data:text/html;charset=utf-8," + url.PathEscape(`<!doctype html><meta name="viewport" content="width=device-width"><body style="margin:8px;font:16px sans-serif">`+body)
+	}
+	svg := func(texts string) string {
+		return `<svg width="300" height="100" viewBox="0 0 300 100">` + texts + `</svg>`
+	}
+	for _, c := range []struct{ name, body, want string }{
+		{"fine", `<div class="card" style="width:200px"><div class="n">1,234</div></div><table><tbody><tr><td class="num">1,234.50</td><td class="num">12.00</td></tr></tbody></table>` +
+			svg(`<text x="10" y="20" font-size="12">Jan 2025</text><text x="10" y="40" font-size="12">Feb 2025</text><text x="10" y="80" font-size="12" transform="rotate(-45 10 80)">P1</text>`), ""},
+		{"wide page", `<div style="width:900px">wide</div>`, "scrolls sideways"},
+		{"card", `<div class="card" style="width:60px"><div class="n" style="white-space:nowrap">2,629,500.25</div></div>`, "overflows its box"},
+		{"clipped cell", `<table style="table-layout:fixed;width:80px"><tbody><tr><td style="overflow:hidden;white-space:nowrap">a long product name</td></tr></tbody></table>`, "is cut off"},
+		{"overlap", svg(`<text x="10" y="20" font-size="12">2,629,500</text><text x="30" y="22" font-size="12">2,870,295</text>`), "labels overlap"},
+		{"rotated overlap", svg(`<text x="50" y="60" font-size="12" transform="rotate(-45 50 60)">BOLT-0001</text><text x="56" y="60" font-size="12" transform="rotate(-45 56 60)">BOLT-0002</text>`), "labels overlap"},
+		{"cut label", svg(`<text x="270" y="20" font-size="12">DEMO-1 long</text>`), "cut off at its edge"},
+		{"tiny label", `<div style="width:100px">` + strings.Replace(svg(`<text x="10" y="50" font-size="12">0</text>`), `width="300" height="100"`, `style="width:100px"`, 1) + `</div>`, "smaller than 9 px"},
+		{"no separator", `<table><tbody><tr><td class="num">2629500</td></tr></tbody></table>`, "no thousands separator"},
+		{"ragged column", `<table><tbody><tr><td class="num">343</td></tr><tr><td class="num">376.75</td></tr></tbody></table>`, "mixes whole numbers and decimals"},
+	} {
+		do(t, ctx, c.name, chromedp.Navigate(page(c.body)))
+		settle(t, ctx, 375)
+		got := strings.Join(looks(t, ctx), "\n")
+		if c.want == "" && got != "" || !strings.Contains(got, c.want) {
+			t.Errorf("%s: the check found %q, want %q", c.name, got, c.want)
+		}
+	}
+}
