@@ -183,3 +183,18 @@ func TestEmptyLedgerHint(t *testing.T) {
 		t.Error("the empty report has links")
 	}
 }
+
+// TestWeekBucketsStartOnMonday: an operation on a Monday counts in the week that Monday
+// starts, which the period chart labels with its real start.
+func TestWeekBucketsStartOnMonday(t *testing.T) {
+	ops := []string{"2024-01-02 09:00:00 P1 100", "2024-03-04 09:00:00 P1 3", "2024-03-10 09:00:00 P1 4",
+		"2024-03-11 09:00:00 P1 5", "2024-05-20 09:00:00 P1 -1"}
+	for _, f := range []reports.Filter{{}, {Products: []string{"P1"}}} {
+		page := view(t, ops, reports.Options{Filter: f})
+		for _, w := range []string{"<title>week of 2024-03-04 · sold 0 · restocked 7 units</title>", "<title>week of 2024-03-11 · sold 0 · restocked 5 units</title>"} {
+			if !strings.Contains(page, w) {
+				t.Errorf("products %v: the period chart lacks %s", f.Products, w)
+			}
+		}
+	}
+}
