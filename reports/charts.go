@@ -203,6 +203,9 @@ func stockChart(product string, ps []StockPoint, from, to time.Time, width, heig
 				product+" · "+when(p.Date)+" · "+f.num.Units(p.Cents)+" in stock", "")
 		}
 	}
+	if g, ok := longGap(ps, from, to); ok {
+		c.Elements = append(c.Elements, gapNote(g, lo, hi, yRange.Max, f))
+	}
 	p, s, err := render(plotted(c, product, tips), f)
 	return image{Title: product, PNG: p, SVG: s}, err
 }
