@@ -20,7 +20,6 @@ var (
 
 // Chart sizes in pixels.
 const (
-	chartWidth  = 960
 	chartHeight = 400
 	periodWidth = 640 // narrower than the page: still readable scaled down to a phone
 	smallWidth  = 470
