@@ -3,13 +3,8 @@ package reports
 import (
 	"bytes"
 	"fmt"
-	"html"
-	"math"
 	"time"
 
-	"golang.org/x/image/font"
-
-	"github.com/golang/freetype/truetype"
 	"github.com/wcharczuk/go-chart/v2"
 	"github.com/wcharczuk/go-chart/v2/drawing"
 )
@@ -25,8 +20,8 @@ var (
 
 // Chart sizes in pixels.
 const (
-	chartWidth  = 960
 	chartHeight = 400
+	periodWidth = 640 // narrower than the page: still readable scaled down to a phone
 	smallWidth  = 470
 	smallHeight = 260
 )
@@ -36,11 +31,17 @@ type image struct {
 	Name     string // file name without extension
 	Title    string
 	Caption  string
+	Product  string // the product a stock chart is of
 	PNG, SVG []byte
 }
 
-// formats says which renderings of a chart are wanted.
-type formats struct{ png, svg bool }
+// formats says which renderings of a chart are wanted, how their numbers are written
+// and, for a live view, where a product's ID links to.
+type formats struct {
+	png, svg bool
+	num      Numbers
+	links    *Links
+}
 
 // render draws a chart in the formats asked for. go-chart panics on some degenerate
 // inputs; that is turned into an error rather than a crash.
@@ -52,7 +53,7 @@ func render(draw func(chart.RendererProvider, *bytes.Buffer) error, f formats) (
 	}()
 	var b bytes.Buffer
 	if f.png {
-		if err := draw(chart.PNG, &b); err != nil {
+		if err := draw(steadyPNG, &b); err != nil {
 			return nil, nil, err
 		}
 		pngData = append([]byte(nil), b.Bytes()...)
@@ -67,88 +68,47 @@ func render(draw func(chart.RendererProvider, *bytes.Buffer) error, f formats) (
 	return pngData, svgData, nil
 }
 
-// escapedSVG is go-chart's SVG renderer with two changes. Text is escaped: go-chart
-// writes it into the SVG as it is, and product IDs are user input that may hold "<" or
-// "&"; a chart inlined in a page must not add markup to it. And text is measured with
-// one font face per size: go-chart makes a new face, with its glyph cache, for every
-// label it measures, which cost 250 MB of garbage per dashboard.
-func escapedSVG(width, height int) (chart.Renderer, error) {
-	r, err := chart.SVG(width, height)
-	if err != nil {
-		return nil, err
-	}
-	return &svgRenderer{Renderer: r, faces: make(map[float64]font.Face)}, nil
-}
-
-type svgRenderer struct {
-	chart.Renderer
-	font  *truetype.Font
-	size  float64
-	theta *float64
-	faces map[float64]font.Face // by size, for font
-}
-
-func (r *svgRenderer) Text(body string, x, y int) {
-	r.Renderer.Text(html.EscapeString(body), x, y)
-}
-
-func (r *svgRenderer) SetFont(f *truetype.Font) {
-	if f != r.font {
-		clear(r.faces)
-	}
-	r.font = f
-	r.Renderer.SetFont(f)
-}
-
-func (r *svgRenderer) SetFontSize(size float64) { r.size = size; r.Renderer.SetFontSize(size) }
-
-func (r *svgRenderer) SetTextRotation(radians float64) {
-	r.theta = &radians
-	r.Renderer.SetTextRotation(radians)
-}
-
-func (r *svgRenderer) ClearTextRotation() { r.theta = nil; r.Renderer.ClearTextRotation() }
-
-// MeasureText measures as go-chart's SVG renderer does, with a cached face.
-func (r *svgRenderer) MeasureText(body string) chart.Box {
-	if r.font == nil {
-		return r.Renderer.MeasureText(body)
-	}
-	dpi := r.GetDPI()
-	face, ok := r.faces[r.size]
-	if !ok {
-		face = truetype.NewFace(r.font, &truetype.Options{DPI: dpi, Size: r.size})
-		r.faces[r.size] = face
-	}
-	box := chart.Box{Right: font.MeasureString(face, body).Ceil(), Bottom: int(drawing.PointsToPixels(dpi, r.size))}
-	if r.theta != nil {
-		box = box.Corners().Rotate(chart.RadiansToDegrees(*r.theta)).Box()
-	}
-	return box
-}
-
 func units(cents int64) float64 { return float64(cents) / 100 }
 
-// valueRange keeps go-chart from failing on a flat series: it needs min < max.
-func valueRange(vs []float64) *chart.ContinuousRange {
-	lo, hi := 0.0, 1.0
-	for _, v := range vs {
-		lo, hi = math.Min(lo, v), math.Max(hi, v)
-	}
-	return &chart.ContinuousRange{Min: lo, Max: hi * 1.05}
-}
+// Light lines across the plot at each value tick, to read a level against.
+var gridStyle = chart.Style{StrokeColor: drawing.ColorFromHex("e8e8e8"), StrokeWidth: 1}
 
-func unitsFormatter(v any) string {
-	f, ok := v.(float64)
-	switch {
-	case !ok:
-		return ""
-	case f >= 10000:
-		return fmt.Sprintf("%.0fk", f/1000)
-	case f >= 20 || f == math.Trunc(f):
-		return fmt.Sprintf("%.0f", f)
+// plotted renders a go-chart chart; in SVG, tips then lays hover values over it, given
+// where the plot was drawn. A title, if any, is drawn in padding above the plot, never
+// over the line as go-chart's own title is.
+func plotted(c chart.Chart, title string, tips func(canvas chart.Box, o *overlay)) func(chart.RendererProvider, *bytes.Buffer) error {
+	return func(rp chart.RendererProvider, b *bytes.Buffer) error {
+		var canvas chart.Box
+		c := c
+		c.Elements = append(append([]chart.Renderable(nil), c.Elements...), canvasOf(&canvas))
+		if title != "" {
+			c.Background.Padding.Top = max(c.Background.Padding.Top, 34)
+			c.Elements = append(c.Elements, func(r chart.Renderer, canvas chart.Box, defaults chart.Style) {
+				style := chart.Style{Font: defaults.Font, FontSize: 11, FontColor: drawing.ColorFromHex("222222")}
+				// A long ID is cut to the plot's width, with room for a browser's wider font;
+				// the caption under the chart holds it whole.
+				chart.Draw.Text(r, fitText(r, title, canvas.Width()*4/5, style), canvas.Left, canvas.Top-14, style)
+			})
+		}
+		svg := false
+		provider := func(w, h int) (chart.Renderer, error) {
+			r, err := rp(w, h)
+			_, svg = r.(*svgRenderer)
+			return r, err
+		}
+		var tmp bytes.Buffer
+		if err := c.Render(provider, &tmp); err != nil {
+			return err
+		}
+		if !svg || tips == nil {
+			b.Write(tmp.Bytes())
+			return nil
+		}
+		var o overlay
+		tips(canvas, &o)
+		b.Write(o.splice(tmp.Bytes()))
+		return nil
 	}
-	return fmt.Sprintf("%.1f", f)
 }
 
 // downsample keeps at most about max points of a series for drawing, keeping in every
@@ -185,134 +145,147 @@ func downsample(ps []StockPoint, max int) []StockPoint {
 	return out
 }
 
-// stockChart draws one product's stock over time.
-func stockChart(product string, ps []StockPoint, width, height int, f formats) (image, error) {
+// stockChart draws one product's stock over time, from from to to: the period asked,
+// or the product's own first and last operation.
+func stockChart(product string, ps []StockPoint, from, to time.Time, width, height int, f formats) (image, error) {
 	ps = downsample(ps, 600)
-	// Stock changes at the moment of an operation and holds until the next: draw steps,
-	// not slopes between operations.
-	xs := make([]time.Time, 0, 2*len(ps))
-	ys := make([]float64, 0, 2*len(ps))
+	if from.IsZero() || ps[0].Date.Before(from) {
+		from = ps[0].Date
+	}
+	if to.IsZero() || ps[len(ps)-1].Date.After(to) {
+		to = ps[len(ps)-1].Date
+	}
+	if !to.After(from) {
+		// One moment (one operation, or several at the same time): its day, so the level
+		// shows as a short flat line go-chart can scale.
+		from = day(from)
+		to = from.AddDate(0, 0, 1)
+	}
+	// Stock changes at the moment of an operation and holds until the next, and to the
+	// end of the axis: draw steps, not slopes between operations.
+	xs := make([]time.Time, 0, 2*len(ps)+1)
+	ys := make([]float64, 0, 2*len(ps)+1)
 	for i, p := range ps {
 		if i > 0 {
 			xs, ys = append(xs, p.Date), append(ys, ys[len(ys)-1])
 		}
 		xs, ys = append(xs, p.Date), append(ys, units(p.Cents))
 	}
-	if xs[len(xs)-1].Equal(xs[0]) {
-		// One moment (one operation, or several at the same time): draw its last level
-		// as a short flat line rather than nothing, which go-chart cannot scale.
-		xs = append(xs, xs[0].Add(24*time.Hour))
-		ys = append(ys, ys[len(ys)-1])
+	if to.After(xs[len(xs)-1]) {
+		xs, ys = append(xs, to), append(ys, ys[len(ys)-1])
 	}
+	yTicks, yRange := valueTicks(ys, max(3, height/45), f.num)
+	xAxis := timeAxis(from, to, width-80)
 	c := chart.Chart{
-		Title:  product,
 		Width:  width,
 		Height: height,
-		XAxis:  chart.XAxis{ValueFormatter: chart.TimeValueFormatterWithFormat("2006-01-02")},
-		YAxis:  chart.YAxis{Name: "units in stock", Range: valueRange(ys), ValueFormatter: unitsFormatter},
+		XAxis:  xAxis,
+		YAxis: chart.YAxis{Name: "units in stock", Ticks: yTicks, Range: yRange,
+			GridMajorStyle: gridStyle, GridMinorStyle: gridStyle},
+		// go-chart draws a second value axis even with no series on it: its labels, "0.00"
+		// at a position of NaN, land far outside the picture.
+		YAxisSecondary: chart.HideYAxis(),
 		Series: []chart.Series{chart.TimeSeries{
 			Name: "stock", XValues: xs, YValues: ys,
 			Style: chart.Style{StrokeColor: colorStock, StrokeWidth: 2, FillColor: colorStock.WithAlpha(40)},
 		}},
 	}
-	p, s, err := render(func(rp chart.RendererProvider, b *bytes.Buffer) error { return c.Render(rp, b) }, f)
+	lo, hi := xAxis.Range.GetMin(), xAxis.Range.GetMax()
+	tips := func(canvas chart.Box, o *overlay) {
+		for i, p := range ps {
+			left := canvas.Left + at(chart.TimeToFloat64(p.Date), lo, hi, canvas.Width())
+			right := canvas.Right
+			if i+1 < len(ps) {
+				right = canvas.Left + at(chart.TimeToFloat64(ps[i+1].Date), lo, hi, canvas.Width())
+			}
+			o.tip(chart.Box{Left: left, Top: canvas.Top, Right: max(right, left+1), Bottom: canvas.Bottom},
+				product+" · "+when(p.Date)+" · "+f.num.Units(p.Cents)+" in stock", "")
+		}
+	}
+	if g, ok := longGap(ps, from, to); ok {
+		c.Elements = append(c.Elements, gapNote(g, lo, hi, yRange.Max, f))
+	}
+	p, s, err := render(plotted(c, product, tips), f)
 	return image{Title: product, PNG: p, SVG: s}, err
 }
 
-// quantitiesChart draws units sold and restocked per product as pairs of bars on one
-// scale: red for sold, blue for restocked.
-func quantitiesChart(rows []ProductTotals, f formats) (image, error) {
-	bars := make([]chart.Value, 0, 2*len(rows))
-	for _, r := range rows {
-		sold, restocked := units(r.SoldCents), units(r.RestockedCents)
-		bars = append(bars,
-			chart.Value{Label: shorten(r.Product, 12), Value: sold, Style: chart.Style{FillColor: colorSales, StrokeColor: colorSales}},
-			chart.Value{Label: "", Value: restocked, Style: chart.Style{FillColor: colorRestocks, StrokeColor: colorRestocks}})
+// when writes a business date, with its time of day when it has one.
+func when(t time.Time) string {
+	if t.Equal(day(t)) {
+		return t.Format("2006-01-02")
 	}
-	return barChart(bars, 6, 30, f)
+	return t.Format("2006-01-02 15:04")
 }
 
-// periodChart draws units sold and restocked per bucket of time.
-func periodChart(rows []PeriodTotals, bucket Bucket, f formats) (image, error) {
+// periodChart draws units sold and restocked per bucket of time, each at its bucket's
+// start, on an axis ticked on period starts.
+func periodChart(rows []PeriodTotals, bucket Bucket, width int, f formats) (image, error) {
 	xs := make([]time.Time, len(rows))
 	sold := make([]float64, len(rows))
 	restocked := make([]float64, len(rows))
 	for i, r := range rows {
 		xs[i], sold[i], restocked[i] = r.Start, units(r.SoldCents), units(r.RestockedCents)
 	}
+	from, to := xs[0], xs[len(xs)-1]
 	if len(xs) == 1 {
-		xs = append(xs, xs[0].Add(24*time.Hour))
-		sold = append(sold, sold[0])
-		restocked = append(restocked, restocked[0])
+		to = from.AddDate(0, 0, 1)
+		xs, sold, restocked = append(xs, to), append(sold, sold[0]), append(restocked, restocked[0])
 	}
+	yTicks, yRange := valueTicks(append(append([]float64{}, sold...), restocked...), 8, f.num)
+	xAxis := timeAxis(from, to, width-80)
 	c := chart.Chart{
-		Width:      chartWidth,
-		Height:     chartHeight,
-		Background: chart.Style{Padding: chart.Box{Top: 50}},
-		XAxis:      chart.XAxis{Name: string(bucket) + " starting", ValueFormatter: chart.TimeValueFormatterWithFormat("2006-01-02")},
-		YAxis:      chart.YAxis{Name: "units", Range: valueRange(append(append([]float64{}, sold...), restocked...)), ValueFormatter: unitsFormatter},
+		Width:          width,
+		Height:         chartHeight,
+		Background:     chart.Style{Padding: chart.Box{Top: 50, Left: 20, Right: 20, Bottom: 10}},
+		XAxis:          xAxis,
+		YAxis:          chart.YAxis{Name: "units", Ticks: yTicks, Range: yRange, GridMajorStyle: gridStyle, GridMinorStyle: gridStyle},
+		YAxisSecondary: chart.HideYAxis(),
 		Series: []chart.Series{
 			chart.TimeSeries{Name: "sold", XValues: xs, YValues: sold, Style: chart.Style{StrokeColor: colorSales, StrokeWidth: 2}},
 			chart.TimeSeries{Name: "restocked", XValues: xs, YValues: restocked, Style: chart.Style{StrokeColor: colorRestocks, StrokeWidth: 2}},
 		},
 	}
-	c.Elements = []chart.Renderable{chart.LegendThin(&c)}
-	p, s, err := render(func(rp chart.RendererProvider, b *bytes.Buffer) error { return c.Render(rp, b) }, f)
-	return image{PNG: p, SVG: s}, err
-}
-
-// currentStockChart draws current stock, lowest first; products at zero are marked red,
-// those at or below low amber.
-func currentStockChart(levels []StockLevel, low int64, f formats) (image, error) {
-	bars := make([]chart.Value, 0, len(levels))
-	for _, l := range levels {
-		color := colorStock
-		label := shorten(l.Product, 12)
-		switch {
-		case l.Cents == 0:
-			color, label = colorZero, label+" (0)"
-		case l.Cents <= low:
-			color = colorLow
+	c.Elements = []chart.Renderable{legend([]string{"sold", "restocked"}, []drawing.Color{colorSales, colorRestocks})}
+	lo, hi := xAxis.Range.GetMin(), xAxis.Range.GetMax()
+	tips := func(canvas chart.Box, o *overlay) {
+		half := canvas.Width() / max(1, 2*len(rows))
+		for _, r := range rows {
+			x := canvas.Left + at(chart.TimeToFloat64(r.Start), lo, hi, canvas.Width())
+			o.tip(chart.Box{Left: max(canvas.Left, x-half), Top: canvas.Top, Right: min(canvas.Right, x+max(half, 1)), Bottom: canvas.Bottom},
+				bucketName(bucket, r.Start)+" · sold "+f.num.Units(r.SoldCents)+" · restocked "+f.num.Units(r.RestockedCents)+" units", "")
 		}
-		// A zero bar has no height: a sliver keeps the red mark visible.
-		v := math.Max(units(l.Cents), 0.002*units(maxCents(levels)))
-		bars = append(bars, chart.Value{Label: label, Value: v, Style: chart.Style{FillColor: color, StrokeColor: color}})
 	}
-	return barChart(bars, 8, 40, f)
-}
-
-// barChart draws bars on one scale, each minWidth to maxWidth pixels wide, labels slanted.
-func barChart(bars []chart.Value, minWidth, maxWidth int, f formats) (image, error) {
-	ys := make([]float64, len(bars))
-	for i, b := range bars {
-		ys[i] = b.Value
-	}
-	c := chart.BarChart{
-		Width:      chartWidth,
-		Height:     chartHeight,
-		Background: chart.Style{Padding: chart.Box{Top: 20, Bottom: 20}},
-		BarWidth:   max(minWidth, min(maxWidth, (chartWidth-100)/max(1, len(bars))-6)),
-		XAxis:      chart.Style{TextRotationDegrees: 45, FontSize: 8},
-		YAxis:      chart.YAxis{Range: valueRange(ys), ValueFormatter: unitsFormatter},
-		Bars:       bars,
-	}
-	p, s, err := render(func(rp chart.RendererProvider, b *bytes.Buffer) error { return c.Render(rp, b) }, f)
+	p, s, err := render(plotted(c, "", tips), f)
 	return image{PNG: p, SVG: s}, err
 }
 
-func maxCents(levels []StockLevel) int64 {
-	var m int64 = 100
-	for _, l := range levels {
-		m = max(m, l.Cents)
+// legend draws a line of each colour and its name above the plot's left end, in the
+// padding: go-chart's LegendThin spreads a box over the whole width and, measured with
+// one font and drawn by a browser in another, put its names under their lines.
+func legend(names []string, colors []drawing.Color) chart.Renderable {
+	return func(r chart.Renderer, canvas chart.Box, defaults chart.Style) {
+		style := chart.Style{Font: defaults.Font, FontSize: 10, FontColor: drawing.ColorFromHex("333333")}
+		x, y := canvas.Left, canvas.Top-16
+		for i, name := range names {
+			line := chart.Style{StrokeColor: colors[i], StrokeWidth: 3}
+			line.GetStrokeOptions().WriteToRenderer(r)
+			r.MoveTo(x, y-4)
+			r.LineTo(x+20, y-4)
+			r.Stroke()
+			r.ResetStyle()
+			chart.Draw.Text(r, name, x+26, y, style)
+			x += 26 + chart.Draw.MeasureText(r, name, style).Width()*5/4 + 24
+		}
 	}
-	return m
 }
 
-// shorten cuts a label to n characters with an ellipsis.
-func shorten(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
+// bucketName says which bucket starts at t: "week of 2024-03-04", "March 2024".
+func bucketName(b Bucket, t time.Time) string {
+	switch b {
+	case Month:
+		return t.Format("January 2006")
+	case Week:
+		return "week of " + t.Format("2006-01-02")
 	}
-	return string(r[:n-1]) + "…"
+	return t.Format("2006-01-02")
 }

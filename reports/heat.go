@@ -2,7 +2,6 @@ package reports
 
 import (
 	"bytes"
-	"fmt"
 
 	"github.com/wcharczuk/go-chart/v2"
 	"github.com/wcharczuk/go-chart/v2/drawing"
@@ -47,6 +46,8 @@ func heatTable(rows []ProductTotals, f formats) (image, error) {
 		if err != nil {
 			return err
 		}
+		_, isSVG := r.(*svgRenderer)
+		var o overlay
 		font, err := chart.GetDefaultFont()
 		if err != nil {
 			return err
@@ -64,11 +65,24 @@ func heatTable(rows []ProductTotals, f formats) (image, error) {
 		text("replenishments", labelW+cellW+8, top-8, true, colorRestocks)
 		for i, row := range rows {
 			y := top + rowH*i
-			text(shorten(row.Product, 32), 8, y+rowH-7, false, drawing.ColorBlack)
+			label := fitText(r, row.Product, (labelW-16)*4/5, chart.Style{Font: font, FontSize: 10})
+			href := ""
+			if f.links != nil && row.Product != othersLabel {
+				href = f.links.Product(row.Product)
+			}
+			if isSVG && href != "" {
+				o.link(label, row.Product, href, 8, y+rowH-7, drawing.PointsToPixels(r.GetDPI(), 10))
+			} else {
+				text(label, 8, y+rowH-7, false, drawing.ColorBlack)
+				if isSVG && label != row.Product {
+					o.tip(chart.Box{Left: 0, Top: y, Right: labelW, Bottom: y + rowH}, row.Product, "")
+				}
+			}
 			for j, cell := range []struct {
 				n     int
 				color drawing.Color
-			}{{row.Sales, colorSales}, {row.Restocks, colorRestocks}} {
+				what  string
+			}{{row.Sales, colorSales, " sales"}, {row.Restocks, colorRestocks, " replenishments"}} {
 				x := labelW + cellW*j
 				fill := heatColor(cell.color, cell.n, maxN)
 				chart.Draw.Box(r, chart.Box{Top: y + 1, Left: x, Right: x + cellW - 4, Bottom: y + rowH - 1},
@@ -77,10 +91,18 @@ func heatTable(rows []ProductTotals, f formats) (image, error) {
 				if float64(cell.n) > 0.6*float64(maxN) {
 					ink = drawing.ColorWhite
 				}
-				text(fmt.Sprint(cell.n), x+8, y+rowH-7, false, ink)
+				text(f.num.Count(int64(cell.n)), x+8, y+rowH-7, false, ink)
+				if isSVG {
+					o.tip(chart.Box{Left: x, Top: y, Right: x + cellW - 4, Bottom: y + rowH}, row.Product+" · "+f.num.Count(int64(cell.n))+cell.what, "")
+				}
 			}
 		}
-		return r.Save(b)
+		var tmp bytes.Buffer
+		if err := r.Save(&tmp); err != nil {
+			return err
+		}
+		b.Write(o.splice(tmp.Bytes()))
+		return nil
 	}
 	p, s, err := render(draw, f)
 	return image{PNG: p, SVG: s}, err

@@ -25,7 +25,6 @@ func Stylesheet() template.CSS { return template.CSS(styleCSS) }
 var pageTemplate = template.Must(template.Must(template.New("page").Funcs(template.FuncMap{
 	"chart":      chartHTML,
 	"stylesheet": Stylesheet,
-	"units":      func(cents int64) string { return unitsText(cents) },
 	"minus":      func(a, b int) int { return a - b },
 }).Parse(pageHTML)).Parse(bodyHTML))
 

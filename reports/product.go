@@ -15,7 +15,7 @@ func StockChart(ctx context.Context, store Store, product string, opt Options) (
 	if err != nil || len(series) == 0 {
 		return "", err
 	}
-	img, err := stockChart(product, series, chartWidth, chartHeight, formats{svg: true})
+	img, err := stockChart(product, series, f.From, f.To, periodWidth, chartHeight, formats{svg: true, num: opt.Numbers})
 	if err != nil {
 		return "", err
 	}

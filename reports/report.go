@@ -61,7 +61,7 @@ type Result struct {
 
 // Render reads the report's data from store and writes it to opt.Out.
 func Render(ctx context.Context, store Store, opt Options) (Result, error) {
-	p, err := build(ctx, store, opt, formats{png: opt.PNG || opt.HTML, svg: opt.SVG})
+	p, err := build(ctx, store, opt, formats{png: opt.PNG || opt.HTML, svg: opt.SVG, links: opt.Links})
 	if err != nil {
 		return Result{}, err
 	}
@@ -123,6 +123,9 @@ type page struct {
 	Empty                    bool
 	Recent                   bool
 	Bucket                   Bucket
+	// Num writes the numbers; Links, for a live view, where product IDs and "all" point.
+	Num   Numbers
+	Links *Links
 }
 
 type summary struct {
@@ -146,7 +149,8 @@ func (p *page) images() []image {
 
 func build(ctx context.Context, store Store, opt Options, fm formats) (*page, error) {
 	f := opt.Filter
-	p := &page{Filter: f, Generated: opt.Now.Format("2006-01-02 15:04:05 MST"), Period: period(f)}
+	fm.num, fm.links = opt.Numbers, opt.Links
+	p := &page{Filter: f, Generated: opt.Now.Format("2006-01-02 15:04:05 MST"), Period: periodText(f), Num: opt.Numbers, Links: opt.Links}
 	p.Title = "Stock report, " + p.Period
 	if len(f.Products) > 0 {
 		known, err := store.KnownProducts(ctx, f.Products)
@@ -180,8 +184,8 @@ func build(ctx context.Context, store Store, opt Options, fm formats) (*page, er
 			return nil, err
 		}
 		img.Name, img.Title = "current-stock", "Current stock, lowest first"
-		img.Caption = fmt.Sprintf("The %d products with the least stock of %d; red bars are at zero, amber ones at or below %s units.",
-			len(levels), total, unitsText(opt.LowCents))
+		img.Caption = fmt.Sprintf("The %s products with the least stock of %s; red bars are at zero, amber ones at or below %s units.",
+			fm.num.Count(int64(len(levels))), fm.num.Count(int64(total)), fm.num.Units(opt.LowCents))
 		p.Current = &img
 	}
 	p.Rejected, p.RejectedTotal, err = store.Rejected(ctx, f, rejectedRows)
@@ -226,7 +230,7 @@ func (p *page) addActivityCharts(top []ProductTotals, fm formats) error {
 		// The rest added up would dwarf every product's bars: it is stated, not drawn.
 		bars = top[:n-1]
 		caption = fmt.Sprintf("Red: units sold; blue: units restocked, for the %d most active products. "+
-			"The other products together sold %s and restocked %s units.", n-1, unitsText(top[n-1].SoldCents), unitsText(top[n-1].RestockedCents))
+			"The other products together sold %s and restocked %s units.", n-1, fm.num.Units(top[n-1].SoldCents), fm.num.Units(top[n-1].RestockedCents))
 	}
 	q, err := quantitiesChart(bars, fm)
 	if err != nil {
@@ -273,7 +277,7 @@ func (p *page) addPeriodChart(ctx context.Context, store Store, f Filter, fm for
 		}
 	}
 	rows = fillBuckets(rows, p.Bucket)
-	img, err := periodChart(rows, p.Bucket, fm)
+	img, err := periodChart(rows, p.Bucket, periodWidth, fm)
 	if err != nil {
 		return err
 	}
@@ -294,7 +298,7 @@ func (p *page) addStockCharts(ctx context.Context, store Store, f Filter, totals
 			products = products[:maxStockCharts]
 		}
 		if len(products) == 1 {
-			width, height = chartWidth, chartHeight
+			width, height = periodWidth, chartHeight
 		}
 	} else {
 		for _, t := range topByActivity(totals, stockCharts) {
@@ -311,12 +315,13 @@ func (p *page) addStockCharts(ctx context.Context, store Store, f Filter, totals
 		if len(series) == 0 {
 			continue
 		}
-		img, err := stockChart(product, series, width, height, fm)
+		img, err := stockChart(product, series, f.From, f.To, width, height, fm)
 		if err != nil {
 			return err
 		}
 		img.Name = fmt.Sprintf("stock-%02d", i+1)
 		img.Caption = fmt.Sprintf("Stock of %s after each operation.", product)
+		img.Product = product
 		p.Stock = append(p.Stock, img)
 	}
 	return nil
@@ -398,7 +403,7 @@ func missing(want, have []string) []string {
 	return out
 }
 
-func period(f Filter) string {
+func periodText(f Filter) string {
 	switch {
 	case f.From.IsZero() && f.To.IsZero():
 		return "all operations"
@@ -408,11 +413,4 @@ func period(f Filter) string {
 		return "from " + f.From.Format("2006-01-02")
 	}
 	return f.From.Format("2006-01-02") + " to " + f.To.Format("2006-01-02")
-}
-
-func unitsText(cents int64) string {
-	if cents%100 == 0 {
-		return fmt.Sprint(cents / 100)
-	}
-	return fmt.Sprintf("%d.%02d", cents/100, cents%100)
 }

@@ -188,7 +188,7 @@ func TestReportEmptyAndUnknown(t *testing.T) {
 		filter reports.Filter
 		want   []string
 	}{
-		{"empty ledger", nil, reports.Filter{}, []string{"No operations in this period"}},
+		{"empty ledger", nil, reports.Filter{}, []string{"No operations yet: record one with <code>stockctl restock PRODUCT QUANTITY</code> or import a file with <code>stockctl import FILE</code>."}},
 		{"empty period", sample, reports.Filter{From: day("2030-01-01")}, []string{"No operations in this period", "Current stock"}},
 		{"unknown product", sample, reports.Filter{Products: []string{"NOPE"}}, []string{"No operation was ever recorded for: <strong>NOPE</strong>"}},
 	} {
