@@ -92,7 +92,7 @@ func (d *DB) PeriodTotals(ctx context.Context, f reports.Filter, bucket reports.
 	}
 	key := map[reports.Bucket]string{
 		reports.Day:   day,
-		reports.Week:  "date(" + day + ", 'weekday 1', '-7 days')", // the Monday starting the week
+		reports.Week:  "date(" + day + ", '-6 days', 'weekday 1')", // the Monday starting the week: a Monday is its own
 		reports.Month: "substr(" + day + ", 1, 7) || '-01'",
 	}[bucket]
 	if key == "" {

@@ -20,7 +20,6 @@ var (
 
 // Chart sizes in pixels.
 const (
-	chartWidth  = 960
 	chartHeight = 400
 	periodWidth = 640 // narrower than the page: still readable scaled down to a phone
 	smallWidth  = 470
@@ -202,6 +201,9 @@ func stockChart(product string, ps []StockPoint, from, to time.Time, width, heig
 			o.tip(chart.Box{Left: left, Top: canvas.Top, Right: max(right, left+1), Bottom: canvas.Bottom},
 				product+" · "+when(p.Date)+" · "+f.num.Units(p.Cents)+" in stock", "")
 		}
+	}
+	if g, ok := longGap(ps, from, to); ok {
+		c.Elements = append(c.Elements, gapNote(g, lo, hi, yRange.Max, f))
 	}
 	p, s, err := render(plotted(c, product, tips), f)
 	return image{Title: product, PNG: p, SVG: s}, err

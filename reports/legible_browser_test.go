@@ -142,6 +142,21 @@ const legibility = `(() => {
       }
     });
   });
+  // In the bar charts a label must not run into a bar either.
+  document.querySelectorAll('.chart[aria-label^="Units sold and restocked per product"] svg, .chart[aria-label^="Current stock"] svg').forEach(svg => {
+    const box = svg.getBoundingClientRect();
+    const bars = [...svg.querySelectorAll("path")].filter(p => {
+      const fill = getComputedStyle(p).fill, r = p.getBoundingClientRect();
+      return fill !== "none" && fill !== "rgb(255, 255, 255)" && r.width < 0.9 * box.width;
+    }).map(p => p.getBoundingClientRect());
+    svg.querySelectorAll("text").forEach(t => {
+      const r = t.getBoundingClientRect();
+      if (t.textContent.trim() === "") return;
+      if (bars.some(q => Math.min(r.right, q.right) - Math.max(r.left, q.left) > 0.5 && Math.min(r.bottom, q.bottom) - Math.max(r.top, q.top) > 0.5)) {
+        out.push("bar chart: label " + JSON.stringify(t.textContent) + " runs into a bar");
+      }
+    });
+  });
   document.querySelectorAll(".card").forEach(card => {
     const n = card.querySelector(".n"), c = card.getBoundingClientRect(), r = n.getBoundingClientRect();
     if (n.scrollWidth > n.clientWidth + 1 || r.right > c.right + 0.5 || r.left < c.left - 0.5) {

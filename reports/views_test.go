@@ -183,3 +183,48 @@ func TestEmptyLedgerHint(t *testing.T) {
 		t.Error("the empty report has links")
 	}
 }
+
+// TestWeekBucketsStartOnMonday: an operation on a Monday counts in the week that Monday
+// starts, which the period chart labels with its real start.
+func TestWeekBucketsStartOnMonday(t *testing.T) {
+	ops := []string{"2024-01-02 09:00:00 P1 100", "2024-03-04 09:00:00 P1 3", "2024-03-10 09:00:00 P1 4",
+		"2024-03-11 09:00:00 P1 5", "2024-05-20 09:00:00 P1 -1"}
+	for _, f := range []reports.Filter{{}, {Products: []string{"P1"}}} {
+		page := view(t, ops, reports.Options{Filter: f})
+		for _, w := range []string{"<title>week of 2024-03-04 · sold 0 · restocked 7 units</title>", "<title>week of 2024-03-11 · sold 0 · restocked 5 units</title>"} {
+			if !strings.Contains(page, w) {
+				t.Errorf("products %v: the period chart lacks %s", f.Products, w)
+			}
+		}
+	}
+}
+
+// TestStockChartTimeAxis: a product's stock chart runs over its own dates, saying so when
+// a long stretch had no operation (one sale dated today after a year and more of nothing,
+// as in docs/serve.png), and over the period asked when one is.
+func TestStockChartTimeAxis(t *testing.T) {
+	db := ledger(t, "2024-01-05 09:00:00 P1 500", "2024-02-10 09:00:00 P1 -40", "2024-03-02 09:00:00 P1 -6", "2026-11-27 10:00:00 P1 -1")
+	chart := func(f reports.Filter) string {
+		t.Helper()
+		svg, err := reports.StockChart(context.Background(), db, "P1", reports.Options{Filter: f})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(svg)
+	}
+	own := chart(reports.Filter{})
+	for _, w := range []string{">no operation from 2024-03-02 to 2026-11-27<", ">2025<", ">2026<"} {
+		if !strings.Contains(own, w) {
+			t.Errorf("the chart over the product's own dates lacks %s", w)
+		}
+	}
+	asked := chart(reports.Filter{From: day("2024-01-01"), To: day("2024-06-30")})
+	for _, w := range []string{">Jan 2024<", ">Apr 2024<"} {
+		if !strings.Contains(asked, w) {
+			t.Errorf("the chart of January to June lacks %s", w)
+		}
+	}
+	if strings.Contains(asked, "2026") || strings.Contains(asked, "no operation from") {
+		t.Error("the chart of January to June reaches beyond it")
+	}
+}
