@@ -136,6 +136,13 @@ func (s *Server) newOperationPage(w http.ResponseWriter, r *http.Request) {
 		s.unavailable(w, r, err)
 		return
 	}
+	// A page that is only the form starts with the keyboard in it: on the product, or on
+	// the quantity when the product is given. (The product page does not: it would
+	// scroll a phone past the stock.)
+	form.Focus = "product"
+	if product != "" {
+		form.Focus = "quantity"
+	}
 	s.render(w, r, http.StatusOK, "new", map[string]any{"Title": "Record an operation", "Form": form})
 }
 

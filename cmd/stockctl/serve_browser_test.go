@@ -56,8 +56,9 @@ func (c *console) watch(t *testing.T, ctx context.Context) {
 			if err != nil {
 				return
 			}
-			// The refused oversale is answered 409 with the form again, which Chromium logs.
-			expected := strings.HasSuffix(m.URL, "/operations") && strings.Contains(m.Text, "status of 409")
+			// A refused form (an oversale, 409; bad fields, 400) is answered with the form
+			// again, which Chromium logs.
+			expected := strings.HasSuffix(m.URL, "/operations") && (strings.Contains(m.Text, "status of 409") || strings.Contains(m.Text, "status of 400"))
 			if (m.Type == chromedp.ConsoleError || m.Type == chromedp.ConsoleException) && !expected {
 				c.mu.Lock()
 				c.errors = append(c.errors, fmt.Sprintf("%s: %s (%s:%d)", m.Type, m.Text, m.URL, m.Line))

@@ -97,7 +97,9 @@
           .then(function (r) { return r.ok ? r.json() : { products: [] }; })
           .then(function (d) {
             if (product.value.trim() !== id) return;
-            hint.textContent = d.products.length ? "in stock: " + d.products[0].stock : "new product";
+            // Written as the page writes quantities: separators, two decimals.
+            hint.textContent = d.products.length ? "in stock: " + Number(d.products[0].stock).toLocaleString(navigator.language,
+              { minimumFractionDigits: 2, maximumFractionDigits: 2 }) : "new product";
           }, function () {});
       }, 150);
     });
