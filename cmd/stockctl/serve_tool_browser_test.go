@@ -313,9 +313,10 @@ func compareDownload(t *testing.T, downloaded, exported string) {
 		slices.Sort(k)
 		return k
 	}
-	t.Logf("the CSV download holds %d operations, as stockctl export does", len(got))
 	if g, w := keys(got), keys(want); !slices.Equal(g, w) || len(g) == 0 {
 		t.Errorf("the download holds %d operations, stockctl export %d for the same filter:\ndownload: %q\nexport:   %q", len(g), len(w), g, w)
+	} else {
+		t.Logf("the CSV download holds the %d operations stockctl export gives for the same filter", len(g))
 	}
 }
 
