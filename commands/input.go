@@ -93,31 +93,49 @@ func (e *FieldError) Unwrap() error { return e.Err }
 // a *FieldError for the first field that is wrong. newID makes the command ID when no
 // key is given.
 func (in Input) Parse(now time.Time, newID func() string) (Operation, error) {
+	op, errs := in.ParseAll(now, newID)
+	if len(errs) > 0 {
+		return op, errs[0]
+	}
+	return op, nil
+}
+
+// ParseAll is Parse checking every field: it returns each wrong field's error, in the
+// order above, so that a form can flag them all at once. The operation is complete only
+// when there is none.
+func (in Input) ParseAll(now time.Time, newID func() string) (Operation, []*FieldError) {
 	var op Operation
+	var errs []*FieldError
 	var err error
 	if op.Product, err = productid.Parse(in.Product); err != nil {
-		return op, &FieldError{"product", err}
+		errs = append(errs, &FieldError{"product", err})
 	}
 	if op.Quantity, err = domain.ParseQuantity(in.Quantity); err != nil {
-		return op, &FieldError{"quantity", err}
+		errs = append(errs, &FieldError{"quantity", err})
 	}
 	op.Date, op.DateGiven = domain.NewBusinessDate(now), in.Date != ""
 	if in.Date != "" {
 		if op.Date, err = domain.ParseBusinessDate(in.Date); err != nil {
-			return op, &FieldError{"date", err}
+			errs = append(errs, &FieldError{"date", err})
 		}
 	}
 	if err := CheckText(in.Note, MaxNoteLength); err != nil {
-		return op, &FieldError{"note", err}
+		errs = append(errs, &FieldError{"note", err})
 	}
 	if err := CheckText(in.Operator, MaxOperatorLength); err != nil {
-		return op, &FieldError{"operator", err}
+		errs = append(errs, &FieldError{"operator", err})
+	}
+	if in.Key != "" {
+		if _, err := CommandIDForKey(in.Key); err != nil {
+			errs = append(errs, &FieldError{"idempotency_key", err})
+		}
+	}
+	if len(errs) > 0 {
+		return op, errs
 	}
 	op.Note, op.Operator, op.CommandID, op.NewProduct = in.Note, in.Operator, newID(), in.NewProduct
 	if in.Key != "" {
-		if op.CommandID, err = CommandIDForKey(in.Key); err != nil {
-			return op, &FieldError{"idempotency_key", err}
-		}
+		op.CommandID, _ = CommandIDForKey(in.Key)
 		op.Key = in.Key
 	}
 	return op, nil

@@ -82,7 +82,7 @@ type HistoryEntry struct {
 
 // History returns every operation on product p in log order, rejected ones included.
 func (d *DB) History(ctx context.Context, p string) ([]HistoryEntry, error) {
-	return d.history(ctx, p, "ORDER BY 1, 2", -1)
+	return d.history(ctx, p, "ORDER BY 1, 2")
 }
 
 // HistoryTail returns the last n operations on product p in log order, and how many
@@ -93,12 +93,31 @@ func (d *DB) HistoryTail(ctx context.Context, p string, n int) ([]HistoryEntry, 
 		+ (SELECT count(*) FROM rejected_events WHERE product_id = ?)`, p, p).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("history: %w", err)
 	}
-	out, err := d.history(ctx, p, "ORDER BY 1 DESC, 2 DESC", n)
+	out, err := d.history(ctx, p, "ORDER BY 1 DESC, 2 DESC LIMIT ?", n)
 	slices.Reverse(out)
 	return out, total, err
 }
 
-func (d *DB) history(ctx context.Context, p, order string, limit int) ([]HistoryEntry, error) {
+// HistoryPage returns up to n operations on product p newest first (by log position),
+// skipping the newest skip, and how many operations there are in all: one page of a
+// product page's history. Both halves of the union read only p's rows, through the
+// ledger_product and rejected_events_product indexes, so a page costs what the product's
+// operations cost to sort, not what the ledger holds.
+func (d *DB) HistoryPage(ctx context.Context, p string, skip, n int) ([]HistoryEntry, int, error) {
+	var total int
+	if err := d.db.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM ledger WHERE product_id = ?)
+		+ (SELECT count(*) FROM rejected_events WHERE product_id = ?)`, p, p).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("history: %w", err)
+	}
+	if skip >= total {
+		return nil, total, nil
+	}
+	out, err := d.history(ctx, p, "ORDER BY 1 DESC, 2 DESC LIMIT ? OFFSET ?", n, skip)
+	return out, total, err
+}
+
+// history reads p's operations, ordered and limited by tail (with its arguments).
+func (d *DB) history(ctx context.Context, p, tail string, tailArgs ...any) ([]HistoryEntry, error) {
 	rows, err := d.db.QueryContext(ctx, `
 		SELECT partition, "offset", event_id, event_type, qty_cents, stock_cents, 'accepted', '', '',
 		       business_date, recorded_at, recorded_by, note
@@ -107,7 +126,7 @@ func (d *DB) history(ctx context.Context, p, order string, limit int) ([]History
 		SELECT partition, "offset", event_id, event_type, qty_cents, -1, 'rejected', reason, detail,
 		       business_date, recorded_at, recorded_by, note
 		FROM rejected_events WHERE product_id = ?
-		`+order+` LIMIT ?`, p, p, limit)
+		`+tail, append([]any{p, p}, tailArgs...)...)
 	if err != nil {
 		return nil, fmt.Errorf("history: %w", err)
 	}

@@ -29,7 +29,8 @@ func (s *Server) flash(r *http.Request, nonce string) (*flash, error) {
 	}
 	past := commands.WordsFor(o.Type).Past
 	past = strings.ToUpper(past[:1]) + past[1:]
-	f := &flash{Message: fmt.Sprintf("%s %s of %q on %s; stock after it: %s.", past, o.Quantity, o.Product, o.Date, o.Stock)}
+	n := numbers(r)
+	f := &flash{Message: fmt.Sprintf("%s %s of %q on %s; stock after it: %s.", past, n.Fixed(o.Quantity.Cents()), o.Product, o.Date, n.Fixed(o.Stock.Cents()))}
 	if r.URL.Query().Get("again") != "" {
 		f.Again = true
 		f.Message = "This form was already submitted; it was recorded once. " + f.Message
@@ -39,16 +40,62 @@ func (s *Server) flash(r *http.Request, nonce string) (*flash, error) {
 
 // entryForm is what the entry form shows.
 type entryForm struct {
-	Nonce, CSRF                                   string
-	NewProduct                                    bool
-	Product, Type, Quantity, Date, Note, Operator string
-	Stock                                         string
-	StockKnown                                    bool
-	DefaultOperator                               string
+	Nonce, CSRF                                         string
+	NewProduct                                          bool
+	Product, Type, Quantity, Date, Time, Note, Operator string
+	Stock                                               string
+	StockKnown                                          bool
+	DefaultOperator                                     string
 	// DecimalComma is true when the browser's language writes 12,5: the form takes it.
 	DecimalComma bool
-	Known        []StockLevel
+	Known        []StockLevel // stock as the browser's language writes it
 	Errors       map[string]string
+	// Focus is the first invalid field, which gets the keyboard's focus.
+	Focus string
+	// Invalid is how many fields are flagged.
+	Invalid int
+}
+
+// formFields are the form's fields in the order it shows them.
+var formFields = []string{"product", "type", "quantity", "date", "time", "note", "operator"}
+
+// fail sets the form's errors and the field to focus.
+func (f *entryForm) fail(errs map[string]string) {
+	f.Errors, f.Focus, f.Invalid = errs, "", 0
+	for _, field := range formFields {
+		if errs[field] != "" {
+			if f.Focus == "" {
+				f.Focus = field
+			}
+			f.Invalid++
+		}
+	}
+}
+
+// formMessage is err's message as the form shows it, next to its field: without the
+// command's prefix the CLI and the API put first ("sell: insufficient stock…"), which in
+// a form titled with the operation says nothing but noise.
+func formMessage(err error) string {
+	msg := lookAlikeHint(err, `tick "this is a new product"`)
+	for _, kind := range []domain.EventType{domain.TypeStockSold, domain.TypeStockRestocked} {
+		msg = strings.TrimPrefix(msg, commands.WordsFor(kind).Verb+": ")
+	}
+	return msg
+}
+
+// formDate joins the date picker's ISO date and the optional time into the CLI's
+// YYYY-MM-DD [HH:MM:SS]; a time with no date is an error on the time field.
+func formDate(date, clock string) (string, error) {
+	date, clock = strings.TrimSpace(date), strings.TrimSpace(clock)
+	switch {
+	case clock == "":
+		return date, nil
+	case date == "":
+		return "", errors.New("a time needs a date: pick the date too, or leave both empty for now")
+	case len(clock) == len("15:04"):
+		clock += ":00"
+	}
+	return date + " " + clock, nil
 }
 
 // newForm returns an empty entry form for product (which may be empty), with a fresh
@@ -66,8 +113,11 @@ func (s *Server) fillStock(r *http.Request, f *entryForm) error {
 	if err != nil {
 		return err
 	}
-	f.Known = known
-	for _, k := range known {
+	n := numbers(r)
+	f.Known = make([]StockLevel, len(known))
+	for i, k := range known {
+		k.Stock = quantityText(n, k.Stock)
+		f.Known[i] = k
 		if k.Product == f.Product {
 			f.Stock, f.StockKnown = k.Stock, true
 		}
@@ -85,6 +135,13 @@ func (s *Server) newOperationPage(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		s.unavailable(w, r, err)
 		return
+	}
+	// A page that is only the form starts with the keyboard in it: on the product, or on
+	// the quantity when the product is given. (The product page does not: it would
+	// scroll a phone past the stock.)
+	form.Focus = "product"
+	if product != "" {
+		form.Focus = "quantity"
 	}
 	s.render(w, r, http.StatusOK, "new", map[string]any{"Title": "Record an operation", "Form": form})
 }
@@ -120,11 +177,37 @@ func (s *Server) submitOperation(w http.ResponseWriter, r *http.Request) {
 	}
 	f := entryForm{Nonce: nonce, CSRF: r.PostForm.Get("csrf"), DefaultOperator: s.cfg.Operator,
 		Product: r.PostForm.Get("product"), Type: r.PostForm.Get("type"), Quantity: r.PostForm.Get("quantity"),
-		Date: r.PostForm.Get("date"), Note: r.PostForm.Get("note"), Operator: r.PostForm.Get("operator"),
+		Date: r.PostForm.Get("date"), Time: r.PostForm.Get("time"), Note: r.PostForm.Get("note"), Operator: r.PostForm.Get("operator"),
 		NewProduct: r.PostForm.Get("new_product") != ""}
 	f.DecimalComma = decimalComma(r)
-	in := operationInput{Product: f.Product, Type: f.Type, Quantity: formQuantity(f.Quantity, f.DecimalComma), Date: f.Date, Note: f.Note,
+	refuse := func(status int, errs map[string]string) {
+		f.fail(errs)
+		if ferr := s.fillStock(r, &f); ferr != nil {
+			s.unavailable(w, r, ferr)
+			return
+		}
+		s.render(w, r, status, "new", map[string]any{"Title": "Record an operation", "Form": f})
+	}
+	date, timeErr := formDate(f.Date, f.Time)
+	in := operationInput{Product: f.Product, Type: f.Type, Quantity: formQuantity(f.Quantity, f.DecimalComma), Date: date, Note: f.Note,
 		Operator: f.Operator, Key: formKeyPrefix + nonce, NewProduct: f.NewProduct}
+	// Every field is checked before anything is recorded, and every wrong one flagged.
+	_, _, invalid := in.parseAll(s.cfg.Now(), s.cfg.Operator)
+	if len(invalid) > 0 || timeErr != nil {
+		errs := make(map[string]string)
+		for _, e := range invalid {
+			field := e.Field
+			if field == "idempotency_key" {
+				field = "form"
+			}
+			errs[field] = formMessage(e)
+		}
+		if timeErr != nil {
+			errs["time"] = timeErr.Error()
+		}
+		refuse(http.StatusBadRequest, errs)
+		return
+	}
 	res, _, err := s.record(r, in)
 	if err != nil {
 		status, class := classify(err)
@@ -132,23 +215,19 @@ func (s *Server) submitOperation(w http.ResponseWriter, r *http.Request) {
 		if field == "" || field == "idempotency_key" {
 			field = "form"
 		}
-		f.Errors = map[string]string{field: lookAlikeHint(err, `tick "this is a new product"`)}
+		errs := map[string]string{field: formMessage(err)}
 		switch {
 		case class.Class == commands.OutcomeUnknown:
 			// The form keeps its nonce, the operation's idempotency key: sending this same
 			// form again records it at most once, where a new form would record it twice.
 			s.cfg.ErrorLog.Printf("web: %s %s: %v", r.Method, r.URL.Path, err)
-			f.Errors = map[string]string{"form": "This operation may have been recorded: " + err.Error() +
+			errs = map[string]string{"form": "This operation may have been recorded: " + formMessage(err) +
 				". Check the product's history, or press Record again on this form, which records it at most once."}
 		case status == http.StatusServiceUnavailable:
 			s.cfg.ErrorLog.Printf("web: %s %s: %v", r.Method, r.URL.Path, err)
-			f.Errors = map[string]string{"form": "Nothing was recorded: " + err.Error() + ". Submit again when the broker is back."}
+			errs = map[string]string{"form": "Nothing was recorded: " + formMessage(err) + ". Submit again when the broker is back."}
 		}
-		if ferr := s.fillStock(r, &f); ferr != nil {
-			s.unavailable(w, r, ferr)
-			return
-		}
-		s.render(w, r, status, "new", map[string]any{"Title": "Record an operation", "Form": f})
+		refuse(status, errs)
 		return
 	}
 	target := productURL("/products/", res.Event.Product.String())

@@ -28,8 +28,17 @@ var errInvalidType = errors.New(`invalid type: give "sale" or "restock"`)
 
 // parse validates the input by the CLI's rules (commands.Input) and returns the kind
 // and the operation, or a *commands.FieldError for the first field that is wrong, in the
-// order the form shows them.
+// order the form shows them: what the API answers.
 func (in operationInput) parse(now time.Time, defaultOperator string) (domain.EventType, commands.Operation, error) {
+	kind, op, errs := in.parseAll(now, defaultOperator)
+	if len(errs) > 0 {
+		return "", op, errs[0]
+	}
+	return kind, op, nil
+}
+
+// parseAll is parse checking every field, for the form, which flags them all at once.
+func (in operationInput) parseAll(now time.Time, defaultOperator string) (domain.EventType, commands.Operation, []*commands.FieldError) {
 	date := strings.TrimSpace(in.Date)
 	// A browser's datetime-local field sends 2024-05-02T10:30.
 	if t, err := time.Parse("2006-01-02T15:04", date); err == nil {
@@ -39,17 +48,19 @@ func (in operationInput) parse(now time.Time, defaultOperator string) (domain.Ev
 	if operator == "" {
 		operator = defaultOperator
 	}
-	op, err := commands.Input{Product: in.Product, Quantity: in.Quantity, Date: date, Note: in.Note,
-		Operator: operator, Key: in.Key, NewProduct: in.NewProduct}.Parse(now, uuid.NewString)
-	var fe *commands.FieldError
-	if errors.As(err, &fe) && fe.Field == "product" {
-		return "", op, err
-	}
+	op, errs := commands.Input{Product: in.Product, Quantity: in.Quantity, Date: date, Note: in.Note,
+		Operator: operator, Key: in.Key, NewProduct: in.NewProduct}.ParseAll(now, uuid.NewString)
 	kind, ok := commands.KindNamed(in.Type)
 	if !ok {
-		return "", op, &commands.FieldError{Field: "type", Err: errInvalidType}
+		// After the product, where the form shows it.
+		typeErr := &commands.FieldError{Field: "type", Err: errInvalidType}
+		at := 0
+		if len(errs) > 0 && errs[0].Field == "product" {
+			at = 1
+		}
+		errs = append(errs[:at], append([]*commands.FieldError{typeErr}, errs[at:]...)...)
 	}
-	return kind, op, err
+	return kind, op, errs
 }
 
 // decimalText reads a JSON quantity as text, never as a float: "12.5" and 12.5 both

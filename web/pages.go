@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/stockctl/stockctl/productid"
 	"github.com/stockctl/stockctl/reports"
 )
 
@@ -26,9 +25,6 @@ var pages = func() map[string]*template.Template {
 	}
 	return out
 }()
-
-// historyRows is how many operations a product page lists, newest last.
-const historyRows = 1000
 
 // render writes a page, or a 500 if its template fails. A page with nothing live has
 // version -1.
@@ -116,6 +112,36 @@ func splitList(lists []string) []string {
 	return out
 }
 
+// resolve replaces each typed product ID by the stored one it means, as people type
+// IDs in any case: the exact ID first, else the one stored ID equal to it under case
+// folding. An ID that matches nothing stays, and the views say nothing was recorded for
+// it.
+func (q *dashboardQuery) resolve(known []StockLevel) {
+	if len(q.filter.Products) == 0 {
+		return
+	}
+	exact := make(map[string]bool, len(known))
+	folded := make(map[string][]string, len(known))
+	for _, k := range known {
+		exact[k.Product] = true
+		f := strings.ToLower(k.Product)
+		folded[f] = append(folded[f], k.Product)
+	}
+	seen := make(map[string]bool)
+	var out []string
+	for _, id := range q.filter.Products {
+		if m := folded[strings.ToLower(id)]; !exact[id] && len(m) == 1 {
+			id = m[0]
+		}
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	q.filter.Products = out
+	q.Products = strings.Join(out, ", ")
+}
+
 // describe says what the filter selects.
 func (q dashboardQuery) describe() string {
 	var s string
@@ -154,7 +180,9 @@ func (q dashboardQuery) values() url.Values {
 func (s *Server) dashboardHTML(r *http.Request, f reports.Filter) (template.HTML, time.Duration, error) {
 	start := time.Now()
 	var b bytes.Buffer
-	err := reports.Dashboard(r.Context(), s.cfg.Store, reports.Options{Filter: f, LowCents: s.cfg.LowCents, Rows: dashboardRows, Recent: true, Now: s.cfg.Now()}, &b)
+	opt := s.reportOptions(r, f)
+	opt.Rows, opt.Recent = dashboardRows, true
+	err := reports.Dashboard(r.Context(), s.cfg.Store, opt, &b)
 	return template.HTML(b.String()), time.Since(start), err
 }
 
@@ -167,7 +195,15 @@ func (s *Server) dashboardPage(w http.ResponseWriter, r *http.Request) {
 	// The version before reading: a change after it makes the page fetch itself again.
 	version := s.cfg.Hub.Version()
 	q, err := parseDashboardQuery(r.URL.Query())
-	data := map[string]any{"Title": "Dashboard", "Version": version, "From": q.From, "To": q.To, "Products": q.Products,
+	known, kerr := s.cfg.Store.StockLevels(r.Context())
+	if kerr != nil {
+		s.unavailable(w, r, kerr)
+		return
+	}
+	if err == nil {
+		q.resolve(known)
+	}
+	data := map[string]any{"Known": known, "Title": "Dashboard", "Version": version, "From": q.From, "To": q.To, "Products": q.Products,
 		"Filtered": len(q.values()) > 0, "Period": q.describe(), "FragmentURL": "/fragments/dashboard" + query(q.values())}
 	if err != nil {
 		data["FilterError"] = err.Error()
@@ -193,6 +229,15 @@ func (s *Server) dashboardFragment(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
+	if len(q.filter.Products) > 0 {
+		known, err := s.cfg.Store.StockLevels(r.Context())
+		if err != nil {
+			s.cfg.ErrorLog.Printf("web: %s %s: %v", r.Method, r.URL.Path, err)
+			http.Error(w, "the ledger cannot be read right now", http.StatusServiceUnavailable)
+			return
+		}
+		q.resolve(known)
+	}
 	frag, took, err := s.dashboardHTML(r, q.filter)
 	if err != nil {
 		s.cfg.ErrorLog.Printf("web: %s %s: %v", r.Method, r.URL.Path, err)
@@ -207,86 +252,6 @@ func writeFragment(w http.ResponseWriter, took time.Duration, frag template.HTML
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.Write([]byte(frag))
-}
-
-// productFragment renders a product's stock, history and charts.
-func (s *Server) productHTML(r *http.Request, product string) (template.HTML, time.Duration, error) {
-	start := time.Now()
-	history, total, err := s.cfg.Store.HistoryTail(r.Context(), product, historyRows)
-	if err != nil {
-		return "", 0, err
-	}
-	levels, err := s.cfg.Store.StockLevels(r.Context(), product)
-	if err != nil {
-		return "", 0, err
-	}
-	data := map[string]any{"Product": product, "HistoryURL": historyURL(product)}
-	if len(levels) == 1 {
-		data["Stock"], data["Known"] = levels[0].Stock, true
-	}
-	if total > len(history) {
-		data["HistoryLeft"] = total - len(history)
-	}
-	data["History"] = history
-	charts, _, err := s.dashboardHTML(r, reports.Filter{Products: []string{product}})
-	if err != nil {
-		return "", 0, err
-	}
-	data["Charts"] = charts
-	var b bytes.Buffer
-	if err := pages["product"].ExecuteTemplate(&b, "product_fragment", data); err != nil {
-		return "", 0, err
-	}
-	return template.HTML(b.String()), time.Since(start), nil
-}
-
-// productPage answers GET /products/{id}: the entry form for the product, its stock,
-// history and charts, updating live. ?recorded=NONCE shows what a form recorded.
-func (s *Server) productPage(w http.ResponseWriter, r *http.Request) {
-	p, err := productid.Lookup(productParam(r))
-	if err != nil {
-		s.errorPage(w, r, http.StatusBadRequest, err.Error())
-		return
-	}
-	version := s.cfg.Hub.Version()
-	frag, took, err := s.productHTML(r, p.String())
-	if err != nil {
-		s.unavailable(w, r, err)
-		return
-	}
-	form, err := s.newForm(r, p.String())
-	if err != nil {
-		s.unavailable(w, r, err)
-		return
-	}
-	data := map[string]any{"Title": "Product " + p.String(), "Product": p.String(), "Form": form, "Fragment": frag, "Version": version,
-		"FragmentURL": productURL("/fragments/products/", p.String())}
-	if nonce := r.URL.Query().Get("recorded"); nonce != "" {
-		if flash, err := s.flash(r, nonce); err != nil {
-			s.unavailable(w, r, err)
-			return
-		} else if flash != nil {
-			data["Flash"] = flash
-		}
-	}
-	serverTiming(w, took)
-	s.render(w, r, http.StatusOK, "product", data)
-}
-
-// productFragment answers GET /fragments/products/{id}.
-func (s *Server) productFragment(w http.ResponseWriter, r *http.Request) {
-	p, err := productid.Lookup(productParam(r))
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
-		return
-	}
-	frag, took, err := s.productHTML(r, p.String())
-	if err != nil {
-		s.cfg.ErrorLog.Printf("web: %s %s: %v", r.Method, r.URL.Path, err)
-		http.Error(w, "the ledger cannot be read right now", http.StatusServiceUnavailable)
-		return
-	}
-	writeFragment(w, took, frag)
 }
 
 // productURL returns the address of a product's page under base ("/products/"). A

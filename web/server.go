@@ -25,6 +25,9 @@ type Store interface {
 	History(ctx context.Context, product string) ([]HistoryEntry, error)
 	HistoryTail(ctx context.Context, product string, n int) ([]HistoryEntry, int, error)
 	CommandOutcome(ctx context.Context, commandID string) (domain.Outcome, error)
+
+	// The product page's history, newest first, one page at a time.
+	HistoryPage(ctx context.Context, product string, skip, n int) ([]HistoryEntry, int, error)
 }
 
 // Ledger records operations through the command handlers; commands.Operations is one.

@@ -49,3 +49,9 @@ func convertRows[A, B any](in []A, as func(A) B) []B {
 	}
 	return out
 }
+
+// HistoryPage implements web.Store.
+func (s webStore) HistoryPage(ctx context.Context, product string, skip, n int) ([]web.HistoryEntry, int, error) {
+	entries, total, err := s.DB.HistoryPage(ctx, product, skip, n)
+	return convertRows(entries, webHistoryEntry), total, err
+}

@@ -70,6 +70,20 @@
     });
   });
 
+  // A refused form puts the keyboard on its first invalid field. The server marks it
+  // autofocus; a browser that skipped that (the page restored from its cache) gets it
+  // here.
+  var invalid = document.querySelector("form.entry input[aria-invalid=true], form.entry fieldset[aria-invalid=true] input");
+  if (invalid && (!document.activeElement || document.activeElement === body)) invalid.focus();
+
+  // On a phone the product page's entry form folds into a line under the stock, so the
+  // stock and its chart stay on the first screen; it stays open when it has something to
+  // say (an error) or a wide screen has room for it beside them.
+  var box = document.getElementById("entry-box");
+  if (box && window.matchMedia && window.matchMedia("(max-width: 800px)").matches && !box.querySelector(".error")) {
+    box.open = false;
+  }
+
   // The entry form shows the chosen product's current stock.
   var product = document.getElementById("product"), hint = document.getElementById("product-stock");
   if (product && hint) {
@@ -83,7 +97,9 @@
           .then(function (r) { return r.ok ? r.json() : { products: [] }; })
           .then(function (d) {
             if (product.value.trim() !== id) return;
-            hint.textContent = d.products.length ? "in stock: " + d.products[0].stock : "new product";
+            // Written as the page writes quantities: separators, two decimals.
+            hint.textContent = d.products.length ? "in stock: " + Number(d.products[0].stock).toLocaleString(navigator.language,
+              { minimumFractionDigits: 2, maximumFractionDigits: 2 }) : "new product";
           }, function () {});
       }, 150);
     });

@@ -1,0 +1,290 @@
+package web
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/stockctl/stockctl/productid"
+	"github.com/stockctl/stockctl/reports"
+)
+
+// historyPageRows is how many operations one page of a product's history lists. 50 rows
+// are a screen or two: the stock and its chart stay the first thing a product page shows.
+const historyPageRows = 50
+
+// historyRow is an operation as the product page shows it, quantities written one way.
+type historyRow struct {
+	HistoryEntry
+	QuantityText, StockText string
+	When                    string // the business date, without a time of 00:00:00
+}
+
+// productView is what product_fragment.html shows.
+type productView struct {
+	Product          string
+	Known            bool
+	Stock            string // as the page writes quantities
+	AtZero, Low      bool
+	Chart            template.HTML
+	History          []historyRow
+	Total            int
+	First, Last      int // the rows shown, 1-based, newest first
+	Page, Pages      int
+	PrevURL, NextURL string
+	Range            string // "Operations 1–50 of 5,000"
+	Operations       string // how many accepted operations, written for people
+	LastDate         string
+	HistoryURL       string
+}
+
+// quantityText writes a quantity the read model gives as "1234.50" as the page's other
+// quantities are written: both decimals and the browser's separators, "1,234.50", so the
+// stock line and every row of the history read alike.
+func quantityText(n reports.Numbers, q string) string {
+	c, ok := parseCents(q)
+	if !ok {
+		return q
+	}
+	return n.Fixed(c)
+}
+
+// parseCents reads the read model's quantity text, "-12.50" or "12", in hundredths.
+func parseCents(q string) (int64, bool) {
+	whole, frac, _ := strings.Cut(q, ".")
+	if len(frac) > 2 {
+		return 0, false
+	}
+	neg := strings.HasPrefix(whole, "-")
+	w, err := strconv.ParseInt(strings.TrimPrefix(whole, "-"), 10, 64)
+	if err != nil {
+		return 0, false
+	}
+	f := int64(0)
+	if frac != "" {
+		if f, err = strconv.ParseInt(frac, 10, 64); err != nil || f < 0 {
+			return 0, false
+		}
+		if len(frac) == 1 {
+			f *= 10
+		}
+	}
+	c := w*100 + f
+	if neg {
+		c = -c
+	}
+	return c, true
+}
+
+// historyPage reads ?page=: 1 when absent, an error when not a whole number from 1.
+func historyPage(r *http.Request) (int, error) {
+	raw := r.URL.Query().Get("page")
+	if raw == "" {
+		return 1, nil
+	}
+	p, err := strconv.Atoi(raw)
+	if err != nil || p < 1 {
+		return 1, fmt.Errorf("page %q: give a whole number from 1; showing the newest operations", raw)
+	}
+	return p, nil
+}
+
+// withPage returns the address u (which may carry ?id=) for page p; page 1 has none.
+func withPage(u string, p int) string {
+	if p <= 1 {
+		return u
+	}
+	sep := "?"
+	if strings.Contains(u, "?") {
+		sep = "&"
+	}
+	return u + sep + "page=" + strconv.Itoa(p)
+}
+
+// productHTML renders a product's stock, its stock chart and one page of its history,
+// newest first, and how long it took.
+func (s *Server) productHTML(r *http.Request, product string, page int) (template.HTML, time.Duration, error) {
+	start := time.Now()
+	n := numbers(r)
+	v := productView{Product: product, HistoryURL: historyURL(product)}
+	levels, err := s.cfg.Store.StockLevels(r.Context(), product)
+	if err != nil {
+		return "", 0, err
+	}
+	if len(levels) == 1 {
+		c, _ := parseCents(levels[0].Stock)
+		v.Known, v.Stock = true, n.Fixed(c)
+		v.AtZero, v.Low = c <= 0, c > 0 && c <= s.cfg.LowCents
+		v.Operations, v.LastDate = n.Count(levels[0].Seq), strings.TrimSuffix(levels[0].LastDate, " 00:00:00")
+	}
+	history, total, err := s.cfg.Store.HistoryPage(r.Context(), product, (page-1)*historyPageRows, historyPageRows)
+	if err != nil {
+		return "", 0, err
+	}
+	if pages := (total + historyPageRows - 1) / historyPageRows; page > pages && pages > 0 {
+		// Past the end (the link of a page that has since shrunk, or a typed number):
+		// the oldest page, which is what it was after.
+		page = pages
+		if history, total, err = s.cfg.Store.HistoryPage(r.Context(), product, (page-1)*historyPageRows, historyPageRows); err != nil {
+			return "", 0, err
+		}
+	}
+	v.Total, v.Page = total, page
+	v.Pages = (total + historyPageRows - 1) / historyPageRows
+	v.First, v.Last = (page-1)*historyPageRows+1, (page-1)*historyPageRows+len(history)
+	base := productURL("/products/", product)
+	if page > 1 {
+		v.PrevURL = withPage(base, page-1)
+	}
+	if page < v.Pages {
+		v.NextURL = withPage(base, page+1)
+	}
+	v.Range = fmt.Sprintf("Operations %s–%s of %s", n.Count(int64(v.First)), n.Count(int64(v.Last)), n.Count(int64(total)))
+	for _, h := range history {
+		// Most operations carry a date alone (the CLI's --date 2024-05-02): a column of
+		// 00:00:00 would only push the quantities off a phone's screen.
+		row := historyRow{HistoryEntry: h, QuantityText: quantityText(n, h.Quantity), When: strings.TrimSuffix(h.Date, " 00:00:00")}
+		if h.Stock != "" {
+			row.StockText = quantityText(n, h.Stock)
+		}
+		v.History = append(v.History, row)
+	}
+	v.Chart, err = reports.StockChart(r.Context(), s.cfg.Store, product, s.reportOptions(r, reports.Filter{}))
+	if err != nil {
+		return "", 0, err
+	}
+	var b bytes.Buffer
+	if err := pages["product"].ExecuteTemplate(&b, "product_fragment", v); err != nil {
+		return "", 0, err
+	}
+	return template.HTML(b.String()), time.Since(start), nil
+}
+
+// reportOptions are the options of every view of package reports the web shows: the
+// browser's way of writing numbers and links to the web's pages.
+func (s *Server) reportOptions(r *http.Request, f reports.Filter) reports.Options {
+	return reports.Options{Filter: f, LowCents: s.cfg.LowCents, Now: s.cfg.Now(), Numbers: numbers(r), Links: &reports.Links{
+		Product:      func(id string) string { return productURL("/products/", id) },
+		Products:     "/products",
+		Operations:   "/operations",
+		NewOperation: "/operations/new",
+	}}
+}
+
+// productPage answers GET /products/{id}: the product's stock, its chart, its history a
+// page at a time and the entry form for it, updating live. ?recorded=NONCE shows what a
+// form recorded. An ID in the wrong case goes to the product's page when exactly one
+// product folds to it.
+func (s *Server) productPage(w http.ResponseWriter, r *http.Request) {
+	p, err := productid.Lookup(productParam(r))
+	if err != nil {
+		s.errorPage(w, r, http.StatusBadRequest, err.Error())
+		return
+	}
+	if stored, err := s.resolveProduct(r, p.String()); err != nil {
+		s.unavailable(w, r, err)
+		return
+	} else if stored != p.String() {
+		target := productURL("/products/", stored)
+		if q := r.URL.Query(); len(q) > 0 {
+			q.Del("id")
+			if enc := q.Encode(); enc != "" {
+				target = withQuery(target, enc)
+			}
+		}
+		http.Redirect(w, r, target, http.StatusSeeOther)
+		return
+	}
+	page, pageErr := historyPage(r)
+	version := s.cfg.Hub.Version()
+	frag, took, err := s.productHTML(r, p.String(), page)
+	if err != nil {
+		s.unavailable(w, r, err)
+		return
+	}
+	form, err := s.newForm(r, p.String())
+	if err != nil {
+		s.unavailable(w, r, err)
+		return
+	}
+	data := map[string]any{"Title": "Product " + p.String(), "Product": p.String(), "Form": form, "Fragment": frag, "Version": version,
+		"FragmentURL": withPage(productURL("/fragments/products/", p.String()), page)}
+	status := http.StatusOK
+	if pageErr != nil {
+		data["PageError"], status = pageErr.Error(), http.StatusBadRequest
+	}
+	if nonce := r.URL.Query().Get("recorded"); nonce != "" {
+		if flash, err := s.flash(r, nonce); err != nil {
+			s.unavailable(w, r, err)
+			return
+		} else if flash != nil {
+			data["Flash"] = flash
+		}
+	}
+	serverTiming(w, took)
+	s.render(w, r, status, "product", data)
+}
+
+// withQuery adds an encoded query to an address that may already have one.
+func withQuery(u, enc string) string {
+	if strings.Contains(u, "?") {
+		return u + "&" + enc
+	}
+	return u + "?" + enc
+}
+
+// productFragment answers GET /fragments/products/{id}[?page=N].
+func (s *Server) productFragment(w http.ResponseWriter, r *http.Request) {
+	p, err := productid.Lookup(productParam(r))
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	page, _ := historyPage(r)
+	frag, took, err := s.productHTML(r, p.String(), page)
+	if err != nil {
+		s.cfg.ErrorLog.Printf("web: %s %s: %v", r.Method, r.URL.Path, err)
+		http.Error(w, "the ledger cannot be read right now", http.StatusServiceUnavailable)
+		return
+	}
+	writeFragment(w, took, frag)
+}
+
+// resolveProduct returns the stored product a typed ID means: itself when stored (or
+// when nothing matches), else the one stored product equal to it under case folding.
+// Two stored products folding alike (p1 and P1) leave the typed ID as it is.
+func (s *Server) resolveProduct(r *http.Request, typed string) (string, error) {
+	// The exact ID first: one indexed row, where folding reads every product.
+	exact, err := s.cfg.Store.StockLevels(r.Context(), typed)
+	if err != nil || len(exact) == 1 {
+		return typed, err
+	}
+	known, err := s.cfg.Store.StockLevels(r.Context())
+	if err != nil {
+		return "", err
+	}
+	return resolveID(typed, known), nil
+}
+
+func resolveID(typed string, known []StockLevel) string {
+	match := ""
+	for _, k := range known {
+		if k.Product == typed {
+			return typed
+		}
+		if strings.EqualFold(k.Product, typed) {
+			if match != "" {
+				return typed
+			}
+			match = k.Product
+		}
+	}
+	if match == "" {
+		return typed
+	}
+	return match
+}

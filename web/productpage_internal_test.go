@@ -1,0 +1,50 @@
+package web
+
+import (
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/stockctl/stockctl/reports"
+)
+
+// TestReportOptionsLinkAndWriteNumbers: every view of package reports the web shows gets
+// links to the web's pages and the browser's way of writing numbers.
+func TestReportOptionsLinkAndWriteNumbers(t *testing.T) {
+	s := &Server{cfg: Config{LowCents: 500, Now: time.Now}}
+	r := httptest.NewRequest("GET", "/", nil)
+	r.Header.Set("Accept-Language", "de-DE")
+	opt := s.reportOptions(r, reports.Filter{Products: []string{"P1"}})
+	if opt.Links == nil || opt.Links.Product == nil {
+		t.Fatal("no links")
+	}
+	for id, want := range map[string]string{"P1": "/products/P1", "a b": "/products/a%20b", "..": "/products/?id=.."} {
+		if got := opt.Links.Product(id); got != want {
+			t.Errorf("link to %q: %q, want %q", id, got, want)
+		}
+	}
+	if opt.Links.Products != "/products" || opt.Links.Operations != "/operations" || opt.Links.NewOperation != "/operations/new" {
+		t.Errorf("links %+v", *opt.Links)
+	}
+	if got := opt.Numbers.Fixed(123456789); got != "1.234.567,89" {
+		t.Errorf("German numbers write %q", got)
+	}
+	if opt.LowCents != 500 || len(opt.Filter.Products) != 1 {
+		t.Errorf("options %+v", opt)
+	}
+}
+
+// TestResolveID: a typed ID is the stored one that folds to it, when exactly one does.
+func TestResolveID(t *testing.T) {
+	known := []StockLevel{{Product: "AB"}, {Product: "Ab"}, {Product: "P1"}, {Product: "x"}}
+	for typed, want := range map[string]string{"p1": "P1", "P1": "P1", "ab": "ab", "Ab": "Ab", "X": "x", "zz": "zz"} {
+		if got := resolveID(typed, known); got != want {
+			t.Errorf("%q resolves to %q, want %q", typed, got, want)
+		}
+	}
+	q := dashboardQuery{filter: reports.Filter{Products: []string{"p1", "P1", "zz", "ab"}}}
+	q.resolve(known)
+	if q.Products != "P1, zz, ab" {
+		t.Errorf("the filter p1, P1, zz, ab resolves to %q", q.Products)
+	}
+}
