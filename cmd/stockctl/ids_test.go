@@ -208,7 +208,8 @@ func TestServeLookAlikeProductIDs(t *testing.T) {
 	}
 	form := url.Values{"nonce": {nonce}, "csrf": {csrf}, "product": {"P 1"}, "type": {"restock"}, "quantity": {"1"}}
 	r = s.submit(c, form)
-	want := `restock: product "P 1" is new, but "P1" exists: did you mean "P1"? Tick "this is a new product" to create it`
+	// The form's words are the CLI's less the command's prefix (the form names the operation).
+	want := `product "P 1" is new, but "P1" exists: did you mean "P1"? Tick "this is a new product" to create it`
 	if r.status != http.StatusBadRequest || !strings.Contains(html.UnescapeString(r.body), `<p class="error" id="product-error">`+want) {
 		t.Fatalf("form restock of \"P 1\": %d, want 400 showing %q\n%.3000s", r.status, want, r.body)
 	}
