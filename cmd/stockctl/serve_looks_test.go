@@ -177,7 +177,8 @@ func looks(t *testing.T, ctx context.Context) []string {
 //   - at a desktop's width, a box (a table's) that scrolls sideways inside the page; at
 //     a phone's, a table whose first column of numbers is scrolled out of view;
 //   - a number of four digits or more without a thousands separator, and a column of
-//     numbers some with decimals and some without;
+//     numbers some with decimals and some without; a date or a number in a table broken
+//     over lines;
 //   - two labels of an inline SVG chart that overlap (their getBBox, each in its own
 //     transform, so rotated labels count as drawn), or a label cut off at the chart's
 //     edge (one drawn wholly outside shows nowhere, and is left alone), or a label
@@ -270,6 +271,16 @@ const looksJS = `(() => {
       }
     }
   }
+
+  // A date or a number broken over lines ("2025-" above "09-13") is read as two.
+  const broken = [...document.querySelectorAll("td, th")].filter((el) => {
+    const text = el.textContent.trim();
+    if (!/^-?[\d,.]+$/.test(text) && !/^\d{4}-\d\d-\d\d/.test(text)) return false;
+    range.selectNodeContents(el);
+    const lines = new Set([...range.getClientRects()].filter((r) => r.width > 0).map((r) => Math.round(r.top)));
+    return lines.size > 1;
+  });
+  if (broken.length) problems.push(broken.length + " dates or numbers are broken over lines, the first " + say(broken[0]));
 
   // Numbers a person reads: separators from four digits, and a column's numbers all
   // with decimals or all without, so that their digits line up.
@@ -371,6 +382,7 @@ func TestLooksFindsWhatAPersonSees(t *testing.T) {
 		{"cut label", svg(`<text x="270" y="20" font-size="12">DEMO-1 long</text>`), "cut off at its edge"},
 		{"tiny label", `<div style="width:100px">` + strings.Replace(svg(`<text x="10" y="50" font-size="12">0</text>`), `width="300" height="100"`, `style="width:100px"`, 1) + `</div>`, "smaller than 9 px"},
 		{"no separator", `<table><tbody><tr><td class="num">2629500</td></tr></tbody></table>`, "no thousands separator"},
+		{"broken date", `<table style="width:60px"><tbody><tr><td>2025-09-13 00:00:00</td></tr></tbody></table>`, "broken over lines"},
 		{"ragged column", `<table><tbody><tr><td class="num">343</td></tr><tr><td class="num">376.75</td></tr></tbody></table>`, "mixes whole numbers and decimals"},
 	} {
 		do(t, ctx, c.name, chromedp.Navigate(page(c.body)))
