@@ -71,7 +71,9 @@ func (s webStore) EachListedOperation(ctx context.Context, q web.OperationQuery,
 	}))
 }
 
-func webListedOperation(o readmodel.ListedOperation) web.ListedOperation { return web.ListedOperation(o) }
+func webListedOperation(o readmodel.ListedOperation) web.ListedOperation {
+	return web.ListedOperation(o)
+}
 
 // webQueryError tells web which errors are the query's, for a 400 rather than a 503.
 func webQueryError(err error) error {
