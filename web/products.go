@@ -175,15 +175,16 @@ func sortProducts(rows []ProductRow, sort, q string) {
 				return 1
 			}
 		}
-		return 0
+		return cmp.Compare(a.Product, b.Product)
 	}
+	// Ties stay in ID order both ways: reversing the stock must not reverse P1, P2.
 	slices.SortStableFunc(rows, func(a, b ProductRow) int {
 		c := key(a, b)
-		if c == 0 {
-			c = cmp.Compare(a.Product, b.Product)
-		}
 		if desc {
-			return -c
+			c = -c
+		}
+		if c == 0 && strings.TrimPrefix(sort, "-") != "product" {
+			c = cmp.Compare(a.Product, b.Product)
 		}
 		return c
 	})
