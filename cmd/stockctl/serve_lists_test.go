@@ -199,7 +199,11 @@ func walk(t *testing.T, s *server, path, rel string) ([]string, []string) {
 			slices.Reverse(page)
 		}
 		keys = append(keys, page...)
-		ranges = append(ranges, regexp.MustCompile(`<span>([^<]*)</span>`).FindStringSubmatch(r.body)[1])
+		m := regexp.MustCompile(`<span>([^<]*)</span>`).FindStringSubmatch(r.body)
+		if m == nil {
+			t.Fatalf("%s: no range of rows shown\n%s", path, r.body)
+		}
+		ranges = append(ranges, m[1])
 		path = relLink(r.body, rel)
 	}
 	return keys, ranges
