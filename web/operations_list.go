@@ -160,6 +160,7 @@ func (s *Server) operationsPage(w http.ResponseWriter, r *http.Request) {
 		switch {
 		case errors.As(err, &bad):
 			problems = append(problems, bad.Msg)
+			data["RestartURL"] = link("after", "", "before", "")
 		case err != nil:
 			s.unavailable(w, r, err)
 			return
