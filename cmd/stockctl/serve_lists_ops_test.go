@@ -147,10 +147,17 @@ func TestServeOperationsList(t *testing.T) {
 }
 
 // TestServeOperationsMethods checks that /api/operations answers GET (downloads) and POST
-// (recording) and refuses the rest with 405 and Allow.
+// (recording) and refuses the rest with 405 and Allow, and what the empty lists say.
 func TestServeOperationsMethods(t *testing.T) {
 	t.Parallel()
 	s := startServe(t, t.TempDir(), nil)
+	// An empty ledger says what to do rather than showing an empty table.
+	if r := s.get("/products"); r.status != 200 || !strings.Contains(r.body, "No products yet: ") || !strings.Contains(r.body, `href="/operations/new"`) {
+		t.Fatalf("/products on an empty ledger: %d\n%s", r.status, r.body)
+	}
+	if r := s.get("/operations"); r.status != 200 || !strings.Contains(r.body, "No operations yet: ") {
+		t.Fatalf("/operations on an empty ledger: %d\n%s", r.status, r.body)
+	}
 	if r := s.post(`{"product":"P1","type":"restock","quantity":"4","date":"2024-05-01"}`); r.status != 201 {
 		t.Fatalf("POST: %d %s", r.status, r.body)
 	}
