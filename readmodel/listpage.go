@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"time"
 
 	"github.com/stockctl/stockctl/domain"
 )
@@ -35,8 +36,7 @@ func (d *DB) OperationsPage(ctx context.Context, q OperationQuery, after, before
 	if err != nil {
 		return OperationPage{}, err
 	}
-	cond, args, err := listWhere(q)
-	if err != nil {
+	if _, _, err := listWhere(q); err != nil {
 		return OperationPage{}, err
 	}
 	sort := q.Sort
@@ -63,7 +63,9 @@ func (d *DB) OperationsPage(ctx context.Context, q OperationQuery, after, before
 	}
 	// Backward pages read the other way along the index, then turn round.
 	readDesc := desc != backward
-	if after != "" || (before != "" && before != LastPage) {
+	cursored := after != "" || (before != "" && before != LastPage)
+	cond, args, _ := listWhere(tighten(q, o, c, cursored, readDesc))
+	if cursored {
 		cmp := ">"
 		if readDesc {
 			cmp = "<"
@@ -142,6 +144,23 @@ func (d *DB) OperationsPage(ctx context.Context, q OperationQuery, after, before
 		}
 	}
 	return page, nil
+}
+
+// tighten drops the date bound a cursor on the date makes redundant: given both, SQLite
+// bounds its walk along ledger_date by the filter's date, not the cursor's, and a middle
+// page of a year read 480,000 index entries to reach its 51 rows (60 ms in the sqlite3
+// shell, 200 to 500 ms here) instead of 51.
+func tighten(q OperationQuery, o orderSpec, c cursor, cursored, readDesc bool) OperationQuery {
+	if !cursored || o.key != "business_date" {
+		return q
+	}
+	if readDesc && !q.To.IsZero() && c.Key < q.To.AddDate(0, 0, 1).Format(domain.BusinessDateLayout) {
+		q.To = time.Time{}
+	}
+	if !readDesc && !q.From.IsZero() && c.Key >= q.From.Format(domain.BusinessDateLayout) {
+		q.From = time.Time{}
+	}
+	return q
 }
 
 // cursor is a row's place in one sort: its key and tie-break values and its position.
