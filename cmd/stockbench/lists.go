@@ -37,6 +37,7 @@ func (b *bench) listsBench(s *served) error {
 	for _, f := range []struct{ name, query, sort, middle string }{
 		{"no filter", "", "-date", middle},
 		{"35 days", "from=" + benchFrom + "&to=" + benchTo, "-date", benchMid35},
+		{"the whole year", "from=2023-01-01&to=2023-12-31", "-date", middle},
 		{"one product", "product=P0001", "-date", middle},
 		{"restocks", "type=restock", "-date", middle},
 		{"sales", "type=sale", "-date", middle},
