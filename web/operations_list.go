@@ -16,7 +16,7 @@ import (
 // operationSorts are the operations list's sorts; a leading "-" is descending.
 var operationSorts = []string{"-date", "date", "-recorded", "recorded", "product", "-product", "-quantity", "quantity"}
 
-var operationColumns = []productColumn{
+var operationColumns = []column{
 	{Label: "Date", Sort: "date", First: "-date", Title: "Business date; the latest first on the first click"},
 	{Label: "Product", Sort: "product", First: "product", Title: "Product ID, each product's operations in the order they were accepted"},
 	{Label: "Type", Title: "sale or restock"},

@@ -29,14 +29,14 @@ const listRows = 50
 // units sold over all time: what a shop manager reorders by.
 var productSorts = []string{"product", "-product", "stock", "-stock", "movement", "-movement", "last", "-last"}
 
-// productColumn is one sortable column of the products list, and the direction a first
+// column is one column of a sortable list (Sort "" for one that does not sort), and the direction a first
 // click sorts it: the products running out, the fast movers, the latest first.
-type productColumn struct {
+type column struct {
 	Label, Sort, First, Title string
 	Numeric                   bool
 }
 
-var productColumns = []productColumn{
+var productColumns = []column{
 	{Label: "Product", Sort: "product", First: "product", Title: "Product ID"},
 	{Label: "Stock now", Sort: "stock", First: "stock", Title: "Current stock; the lowest first on the first click", Numeric: true},
 	{Label: "Sold (all time)", Sort: "movement", First: "-movement", Title: "Movement: units sold over all time; the fast movers first on the first click", Numeric: true},
@@ -200,7 +200,7 @@ type sortHeader struct {
 
 // sortHeaders makes the headers of a table sorted by sort: a click on the sorted column
 // reverses it, a click on another sorts it in its First direction.
-func sortHeaders(cols []productColumn, sort string, link func(sort string) string) []sortHeader {
+func sortHeaders(cols []column, sort string, link func(sort string) string) []sortHeader {
 	var out []sortHeader
 	for _, c := range cols {
 		h := sortHeader{Label: c.Label, Title: c.Title, Numeric: c.Numeric}
