@@ -29,8 +29,9 @@ const listRows = 50
 // units sold over all time: what a shop manager reorders by.
 var productSorts = []string{"product", "-product", "stock", "-stock", "movement", "-movement", "last", "-last"}
 
-// column is one column of a sortable list (Sort "" for one that does not sort), and the direction a first
-// click sorts it: the products running out, the fast movers, the latest first.
+// column is one column of a sortable list (Sort "" when it does not sort), and the
+// direction a first click sorts it: the products running out, the fast movers, the
+// latest first.
 type column struct {
 	Label, Sort, First, Title string
 	Numeric                   bool
