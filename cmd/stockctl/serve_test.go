@@ -147,7 +147,8 @@ func TestServeAPI(t *testing.T) {
 		{"GET", "/api/products/NOPE/history", 404, "unknown_product", ""},
 		{"GET", "/api/products/" + strings.Repeat("p", 65) + "/history", 400, "invalid_product", ""},
 		{"DELETE", "/api/stock", 405, "method_not_allowed", "GET"},
-		{"GET", "/api/operations", 405, "method_not_allowed", "POST"},
+		{"GET", "/api/operations", 400, "invalid_format", ""}, // a download needs ?format=
+		{"PUT", "/api/operations", 405, "method_not_allowed", "GET, POST"},
 		{"POST", "/api/events", 405, "method_not_allowed", "GET"},
 		{"GET", "/api/nothing", 404, "not_found", ""},
 	} {
