@@ -183,7 +183,7 @@ func (s *Server) fillOperations(r *http.Request, data map[string]any, page Opera
 	var lines []operationLine
 	for _, o := range page.Rows {
 		l := operationLine{Date: strings.TrimSuffix(o.Date, " 00:00:00"), Product: o.Product, URL: productURL("/products/", o.Product),
-			Type: o.Type, Quantity: nf.Units(o.QtyCents), Stock: nf.Units(o.StockCents), RecordedAt: o.RecordedAt,
+			Type: o.Type, Quantity: nf.Fixed(o.QtyCents), Stock: nf.Fixed(o.StockCents), RecordedAt: o.RecordedAt,
 			Recorded: o.RecordedAt, RecordedBy: o.RecordedBy, Note: o.Note}
 		if t, err := time.Parse(time.RFC3339Nano, o.RecordedAt); err == nil {
 			l.Recorded = t.UTC().Format("2006-01-02 15:04")

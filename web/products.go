@@ -108,8 +108,8 @@ func (s *Server) productsPage(w http.ResponseWriter, r *http.Request) {
 	from := (page - 1) * listRows
 	var lines []productLine
 	for _, p := range rows[from:min(from+listRows, len(rows))] {
-		l := productLine{Product: p.Product, URL: productURL("/products/", p.Product), Stock: nf.Units(p.StockCents),
-			Sold: nf.Units(p.SoldCents), Restocked: nf.Units(p.RestockedCents), Operations: nf.Count(p.Operations),
+		l := productLine{Product: p.Product, URL: productURL("/products/", p.Product), Stock: nf.Fixed(p.StockCents),
+			Sold: nf.Fixed(p.SoldCents), Restocked: nf.Fixed(p.RestockedCents), Operations: nf.Count(p.Operations),
 			LastDate: strings.TrimSuffix(p.LastDate, " 00:00:00")}
 		switch {
 		case p.StockCents == 0:

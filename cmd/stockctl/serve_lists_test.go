@@ -91,13 +91,13 @@ func TestServeProductsList(t *testing.T) {
 	}
 
 	// Low and empty stock say so in words, not only in colour.
-	if rows := listRows(s.get("/products?q=ap001").body); len(rows) != 1 || rows[0].cells[1] != "low 3" {
+	if rows := listRows(s.get("/products?q=ap001").body); len(rows) != 1 || rows[0].cells[1] != "low 3.00" {
 		t.Fatalf("AP001 at 3, --low 5: %+v", rows)
 	}
 	if r := s.post(`{"product":"AP001","type":"sale","quantity":"3","date":"2024-01-06"}`); r.status != 201 {
 		t.Fatalf("sell AP001: %d %s", r.status, r.body)
 	}
-	if rows := listRows(s.get("/products?q=ap001").body); len(rows) != 1 || rows[0].cells[1] != "out 0" {
+	if rows := listRows(s.get("/products?q=ap001").body); len(rows) != 1 || rows[0].cells[1] != "out 0.00" {
 		t.Fatalf("AP001 at 0: %+v", rows)
 	}
 
