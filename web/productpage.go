@@ -185,7 +185,7 @@ func (s *Server) productPage(w http.ResponseWriter, r *http.Request) {
 		s.errorPage(w, r, http.StatusBadRequest, err.Error())
 		return
 	}
-	if stored, err := s.resolveProduct(r, p.String()); err != nil {
+	if stored, _, err := s.resolveProduct(r, p.String()); err != nil {
 		s.unavailable(w, r, err)
 		return
 	} else if stored != p.String() {
@@ -252,39 +252,4 @@ func (s *Server) productFragment(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeFragment(w, took, frag)
-}
-
-// resolveProduct returns the stored product a typed ID means: itself when stored (or
-// when nothing matches), else the one stored product equal to it under case folding.
-// Two stored products folding alike (p1 and P1) leave the typed ID as it is.
-func (s *Server) resolveProduct(r *http.Request, typed string) (string, error) {
-	// The exact ID first: one indexed row, where folding reads every product.
-	exact, err := s.cfg.Store.StockLevels(r.Context(), typed)
-	if err != nil || len(exact) == 1 {
-		return typed, err
-	}
-	known, err := s.cfg.Store.StockLevels(r.Context())
-	if err != nil {
-		return "", err
-	}
-	return resolveID(typed, known), nil
-}
-
-func resolveID(typed string, known []StockLevel) string {
-	match := ""
-	for _, k := range known {
-		if k.Product == typed {
-			return typed
-		}
-		if strings.EqualFold(k.Product, typed) {
-			if match != "" {
-				return typed
-			}
-			match = k.Product
-		}
-	}
-	if match == "" {
-		return typed
-	}
-	return match
 }

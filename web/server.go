@@ -28,6 +28,8 @@ type Store interface {
 
 	// The product page's history, newest first, one page at a time.
 	HistoryPage(ctx context.Context, product string, skip, n int) ([]HistoryEntry, int, error)
+	// The products and operations lists and the operations download (listrows.go).
+	listStore
 }
 
 // Ledger records operations through the command handlers; commands.Operations is one.
@@ -101,6 +103,8 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /products/{$}", s.productPage) // ?id=, for "." and ".."
 	mux.HandleFunc("GET /fragments/products/{id}", s.productFragment)
 	mux.HandleFunc("GET /fragments/products/{$}", s.productFragment)
+	mux.HandleFunc("GET /products", s.productsPage)
+	mux.HandleFunc("GET /operations", s.operationsPage)
 	mux.HandleFunc("GET /operations/new", s.newOperationPage)
 	mux.HandleFunc("POST /operations", s.submitOperation)
 	mux.HandleFunc("GET /assets/{name}", s.asset)
@@ -109,7 +113,7 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("/api/stock", apiMethod("GET", s.apiStock))
 	mux.Handle("/api/products/{id}/history", apiMethod("GET", s.apiHistory))
 	mux.Handle("/api/products/history", apiMethod("GET", s.apiHistory))
-	mux.Handle("/api/operations", apiMethod("POST", s.apiRecord))
+	mux.Handle("/api/operations", apiMethods(map[string]http.HandlerFunc{"GET": s.apiOperations, "POST": s.apiRecord}))
 	mux.Handle("/api/events", apiMethod("GET", s.apiEvents))
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, apiError{Code: "not_found", Message: "no such API route: " + r.URL.Path})

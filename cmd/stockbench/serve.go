@@ -117,6 +117,9 @@ func (b *bench) serveBench(ctx context.Context) error {
 		}
 		b.add(r)
 	}
+	if err := b.listsBench(s); err != nil {
+		return err
+	}
 	if err := b.sellToEvent(ctx, s); err != nil {
 		return err
 	}

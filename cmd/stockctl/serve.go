@@ -33,8 +33,11 @@ func serveCommand() *cli.Command {
 		Description: "Follows the log like project --follow and serves, at --listen:\n" +
 			"  /                     the dashboard: the report's views, filtered by date and product,\n" +
 			"                        updated within a second of any new event, whoever wrote it\n" +
+			"  /products             every product: search, sort by stock, movement or last date, pages\n" +
+			"  /operations           the ledger: filter by date, product and type, sort, pages, download\n" +
 			"  /operations/new       the entry form (also on each /products/ID page)\n" +
-			"  /api/stock, /api/products/ID/history, POST /api/operations, /api/events (SSE)\n" +
+			"  /api/stock, /api/products/ID/history, POST /api/operations, /api/events (SSE),\n" +
+			"  GET /api/operations?format=csv|json|jsonl&from&to&product&type&sort (a download)\n" +
 			"Operations go through the same rules as stockctl sell and restock. It listens on\n" +
 			"loopback unless told otherwise; any other address needs --token, which every request\n" +
 			"must then carry (Authorization: Bearer TOKEN, or ?token=TOKEN once in a browser).\n" +

@@ -147,7 +147,8 @@ func TestServeAPI(t *testing.T) {
 		{"GET", "/api/products/NOPE/history", 404, "unknown_product", ""},
 		{"GET", "/api/products/" + strings.Repeat("p", 65) + "/history", 400, "invalid_product", ""},
 		{"DELETE", "/api/stock", 405, "method_not_allowed", "GET"},
-		{"GET", "/api/operations", 405, "method_not_allowed", "POST"},
+		{"GET", "/api/operations", 400, "invalid_format", ""}, // a download needs ?format=
+		{"PUT", "/api/operations", 405, "method_not_allowed", "GET, POST"},
 		{"POST", "/api/events", 405, "method_not_allowed", "GET"},
 		{"GET", "/api/nothing", 404, "not_found", ""},
 	} {
@@ -172,7 +173,7 @@ func TestServePages(t *testing.T) {
 		ctype  string
 		want   []string
 	}{
-		{"/", 200, "text/html", []string{"Stock dashboard", `data-live="/fragments/dashboard"`, `<tr data-product="P1"><td>P1</td><td class="num" data-stock>6</td>`, "<svg", "&lt;script&gt;"}},
+		{"/", 200, "text/html", []string{"Stock dashboard", `data-live="/fragments/dashboard"`, `<tr data-product="P1"><td><a href="/products/P1">P1</a></td><td class="num" data-stock>6</td>`, "<svg", "&lt;script&gt;"}},
 		{"/?from=2024-05-02&to=2024-05-31&products=P1", 200, "text/html", []string{`data-live="/fragments/dashboard?from=2024-05-02&amp;products=P1&amp;to=2024-05-31"`, "Operations from 2024-05-02 to 2024-05-31 of P1"}},
 		{"/?from=2024-13-01", 400, "text/html", []string{`from &#34;2024-13-01&#34;: use a date YYYY-MM-DD`}},
 		{"/?from=2024-05-02&to=2024-05-01", 400, "text/html", []string{"is before from"}},

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 
 	"github.com/stockctl/stockctl/readmodel"
 	"github.com/stockctl/stockctl/web"
@@ -54,4 +55,37 @@ func convertRows[A, B any](in []A, as func(A) B) []B {
 func (s webStore) HistoryPage(ctx context.Context, product string, skip, n int) ([]web.HistoryEntry, int, error) {
 	entries, total, err := s.DB.HistoryPage(ctx, product, skip, n)
 	return convertRows(entries, webHistoryEntry), total, err
+}
+
+// ProductRows implements web.Store.
+func (s webStore) ProductRows(ctx context.Context) ([]web.ProductRow, error) {
+	rows, err := s.DB.ProductRows(ctx)
+	return convertRows(rows, func(p readmodel.ProductRow) web.ProductRow { return web.ProductRow(p) }), err
+}
+
+// OperationsPage implements web.Store.
+func (s webStore) OperationsPage(ctx context.Context, q web.OperationQuery, after, before string, n int) (web.OperationPage, error) {
+	p, err := s.DB.OperationsPage(ctx, readmodel.OperationQuery(q), after, before, n)
+	return web.OperationPage{Rows: convertRows(p.Rows, webListedOperation), Total: p.Total, Start: p.Start,
+		Prev: p.Prev, Next: p.Next}, webQueryError(err)
+}
+
+// EachListedOperation implements web.Store.
+func (s webStore) EachListedOperation(ctx context.Context, q web.OperationQuery, fn func(web.ListedOperation) error) error {
+	return webQueryError(s.DB.EachListedOperation(ctx, readmodel.OperationQuery(q), func(o readmodel.ListedOperation) error {
+		return fn(webListedOperation(o))
+	}))
+}
+
+func webListedOperation(o readmodel.ListedOperation) web.ListedOperation {
+	return web.ListedOperation(o)
+}
+
+// webQueryError tells web which errors are the query's, for a 400 rather than a 503.
+func webQueryError(err error) error {
+	var bad *readmodel.QueryError
+	if errors.As(err, &bad) {
+		return &web.QueryError{Msg: bad.Msg}
+	}
+	return err
 }

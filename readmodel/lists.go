@@ -1,0 +1,221 @@
+package readmodel
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/stockctl/stockctl/domain"
+)
+
+// ProductRow is one product as the products list shows it: its current stock and what
+// moved it over all time. Quantities are in hundredths.
+type ProductRow struct {
+	Product        string
+	StockCents     int64
+	Operations     int64 // accepted operations
+	LastDate       string
+	SoldCents      int64
+	RestockedCents int64
+}
+
+// ProductRows returns every product with an accepted operation, ordered by ID. The list
+// page sorts, searches and pages them in memory: one read of the stock and the totals
+// migration 004 keeps costs about a millisecond for 1,500 products, and search must fold
+// case beyond ASCII, which SQLite's lower() does not.
+func (d *DB) ProductRows(ctx context.Context) ([]ProductRow, error) {
+	rows, err := d.db.QueryContext(ctx, `SELECT s.product_id, s.stock_cents, s.seq, s.last_date,
+		coalesce(t.sold_cents, 0), coalesce(t.restocked_cents, 0)
+		FROM stock s LEFT JOIN product_totals t USING (product_id) ORDER BY s.product_id`)
+	if err != nil {
+		return nil, fmt.Errorf("product list: %w", err)
+	}
+	defer rows.Close()
+	var out []ProductRow
+	for rows.Next() {
+		var p ProductRow
+		if err := rows.Scan(&p.Product, &p.StockCents, &p.Operations, &p.LastDate, &p.SoldCents, &p.RestockedCents); err != nil {
+			return nil, fmt.Errorf("product list: %w", err)
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// OperationQuery selects and orders accepted operations for the operations page and its
+// downloads.
+type OperationQuery struct {
+	// From and To are inclusive business dates; zero means unbounded.
+	From, To time.Time
+	// Product is a stored product ID; "" selects every product.
+	Product string
+	// Type is "sale", "restock" or "" for both.
+	Type string
+	// Sort is one of OperationSorts; "" is "-date".
+	Sort string
+}
+
+// ListedOperation is one accepted operation as the operations page lists it.
+type ListedOperation struct {
+	Date       string // business date, domain.BusinessDateLayout
+	Product    string
+	Type       string // "sale" or "restock"
+	QtyCents   int64
+	StockCents int64 // after the operation
+	RecordedAt string
+	RecordedBy string
+	Note       string
+}
+
+// orderSpec is one order of the list: a key column and a column that breaks its ties
+// ("" when the key is unique).
+type orderSpec struct {
+	key, tie string
+	keyInt   bool
+}
+
+// orders are the list's orders by name; a leading "-" reverses one. "recorded" is the
+// order the ledger accepted operations in, its row IDs, as the dashboard's recent list.
+var orders = map[string]orderSpec{
+	"date":     {key: "business_date", tie: "id"},
+	"recorded": {key: "id", keyInt: true},
+	"product":  {key: "product_id", tie: "product_seq"},
+	"quantity": {key: "qty_cents", tie: "id", keyInt: true},
+}
+
+// OperationSorts are the sorts OperationQuery.Sort takes.
+var OperationSorts = []string{"-date", "date", "-recorded", "recorded", "product", "-product", "-quantity", "quantity"}
+
+func order(sort string) (orderSpec, bool, error) {
+	if sort == "" {
+		sort = "-date"
+	}
+	desc := strings.HasPrefix(sort, "-")
+	o, ok := orders[strings.TrimPrefix(sort, "-")]
+	if !ok {
+		return o, false, queryErrorf("sort %q: use one of %s", sort, strings.Join(OperationSorts, ", "))
+	}
+	return o, desc, nil
+}
+
+// QueryError is a list's sort, type or cursor that this read model does not make: the
+// caller's to fix, with a message to show.
+type QueryError struct{ Msg string }
+
+func (e *QueryError) Error() string { return e.Msg }
+
+func queryErrorf(format string, args ...any) error {
+	return &QueryError{Msg: fmt.Sprintf(format, args...)}
+}
+
+// listWhere returns the condition and arguments selecting q's operations.
+func listWhere(q OperationQuery) (string, []any, error) {
+	conds := []string{"1 = 1"}
+	var args []any
+	if !q.From.IsZero() {
+		conds = append(conds, "business_date >= ?")
+		args = append(args, q.From.Format(domain.BusinessDateLayout))
+	}
+	if !q.To.IsZero() {
+		conds = append(conds, "business_date < ?")
+		args = append(args, q.To.AddDate(0, 0, 1).Format(domain.BusinessDateLayout))
+	}
+	if q.Product != "" {
+		conds = append(conds, "product_id = ?")
+		args = append(args, q.Product)
+	}
+	switch q.Type {
+	case "":
+	case "sale":
+		conds = append(conds, "event_type = 'StockSold'")
+	case "restock":
+		conds = append(conds, "event_type = 'StockRestocked'")
+	default:
+		return "", nil, queryErrorf("type %q: use sale or restock, or leave it empty for both", q.Type)
+	}
+	return strings.Join(conds, " AND "), args, nil
+}
+
+const listColumns = `business_date, product_id, event_type, qty_cents, stock_cents, recorded_at, recorded_by, note`
+
+// CountOperations counts q's operations. Without a product, and for a product over all
+// time, it adds up the totals migration 004 keeps per day and per product instead of
+// counting a million ledger rows; a product over a period counts its rows by index.
+func (d *DB) CountOperations(ctx context.Context, q OperationQuery) (int64, error) {
+	var sales, restocks int64
+	var err error
+	switch {
+	case q.Product == "":
+		from, to := "0000-00-00", "9999-99-99"
+		if !q.From.IsZero() {
+			from = q.From.Format("2006-01-02")
+		}
+		if !q.To.IsZero() {
+			to = q.To.Format("2006-01-02")
+		}
+		err = d.db.QueryRowContext(ctx, `SELECT coalesce(sum(sales), 0), coalesce(sum(restocks), 0)
+			FROM day_totals WHERE day >= ? AND day <= ?`, from, to).Scan(&sales, &restocks)
+	case q.From.IsZero() && q.To.IsZero():
+		err = d.db.QueryRowContext(ctx, `SELECT coalesce(sum(sales), 0), coalesce(sum(restocks), 0)
+			FROM product_totals WHERE product_id = ?`, q.Product).Scan(&sales, &restocks)
+	default:
+		cond, args, werr := listWhere(OperationQuery{From: q.From, To: q.To, Product: q.Product})
+		if werr != nil {
+			return 0, werr
+		}
+		err = d.db.QueryRowContext(ctx, `SELECT count(*) FILTER (WHERE event_type = 'StockSold'),
+			count(*) FILTER (WHERE event_type = 'StockRestocked') FROM ledger WHERE `+cond, args...).Scan(&sales, &restocks)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("count operations: %w", err)
+	}
+	switch q.Type {
+	case "sale":
+		return sales, nil
+	case "restock":
+		return restocks, nil
+	}
+	return sales + restocks, nil
+}
+
+// EachListedOperation calls fn with every operation q selects, in q's order, reading
+// them as it goes: a download of a million rows holds one at a time.
+func (d *DB) EachListedOperation(ctx context.Context, q OperationQuery, fn func(ListedOperation) error) error {
+	o, desc, err := order(q.Sort)
+	if err != nil {
+		return err
+	}
+	cond, args, err := listWhere(q)
+	if err != nil {
+		return err
+	}
+	rows, err := d.db.QueryContext(ctx, `SELECT `+listColumns+` FROM ledger WHERE `+cond+` ORDER BY `+o.orderBy(desc), args...)
+	if err != nil {
+		return fmt.Errorf("operations: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var op ListedOperation
+		var typ string
+		if err := rows.Scan(&op.Date, &op.Product, &typ, &op.QtyCents, &op.StockCents, &op.RecordedAt, &op.RecordedBy, &op.Note); err != nil {
+			return fmt.Errorf("operations: %w", err)
+		}
+		op.Type = operationName(domain.EventType(typ))
+		if err := fn(op); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+func (o orderSpec) orderBy(desc bool) string {
+	dir := " ASC"
+	if desc {
+		dir = " DESC"
+	}
+	if o.tie == "" {
+		return o.key + dir
+	}
+	return o.key + dir + ", " + o.tie + dir
+}
