@@ -49,6 +49,9 @@ var productColumns = []column{
 // productLine is one row of the products list, formatted.
 type productLine struct {
 	Product, URL, Stock, Sold, Restocked, Operations, LastDate string
+	// LastTime is the last operation's business date and time; the column shows the day
+	// alone, so that the dates line up, and the time on hover.
+	LastTime string
 	// Level is "out" at zero stock, "low" at or below the --low threshold, else "".
 	Level string
 }
@@ -110,7 +113,7 @@ func (s *Server) productsPage(w http.ResponseWriter, r *http.Request) {
 	for _, p := range rows[from:min(from+listRows, len(rows))] {
 		l := productLine{Product: p.Product, URL: productURL("/products/", p.Product), Stock: nf.Fixed(p.StockCents),
 			Sold: nf.Fixed(p.SoldCents), Restocked: nf.Fixed(p.RestockedCents), Operations: nf.Count(p.Operations),
-			LastDate: strings.TrimSuffix(p.LastDate, " 00:00:00")}
+			LastDate: p.LastDate[:min(len(p.LastDate), len("2006-01-02"))], LastTime: p.LastDate}
 		switch {
 		case p.StockCents == 0:
 			l.Level = "out"
