@@ -205,6 +205,15 @@ func TestServePages(t *testing.T) {
 		if strings.Contains(r.body, "<script>alert(1)") {
 			t.Errorf("GET %s shows a note as markup", tc.path)
 		}
+		// A repeated id breaks labels and scripts: the product page's live part once took
+		// the form's id="product", and the Product field lost its label.
+		ids := map[string]bool{}
+		for _, m := range regexp.MustCompile(` id="([^"]+)"`).FindAllStringSubmatch(r.body, -1) {
+			if ids[m[1]] {
+				t.Errorf("GET %s: two elements have id=%q", tc.path, m[1])
+			}
+			ids[m[1]] = true
+		}
 		if csp := r.header.Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'self'") {
 			t.Errorf("GET %s: Content-Security-Policy %q", tc.path, csp)
 		}
