@@ -119,7 +119,11 @@ func (s *Server) productHTML(r *http.Request, product string, page int) (templat
 		c, _ := parseCents(levels[0].Stock)
 		v.Known, v.Stock = true, n.Fixed(c)
 		v.AtZero, v.Low = c <= 0, c > 0 && c <= s.cfg.LowCents
-		v.Operations, v.LastDate = n.Count(levels[0].Seq), strings.TrimSuffix(levels[0].LastDate, " 00:00:00")
+		v.Operations = n.Count(levels[0].Seq) + " accepted operation"
+		if levels[0].Seq != 1 {
+			v.Operations += "s"
+		}
+		v.LastDate = strings.TrimSuffix(levels[0].LastDate, " 00:00:00")
 	}
 	history, total, err := s.cfg.Store.HistoryPage(r.Context(), product, (page-1)*historyPageRows, historyPageRows)
 	if err != nil {

@@ -165,6 +165,7 @@ func TestServePages(t *testing.T) {
 	dir := t.TempDir()
 	mustRun(t, dir, "restock", "P1", "10", "--date", "2024-05-01")
 	mustRun(t, dir, "sell", "P1", "4", "--date", "2024-05-02", "--note", "<script>alert(1)</script>")
+	mustRun(t, dir, "restock", "Q1", "5", "--date", "2024-05-01")
 	s := startServe(t, dir, nil)
 	long := strings.Repeat("p", 65)
 	for _, tc := range []struct {
@@ -182,6 +183,8 @@ func TestServePages(t *testing.T) {
 		{"/fragments/dashboard?to=x", 400, "text/plain", nil},
 		{"/products/P1", 200, "text/html", []string{"Product P1", "In stock: <strong data-stock-now>6.00</strong>", `name="csrf"`, "History", "&lt;script&gt;alert(1)&lt;/script&gt;"}},
 		{"/products/NEW", 200, "text/html", []string{"none recorded", "new product"}},
+		{"/products/P1", 200, "text/html", []string{"2 accepted operations, the last dated"}},
+		{"/products/Q1", 200, "text/html", []string{"1 accepted operation, the last dated"}},
 		{"/products/" + long, 400, "text/html", []string{"65 characters"}},
 		{"/fragments/products/P1", 200, "text/html", []string{"data-stock-now", "<svg"}},
 		{"/fragments/products/" + long, 400, "text/plain", nil},
