@@ -54,18 +54,36 @@ type formats struct {
 }
 
 // twice draws a chart with f and, for a live view (f.both), again narrow, for the page
-// to show the one that fits the screen: the server cannot know the screen's width.
+// to show the one that fits the screen: the server cannot know the screen's width. The
+// narrow drawing is made alongside the wide one, on another core: drawn one after the
+// other they added half again to the dashboard's time.
 func twice(f formats, draw func(formats) (image, error)) (image, error) {
-	img, err := draw(f)
-	if err != nil || !f.both {
-		return img, err
+	if !f.both {
+		return draw(f)
 	}
-	f.narrow, f.png = true, false
-	n, err := draw(f)
+	// go-chart loads its font on first use without a lock on the read: loaded here,
+	// before the goroutine starts, both drawings only read it.
+	if _, err := chart.GetDefaultFont(); err != nil {
+		return image{}, err
+	}
+	var narrow image
+	var nerr error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		nf := f
+		nf.narrow, nf.png = true, false
+		narrow, nerr = draw(nf)
+	}()
+	img, err := draw(f)
+	<-done
 	if err != nil {
 		return image{}, err
 	}
-	img.Narrow = n.SVG
+	if nerr != nil {
+		return image{}, nerr
+	}
+	img.Narrow = narrow.SVG
 	return img, nil
 }
 
