@@ -75,6 +75,9 @@ var periods = []tickPeriod{
 		func(t time.Time) time.Time { return t.AddDate(0, 0, 7) }, "2006-01-02"},
 	{func(t time.Time) time.Time { return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC) }, addMonths(1), "Jan 2006"},
 	{func(t time.Time) time.Time { return time.Date(t.Year(), (t.Month()-1)/3*3+1, 1, 0, 0, 0, 0, time.UTC) }, addMonths(3), "Jan 2006"},
+	// Half years: a phone's chart of a year has room for three labels, which years
+	// alone left at one ("2026").
+	{func(t time.Time) time.Time { return time.Date(t.Year(), (t.Month()-1)/6*6+1, 1, 0, 0, 0, 0, time.UTC) }, addMonths(6), "Jan 2006"},
 }
 
 func years(n int) tickPeriod {
