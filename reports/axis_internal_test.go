@@ -112,3 +112,23 @@ func TestTimeAxisBoundedByData(t *testing.T) {
 		t.Errorf("the ends, not period starts, are labelled: %v", ax.Ticks)
 	}
 }
+
+// TestTimeAxisLabelInsideItsEnd: a period start too near the axis's right end for its
+// label, centred on it, to fit keeps its tick but not its label, which ran past the axis
+// ("Jan 2026" on an axis ending on 18 January); the only label is kept.
+func TestTimeAxisLabelInsideItsEnd(t *testing.T) {
+	ax := timeAxis(date("2025-01-06"), date("2026-01-18"), 390)
+	var labels []string
+	for _, tk := range ax.Ticks {
+		if tk.Label != "" {
+			labels = append(labels, tk.Label)
+		}
+	}
+	if !slices.Equal(labels, []string{"Apr 2025", "Jul 2025", "Oct 2025"}) {
+		t.Errorf("labels %q, want Apr, Jul and Oct 2025 and no Jan 2026 at the axis's end", labels)
+	}
+	ax = timeAxis(date("2025-10-15"), date("2026-01-10"), 100)
+	if n := countLabels(ax.Ticks); n != 1 {
+		t.Errorf("%d labels on a short axis, want its only one kept: %v", n, ax.Ticks)
+	}
+}
