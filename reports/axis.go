@@ -75,6 +75,9 @@ var periods = []tickPeriod{
 		func(t time.Time) time.Time { return t.AddDate(0, 0, 7) }, "2006-01-02"},
 	{func(t time.Time) time.Time { return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC) }, addMonths(1), "Jan 2006"},
 	{func(t time.Time) time.Time { return time.Date(t.Year(), (t.Month()-1)/3*3+1, 1, 0, 0, 0, 0, time.UTC) }, addMonths(3), "Jan 2006"},
+	// Half years: a phone's chart of a year has room for three labels, which years
+	// alone left at one ("2026").
+	{func(t time.Time) time.Time { return time.Date(t.Year(), (t.Month()-1)/6*6+1, 1, 0, 0, 0, 0, time.UTC) }, addMonths(6), "Jan 2006"},
 }
 
 func years(n int) tickPeriod {
@@ -138,5 +141,30 @@ func timeAxis(from, to time.Time, width int) chart.XAxis {
 	if end := chart.TimeToFloat64(to); end > ticks[len(ticks)-1].Value {
 		ticks = append(ticks, chart.Tick{Value: end})
 	}
+	// A label is centred on its tick: one within half its width of the axis's right end
+	// runs past it ("Jan 2026" on an axis ending on 18 January) into the value axis, which
+	// is drawn on the right. Its tick stays; the label goes, unless it is the only one.
+	lo, hi := ticks[0].Value, ticks[len(ticks)-1].Value
+	var drop []int
+	for i, t := range ticks {
+		if t.Label != "" && width-at(t.Value, lo, hi, width) < labelWidth(layout)/2-12 {
+			drop = append(drop, i)
+		}
+	}
+	if len(drop) < countLabels(ticks) {
+		for _, i := range drop {
+			ticks[i].Label = ""
+		}
+	}
 	return chart.XAxis{Ticks: ticks, Range: &chart.ContinuousRange{Min: ticks[0].Value, Max: ticks[len(ticks)-1].Value}}
+}
+
+func countLabels(ticks []chart.Tick) int {
+	n := 0
+	for _, t := range ticks {
+		if t.Label != "" {
+			n++
+		}
+	}
+	return n
 }

@@ -76,6 +76,7 @@ func TestTimeTicks(t *testing.T) {
 		{"months", "2023-03-19", "2023-08-02", 600, []string{"Apr 2023", "May 2023", "Jun 2023", "Jul 2023", "Aug 2023"}},
 		{"quarters when narrow", "2024-01-01", "2024-12-30", 390, []string{"Jan 2024", "Apr 2024", "Jul 2024", "Oct 2024"}},
 		{"months when wide", "2024-01-01", "2024-06-30", 900, []string{"Jan 2024", "Feb 2024", "Mar 2024", "Apr 2024", "May 2024", "Jun 2024"}},
+		{"half years on a phone", "2025-01-06", "2026-01-18", 260, []string{"Jul 2025", "Jan 2026"}},
 		{"years", "2019-05-01", "2024-12-30", 400, []string{"2020", "2021", "2022", "2023", "2024"}},
 		{"every five years", "2004-05-01", "2024-12-30", 400, []string{"2005", "2010", "2015", "2020"}},
 		{"a day in March, no daylight saving", "2024-03-30", "2024-04-01", 800, []string{"2024-03-30", "2024-03-31", "2024-04-01"}},
@@ -109,5 +110,25 @@ func TestTimeAxisBoundedByData(t *testing.T) {
 	}
 	if ax.Ticks[0].Label != "" || ax.Ticks[len(ax.Ticks)-1].Label != "" {
 		t.Errorf("the ends, not period starts, are labelled: %v", ax.Ticks)
+	}
+}
+
+// TestTimeAxisLabelInsideItsEnd: a period start too near the axis's right end for its
+// label, centred on it, to fit keeps its tick but not its label, which ran past the axis
+// ("Jan 2026" on an axis ending on 18 January); the only label is kept.
+func TestTimeAxisLabelInsideItsEnd(t *testing.T) {
+	ax := timeAxis(date("2025-01-06"), date("2026-01-18"), 390)
+	var labels []string
+	for _, tk := range ax.Ticks {
+		if tk.Label != "" {
+			labels = append(labels, tk.Label)
+		}
+	}
+	if !slices.Equal(labels, []string{"Apr 2025", "Jul 2025", "Oct 2025"}) {
+		t.Errorf("labels %q, want Apr, Jul and Oct 2025 and no Jan 2026 at the axis's end", labels)
+	}
+	ax = timeAxis(date("2025-10-15"), date("2026-01-10"), 100)
+	if n := countLabels(ax.Ticks); n != 1 {
+		t.Errorf("%d labels on a short axis, want its only one kept: %v", n, ax.Ticks)
 	}
 }

@@ -33,6 +33,10 @@ const (
 
 // hbars draws rows as horizontal bars on one value axis with round ticks.
 func hbars(rows []barRow, f formats) (image, error) {
+	barsWidth, barsLabelW := barsWidth, barsLabelW
+	if f.narrow {
+		barsWidth, barsLabelW = narrowWidth, 100
+	}
 	perRow := 1
 	for _, r := range rows {
 		perRow = max(perRow, len(r.Values))
@@ -51,7 +55,7 @@ func hbars(rows []barRow, f formats) (image, error) {
 		}
 	}
 	x0, x1 := barsLabelW+12, barsWidth-barsRight
-	ticks := niceTicks(0, hi, max(2, (x1-x0)/70))
+	ticks := niceTicks(0, hi, max(3, (x1-x0)/70))
 	top_ := ticks[len(ticks)-1]
 	xOf := func(v float64) int { return x0 + at(v, 0, top_, x1-x0) }
 

@@ -24,6 +24,11 @@ const (
 	periodWidth = 640 // narrower than the page: still readable scaled down to a phone
 	smallWidth  = 470
 	smallHeight = 260
+	// narrowWidth is a chart's width on a phone: drawn at about the width it is shown
+	// at, its labels keep their size, where a wide chart scaled down to 343 px drew them
+	// at 7 px. A live view draws both and lets the page's CSS show one (see chartHTML).
+	narrowWidth  = 340
+	narrowHeight = 260
 )
 
 // image is one rendered chart in the formats asked for.
@@ -33,6 +38,7 @@ type image struct {
 	Caption  string
 	Product  string // the product a stock chart is of
 	PNG, SVG []byte
+	Narrow   []byte // the SVG drawn narrowWidth wide for a phone, in a live view
 }
 
 // formats says which renderings of a chart are wanted, how their numbers are written
@@ -41,6 +47,44 @@ type formats struct {
 	png, svg bool
 	num      Numbers
 	links    *Links
+	// narrow draws a chart narrowWidth wide, for a phone; twice sets it.
+	narrow bool
+	// both has a live view draw every chart wide and narrow (see twice).
+	both bool
+}
+
+// twice draws a chart with f and, for a live view (f.both), again narrow, for the page
+// to show the one that fits the screen: the server cannot know the screen's width. The
+// narrow drawing is made alongside the wide one, on another core: drawn one after the
+// other they added half again to the dashboard's time.
+func twice(f formats, draw func(formats) (image, error)) (image, error) {
+	if !f.both {
+		return draw(f)
+	}
+	// go-chart loads its font on first use without a lock on the read: loaded here,
+	// before the goroutine starts, both drawings only read it.
+	if _, err := chart.GetDefaultFont(); err != nil {
+		return image{}, err
+	}
+	var narrow image
+	var nerr error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		nf := f
+		nf.narrow, nf.png = true, false
+		narrow, nerr = draw(nf)
+	}()
+	img, err := draw(f)
+	<-done
+	if err != nil {
+		return image{}, err
+	}
+	if nerr != nil {
+		return image{}, nerr
+	}
+	img.Narrow = narrow.SVG
+	return img, nil
 }
 
 // render draws a chart in the formats asked for. go-chart panics on some degenerate
@@ -147,7 +191,11 @@ func downsample(ps []StockPoint, max int) []StockPoint {
 
 // stockChart draws one product's stock over time, from from to to: the period asked,
 // or the product's own first and last operation.
-func stockChart(product string, ps []StockPoint, from, to time.Time, width, height int, f formats) (image, error) {
+// The title, when not "", is drawn above the plot.
+func stockChart(product, title string, ps []StockPoint, from, to time.Time, width, height int, f formats) (image, error) {
+	if f.narrow {
+		width, height = narrowWidth, min(height, narrowHeight)
+	}
 	ps = downsample(ps, 600)
 	if from.IsZero() || ps[0].Date.Before(from) {
 		from = ps[0].Date
@@ -205,7 +253,7 @@ func stockChart(product string, ps []StockPoint, from, to time.Time, width, heig
 	if g, ok := longGap(ps, from, to); ok {
 		c.Elements = append(c.Elements, gapNote(g, lo, hi, yRange.Max, f))
 	}
-	p, s, err := render(plotted(c, product, tips), f)
+	p, s, err := render(plotted(c, title, tips), f)
 	return image{Title: product, PNG: p, SVG: s}, err
 }
 
@@ -220,6 +268,10 @@ func when(t time.Time) string {
 // periodChart draws units sold and restocked per bucket of time, each at its bucket's
 // start, on an axis ticked on period starts.
 func periodChart(rows []PeriodTotals, bucket Bucket, width int, f formats) (image, error) {
+	height := chartHeight
+	if f.narrow {
+		width, height = narrowWidth, narrowHeight+40
+	}
 	xs := make([]time.Time, len(rows))
 	sold := make([]float64, len(rows))
 	restocked := make([]float64, len(rows))
@@ -235,7 +287,7 @@ func periodChart(rows []PeriodTotals, bucket Bucket, width int, f formats) (imag
 	xAxis := timeAxis(from, to, width-80)
 	c := chart.Chart{
 		Width:          width,
-		Height:         chartHeight,
+		Height:         height,
 		Background:     chart.Style{Padding: chart.Box{Top: 50, Left: 20, Right: 20, Bottom: 10}},
 		XAxis:          xAxis,
 		YAxis:          chart.YAxis{Name: "units", Ticks: yTicks, Range: yRange, GridMajorStyle: gridStyle, GridMinorStyle: gridStyle},

@@ -10,7 +10,7 @@ import (
 // chart as inline SVG and nothing to load, for a live page to embed and replace as the
 // ledger moves. Style it with Stylesheet.
 func Dashboard(ctx context.Context, store Store, opt Options, w io.Writer) error {
-	p, err := build(ctx, store, opt, formats{svg: true})
+	p, err := build(ctx, store, opt, formats{svg: true, both: true})
 	if err != nil {
 		return err
 	}

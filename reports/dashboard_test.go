@@ -35,7 +35,7 @@ func TestDashboardInlinesSVG(t *testing.T) {
 			t.Errorf("the fragment holds %q outside its SVG", bad)
 		}
 	}
-	for _, want := range []string{`<tr data-product="P3"><td>P3</td><td class="num" data-stock>3</td>`, "Rejected operations", "Operations, most recently recorded first"} {
+	for _, want := range []string{`<tr data-product="P3"><td>P3</td><td class="num" data-stock>3.00</td>`, "Rejected operations", "Operations, most recently recorded first"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("the fragment lacks %q", want)
 		}

@@ -37,17 +37,34 @@ func gapNote(g gap, lo, hi, top float64, f formats) chart.Renderable {
 		left := canvas.Left + at(chart.TimeToFloat64(g.from), lo, hi, canvas.Width())
 		right := canvas.Left + at(chart.TimeToFloat64(g.to), lo, hi, canvas.Width())
 		style := chart.Style{Font: defaults.Font, FontSize: 9, FontColor: drawing.ColorFromHex("444444")}
-		text := fitText(r, "no operation from "+g.from.Format("2006-01-02")+" to "+g.to.Format("2006-01-02"), (right-left)*4/5, style)
-		if right-left < 80 || len([]rune(text)) < 12 {
+		from, to := g.from.Format("2006-01-02"), g.to.Format("2006-01-02")
+		// On one line if it fits, else on two; never cut, since a date cut short is no
+		// date. Room is left for a browser's wider font.
+		room := (right - left) * 4 / 5
+		var lines []string
+		fits := func(ls ...string) bool {
+			for _, l := range ls {
+				if chart.Draw.MeasureText(r, l, style).Width() > room {
+					return false
+				}
+			}
+			lines = ls
+			return true
+		}
+		if !fits("no operation from "+from+" to "+to) && !fits("no operation", from+" → "+to) && !fits("no operation", from+" →", to) {
 			return
 		}
+		h := chart.Draw.MeasureText(r, "0", style).Height() + 3
 		line := canvas.Bottom - at(units(g.cents), 0, top, canvas.Height())
 		// Halfway between the line and the plot's bottom, or its top when the line is low.
 		y := (line + canvas.Bottom) / 2
-		if canvas.Bottom-line < 40 {
+		if canvas.Bottom-line < 40+h {
 			y = (line + canvas.Top) / 2
 		}
-		w := chart.Draw.MeasureText(r, text, style).Width()
-		chart.Draw.Text(r, text, (left+right-w)/2, y, style)
+		y -= h * (len(lines) - 1) / 2
+		for i, l := range lines {
+			w := chart.Draw.MeasureText(r, l, style).Width()
+			chart.Draw.Text(r, l, (left+right-w)/2, y+i*h, style)
+		}
 	}
 }

@@ -33,12 +33,13 @@ func heatMax(rows []ProductTotals) int {
 // count: go-chart has no heat map, so the cells are drawn with its renderer.
 func heatTable(rows []ProductTotals, f formats) (image, error) {
 	const (
-		width  = 560
-		rowH   = 22
-		labelW = 240
-		cellW  = 150
-		top    = 30
+		rowH = 22
+		top  = 30
 	)
+	width, labelW, cellW := 560, 240, 150
+	if f.narrow {
+		width, labelW, cellW = narrowWidth, 120, 110
+	}
 	height := top + rowH*(len(rows)+1) + 10
 	maxN := heatMax(rows)
 	draw := func(rp chart.RendererProvider, b *bytes.Buffer) error {

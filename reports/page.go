@@ -32,8 +32,16 @@ var pageTemplate = template.Must(template.Must(template.New("page").Funcs(templa
 // PNG as a data URI, so that a written page opens from file:// with no other file. The
 // SVG's text is escaped when it is drawn (see escapedSVG).
 func chartHTML(img image, alt string) template.HTML {
+	label := html.EscapeString(alt)
+	if img.PNG == nil && img.Narrow != nil {
+		// Both drawings, one shown by style.css's media query: the other is display:
+		// none, which also takes it out of the accessibility tree, so a screen reader
+		// meets each chart once.
+		return template.HTML(`<div class="chart chart-narrow" role="img" aria-label="` + label + `">` + string(img.Narrow) + `</div>` +
+			`<div class="chart chart-wide" role="img" aria-label="` + label + `">` + string(img.SVG) + `</div>`)
+	}
 	if img.PNG == nil && img.SVG != nil {
-		return template.HTML(`<div class="chart" role="img" aria-label="` + html.EscapeString(alt) + `">` + string(img.SVG) + `</div>`)
+		return template.HTML(`<div class="chart" role="img" aria-label="` + label + `">` + string(img.SVG) + `</div>`)
 	}
 	return template.HTML(`<img src="data:image/png;base64,` + base64.StdEncoding.EncodeToString(img.PNG) +
 		`" alt="` + html.EscapeString(alt) + `">`)

@@ -15,7 +15,10 @@ func StockChart(ctx context.Context, store Store, product string, opt Options) (
 	if err != nil || len(series) == 0 {
 		return "", err
 	}
-	img, err := stockChart(product, series, f.From, f.To, periodWidth, chartHeight, formats{svg: true, num: opt.Numbers})
+	// No title in the chart: the page's heading names the product.
+	img, err := twice(formats{svg: true, num: opt.Numbers, both: true}, func(fm formats) (image, error) {
+		return stockChart(product, "", series, f.From, f.To, periodWidth, chartHeight, fm)
+	})
 	if err != nil {
 		return "", err
 	}

@@ -179,7 +179,7 @@ func build(ctx context.Context, store Store, opt Options, fm formats) (*page, er
 	}
 	p.Summary.ProductsWithStock, p.Products, p.CurrentShown, p.Levels = total, total, len(levels), levels
 	if len(levels) > 0 {
-		img, err := currentStockChart(levels, opt.LowCents, fm)
+		img, err := twice(fm, func(fm formats) (image, error) { return currentStockChart(levels, opt.LowCents, fm) })
 		if err != nil {
 			return nil, err
 		}
@@ -232,14 +232,14 @@ func (p *page) addActivityCharts(top []ProductTotals, fm formats) error {
 		caption = fmt.Sprintf("Red: units sold; blue: units restocked, for the %d most active products. "+
 			"The other products together sold %s and restocked %s units.", n-1, fm.num.Units(top[n-1].SoldCents), fm.num.Units(top[n-1].RestockedCents))
 	}
-	q, err := quantitiesChart(bars, fm)
+	q, err := twice(fm, func(fm formats) (image, error) { return quantitiesChart(bars, fm) })
 	if err != nil {
 		return err
 	}
 	q.Name, q.Title = "quantities-by-product", "Units sold and restocked per product"
 	q.Caption = caption
 	p.Quantities = &q
-	h, err := heatTable(top, fm)
+	h, err := twice(fm, func(fm formats) (image, error) { return heatTable(top, fm) })
 	if err != nil {
 		return err
 	}
@@ -277,7 +277,7 @@ func (p *page) addPeriodChart(ctx context.Context, store Store, f Filter, fm for
 		}
 	}
 	rows = fillBuckets(rows, p.Bucket)
-	img, err := periodChart(rows, p.Bucket, periodWidth, fm)
+	img, err := twice(fm, func(fm formats) (image, error) { return periodChart(rows, p.Bucket, periodWidth, fm) })
 	if err != nil {
 		return err
 	}
@@ -315,7 +315,9 @@ func (p *page) addStockCharts(ctx context.Context, store Store, f Filter, totals
 		if len(series) == 0 {
 			continue
 		}
-		img, err := stockChart(product, series, f.From, f.To, width, height, fm)
+		img, err := twice(fm, func(fm formats) (image, error) {
+			return stockChart(product, product, series, f.From, f.To, width, height, fm)
+		})
 		if err != nil {
 			return err
 		}

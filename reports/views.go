@@ -1,10 +1,28 @@
 package reports
 
+import "strings"
+
 // What the page's template calls to write numbers and product IDs: with the viewer's
 // separators, and as links when the view is live.
 
 // U writes a quantity in hundredths: 2,629,500.25, 2,870,295.
 func (p *page) U(cents int64) string { return p.Num.Units(cents) }
+
+// F writes a quantity in a table's column with two decimals, 0.00 above 88.50, so that
+// the column's digits line up; cards and captions keep U.
+func (p *page) F(cents int64) string { return p.Num.Fixed(cents) }
+
+// D writes a date as a table shows it: without a time of midnight, which is a business
+// date with no time, nor seconds of :00. 2025-02-15, 2024-05-02 10:30.
+func (p *page) D(date string) string {
+	if d, ok := strings.CutSuffix(date, " 00:00:00"); ok {
+		return d
+	}
+	if len(date) == len("2006-01-02 15:04:05") && strings.HasSuffix(date, ":00") {
+		return date[:len(date)-3]
+	}
+	return date
+}
 
 // N writes a count: 1,500.
 func (p *page) N(n int) string { return p.Num.Count(int64(n)) }

@@ -155,7 +155,7 @@ func TestServeInABrowser(t *testing.T) {
 			chromedp.WaitVisible(chromedp.CSS(`#live[data-status="live"]`)))
 		// Lost on a reload: shows the page was updated in place.
 		eval(t, c, `window.notReloaded = true`)
-		waitForText(t, c, stockOfP1, "10")
+		waitForText(t, c, stockOfP1, "10.00")
 	}
 
 	form := tab(t, dash)
@@ -173,13 +173,13 @@ func TestServeInABrowser(t *testing.T) {
 	// Polled: the page may be replacing its live part with a fresh copy as it is read.
 	waitForText(t, form, "[data-stock-now]", "7.00")
 	for _, c := range []context.Context{dash, other} {
-		waitForText(t, c, stockOfP1, "7")
+		waitForText(t, c, stockOfP1, "7.00")
 	}
 	screenshot(t, form, "product.png")
 
 	mustRun(t, dir, "sell", "P1", "2", "--operator", "cli")
 	for _, c := range []context.Context{dash, other} {
-		waitForText(t, c, stockOfP1, "5")
+		waitForText(t, c, stockOfP1, "5.00")
 		if !eval(t, c, `window.notReloaded === true`) {
 			t.Fatal("the dashboard was reloaded instead of updated in place")
 		}

@@ -174,7 +174,7 @@ func TestServePages(t *testing.T) {
 		ctype  string
 		want   []string
 	}{
-		{"/", 200, "text/html", []string{"Stock dashboard", `data-live="/fragments/dashboard"`, `<tr data-product="P1"><td><a href="/products/P1">P1</a></td><td class="num" data-stock>6</td>`, "<svg", "&lt;script&gt;"}},
+		{"/", 200, "text/html", []string{"Stock dashboard", `data-live="/fragments/dashboard"`, `<tr data-product="P1"><td><a href="/products/P1">P1</a></td><td class="num" data-stock>6.00</td>`, "<svg", "&lt;script&gt;"}},
 		{"/?from=2024-05-02&to=2024-05-31&products=P1", 200, "text/html", []string{`data-live="/fragments/dashboard?from=2024-05-02&amp;products=P1&amp;to=2024-05-31"`, "Operations from 2024-05-02 to 2024-05-31 of P1"}},
 		{"/?from=2024-13-01", 400, "text/html", []string{`from &#34;2024-13-01&#34;: use a date YYYY-MM-DD`}},
 		{"/?from=2024-05-02&to=2024-05-01", 400, "text/html", []string{"is before from"}},
