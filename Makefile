@@ -17,7 +17,7 @@ KAFKA_SASL_PORT ?= 19094
 export KAFKA_PORT KAFKA_SASL_PORT
 
 # Packages whose tests run concurrent writers and brokers: always with the race detector.
-RACE_PKGS := ./commands/... ./eventlog/... ./projections/... ./readmodel/... ./web/...
+RACE_PKGS := ./commands/... ./eventlog/... ./projections/... ./readmodel/... ./reports/... ./web/...
 # Packages whose integration tests also run against real Kafka: in-process ones with the
 # race detector; cmd/stockctl's without, as in test-unit: its tests run stockctl as
 # processes, and those that exercise concurrency inside one start a race-built stockctl
@@ -59,7 +59,7 @@ test: vet fmt-check test-unit test-fuzz test-kafka
 
 test-unit:
 	$(GO) test -race -count=1 $(RACE_PKGS)
-	$(GO) test -count=1 -timeout 30m ./domain/... ./productid/... ./internal/... ./ledgercsv/... ./legacydb/... ./reports/... ./cmd/...
+	$(GO) test -count=1 -timeout 30m ./domain/... ./productid/... ./internal/... ./ledgercsv/... ./legacydb/... ./cmd/...
 
 # Each fuzz test for 20,000 inputs beyond its seed corpus (which test-unit runs). A count,
 # not a duration: Go 1.26's fuzz coordinator can fail a target with "context deadline

@@ -65,7 +65,7 @@ func hbars(rows []barRow, f formats) (image, error) {
 			return err
 		}
 		_, isSVG := r.(*svgRenderer)
-		font, err := chart.GetDefaultFont()
+		font, err := defaultFont()
 		if err != nil {
 			return err
 		}

@@ -3,6 +3,7 @@ package reports
 import (
 	"bytes"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/wcharczuk/go-chart/v2"
@@ -61,9 +62,7 @@ func twice(f formats, draw func(formats) (image, error)) (image, error) {
 	if !f.both {
 		return draw(f)
 	}
-	// go-chart loads its font on first use without a lock on the read: loaded here,
-	// before the goroutine starts, both drawings only read it.
-	if _, err := chart.GetDefaultFont(); err != nil {
+	if _, err := defaultFont(); err != nil {
 		return image{}, err
 	}
 	var narrow image
@@ -87,9 +86,18 @@ func twice(f formats, draw func(formats) (image, error)) (image, error) {
 	return img, nil
 }
 
+// defaultFont is go-chart's font, loaded once. go-chart loads it on first use and reads
+// its pointer without a lock, so two drawings starting at once in a new process (two
+// requests to a server just started, or twice's two layouts) raced on it. Every drawing
+// calls this first: once it has returned, go-chart's own loads only read the pointer.
+var defaultFont = sync.OnceValues(chart.GetDefaultFont)
+
 // render draws a chart in the formats asked for. go-chart panics on some degenerate
 // inputs; that is turned into an error rather than a crash.
 func render(draw func(chart.RendererProvider, *bytes.Buffer) error, f formats) (pngData, svgData []byte, err error) {
+	if _, err := defaultFont(); err != nil {
+		return nil, nil, err
+	}
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("chart: %v", r)

@@ -49,7 +49,7 @@ func heatTable(rows []ProductTotals, f formats) (image, error) {
 		}
 		_, isSVG := r.(*svgRenderer)
 		var o overlay
-		font, err := chart.GetDefaultFont()
+		font, err := defaultFont()
 		if err != nil {
 			return err
 		}
