@@ -23,6 +23,10 @@ type OperationPage struct {
 	Prev, Next string
 }
 
+// sortFew is how many selected rows a page sorts rather than reading them in order along
+// the sort's index: 20,000 rows sort in tens of milliseconds, whatever the filter.
+const sortFew = 20_000
+
 // LastPage, as the cursor of OperationsPage's before, asks for the last page.
 const LastPage = "last"
 
@@ -65,16 +69,25 @@ func (d *DB) OperationsPage(ctx context.Context, q OperationQuery, after, before
 	readDesc := desc != backward
 	cursored := after != "" || (before != "" && before != LastPage)
 	cond, args, _ := listWhere(tighten(q, o, c, cursored, readDesc))
+	// A filter that selects few rows is read through its own index and sorted: walking
+	// the sort's index and testing each row can pass most of the ledger first when the
+	// filter and the order go together (restocks are large, so "restocks, smallest
+	// first" walked 566,000 sales: 2 s). A unary + keeps SQLite off the sort's index.
+	plain := total <= sortFew
+	key, tie := o.key, o.tie
+	if plain {
+		key, tie = "+"+key, "+"+tie
+	}
 	if cursored {
 		cmp := ">"
 		if readDesc {
 			cmp = "<"
 		}
 		if o.tie == "" {
-			cond += " AND " + o.key + " " + cmp + " ?"
+			cond += " AND " + key + " " + cmp + " ?"
 			args = append(args, c.key(o))
 		} else {
-			cond += " AND (" + o.key + ", " + o.tie + ") " + cmp + " (?, ?)"
+			cond += " AND (" + key + ", " + tie + ") " + cmp + " (?, ?)"
 			args = append(args, c.key(o), c.Tie)
 		}
 	}
@@ -83,7 +96,7 @@ func (d *DB) OperationsPage(ctx context.Context, q OperationQuery, after, before
 		tieCol = o.key
 	}
 	rows, err := d.db.QueryContext(ctx, `SELECT `+listColumns+`, `+o.key+`, `+tieCol+` FROM ledger WHERE `+cond+
-		` ORDER BY `+o.orderBy(readDesc)+` LIMIT ?`, append(args, n+1)...)
+		` ORDER BY `+o.orderBy(readDesc, plain)+` LIMIT ?`, append(args, n+1)...)
 	if err != nil {
 		return OperationPage{}, fmt.Errorf("operations: %w", err)
 	}

@@ -179,43 +179,46 @@ func (d *DB) CountOperations(ctx context.Context, q OperationQuery) (int64, erro
 	return sales + restocks, nil
 }
 
-// EachListedOperation calls fn with every operation q selects, in q's order, reading
-// them as it goes: a download of a million rows holds one at a time.
+// EachListedOperation calls fn with every operation q selects, in q's order. It reads
+// them a page of downloadBatch rows at a time, by the pages' cursors, and calls fn after
+// each page is read: a download to a slow client holds no connection, and no read
+// snapshot that would keep the log file from being checkpointed, while it waits on the
+// client (four slow downloads once held serve's four read connections for hours, and
+// every page waited). Operations accepted meanwhile may show up in a later page; the
+// pages' order keeps any row from showing twice.
 func (d *DB) EachListedOperation(ctx context.Context, q OperationQuery, fn func(ListedOperation) error) error {
-	o, desc, err := order(q.Sort)
-	if err != nil {
-		return err
-	}
-	cond, args, err := listWhere(q)
-	if err != nil {
-		return err
-	}
-	rows, err := d.db.QueryContext(ctx, `SELECT `+listColumns+` FROM ledger WHERE `+cond+` ORDER BY `+o.orderBy(desc), args...)
-	if err != nil {
-		return fmt.Errorf("operations: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var op ListedOperation
-		var typ string
-		if err := rows.Scan(&op.Date, &op.Product, &typ, &op.QtyCents, &op.StockCents, &op.RecordedAt, &op.RecordedBy, &op.Note); err != nil {
-			return fmt.Errorf("operations: %w", err)
-		}
-		op.Type = operationName(domain.EventType(typ))
-		if err := fn(op); err != nil {
+	after := ""
+	for {
+		page, err := d.OperationsPage(ctx, q, after, "", downloadBatch)
+		if err != nil {
 			return err
 		}
+		for _, op := range page.Rows {
+			if err := fn(op); err != nil {
+				return err
+			}
+		}
+		if page.Next == "" {
+			return nil
+		}
+		after = page.Next
 	}
-	return rows.Err()
 }
 
-func (o orderSpec) orderBy(desc bool) string {
+// downloadBatch is how many rows a download reads at once: a few megabytes at most.
+const downloadBatch = 5000
+
+func (o orderSpec) orderBy(desc, plain bool) string {
 	dir := " ASC"
 	if desc {
 		dir = " DESC"
 	}
-	if o.tie == "" {
-		return o.key + dir
+	key, tie := o.key, o.tie
+	if plain {
+		key, tie = "+"+key, "+"+tie
 	}
-	return o.key + dir + ", " + o.tie + dir
+	if o.tie == "" {
+		return key + dir
+	}
+	return key + dir + ", " + tie + dir
 }
