@@ -131,6 +131,7 @@ func (s *Server) Handler() http.Handler {
 	h = s.authenticate(h)
 	h = limitBody(h)
 	h = securityHeaders(h)
+	h = compress(h)
 	return s.recoverPanics(h)
 }
 
