@@ -68,6 +68,10 @@ func (d *DB) OperationsPage(ctx context.Context, q OperationQuery, after, before
 	// Backward pages read the other way along the index, then turn round.
 	readDesc := desc != backward
 	cursored := after != "" || (before != "" && before != LastPage)
+	if cursored && (c.Pos < 1 || c.Pos > total) {
+		// A link made by a page names a row among the filter's, which never shrink.
+		return OperationPage{}, queryErrorf("the page link is damaged: start again from the first page")
+	}
 	cond, args, _ := listWhere(tighten(q, o, c, cursored, readDesc))
 	// A filter that selects few rows is read through its own index and sorted: walking
 	// the sort's index and testing each row can pass most of the ledger first when the

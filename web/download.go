@@ -21,6 +21,9 @@ func apiMethods(handlers map[string]http.HandlerFunc) http.Handler {
 	for m := range handlers {
 		allow = append(allow, m)
 	}
+	if handlers[http.MethodGet] != nil && handlers[http.MethodHead] == nil {
+		allow = append(allow, http.MethodHead) // answered by the GET handler
+	}
 	slices.Sort(allow)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h, ok := handlers[r.Method]

@@ -1,6 +1,7 @@
 package main_test
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"path/filepath"
 	"slices"
@@ -121,8 +122,12 @@ func TestServeOperationsList(t *testing.T) {
 		urlQuery("from", "2024-13-01"):                     "from &#34;2024-13-01&#34;: use a date YYYY-MM-DD",
 		urlQuery("type", "steal"):                          "type &#34;steal&#34;: use sale or restock",
 		urlQuery("after", "garbage"):                       "the page link is damaged",
-		urlQuery("sort", "price"):                          "sort &#34;price&#34;: use one of",
-		urlQuery("product", " "):                           "", // blank: all products
+		// A position past the rows (a hand-made link) once showed "1–50" with a
+		// previous link; 0 and 2^63-1 both.
+		urlQuery("after", rawCursor(`{"s":"-date","k":"2024-01-01","t":1,"p":9223372036854775807}`)): "the page link is damaged",
+		urlQuery("before", rawCursor(`{"s":"-date","k":"2024-01-01","t":1,"p":0}`)):                  "the page link is damaged",
+		urlQuery("sort", "price"): "sort &#34;price&#34;: use one of",
+		urlQuery("product", " "):  "", // blank: all products
 	} {
 		r := s.get("/operations?" + q)
 		if msg == "" {
@@ -164,8 +169,12 @@ func TestServeOperationsMethods(t *testing.T) {
 	if r := s.get("/api/operations?format=json"); r.status != 200 || !strings.Contains(r.body, `"product_ID":"P1"`) {
 		t.Fatalf("GET: %d %s", r.status, r.body)
 	}
+	// HEAD is answered as GET is, and Allow says so.
+	if r := s.do(nil, "HEAD", "/api/operations?format=csv", nil); r.status != 200 || !strings.Contains(r.header.Get("Content-Disposition"), "operations.csv") {
+		t.Fatalf("HEAD: %d %v", r.status, r.header)
+	}
 	r := s.do(nil, "DELETE", "/api/operations", nil)
-	if r.status != 405 || r.header.Get("Allow") != "GET, POST" || r.apiError(t).Error.Code != "method_not_allowed" {
+	if r.status != 405 || r.header.Get("Allow") != "GET, HEAD, POST" || r.apiError(t).Error.Code != "method_not_allowed" {
 		t.Fatalf("DELETE: %d %v %s", r.status, r.header, r.body)
 	}
 }
@@ -188,3 +197,6 @@ func count(n int) string {
 	}
 	return b.String()
 }
+
+// rawCursor encodes a page link's cursor as readmodel/listpage.go does.
+func rawCursor(json string) string { return base64.RawURLEncoding.EncodeToString([]byte(json)) }

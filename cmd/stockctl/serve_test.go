@@ -148,7 +148,7 @@ func TestServeAPI(t *testing.T) {
 		{"GET", "/api/products/" + strings.Repeat("p", 65) + "/history", 400, "invalid_product", ""},
 		{"DELETE", "/api/stock", 405, "method_not_allowed", "GET"},
 		{"GET", "/api/operations", 400, "invalid_format", ""}, // a download needs ?format=
-		{"PUT", "/api/operations", 405, "method_not_allowed", "GET, POST"},
+		{"PUT", "/api/operations", 405, "method_not_allowed", "GET, HEAD, POST"},
 		{"POST", "/api/events", 405, "method_not_allowed", "GET"},
 		{"GET", "/api/nothing", 404, "not_found", ""},
 	} {
