@@ -81,40 +81,18 @@ func (s *Server) parseOperationsForm(r *http.Request) (f operationsForm, problem
 		if perr != nil {
 			problems = append(problems, "product: "+perr.Error())
 		} else {
-			var id string
-			id, known, err = s.resolveProduct(r, p.String())
+			id, match, err := s.resolveProduct(r, p.String())
 			if err != nil {
-				return f, problems, known, err
+				return f, problems, false, err
 			}
+			if len(match) > 1 {
+				problems = append(problems, ambiguous(p.String(), match))
+			}
+			known = len(match) == 1
 			f.Product, f.query.Product = id, id
 		}
 	}
 	return f, problems, known, nil
-}
-
-// resolveProduct returns the stored ID that typed names: itself if the ledger has it,
-// else the one ID equal to it ignoring case, else the one equal under productid.Fold
-// (which also ignores spaces and dashes). known is false when none or several match.
-func (s *Server) resolveProduct(r *http.Request, typed string) (id string, known bool, err error) {
-	ids, err := s.cfg.Store.ProductIDs(r.Context())
-	if err != nil {
-		return typed, false, err
-	}
-	if _, found := slices.BinarySearch(ids, typed); found {
-		return typed, true, nil
-	}
-	for _, same := range []func(a, b string) bool{strings.EqualFold, func(a, b string) bool { return productid.Fold(a) == productid.Fold(b) }} {
-		var match []string
-		for _, known := range ids {
-			if same(known, typed) {
-				match = append(match, known)
-			}
-		}
-		if len(match) == 1 {
-			return match[0], true, nil
-		}
-	}
-	return typed, false, nil
 }
 
 // operationLine is one row of the operations list, formatted.

@@ -112,26 +112,18 @@ func splitList(lists []string) []string {
 	return out
 }
 
-// resolve replaces each typed product ID by the stored one it means, as people type
-// IDs in any case: the exact ID first, else the one stored ID equal to it under case
-// folding. An ID that matches nothing stays, and the views say nothing was recorded for
-// it.
-func (q *dashboardQuery) resolve(known []StockLevel) {
-	if len(q.filter.Products) == 0 {
-		return
-	}
-	exact := make(map[string]bool, len(known))
-	folded := make(map[string][]string, len(known))
-	for _, k := range known {
-		exact[k.Product] = true
-		f := strings.ToLower(k.Product)
-		folded[f] = append(folded[f], k.Product)
-	}
+// resolve replaces each typed product ID by the stored one it means (see
+// matchingProducts), as people type IDs in any case. An ID that matches nothing stays,
+// and the views say nothing was recorded for it; one that matches several is an error.
+func (q *dashboardQuery) resolve(ids []string) error {
 	seen := make(map[string]bool)
 	var out []string
 	for _, id := range q.filter.Products {
-		if m := folded[strings.ToLower(id)]; !exact[id] && len(m) == 1 {
-			id = m[0]
+		switch match := matchingProducts(ids, id); {
+		case len(match) == 1:
+			id = match[0]
+		case len(match) > 1:
+			return fmt.Errorf("products: %s", ambiguous(id, match))
 		}
 		if !seen[id] {
 			seen[id] = true
@@ -140,6 +132,7 @@ func (q *dashboardQuery) resolve(known []StockLevel) {
 	}
 	q.filter.Products = out
 	q.Products = strings.Join(out, ", ")
+	return nil
 }
 
 // describe says what the filter selects.
@@ -200,8 +193,13 @@ func (s *Server) dashboardPage(w http.ResponseWriter, r *http.Request) {
 		s.unavailable(w, r, kerr)
 		return
 	}
-	if err == nil {
-		q.resolve(known)
+	if err == nil && len(q.filter.Products) > 0 {
+		ids, ierr := s.cfg.Store.ProductIDs(r.Context())
+		if ierr != nil {
+			s.unavailable(w, r, ierr)
+			return
+		}
+		err = q.resolve(ids)
 	}
 	data := map[string]any{"Known": known, "Title": "Dashboard", "Version": version, "From": q.From, "To": q.To, "Products": q.Products,
 		"Filtered": len(q.values()) > 0, "Period": q.describe(), "FragmentURL": "/fragments/dashboard" + query(q.values())}
@@ -230,13 +228,16 @@ func (s *Server) dashboardFragment(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if len(q.filter.Products) > 0 {
-		known, err := s.cfg.Store.StockLevels(r.Context())
+		ids, err := s.cfg.Store.ProductIDs(r.Context())
 		if err != nil {
 			s.cfg.ErrorLog.Printf("web: %s %s: %v", r.Method, r.URL.Path, err)
 			http.Error(w, "the ledger cannot be read right now", http.StatusServiceUnavailable)
 			return
 		}
-		q.resolve(known)
+		if err := q.resolve(ids); err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
 	}
 	frag, took, err := s.dashboardHTML(r, q.filter)
 	if err != nil {

@@ -34,13 +34,20 @@ func TestReportOptionsLinkAndWriteNumbers(t *testing.T) {
 	}
 }
 
-// TestResolveID: a typed ID in the dashboard's filter is the stored one that folds to
-// it, when exactly one does.
+// TestResolveID: a typed ID in the dashboard's filter is the stored one it names: the
+// same, else the one equal ignoring case, else the one equal ignoring dashes and spaces
+// too; one naming several is refused with their names.
 func TestResolveID(t *testing.T) {
-	known := []StockLevel{{Product: "AB"}, {Product: "Ab"}, {Product: "P1"}, {Product: "x"}}
-	q := dashboardQuery{filter: reports.Filter{Products: []string{"p1", "P1", "zz", "ab"}}}
-	q.resolve(known)
-	if q.Products != "P1, zz, ab" {
-		t.Errorf("the filter p1, P1, zz, ab resolves to %q", q.Products)
+	ids := []string{"AB", "Ab", "P-188", "P1", "x"}
+	q := dashboardQuery{filter: reports.Filter{Products: []string{"p1", "P1", "zz", "X", "p188"}}}
+	if err := q.resolve(ids); err != nil || q.Products != "P1, zz, x, P-188" {
+		t.Errorf("the filter p1, P1, zz, X, p188 resolves to %q, %v", q.Products, err)
+	}
+	q = dashboardQuery{filter: reports.Filter{Products: []string{"ab"}}}
+	if err := q.resolve(ids); err == nil || err.Error() != `products: product "ab" matches AB and Ab: give one of them` {
+		t.Errorf("ab, with AB and Ab stored: %v", err)
+	}
+	if m := matchingProducts(ids, "Ab"); len(m) != 1 || m[0] != "Ab" {
+		t.Errorf("Ab, stored, matches %v", m)
 	}
 }
