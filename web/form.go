@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/stockctl/stockctl/commands"
 	"github.com/stockctl/stockctl/domain"
@@ -84,7 +85,8 @@ func formMessage(err error) string {
 }
 
 // formDate joins the date picker's ISO date and the optional time into the CLI's
-// YYYY-MM-DD [HH:MM:SS]; a time with no date is an error on the time field.
+// YYYY-MM-DD [HH:MM:SS]; a time with no date, or a time that is not one, is an error on
+// the time field, and the date alone is still checked.
 func formDate(date, clock string) (string, error) {
 	date, clock = strings.TrimSpace(date), strings.TrimSpace(clock)
 	switch {
@@ -94,6 +96,11 @@ func formDate(date, clock string) (string, error) {
 		return "", errors.New("a time needs a date: pick the date too, or leave both empty for now")
 	case len(clock) == len("15:04"):
 		clock += ":00"
+	}
+	// A browser's time field sends HH:MM or HH:MM:SS; a bad one is the time's error, not
+	// the date's (the date's message would ask for YYYY-MM-DD beside a picker).
+	if _, err := time.Parse("15:04:05", clock); err != nil {
+		return date, fmt.Errorf("invalid time %q: give hours and minutes, HH:MM, from 00:00 to 23:59", strings.TrimSpace(clock))
 	}
 	return date + " " + clock, nil
 }

@@ -93,6 +93,18 @@ func TestServeFormFlagsEveryField(t *testing.T) {
 	} else if e, _ := fieldError(r.body, "time"); !strings.Contains(e, "a time needs a date") {
 		t.Errorf("a time with no date: %q", e)
 	}
+	// A bad time is the time's error, and a bad date beside it the date's (both were
+	// once the date's, in the CLI's words asking for YYYY-MM-DD beside a date picker).
+	if r := form(map[string]string{"date": "2024-02-30", "time": "25:00"}); r.status != 400 {
+		t.Errorf("a bad date and time: %d", r.status)
+	} else {
+		if e, _ := fieldError(r.body, "time"); !strings.Contains(e, "invalid time") || !strings.Contains(e, "25:00") {
+			t.Errorf("a bad time: %q", e)
+		}
+		if e, _ := fieldError(r.body, "date"); !strings.Contains(e, "invalid date") || !strings.Contains(e, "2024-02-30") {
+			t.Errorf("a bad date beside a bad time: %q", e)
+		}
+	}
 	h := history(t, dir, "P1")
 	if len(h) != 3 || h[1].Date != "2024-05-02 00:00:00" || h[2].Date != "2024-05-03 10:30:00" {
 		t.Errorf("dates recorded: %+v", h)
