@@ -196,7 +196,7 @@ func (s *Server) submitOperation(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, status, "new", map[string]any{"Title": "Record an operation", "Form": f})
 	}
 	date, timeErr := formDate(f.Date, f.Time)
-	in := operationInput{Product: f.Product, Type: f.Type, Quantity: formQuantity(f.Quantity, f.DecimalComma), Date: date, Note: f.Note,
+	in := operationInput{Product: f.Product, Type: f.Type, Quantity: formQuantity(f.Quantity, numbers(r)), Date: date, Note: f.Note,
 		Operator: f.Operator, Key: formKeyPrefix + nonce, NewProduct: f.NewProduct}
 	// Every field is checked before anything is recorded, and every wrong one flagged.
 	_, _, invalid := in.parseAll(s.cfg.Now(), s.cfg.Operator)
