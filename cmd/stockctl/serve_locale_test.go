@@ -57,7 +57,7 @@ func TestServeDotProducts(t *testing.T) {
 func TestServeFormDecimalComma(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	mustRun(t, dir, "restock", "P1", "100")
+	mustRun(t, dir, "restock", "P1", "2000")
 	s := startServe(t, dir, nil)
 	cliComma := strings.TrimPrefix(cliMessage(run(t, dir, "sell", "P1", "12,5")), "sell: ")
 	errorNext := regexp.MustCompile(`id="quantity-error">([^<]*)<`)
@@ -74,7 +74,10 @@ func TestServeFormDecimalComma(t *testing.T) {
 		{"en-US,en;q=0.9", "12,5", false, cliComma},
 		{"de-CH", "12,5", false, cliComma},
 		{"", "12,5", false, cliComma},
-		{"de-DE", "1.234,5", false, `&#34;1.234,5&#34;: not a decimal number`},
+		// Written as the German pages write it, with a thousands separator.
+		{"de-DE", "1.234,5", true, "Sold 1,234.50 of &#34;P1&#34;"},
+		{"en-US", "1.234,5", false, `&#34;1.234,5&#34;: not a decimal number`},
+		{"de-DE", "1.23,5", false, `&#34;1.23,5&#34;: not a decimal number`},
 		{"de-DE", "1,2,3", false, `&#34;1,2,3&#34;: not a decimal number`},
 	} {
 		c := client()
@@ -96,8 +99,8 @@ func TestServeFormDecimalComma(t *testing.T) {
 			t.Errorf("%q in %q: the confirmation lacks %q", tc.qty, tc.lang, tc.want)
 		}
 	}
-	if levels := stockLevels(t, dir, "P1"); len(levels) != 1 || levels[0].Stock != "79.25" {
-		t.Errorf("stock after 12.50, 0.75, 2.50, 3.50 and 1.50 sold of 100: %+v", levels)
+	if levels := stockLevels(t, dir, "P1"); len(levels) != 1 || levels[0].Stock != "744.75" {
+		t.Errorf("stock after 12.50, 0.75, 2.50, 3.50, 1.50 and 1,234.50 sold of 2,000: %+v", levels)
 	}
 	// The form says which decimal mark it takes.
 	if r := s.get("/operations/new", "Accept-Language", "fr"); !strings.Contains(r.body, `placeholder="e.g. 12,5"`) {
