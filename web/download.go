@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/stockctl/stockctl/commands"
 	"github.com/stockctl/stockctl/domain"
 	"github.com/stockctl/stockctl/internal/termsafe"
 	"github.com/stockctl/stockctl/ledgercsv"
@@ -144,8 +145,11 @@ func (s *Server) apiOperations(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// saleNoun is how the lists name a sale (commands' word), and restockNoun a restock.
+var saleNoun, restockNoun = commands.WordsFor(domain.TypeStockSold).Noun, commands.WordsFor(domain.TypeStockRestocked).Noun
+
 func signed(o ListedOperation) int64 {
-	if o.Type == "sale" {
+	if o.Type == saleNoun {
 		return -o.QtyCents
 	}
 	return o.QtyCents
@@ -163,7 +167,7 @@ type exportOperation struct {
 
 func exportObject(o ListedOperation) exportOperation {
 	typ := "replenishment"
-	if o.Type == "sale" {
+	if o.Type == saleNoun {
 		typ = "sales"
 	}
 	return exportOperation{Date: o.Date, Product: o.Product, Qty: float64(signed(o)) / 100, Stock: float64(o.StockCents) / 100, Type: typ}
@@ -178,9 +182,9 @@ func downloadName(f operationsForm) string {
 		parts = append(parts, f.Product)
 	}
 	switch f.Type {
-	case "sale":
+	case saleNoun:
 		parts = append(parts, "sales")
-	case "restock":
+	case restockNoun:
 		parts = append(parts, "restocks")
 	}
 	switch {

@@ -61,7 +61,7 @@ func (s *Server) parseOperationsForm(r *http.Request) (f operationsForm, problem
 		problems = append(problems, ferr.Error())
 	}
 	f.query.From, f.query.To = filter.From, filter.To
-	if f.Type != "" && f.Type != "sale" && f.Type != "restock" {
+	if f.Type != "" && f.Type != saleNoun && f.Type != restockNoun {
 		problems = append(problems, fmt.Sprintf("type %q: use sale or restock, or leave it empty for both", f.Type))
 	}
 	f.query.Type = f.Type
@@ -109,7 +109,7 @@ func (s *Server) operationsPage(w http.ResponseWriter, r *http.Request) {
 		s.unavailable(w, r, err)
 		return
 	}
-	data := map[string]any{"Title": "Operations", "Form": f, "Types": []string{"sale", "restock"},
+	data := map[string]any{"Title": "Operations", "Form": f, "Types": []string{saleNoun, restockNoun},
 		"Filtered": len(f.values()) > 0, "Unknown": !known && len(problems) == 0}
 	base := f.values()
 	link := func(extra ...string) string {
