@@ -6,3 +6,6 @@
 -- replay. A replay creates them after its bulk load, as 002.
 CREATE INDEX ledger_date ON ledger (business_date);
 CREATE INDEX ledger_qty ON ledger (qty_cents);
+-- One type by quantity: restocks are large, so walking ledger_qty for the smallest
+-- restocks passed every sale first (1,000,000 operations: about 2 s a page).
+CREATE INDEX ledger_type_qty ON ledger (event_type, qty_cents);
