@@ -118,12 +118,7 @@ func hbars(rows []barRow, f formats) (image, error) {
 				}
 			}
 		}
-		var tmp bytes.Buffer
-		if err := r.Save(&tmp); err != nil {
-			return err
-		}
-		b.Write(o.splice(tmp.Bytes()))
-		return nil
+		return o.save(r, b)
 	}
 	p, s, err := render(draw, f)
 	return image{PNG: p, SVG: s}, err

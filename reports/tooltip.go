@@ -37,6 +37,17 @@ func (o *overlay) link(label, title, href string, x, y int, size float64) {
 		html.EscapeString(href), x, y, size, html.EscapeString(label), html.EscapeString(title))
 }
 
+// save writes what r drew to b with the overlay spliced in: the last step of a chart
+// drawn with go-chart's renderer primitives.
+func (o *overlay) save(r chart.Renderer, b *bytes.Buffer) error {
+	var tmp bytes.Buffer
+	if err := r.Save(&tmp); err != nil {
+		return err
+	}
+	b.Write(o.splice(tmp.Bytes()))
+	return nil
+}
+
 // splice puts the overlay in svg, before its closing tag.
 func (o *overlay) splice(svg []byte) []byte {
 	if svg == nil || o.b.Len() == 0 {
