@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/stockctl/stockctl/domain"
+	"github.com/stockctl/stockctl/reports"
 )
 
 // ProductRow is one product as the products list shows it: its current stock and what
@@ -111,30 +111,23 @@ func queryErrorf(format string, args ...any) error {
 
 // listWhere returns the condition and arguments selecting q's operations.
 func listWhere(q OperationQuery) (string, []any, error) {
-	conds := []string{"1 = 1"}
-	var args []any
-	if !q.From.IsZero() {
-		conds = append(conds, "business_date >= ?")
-		args = append(args, q.From.Format(domain.BusinessDateLayout))
-	}
-	if !q.To.IsZero() {
-		conds = append(conds, "business_date < ?")
-		args = append(args, q.To.AddDate(0, 0, 1).Format(domain.BusinessDateLayout))
-	}
+	var products []string
 	if q.Product != "" {
-		conds = append(conds, "product_id = ?")
-		args = append(args, q.Product)
+		products = []string{q.Product}
 	}
+	// The report's condition for the dates and the product (SQLite reads an IN of one
+	// value as an equality, index and all), and the type.
+	cond, args := where(reports.Filter{From: q.From, To: q.To, Products: products})
 	switch q.Type {
 	case "":
 	case "sale":
-		conds = append(conds, "event_type = 'StockSold'")
+		cond += " AND event_type = 'StockSold'"
 	case "restock":
-		conds = append(conds, "event_type = 'StockRestocked'")
+		cond += " AND event_type = 'StockRestocked'"
 	default:
 		return "", nil, queryErrorf("type %q: use sale or restock, or leave it empty for both", q.Type)
 	}
-	return strings.Join(conds, " AND "), args, nil
+	return cond, args, nil
 }
 
 const listColumns = `business_date, product_id, event_type, qty_cents, stock_cents, recorded_at, recorded_by, note`
