@@ -67,17 +67,17 @@ func TestChangesSince(t *testing.T) {
 	}
 }
 
-// TestHistoryTail: the last n operations in log order, rejected ones included, and the
-// count of all of them.
-func TestHistoryTail(t *testing.T) {
+// TestHistoryPage: a page of operations newest first by log position, rejected ones
+// included, and the count of all of them.
+func TestHistoryPage(t *testing.T) {
 	db := MustOpenDB(t)
 	apply(t, db, 0, 0, "restock 5 1", "sell 2 2", "sell 9 3", "restock 1 3")
-	tail, total, err := db.HistoryTail(context.Background(), "P1", 2)
-	if err != nil || total != 4 || len(tail) != 2 {
-		t.Fatalf("tail %+v, total %d, %v", tail, total, err)
+	page, total, err := db.HistoryPage(context.Background(), "P1", 1, 2)
+	if err != nil || total != 4 || len(page) != 2 {
+		t.Fatalf("page %+v, total %d, %v", page, total, err)
 	}
-	if tail[0].Status != "rejected" || tail[0].Offset != 2 || tail[1].Stock != "4.00" || tail[1].Offset != 3 {
-		t.Fatalf("tail: %+v", tail)
+	if page[0].Status != "rejected" || page[0].Offset != 2 || page[1].Stock != "3.00" || page[1].Offset != 1 {
+		t.Fatalf("page: %+v", page)
 	}
 	if all, _ := db.History(context.Background(), "P1"); len(all) != 4 || all[0].Offset != 0 {
 		t.Fatalf("history: %+v", all)

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/stockctl/stockctl/domain"
@@ -83,19 +82,6 @@ type HistoryEntry struct {
 // History returns every operation on product p in log order, rejected ones included.
 func (d *DB) History(ctx context.Context, p string) ([]HistoryEntry, error) {
 	return d.history(ctx, p, "ORDER BY 1, 2")
-}
-
-// HistoryTail returns the last n operations on product p in log order, and how many
-// operations there are in all.
-func (d *DB) HistoryTail(ctx context.Context, p string, n int) ([]HistoryEntry, int, error) {
-	var total int
-	if err := d.db.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM ledger WHERE product_id = ?)
-		+ (SELECT count(*) FROM rejected_events WHERE product_id = ?)`, p, p).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("history: %w", err)
-	}
-	out, err := d.history(ctx, p, "ORDER BY 1 DESC, 2 DESC LIMIT ?", n)
-	slices.Reverse(out)
-	return out, total, err
 }
 
 // HistoryPage returns up to n operations on product p newest first (by log position),

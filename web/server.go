@@ -23,7 +23,6 @@ type Store interface {
 	reports.Store
 	StockLevels(ctx context.Context, products ...string) ([]StockLevel, error)
 	History(ctx context.Context, product string) ([]HistoryEntry, error)
-	HistoryTail(ctx context.Context, product string, n int) ([]HistoryEntry, int, error)
 	CommandOutcome(ctx context.Context, commandID string) (domain.Outcome, error)
 
 	// The product page's history, newest first, one page at a time.

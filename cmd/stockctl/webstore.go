@@ -26,12 +26,6 @@ func (s webStore) History(ctx context.Context, product string) ([]web.HistoryEnt
 	return convertRows(entries, webHistoryEntry), err
 }
 
-// HistoryTail implements web.Store.
-func (s webStore) HistoryTail(ctx context.Context, product string, n int) ([]web.HistoryEntry, int, error) {
-	entries, total, err := s.DB.HistoryTail(ctx, product, n)
-	return convertRows(entries, webHistoryEntry), total, err
-}
-
 func webHistoryEntry(e readmodel.HistoryEntry) web.HistoryEntry { return web.HistoryEntry(e) }
 
 // webOperations are the read model's changes as web's event stream tells them.
