@@ -261,6 +261,10 @@ func (h ImportHandler) Handle(ctx context.Context, cmd Import) (ImportReport, er
 			Date: row.Date, Operator: cmd.Operator, Note: note}, kind: kind}
 	}
 
+	sim, err := newSimulation(ctx, h.model)
+	if err != nil {
+		return rep, err
+	}
 	// First pass: decide, append nothing.
 	fates := make([]rowFate, len(cmd.Rows))
 	refusal := &StockColumnError{Source: source}
@@ -286,17 +290,14 @@ func (h ImportHandler) Handle(ctx context.Context, cmd Import) (ImportReport, er
 			last = start[row.Product].LastDate
 		}
 		// The decision does not depend on the command ID, which the second pass computes.
-		e, err := decide(s, op(i, "pending"), "", now)
-		if errors.Is(err, domain.ErrInsufficientStock) || errors.Is(err, domain.ErrStockOverflow) {
+		_, err = sim.decide(ctx, s, op(i, "pending"), "", now)
+		if errors.Is(err, domain.ErrInsufficientStock) || errors.Is(err, domain.ErrStockOverflow) || errors.Is(err, domain.ErrPeriodClosed) {
 			err = hintLookAlike(ctx, looks, row.Product, err)
 			fates[i] = fateRefused
 			rep.Refused = append(rep.Refused, RowIssue{Line: row.Line, Msg: err.Error()})
 			continue
 		}
 		if err != nil {
-			return rep, fmt.Errorf("%s %d: %w", cmd.unit(), row.Line, err)
-		}
-		if err := s.Apply(e); err != nil {
 			return rep, fmt.Errorf("%s %d: %w", cmd.unit(), row.Line, err)
 		}
 		n := len(rep.Mismatches)
@@ -338,6 +339,7 @@ func (h ImportHandler) Handle(ctx context.Context, cmd Import) (ImportReport, er
 	for p, snap := range start {
 		stocks[p] = domain.RestoreStock(snap)
 	}
+	sim.reset()
 	events := make([]domain.Event, 0, min(rep.Appended, importChunk))
 	appended := 0
 	flush := func() error {
@@ -359,10 +361,7 @@ func (h ImportHandler) Handle(ctx context.Context, cmd Import) (ImportReport, er
 			continue
 		}
 		s := stocks[row.Product]
-		e, err := decide(s, op(i, ids.commandID(i)), h.newID(), now)
-		if err == nil {
-			err = s.Apply(e)
-		}
+		e, err := sim.decide(ctx, s, op(i, ids.commandID(i)), h.newID(), now)
 		if err != nil {
 			// Deciding again from the same stock cannot differ: nothing is appended yet
 			// for this chunk, but earlier chunks may be.

@@ -88,7 +88,12 @@ func (r recorder) record(ctx context.Context, op operation) (Result, error) {
 		if err := checkNew(ctx, r.model, op, snap); err != nil {
 			return Result{}, err
 		}
-		e, err := decide(domain.RestoreStock(snap), op, r.newID(), r.now())
+		s := domain.RestoreStock(snap)
+		c, err := conditions(ctx, r.model, s, op.Date)
+		if err != nil {
+			return Result{}, err
+		}
+		e, err := decide(s, op, r.newID(), r.now(), c)
 		if err != nil {
 			return Result{}, hintLookAlike(ctx, &lookAlikes{model: r.model}, op.Product, err)
 		}
@@ -117,7 +122,7 @@ func (r recorder) record(ctx context.Context, op operation) (Result, error) {
 	return Result{}, fmt.Errorf("%w: gave up after %d attempts on %q; try again", ErrConflict, r.maxAttempts, op.Product)
 }
 
-func decide(s *domain.Stock, op operation, eventID string, now time.Time) (domain.Event, error) {
+func decide(s *domain.Stock, op operation, eventID string, now time.Time, c domain.Conditions) (domain.Event, error) {
 	m := domain.Metadata{
 		EventID:      eventID,
 		CommandID:    op.CommandID,
@@ -127,9 +132,9 @@ func decide(s *domain.Stock, op operation, eventID string, now time.Time) (domai
 		Note:         op.Note,
 	}
 	if op.kind == domain.TypeStockSold {
-		return s.Sell(op.Quantity, m)
+		return s.Sell(op.Quantity, m, c)
 	}
-	return s.Restock(op.Quantity, m)
+	return s.Restock(op.Quantity, m, c)
 }
 
 func (r recorder) already(op operation, prior domain.Outcome) (Result, error) {

@@ -75,7 +75,7 @@ func TestIdempotentRetry(t *testing.T) {
 	snap, _ := n.db.Snapshot(ctx, lost.Product)
 	e, err := domain.RestoreStock(snap).Sell(lost.Quantity, domain.Metadata{
 		EventID: "lost-ack", CommandID: lost.CommandID, BusinessDate: lost.Date, RecordedBy: "test", RecordedAt: time.Now(),
-	})
+	}, domain.Conditions{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -29,6 +29,7 @@ type Projection interface {
 
 // ReadModel answers what the log has decided so far.
 type ReadModel interface {
+	Books
 	Snapshot(ctx context.Context, p domain.ProductID) (domain.Snapshot, error)
 	// EventOutcome returns the decision about event e, appended at pos, if it has been
 	// projected.

@@ -116,7 +116,7 @@ func TestMarshalEventRoundTrip(t *testing.T) {
 func TestMarshalEventOfDecidedSale(t *testing.T) {
 	s := restocked(t, "P1", "10")
 	replica := domain.RestoreStock(s.Snapshot())
-	e, err := s.Sell(mustQuantity(t, "4"), meta(t, "sale"))
+	e, err := s.Sell(mustQuantity(t, "4"), meta(t, "sale"), domain.Conditions{})
 	if err != nil {
 		t.Fatalf("Sell: %v", err)
 	}
@@ -129,7 +129,7 @@ func TestMarshalEventOfDecidedSale(t *testing.T) {
 		t.Fatalf("UnmarshalEvent: %v", err)
 	}
 	assertSameEvent(t, decoded, e)
-	if err := replica.Apply(decoded); err != nil {
+	if _, err := replica.Apply(decoded, domain.Conditions{}); err != nil {
 		t.Fatalf("Apply(decoded): %v", err)
 	}
 	if replica.Level().String() != "6.00" || replica.Seq() != 2 {

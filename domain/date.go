@@ -44,6 +44,37 @@ func ParseBusinessDate(s string) (BusinessDate, error) {
 // String formats the date as "YYYY-MM-DD HH:MM:SS".
 func (d BusinessDate) String() string { return d.t.Format(BusinessDateLayout) }
 
+// Day formats the date as "YYYY-MM-DD", dropping the time of day.
+func (d BusinessDate) Day() string { return d.t.Format("2006-01-02") }
+
+// Equal reports whether d and o are the same date and time.
+func (d BusinessDate) Equal(o BusinessDate) bool { return d.t.Equal(o.t) }
+
+// FutureDateError refuses a business date more than a day after the local clock: most
+// likely a typo (2099 for 2009). It matches ErrFutureDate with errors.Is.
+type FutureDateError struct {
+	Date  BusinessDate
+	Today string // YYYY-MM-DD on the local clock
+}
+
+func (e *FutureDateError) Error() string {
+	return fmt.Sprintf("%s is more than a day after today (%s)", e.Date.Day(), e.Today)
+}
+
+// Is makes errors.Is(err, ErrFutureDate) true.
+func (e *FutureDateError) Is(target error) bool { return target == ErrFutureDate }
+
+// CheckNotFuture refuses d when it lies more than a day after now's wall clock.
+func CheckNotFuture(d BusinessDate, now time.Time) error {
+	if d.t.After(NewBusinessDate(now).t.Add(24 * time.Hour)) {
+		return &FutureDateError{Date: d, Today: now.Format("2006-01-02")}
+	}
+	return nil
+}
+
+// Before reports whether d is earlier than o.
+func (d BusinessDate) Before(o BusinessDate) bool { return d.t.Before(o.t) }
+
 // Time returns the date as a time.Time in UTC (the wall clock, not an instant).
 func (d BusinessDate) Time() time.Time { return d.t }
 

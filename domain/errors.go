@@ -17,6 +17,11 @@ var (
 	ErrInsufficientStock = errors.New("insufficient stock")
 	// ErrStockOverflow means a restock would take the stock above MaxQuantity.
 	ErrStockOverflow = errors.New("stock would exceed the maximum")
+	// ErrPeriodClosed means an operation is dated on or before the last day of a closed
+	// period, or a close would not move that day forward.
+	ErrPeriodClosed = errors.New("period closed")
+	// ErrFutureDate means a business date lies more than a day ahead of the local clock.
+	ErrFutureDate = errors.New("date in the future")
 	// ErrSequenceConflict means an event does not follow the product's current sequence:
 	// another operation on the same product was recorded first.
 	ErrSequenceConflict = errors.New("sequence conflict")

@@ -1,6 +1,9 @@
 package domain
 
-import "time"
+import (
+	"fmt"
+	"time"
+)
 
 // EventType names an event on the wire.
 type EventType string
@@ -9,6 +12,11 @@ type EventType string
 const (
 	TypeStockRestocked EventType = "StockRestocked"
 	TypeStockSold      EventType = "StockSold"
+	// TypePeriodClosed closes the books through a day (its BusinessDate): no operation
+	// dated on or before that day is accepted after it. It concerns every product, so
+	// one copy, same event ID, is written to every partition; it has no product,
+	// quantity or sequence.
+	TypePeriodClosed EventType = "PeriodClosed"
 )
 
 // SchemaVersion is the envelope version this build writes and the newest it reads.
@@ -56,4 +64,23 @@ func newEvent(t EventType, s *Stock, q Quantity, m Metadata) Event {
 		RecordedBy:   m.RecordedBy,
 		Note:         m.Note,
 	}
+}
+
+// ClosePeriod decides closing the books through day, given the day they are closed
+// through now (zero when never closed): it returns the PeriodClosed event to append to
+// every partition, or ErrPeriodClosed when day does not move the close forward.
+func ClosePeriod(closedThrough, day BusinessDate, m Metadata) (Event, error) {
+	day = NewBusinessDate(time.Date(day.t.Year(), day.t.Month(), day.t.Day(), 0, 0, 0, 0, time.UTC))
+	if !closedThrough.IsZero() && day.Day() <= closedThrough.Day() {
+		return Event{}, fmt.Errorf("%w: the books are closed through %s already; a close can only move that day forward", ErrPeriodClosed, closedThrough.Day())
+	}
+	return Event{
+		Type:         TypePeriodClosed,
+		ID:           m.EventID,
+		CommandID:    m.CommandID,
+		BusinessDate: day,
+		RecordedAt:   m.RecordedAt.UTC(),
+		RecordedBy:   m.RecordedBy,
+		Note:         m.Note,
+	}, nil
 }

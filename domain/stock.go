@@ -12,6 +12,8 @@ type Stock struct {
 	seq      int64
 	level    Quantity
 	lastDate BusinessDate
+	// dateNet is the movement of the operations dated lastDate.
+	dateNet int64
 }
 
 // NewStock returns the stock of a product that has no accepted operation yet.
@@ -21,20 +23,23 @@ func NewStock(p ProductID) *Stock {
 
 // Snapshot is a Stock's state in plain fields, for storing it in a read model.
 type Snapshot struct {
-	Product  ProductID
-	Seq      int64
-	Level    Quantity
+	Product ProductID
+	Seq     int64
+	Level   Quantity
+	// LastDate is the latest business date of an accepted operation, and DateNet what
+	// the operations dated LastDate moved, in hundredths.
 	LastDate BusinessDate
+	DateNet  int64
 }
 
 // RestoreStock rebuilds a Stock from a snapshot taken with Stock.Snapshot.
 func RestoreStock(s Snapshot) *Stock {
-	return &Stock{product: s.Product, seq: s.Seq, level: s.Level, lastDate: s.LastDate}
+	return &Stock{product: s.Product, seq: s.Seq, level: s.Level, lastDate: s.LastDate, dateNet: s.DateNet}
 }
 
 // Snapshot returns the stock's state.
 func (s *Stock) Snapshot() Snapshot {
-	return Snapshot{Product: s.product, Seq: s.seq, Level: s.level, LastDate: s.lastDate}
+	return Snapshot{Product: s.product, Seq: s.seq, Level: s.level, LastDate: s.lastDate, DateNet: s.dateNet}
 }
 
 // Product returns the product this stock belongs to.
@@ -46,6 +51,33 @@ func (s *Stock) Seq() int64 { return s.seq }
 // Level returns the units in stock.
 func (s *Stock) Level() Quantity { return s.level }
 
+// Conditions are what deciding an operation needs besides its product's own state.
+type Conditions struct {
+	// Span holds the product's balances around the operation's date. It is needed only
+	// for a backdated operation (see Stock.Backdated): for any other, the stock knows
+	// them itself and Span is ignored.
+	Span Span
+	// ClosedThrough is the last day of the closed period, zero when no period is closed.
+	ClosedThrough BusinessDate
+}
+
+// Effect is where an accepted operation landed among its product's balances.
+type Effect struct {
+	// Delta is the operation's signed movement in hundredths.
+	Delta int64
+	// Before is the balance at the operation's date before it, so Before+Delta is the
+	// balance right after it in business-date order.
+	Before int64
+	// DateNet is the movement of the operations dated as it is, itself included: its
+	// running total within its date, which later operations of other dates never change.
+	DateNet int64
+	// Backdated is true when an operation dated after it had been accepted before it.
+	Backdated bool
+}
+
+// After returns the balance right after the operation, in business-date order.
+func (e Effect) After() int64 { return e.Before + e.Delta }
+
 // InsufficientStockError tells how much was available when a sale was refused. It
 // matches ErrInsufficientStock with errors.Is.
 type InsufficientStockError struct {
@@ -54,10 +86,24 @@ type InsufficientStockError struct {
 	Requested Quantity
 	// NeverRestocked is true when the product has no accepted operation at all.
 	NeverRestocked bool
+	// Backdated is true when the sale was dated before the product's latest operation:
+	// then Date is the sale's date, and On the date at which the balance would fall
+	// below zero, with Available the balance then. Until, when set, is the date of the
+	// next operation after a date with no stock.
+	Backdated bool
+	Date, On  BusinessDate
+	Until     BusinessDate
 }
 
 func (e *InsufficientStockError) Error() string {
-	if e.NeverRestocked {
+	switch {
+	case e.Backdated && e.Available.IsZero() && !e.Until.IsZero() && e.On.Equal(e.Date):
+		return fmt.Sprintf("insufficient stock for %q on %s: selling %s would make its stock negative on %s: %s available then (no stock until %s)",
+			e.Product, e.Date.Day(), e.Requested, e.On.Day(), e.Available, e.Until.Day())
+	case e.Backdated:
+		return fmt.Sprintf("insufficient stock for %q on %s: selling %s would make its stock negative on %s: %s available then",
+			e.Product, e.Date.Day(), e.Requested, e.On.Day(), e.Available)
+	case e.NeverRestocked:
 		return fmt.Sprintf("insufficient stock for %q: it has never been restocked (0.00 available, %s requested)", e.Product, e.Requested)
 	}
 	return fmt.Sprintf("insufficient stock for %q: %s available, %s requested", e.Product, e.Available, e.Requested)
@@ -66,72 +112,150 @@ func (e *InsufficientStockError) Error() string {
 // Is makes errors.Is(err, ErrInsufficientStock) true.
 func (e *InsufficientStockError) Is(target error) bool { return target == ErrInsufficientStock }
 
+// PeriodClosedError refuses an operation dated in a closed period. It matches
+// ErrPeriodClosed with errors.Is.
+type PeriodClosedError struct {
+	Through BusinessDate
+	Date    BusinessDate
+}
+
+func (e *PeriodClosedError) Error() string {
+	return fmt.Sprintf("period closed through %s: an operation dated %s can no longer be recorded", e.Through.Day(), e.Date.Day())
+}
+
+// Is makes errors.Is(err, ErrPeriodClosed) true.
+func (e *PeriodClosedError) Is(target error) bool { return target == ErrPeriodClosed }
+
+// Backdated reports whether an operation dated d would come before the product's latest
+// accepted operation in business-date order, and so needs Conditions.Span to be decided.
+func (s *Stock) Backdated(d BusinessDate) bool {
+	return s.seq > 0 && d.t.Before(s.lastDate.t)
+}
+
+// span returns the balances around d: the stock's own for a date at or after its latest,
+// given ones otherwise.
+func (s *Stock) span(d BusinessDate, c Conditions) (Span, error) {
+	if !s.Backdated(d) {
+		sp := Span{Date: d, At: s.level.cents}
+		if s.seq > 0 && d.Equal(s.lastDate) {
+			sp.Net = s.dateNet
+		}
+		return sp, nil
+	}
+	if !c.Span.Date.Equal(d) || !c.Span.Later {
+		return Span{}, fmt.Errorf("%w: deciding an operation of %q dated %s, before its latest (%s), needs its balances around that date",
+			ErrMalformedEvent, s.product, d, s.lastDate)
+	}
+	return c.Span, nil
+}
+
 // Sell decides a sale of q units: it returns the StockSold event to append, or
-// ErrInsufficientStock when the sale would take the stock below zero. It does not change s.
-func (s *Stock) Sell(q Quantity, m Metadata) (Event, error) {
+// ErrInsufficientStock when the sale would take the stock below zero at its date or at
+// any later-dated operation. It does not change s.
+func (s *Stock) Sell(q Quantity, m Metadata, c Conditions) (Event, error) {
 	e := newEvent(TypeStockSold, s, q, m)
-	if err := s.check(e); err != nil {
+	if _, err := s.check(e, c); err != nil {
 		return Event{}, err
 	}
 	return e, nil
 }
 
 // Restock decides a replenishment of q units: it returns the StockRestocked event to
-// append, or ErrStockOverflow when the stock would exceed MaxQuantity. It does not change s.
-func (s *Stock) Restock(q Quantity, m Metadata) (Event, error) {
+// append, or ErrStockOverflow when the stock would exceed MaxQuantity at its date or at
+// any later-dated operation. It does not change s.
+func (s *Stock) Restock(q Quantity, m Metadata, c Conditions) (Event, error) {
 	e := newEvent(TypeStockRestocked, s, q, m)
-	if err := s.check(e); err != nil {
+	if _, err := s.check(e, c); err != nil {
 		return Event{}, err
 	}
 	return e, nil
 }
 
-// check applies the invariants that must hold for e to be accepted now.
-func (s *Stock) check(e Event) error {
+// check applies the invariants that must hold for e to be accepted now, and returns
+// where it would land.
+func (s *Stock) check(e Event, c Conditions) (Effect, error) {
 	if e.Quantity.IsZero() {
-		return fmt.Errorf("%w: must be greater than zero", ErrInvalidQuantity)
+		return Effect{}, fmt.Errorf("%w: must be greater than zero", ErrInvalidQuantity)
 	}
 	if e.Product != s.product {
-		return fmt.Errorf("%w: event for %q applied to %q", ErrMalformedEvent, e.Product, s.product)
+		return Effect{}, fmt.Errorf("%w: event for %q applied to %q", ErrMalformedEvent, e.Product, s.product)
 	}
 	if e.ExpectedSeq != s.seq+1 {
-		return fmt.Errorf("%w: %q expects sequence %d, the product is at %d", ErrSequenceConflict, s.product, e.ExpectedSeq, s.seq)
+		return Effect{}, fmt.Errorf("%w: %q expects sequence %d, the product is at %d", ErrSequenceConflict, s.product, e.ExpectedSeq, s.seq)
 	}
+	if !c.ClosedThrough.IsZero() && e.BusinessDate.Day() <= c.ClosedThrough.Day() {
+		return Effect{}, &PeriodClosedError{Through: c.ClosedThrough, Date: e.BusinessDate}
+	}
+	sp, err := s.span(e.BusinessDate, c)
+	if err != nil {
+		return Effect{}, err
+	}
+	q := e.Quantity.cents
+	eff := Effect{Before: sp.At, Backdated: sp.Later}
 	switch e.Type {
 	case TypeStockSold:
-		if e.Quantity.cents > s.level.cents {
-			return &InsufficientStockError{Product: s.product, Available: s.level, Requested: e.Quantity, NeverRestocked: s.seq == 0}
+		eff.Delta = -q
+		// The sale lowers the balance at its date and at every later one: the least of
+		// them is what it may take.
+		avail, on := sp.At, e.BusinessDate
+		if sp.Later && sp.Low < avail {
+			avail, on = sp.Low, sp.LowDate
+		}
+		if q > avail {
+			err := &InsufficientStockError{Product: s.product, Available: Quantity{cents: max(avail, 0)}, Requested: e.Quantity,
+				NeverRestocked: s.seq == 0, Backdated: sp.Later, Date: e.BusinessDate, On: on}
+			if sp.Later && on.Equal(e.BusinessDate) && sp.At <= 0 {
+				err.Until = sp.Next
+			}
+			return Effect{}, err
 		}
 	case TypeStockRestocked:
-		if s.level.cents+e.Quantity.cents > MaxQuantity.cents {
-			return fmt.Errorf("%w: %q holds %s, adding %s would pass %s", ErrStockOverflow, s.product, s.level, e.Quantity, MaxQuantity)
+		eff.Delta = q
+		peak, on := sp.At, e.BusinessDate
+		if sp.Later && sp.High > peak {
+			peak, on = sp.High, sp.HighDate
+		}
+		if peak+q > MaxQuantity.cents {
+			if sp.Later {
+				return Effect{}, fmt.Errorf("%w: %q would hold %s on %s if %s were added on %s (the most is %s)", ErrStockOverflow,
+					s.product, Quantity{cents: peak + q}, on.Day(), e.Quantity, e.BusinessDate.Day(), MaxQuantity)
+			}
+			return Effect{}, fmt.Errorf("%w: %q holds %s, adding %s would pass %s", ErrStockOverflow, s.product, s.level, e.Quantity, MaxQuantity)
 		}
 	default:
-		return fmt.Errorf("%w: %q", ErrUnknownEventType, e.Type)
+		return Effect{}, fmt.Errorf("%w: %q", ErrUnknownEventType, e.Type)
 	}
-	return nil
+	eff.DateNet = sp.Net + eff.Delta
+	return eff, nil
 }
 
 // Check reports whether Apply would accept e now, without changing s.
-func (s *Stock) Check(e Event) error { return s.check(e) }
+func (s *Stock) Check(e Event, c Conditions) error {
+	_, err := s.check(e, c)
+	return err
+}
 
 // Apply is the log's rule for one event, applied in log order by every projection: the
-// event is accepted and the stock changes if it follows the current sequence and keeps the
-// invariants; otherwise Apply returns why it is rejected and s is unchanged. Command
-// deduplication is checked by the caller, which knows every accepted command.
-func (s *Stock) Apply(e Event) error {
-	if err := s.check(e); err != nil {
-		return err
+// event is accepted if it follows the current sequence, is dated after any closed period,
+// and keeps the stock between zero and MaxQuantity at its business date and at every
+// later-dated operation; operations of the same date are ordered by the log. Otherwise
+// Apply returns why it is rejected and s is unchanged. Command deduplication is checked
+// by the caller, which knows every accepted command.
+func (s *Stock) Apply(e Event, c Conditions) (Effect, error) {
+	eff, err := s.check(e, c)
+	if err != nil {
+		return Effect{}, err
 	}
-	switch e.Type {
-	case TypeStockSold:
-		s.level.cents -= e.Quantity.cents
-	case TypeStockRestocked:
-		s.level.cents += e.Quantity.cents
-	}
+	s.level.cents += eff.Delta
 	s.seq = e.ExpectedSeq
-	s.lastDate = e.BusinessDate
-	return nil
+	switch {
+	case eff.Backdated:
+	case e.BusinessDate.Equal(s.lastDate):
+		s.dateNet += eff.Delta
+	default:
+		s.lastDate, s.dateNet = e.BusinessDate, eff.Delta
+	}
+	return eff, nil
 }
 
 // RejectionReason returns the short, stable code stored with a rejected event.
@@ -147,6 +271,8 @@ func RejectionReason(err error) string {
 		return "insufficient_stock"
 	case errors.Is(err, ErrStockOverflow):
 		return "stock_overflow"
+	case errors.Is(err, ErrPeriodClosed):
+		return "period_closed"
 	}
 	return "invalid"
 }

@@ -27,11 +27,11 @@ func restocked(tb testing.TB, p string, quantities ...string) *domain.Stock {
 	tb.Helper()
 	s := domain.NewStock(mustProduct(tb, p))
 	for i, q := range quantities {
-		e, err := s.Restock(mustQuantity(tb, q), meta(tb, fmt.Sprintf("restock-%d", i)))
+		e, err := s.Restock(mustQuantity(tb, q), meta(tb, fmt.Sprintf("restock-%d", i)), domain.Conditions{})
 		if err != nil {
 			tb.Fatalf("Restock(%s): %v", q, err)
 		}
-		if err := s.Apply(e); err != nil {
+		if _, err := s.Apply(e, domain.Conditions{}); err != nil {
 			tb.Fatalf("Apply(restock %s): %v", q, err)
 		}
 	}
@@ -62,7 +62,7 @@ func TestStockRestockThenApply(t *testing.T) {
 	m.RecordedAt = time.Date(2024, 1, 2, 11, 11, 12, 0, time.FixedZone("CET", 3600))
 	m.Note = "delivery 42"
 
-	e, err := s.Restock(mustQuantity(t, "10"), m)
+	e, err := s.Restock(mustQuantity(t, "10"), m, domain.Conditions{})
 	if err != nil {
 		t.Fatalf("Restock: %v", err)
 	}
@@ -86,7 +86,7 @@ func TestStockRestockThenApply(t *testing.T) {
 		t.Errorf("RecordedAt = %v, want %v in UTC", e.RecordedAt, m.RecordedAt)
 	}
 
-	if err := s.Apply(e); err != nil {
+	if _, err := s.Apply(e, domain.Conditions{}); err != nil {
 		t.Fatalf("Apply: %v", err)
 	}
 	if s.Level().String() != "10.00" || s.Seq() != 1 {
@@ -96,14 +96,14 @@ func TestStockRestockThenApply(t *testing.T) {
 		t.Errorf("Snapshot().LastDate = %s, want %s", got, m.BusinessDate)
 	}
 
-	e2, err := s.Restock(mustQuantity(t, "2.5"), meta(t, "e2"))
+	e2, err := s.Restock(mustQuantity(t, "2.5"), meta(t, "e2"), domain.Conditions{})
 	if err != nil {
 		t.Fatalf("second Restock: %v", err)
 	}
 	if e2.ExpectedSeq != 2 {
 		t.Errorf("second Restock ExpectedSeq = %d, want 2", e2.ExpectedSeq)
 	}
-	if err := s.Apply(e2); err != nil {
+	if _, err := s.Apply(e2, domain.Conditions{}); err != nil {
 		t.Fatalf("second Apply: %v", err)
 	}
 	if s.Level().String() != "12.50" || s.Seq() != 2 {
@@ -128,14 +128,14 @@ func TestStockSell(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			s := restocked(t, "P1", tt.restocks...)
 			seq := s.Seq()
-			e, err := s.Sell(mustQuantity(t, tt.sell), meta(t, "sale"))
+			e, err := s.Sell(mustQuantity(t, tt.sell), meta(t, "sale"), domain.Conditions{})
 			if err != nil {
 				t.Fatalf("Sell(%s): %v", tt.sell, err)
 			}
 			if e.Type != domain.TypeStockSold || e.ExpectedSeq != seq+1 || e.Quantity != mustQuantity(t, tt.sell) {
 				t.Errorf("Sell event = %+v, want StockSold of %s expecting seq %d", e, tt.sell, seq+1)
 			}
-			if err := s.Apply(e); err != nil {
+			if _, err := s.Apply(e, domain.Conditions{}); err != nil {
 				t.Fatalf("Apply(sale): %v", err)
 			}
 			if got := s.Level().String(); got != tt.wantLevel {
@@ -176,11 +176,11 @@ func TestStockSellInsufficient(t *testing.T) {
 			name: "sold out after a restock",
 			stock: func(t *testing.T) *domain.Stock {
 				s := restocked(t, "P1", "2")
-				e, err := s.Sell(mustQuantity(t, "2"), meta(t, "sale-1"))
+				e, err := s.Sell(mustQuantity(t, "2"), meta(t, "sale-1"), domain.Conditions{})
 				if err != nil {
 					t.Fatalf("Sell: %v", err)
 				}
-				if err := s.Apply(e); err != nil {
+				if _, err := s.Apply(e, domain.Conditions{}); err != nil {
 					t.Fatalf("Apply: %v", err)
 				}
 				return s
@@ -193,7 +193,7 @@ func TestStockSellInsufficient(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := tt.stock(t)
-			e, err := s.Sell(mustQuantity(t, tt.sell), meta(t, "sale"))
+			e, err := s.Sell(mustQuantity(t, tt.sell), meta(t, "sale"), domain.Conditions{})
 			if !errors.Is(err, domain.ErrInsufficientStock) {
 				t.Fatalf("Sell(%s) error = %v, want ErrInsufficientStock", tt.sell, err)
 			}
@@ -242,12 +242,12 @@ func TestStockRestockOverflow(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := restocked(t, "P1", tt.restocks...)
-			e, err := s.Restock(mustQuantity(t, tt.restock), meta(t, "r"))
+			e, err := s.Restock(mustQuantity(t, tt.restock), meta(t, "r"), domain.Conditions{})
 			if !tt.wantErr {
 				if err != nil {
 					t.Fatalf("Restock(%s): %v", tt.restock, err)
 				}
-				if err := s.Apply(e); err != nil {
+				if _, err := s.Apply(e, domain.Conditions{}); err != nil {
 					t.Fatalf("Apply: %v", err)
 				}
 				if s.Level().Cmp(domain.MaxQuantity) > 0 {
@@ -274,23 +274,23 @@ func TestStockDecisionsDoNotChangeState(t *testing.T) {
 		decide func(t *testing.T, s *domain.Stock) error
 	}{
 		{name: "accepted sale", decide: func(t *testing.T, s *domain.Stock) error {
-			_, err := s.Sell(mustQuantity(t, "3"), meta(t, "d"))
+			_, err := s.Sell(mustQuantity(t, "3"), meta(t, "d"), domain.Conditions{})
 			return err
 		}},
 		{name: "refused sale", decide: func(t *testing.T, s *domain.Stock) error {
-			_, err := s.Sell(mustQuantity(t, "11"), meta(t, "d"))
+			_, err := s.Sell(mustQuantity(t, "11"), meta(t, "d"), domain.Conditions{})
 			return expectErr(err, domain.ErrInsufficientStock)
 		}},
 		{name: "accepted restock", decide: func(t *testing.T, s *domain.Stock) error {
-			_, err := s.Restock(mustQuantity(t, "3"), meta(t, "d"))
+			_, err := s.Restock(mustQuantity(t, "3"), meta(t, "d"), domain.Conditions{})
 			return err
 		}},
 		{name: "refused restock", decide: func(t *testing.T, s *domain.Stock) error {
-			_, err := s.Restock(domain.MaxQuantity, meta(t, "d"))
+			_, err := s.Restock(domain.MaxQuantity, meta(t, "d"), domain.Conditions{})
 			return expectErr(err, domain.ErrStockOverflow)
 		}},
 		{name: "zero quantity sale", decide: func(t *testing.T, s *domain.Stock) error {
-			_, err := s.Sell(domain.Quantity{}, meta(t, "d"))
+			_, err := s.Sell(domain.Quantity{}, meta(t, "d"), domain.Conditions{})
 			return expectErr(err, domain.ErrInvalidQuantity)
 		}},
 	}
@@ -318,10 +318,10 @@ func expectErr(err, want error) error {
 
 func TestStockZeroQuantityIsRefused(t *testing.T) {
 	s := restocked(t, "P1", "10")
-	if _, err := s.Sell(domain.Quantity{}, meta(t, "s")); !errors.Is(err, domain.ErrInvalidQuantity) {
+	if _, err := s.Sell(domain.Quantity{}, meta(t, "s"), domain.Conditions{}); !errors.Is(err, domain.ErrInvalidQuantity) {
 		t.Errorf("Sell(0) error = %v, want ErrInvalidQuantity", err)
 	}
-	if _, err := s.Restock(domain.Quantity{}, meta(t, "r")); !errors.Is(err, domain.ErrInvalidQuantity) {
+	if _, err := s.Restock(domain.Quantity{}, meta(t, "r"), domain.Conditions{}); !errors.Is(err, domain.ErrInvalidQuantity) {
 		t.Errorf("Restock(0) error = %v, want ErrInvalidQuantity", err)
 	}
 }
@@ -349,13 +349,13 @@ func TestStockApplyRejects(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := restocked(t, "P1", "10")
-			e, err := s.Sell(mustQuantity(t, "3"), meta(t, "sale"))
+			e, err := s.Sell(mustQuantity(t, "3"), meta(t, "sale"), domain.Conditions{})
 			if err != nil {
 				t.Fatalf("Sell: %v", err)
 			}
 			tt.edit(t, &e)
 			before := s.Snapshot()
-			err = s.Apply(e)
+			_, err = s.Apply(e, domain.Conditions{})
 			if !errors.Is(err, tt.want) {
 				t.Fatalf("Apply error = %v, want %v", err, tt.want)
 			}
@@ -383,22 +383,22 @@ func TestStockApplyRejectsRacedSale(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := restocked(t, "P1", "10")
-			a, err := s.Sell(mustQuantity(t, tt.first), meta(t, "a"))
+			a, err := s.Sell(mustQuantity(t, tt.first), meta(t, "a"), domain.Conditions{})
 			if err != nil {
 				t.Fatalf("Sell a: %v", err)
 			}
-			b, err := s.Sell(mustQuantity(t, tt.second), meta(t, "b"))
+			b, err := s.Sell(mustQuantity(t, tt.second), meta(t, "b"), domain.Conditions{})
 			if err != nil {
 				t.Fatalf("Sell b: %v", err)
 			}
 			if a.ExpectedSeq != b.ExpectedSeq {
 				t.Fatalf("sales decided from the same state expect seq %d and %d", a.ExpectedSeq, b.ExpectedSeq)
 			}
-			if err := s.Apply(a); err != nil {
+			if _, err := s.Apply(a, domain.Conditions{}); err != nil {
 				t.Fatalf("Apply a: %v", err)
 			}
 			after := s.Snapshot()
-			if err := s.Apply(b); !errors.Is(err, domain.ErrSequenceConflict) {
+			if _, err := s.Apply(b, domain.Conditions{}); !errors.Is(err, domain.ErrSequenceConflict) {
 				t.Fatalf("Apply b error = %v, want ErrSequenceConflict", err)
 			}
 			if got := s.Snapshot(); got != after {
@@ -415,14 +415,14 @@ func TestStockApplyRejectsRacedSale(t *testing.T) {
 // A redelivered event must not be counted twice.
 func TestStockApplySameEventTwice(t *testing.T) {
 	s := restocked(t, "P1")
-	e, err := s.Restock(mustQuantity(t, "5"), meta(t, "r"))
+	e, err := s.Restock(mustQuantity(t, "5"), meta(t, "r"), domain.Conditions{})
 	if err != nil {
 		t.Fatalf("Restock: %v", err)
 	}
-	if err := s.Apply(e); err != nil {
+	if _, err := s.Apply(e, domain.Conditions{}); err != nil {
 		t.Fatalf("first Apply: %v", err)
 	}
-	if err := s.Apply(e); !errors.Is(err, domain.ErrSequenceConflict) {
+	if _, err := s.Apply(e, domain.Conditions{}); !errors.Is(err, domain.ErrSequenceConflict) {
 		t.Fatalf("second Apply error = %v, want ErrSequenceConflict", err)
 	}
 	if s.Level().String() != "5.00" || s.Seq() != 1 {
@@ -435,11 +435,11 @@ func TestStockApplyRecordsLastDate(t *testing.T) {
 	for i, date := range []string{"2024-01-01", "2024-03-05 08:00:00"} {
 		m := meta(t, fmt.Sprint(i))
 		m.BusinessDate = mustDate(t, date)
-		e, err := s.Restock(mustQuantity(t, "1"), m)
+		e, err := s.Restock(mustQuantity(t, "1"), m, domain.Conditions{})
 		if err != nil {
 			t.Fatalf("Restock: %v", err)
 		}
-		if err := s.Apply(e); err != nil {
+		if _, err := s.Apply(e, domain.Conditions{}); err != nil {
 			t.Fatalf("Apply: %v", err)
 		}
 		if got := s.Snapshot().LastDate; got != m.BusinessDate {
@@ -450,16 +450,17 @@ func TestStockApplyRecordsLastDate(t *testing.T) {
 
 func TestSnapshotRestoreRoundTrip(t *testing.T) {
 	original := restocked(t, "P1", "10", "2.5")
-	sale, err := original.Sell(mustQuantity(t, "4"), meta(t, "s"))
+	sale, err := original.Sell(mustQuantity(t, "4"), meta(t, "s"), domain.Conditions{})
 	if err != nil {
 		t.Fatalf("Sell: %v", err)
 	}
-	if err := original.Apply(sale); err != nil {
+	if _, err := original.Apply(sale, domain.Conditions{}); err != nil {
 		t.Fatalf("Apply: %v", err)
 	}
 
 	snap := original.Snapshot()
-	want := domain.Snapshot{Product: mustProduct(t, "P1"), Seq: 3, Level: mustQuantity(t, "8.5"), LastDate: mustDate(t, "2024-01-02 10:11:12")}
+	want := domain.Snapshot{Product: mustProduct(t, "P1"), Seq: 3, Level: mustQuantity(t, "8.5"), LastDate: mustDate(t, "2024-01-02 10:11:12"),
+		DateNet: 850} // every operation is dated the same: 10 + 2.5 - 4
 	if snap != want {
 		t.Fatalf("Snapshot() = %+v, want %+v", snap, want)
 	}
@@ -473,18 +474,18 @@ func TestSnapshotRestoreRoundTrip(t *testing.T) {
 	}
 
 	// The restored stock makes the same decisions and accepts the original's next event.
-	next, err := original.Sell(mustQuantity(t, "8.5"), meta(t, "next"))
+	next, err := original.Sell(mustQuantity(t, "8.5"), meta(t, "next"), domain.Conditions{})
 	if err != nil {
 		t.Fatalf("Sell on original: %v", err)
 	}
-	fromRestored, err := restored.Sell(mustQuantity(t, "8.5"), meta(t, "next"))
+	fromRestored, err := restored.Sell(mustQuantity(t, "8.5"), meta(t, "next"), domain.Conditions{})
 	if err != nil {
 		t.Fatalf("Sell on restored: %v", err)
 	}
 	if fromRestored != next {
 		t.Errorf("restored Sell = %+v, want %+v", fromRestored, next)
 	}
-	if err := restored.Apply(next); err != nil {
+	if _, err := restored.Apply(next, domain.Conditions{}); err != nil {
 		t.Fatalf("Apply on restored: %v", err)
 	}
 	if !restored.Level().IsZero() || restored.Seq() != 4 {

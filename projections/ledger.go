@@ -31,8 +31,16 @@ type Tx interface {
 	PutStock(s domain.Snapshot) error
 	// AcceptedCommands returns which of the command IDs the store holds as accepted.
 	AcceptedCommands(ids []string) (map[string]bool, error)
-	// Accept records an accepted event with the stock after it.
-	Accept(pos domain.Position, e domain.Event, after domain.Snapshot) error
+	// Span returns the product's balances around business date d, as every event
+	// accepted so far in this transaction left them.
+	Span(p domain.ProductID, d domain.BusinessDate) (domain.Span, error)
+	// Accept records an accepted event: its ledger row, the product's state after it, and
+	// where it landed among the product's balances by date, which it shifts.
+	Accept(pos domain.Position, e domain.Event, after domain.Snapshot, eff domain.Effect) error
+	// ClosedThrough returns the last closed day of partition, zero when none is.
+	ClosedThrough(partition int32) (domain.BusinessDate, error)
+	// ClosePeriod records an accepted PeriodClosed event of partition.
+	ClosePeriod(pos domain.Position, e domain.Event) error
 	Reject(pos domain.Position, e domain.Event, reason, detail string) error
 	Skip(pos domain.Position, reason, detail string) error
 	// Gap records offsets first to last of partition that the log failed to give; a gap
@@ -54,6 +62,8 @@ type Ledger struct {
 	progress func(Stats)
 	// partitionOf, when set, gives the partition a record key belongs in.
 	partitionOf func(key []byte) int32
+	// closed, with stocks, holds each partition's closed-through day across batches.
+	closed map[int32]domain.BusinessDate
 }
 
 // CheckPartitions makes the ledger skip events found in another partition than
@@ -80,6 +90,7 @@ func NewLedger(store Store) *Ledger {
 func NewExclusiveLedger(store Store) *Ledger {
 	l := NewLedger(store)
 	l.stocks = make(map[domain.ProductID]*domain.Stock)
+	l.closed = make(map[int32]domain.BusinessDate)
 	l.accepted = newBloom()
 	return l
 }
@@ -113,7 +124,7 @@ func (l *Ledger) apply(ctx context.Context, batch []decoded) (Stats, error) {
 		stats = Stats{}
 		next := make(map[int32]int64)
 		b := batchState{loaded: make(map[domain.ProductID]*domain.Stock), changed: make(map[domain.ProductID]*domain.Stock),
-			acceptedNow: make(map[string]bool)}
+			acceptedNow: make(map[string]bool), closed: make(map[int32]domain.BusinessDate)}
 		var err error
 		if b.acceptedBefore, err = l.acceptedBefore(tx, batch); err != nil {
 			return err
@@ -169,6 +180,7 @@ func (l *Ledger) apply(ctx context.Context, batch []decoded) (Stats, error) {
 		if l.stocks != nil {
 			// The transaction rolled back: memory may be ahead of the store.
 			clear(l.stocks)
+			clear(l.closed)
 		}
 		return Stats{}, fmt.Errorf("project: %w", err)
 	}
@@ -211,6 +223,7 @@ type batchState struct {
 	changed        map[domain.ProductID]*domain.Stock // products with an accepted event, stored at commit
 	acceptedBefore map[string]bool                    // commands of the batch accepted by earlier batches
 	acceptedNow    map[string]bool                    // commands accepted in this batch
+	closed         map[int32]domain.BusinessDate      // partitions' closed-through days read or changed
 }
 
 // acceptedBefore asks the store, in one call per batch, which of the batch's commands it
@@ -241,6 +254,9 @@ func (l *Ledger) applyOne(tx Tx, r decoded, b *batchState) (outcome, skip, error
 		return outcomeSkipped, why, tx.Skip(r.Position, why.reason, why.detail)
 	}
 	e := r.event
+	if e.Type == domain.TypePeriodClosed {
+		return l.closePeriod(tx, r, b)
+	}
 	// Per-product order holds only inside one partition: an event keyed differently from
 	// its product may sit in another partition and would be ordered by read timing.
 	if string(r.Key) != e.Product.String() {
@@ -257,16 +273,21 @@ func (l *Ledger) applyOne(tx Tx, r decoded, b *batchState) (outcome, skip, error
 	if err != nil {
 		return 0, skip{}, err
 	}
+	c, err := l.conditions(tx, r.Partition, s, e, b)
+	if err != nil {
+		return 0, skip{}, err
+	}
 	// The aggregate's check runs once: Apply checks before it changes anything, and a
 	// command accepted before is first checked alone, since the check's reason comes first.
 	if b.acceptedBefore[e.CommandID] || b.acceptedNow[e.CommandID] {
-		if err := s.Check(e); err != nil {
+		if err := s.Check(e, c); err != nil {
 			return outcomeRejected, skip{}, tx.Reject(r.Position, e, domain.RejectionReason(err), err.Error())
 		}
 		return outcomeRejected, skip{}, tx.Reject(r.Position, e, domain.RejectionReason(domain.ErrDuplicateCommand),
 			fmt.Sprintf("command %s was already accepted", e.CommandID))
 	}
-	if err := s.Apply(e); err != nil {
+	eff, err := s.Apply(e, c)
+	if err != nil {
 		return outcomeRejected, skip{}, tx.Reject(r.Position, e, domain.RejectionReason(err), err.Error())
 	}
 	if l.accepted != nil {
@@ -274,7 +295,62 @@ func (l *Ledger) applyOne(tx Tx, r decoded, b *batchState) (outcome, skip, error
 	}
 	b.changed[e.Product] = s
 	b.acceptedNow[e.CommandID] = true
-	return outcomeAccepted, skip{}, tx.Accept(r.Position, e, s.Snapshot())
+	return outcomeAccepted, skip{}, tx.Accept(r.Position, e, s.Snapshot(), eff)
+}
+
+// conditions returns what deciding e needs besides its product's state: the closed
+// period of its partition, and its product's balances around its date when it is dated
+// before the product's latest operation (the only case that reads them).
+func (l *Ledger) conditions(tx Tx, partition int32, s *domain.Stock, e domain.Event, b *batchState) (domain.Conditions, error) {
+	var c domain.Conditions
+	var err error
+	if c.ClosedThrough, err = l.closedThrough(tx, partition, b); err != nil {
+		return c, err
+	}
+	if s.Backdated(e.BusinessDate) {
+		if c.Span, err = tx.Span(e.Product, e.BusinessDate); err != nil {
+			return c, err
+		}
+	}
+	return c, nil
+}
+
+// closedThrough returns the partition's closed-through day, read once per batch (once
+// per run for an exclusive ledger).
+func (l *Ledger) closedThrough(tx Tx, partition int32, b *batchState) (domain.BusinessDate, error) {
+	if d, ok := b.closed[partition]; ok {
+		return d, nil
+	}
+	d, ok := l.closed[partition]
+	if !ok {
+		var err error
+		if d, err = tx.ClosedThrough(partition); err != nil {
+			return d, err
+		}
+		if l.closed != nil {
+			l.closed[partition] = d
+		}
+	}
+	b.closed[partition] = d
+	return d, nil
+}
+
+// closePeriod applies a partition's copy of a PeriodClosed event: accepted when it moves
+// the partition's closed day forward, rejected otherwise (a retried or stale close).
+func (l *Ledger) closePeriod(tx Tx, r decoded, b *batchState) (outcome, skip, error) {
+	e := r.event
+	closed, err := l.closedThrough(tx, r.Partition, b)
+	if err != nil {
+		return 0, skip{}, err
+	}
+	if _, err := domain.ClosePeriod(closed, e.BusinessDate, domain.Metadata{}); err != nil {
+		return outcomeRejected, skip{}, tx.Reject(r.Position, e, domain.RejectionReason(err), err.Error())
+	}
+	b.closed[r.Partition] = e.BusinessDate
+	if l.closed != nil {
+		l.closed[r.Partition] = e.BusinessDate
+	}
+	return outcomeAccepted, skip{}, tx.ClosePeriod(r.Position, e)
 }
 
 // stock returns the product's aggregate, loading it once per batch (or once per run for

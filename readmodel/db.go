@@ -35,6 +35,8 @@ type DB struct {
 	// bulk, in a model made by Create, holds the totals of migration 004 in memory, for
 	// Finish to write once instead of a trigger updating them row by row.
 	bulk *totals
+	// lines, with bulk, holds the balances of migration 007 in memory (see balances.go).
+	lines timelines
 }
 
 // Open opens (creating if needed) the read model at path and applies pending migrations.
@@ -105,6 +107,7 @@ func Create(ctx context.Context, path string) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
+	d.lines = make(timelines)
 	if d.bulk, err = suspendTotals(ctx, d.db); err != nil {
 		d.Close()
 		return nil, fmt.Errorf("create read model: %w", err)

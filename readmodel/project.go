@@ -36,6 +36,14 @@ func (d *DB) Project(ctx context.Context, fn func(projections.Tx) error) (err er
 	ptx := &projectTx{ctx: context.WithoutCancel(ctx), tx: tx}
 	if d.bulk != nil {
 		ptx.totals = newTotals()
+		ptx.lines = d.lines
+		// The balances change in memory as events are applied: a batch that does not
+		// commit takes its changes back.
+		defer func() {
+			if err != nil {
+				ptx.revert()
+			}
+		}()
 	}
 	defer ptx.close()
 	if err := fn(ptx); err != nil {
@@ -60,17 +68,19 @@ type projectTx struct {
 	ctx     context.Context
 	tx      *sql.Tx
 	stmts   map[string]*sql.Stmt
-	pending []any   // ledgerColumns values per buffered row
-	totals  *totals // in a bulk load: what this transaction adds to the totals
+	pending []any     // ledgerColumns values per buffered row
+	totals  *totals   // in a bulk load: what this transaction adds to the totals
+	lines   timelines // in a bulk load: every product's balances by date
+	changes []lineChange
 }
 
 const (
-	ledgerColumns = 14
+	ledgerColumns = 15
 	acceptRows    = 64
 )
 
 var ledgerInsert = `INSERT INTO ledger (partition, "offset", event_id, command_id, command_key,
-	event_type, product_id, product_seq, qty_cents, stock_cents, business_date, recorded_at, recorded_by, note) VALUES `
+	event_type, product_id, product_seq, qty_cents, stock_cents, business_date, recorded_at, recorded_by, note, date_cents) VALUES `
 
 func ledgerInsertOf(rows int) string {
 	row := "(" + placeholders(ledgerColumns) + ")"
@@ -153,20 +163,22 @@ func (t *projectTx) SetNextOffset(partition int32, next int64) error {
 }
 
 func (t *projectTx) Stock(p domain.ProductID) (domain.Snapshot, error) {
-	s, err := t.stmt(`SELECT seq, stock_cents, last_date FROM stock WHERE product_id = ?`)
+	s, err := t.stmt(`SELECT seq, stock_cents, last_date, date_net_cents FROM stock WHERE product_id = ?`)
 	if err != nil {
 		return domain.Snapshot{}, fmt.Errorf("stock: %w", err)
 	}
-	var seq, cents int64
+	var seq, cents, net int64
 	var last string
-	err = s.QueryRowContext(t.ctx, p.String()).Scan(&seq, &cents, &last)
+	err = s.QueryRowContext(t.ctx, p.String()).Scan(&seq, &cents, &last, &net)
 	if errors.Is(err, sql.ErrNoRows) {
 		return domain.Snapshot{Product: p}, nil
 	}
 	if err != nil {
 		return domain.Snapshot{}, fmt.Errorf("stock: %w", err)
 	}
-	return snapshot(p, seq, cents, last)
+	snap, err := snapshot(p, seq, cents, last)
+	snap.DateNet = net
+	return snap, err
 }
 
 func snapshot(p domain.ProductID, seq, cents int64, last string) (domain.Snapshot, error) {
@@ -182,10 +194,10 @@ func snapshot(p domain.ProductID, seq, cents int64, last string) (domain.Snapsho
 }
 
 func (t *projectTx) PutStock(snap domain.Snapshot) error {
-	err := t.exec(`INSERT INTO stock (product_id, seq, stock_cents, last_date) VALUES (?, ?, ?, ?)
+	err := t.exec(`INSERT INTO stock (product_id, seq, stock_cents, last_date, date_net_cents) VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT (product_id) DO UPDATE SET seq = excluded.seq, stock_cents = excluded.stock_cents,
-		last_date = excluded.last_date`,
-		snap.Product.String(), snap.Seq, snap.Level.Cents(), snap.LastDate.String())
+		last_date = excluded.last_date, date_net_cents = excluded.date_net_cents`,
+		snap.Product.String(), snap.Seq, snap.Level.Cents(), snap.LastDate.String(), snap.DateNet)
 	if err != nil {
 		return fmt.Errorf("put stock of %q: %w", snap.Product, err)
 	}
@@ -226,14 +238,17 @@ func (t *projectTx) AcceptedCommands(ids []string) (map[string]bool, error) {
 	return found, nil
 }
 
-func (t *projectTx) Accept(pos domain.Position, e domain.Event, after domain.Snapshot) error {
+func (t *projectTx) Accept(pos domain.Position, e domain.Event, after domain.Snapshot, eff domain.Effect) error {
 	if t.totals != nil {
 		t.totals.count(e)
 	}
+	if err := t.balance(e, eff); err != nil {
+		return err
+	}
 	t.pending = append(t.pending,
 		pos.Partition, pos.Offset, e.ID, e.CommandID, commandKey(e.CommandID), string(e.Type),
-		e.Product.String(), after.Seq, e.Quantity.Cents(), after.Level.Cents(), e.BusinessDate.String(),
-		e.RecordedAt.UTC().Format(time.RFC3339Nano), e.RecordedBy, e.Note)
+		e.Product.String(), after.Seq, e.Quantity.Cents(), eff.After(), e.BusinessDate.String(),
+		e.RecordedAt.UTC().Format(time.RFC3339Nano), e.RecordedBy, e.Note, eff.DateNet)
 	if len(t.pending) == acceptRows*ledgerColumns {
 		return t.flush()
 	}

@@ -1,0 +1,85 @@
+package commands
+
+import (
+	"context"
+	"time"
+
+	"github.com/stockctl/stockctl/domain"
+)
+
+// Books is what deciding an operation reads beyond its product's state: the closed
+// period, and a product's balances around a date before its latest operation.
+type Books interface {
+	// ClosedThrough returns the last day of the closed period, zero when none is.
+	ClosedThrough(ctx context.Context) (domain.BusinessDate, error)
+	// Span returns product p's balances around business date d.
+	Span(ctx context.Context, p domain.ProductID, d domain.BusinessDate) (domain.Span, error)
+	// Timeline returns product p's balances by business date.
+	Timeline(ctx context.Context, p domain.ProductID) (*domain.Timeline, error)
+}
+
+// conditions returns what deciding an operation of s dated d needs from the read model:
+// the closed period, and the balances around d when d is before the product's latest
+// operation.
+func conditions(ctx context.Context, b Books, s *domain.Stock, d domain.BusinessDate) (domain.Conditions, error) {
+	var c domain.Conditions
+	var err error
+	if c.ClosedThrough, err = b.ClosedThrough(ctx); err != nil {
+		return c, err
+	}
+	if s.Backdated(d) {
+		if c.Span, err = b.Span(ctx, s.Product(), d); err != nil {
+			return c, err
+		}
+	}
+	return c, nil
+}
+
+// simulation decides a file's rows in memory, as the log will: each product's balances
+// by date are read once, when its first row is decided, and then follow the rows.
+type simulation struct {
+	books  Books
+	closed domain.BusinessDate
+	lines  map[domain.ProductID]*domain.Timeline
+}
+
+func newSimulation(ctx context.Context, b Books) (*simulation, error) {
+	closed, err := b.ClosedThrough(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &simulation{books: b, closed: closed, lines: make(map[domain.ProductID]*domain.Timeline)}, nil
+}
+
+// reset forgets the rows decided, for deciding them again from the same start.
+func (sim *simulation) reset() { clear(sim.lines) }
+
+// decide decides op against s as the log will and, when accepted, applies it to s and
+// to the product's balances.
+func (sim *simulation) decide(ctx context.Context, s *domain.Stock, op operation, eventID string, now time.Time) (domain.Event, error) {
+	line, ok := sim.lines[s.Product()]
+	if !ok {
+		line = domain.NewTimeline(nil)
+		if s.Seq() > 0 {
+			var err error
+			if line, err = sim.books.Timeline(ctx, s.Product()); err != nil {
+				return domain.Event{}, err
+			}
+		}
+		sim.lines[s.Product()] = line
+	}
+	c := domain.Conditions{ClosedThrough: sim.closed}
+	if s.Backdated(op.Date) {
+		c.Span = line.Span(op.Date)
+	}
+	e, err := decide(s, op, eventID, now, c)
+	if err != nil {
+		return domain.Event{}, err
+	}
+	eff, err := s.Apply(e, c)
+	if err != nil {
+		return domain.Event{}, err
+	}
+	line.Add(e.BusinessDate, eff.Delta)
+	return e, nil
+}

@@ -1,0 +1,285 @@
+package readmodel
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/stockctl/stockctl/domain"
+)
+
+// The balances table (migration 007) holds each product's balance by business date. A
+// shared model keeps it in SQL, row by row; a model made by Create (a replay) keeps it in
+// memory as one domain.Timeline per product and writes it once, in Finish.
+
+// timelines are the balances of a bulk load, by product.
+type timelines map[string]*domain.Timeline
+
+// lineChange is one change a bulk load's transaction made to a timeline.
+type lineChange struct {
+	line   *domain.Timeline
+	change domain.Change
+}
+
+// revert takes back the transaction's changes to the timelines, latest first.
+func (t *projectTx) revert() {
+	for i := len(t.changes) - 1; i >= 0; i-- {
+		t.changes[i].line.Revert(t.changes[i].change)
+	}
+	t.changes = nil
+}
+
+func (t *projectTx) balance(e domain.Event, eff domain.Effect) error {
+	if t.lines != nil {
+		line := t.lines[e.Product.String()]
+		if line == nil {
+			line = domain.NewTimeline(nil)
+			t.lines[e.Product.String()] = line
+		}
+		t.changes = append(t.changes, lineChange{line, line.Add(e.BusinessDate, eff.Delta)})
+		return nil
+	}
+	p, d, after := e.Product.String(), e.BusinessDate.String(), eff.After()
+	// The operation comes after every other of its date, so the date's balance becomes
+	// the balance after it, whether the date had operations before or not.
+	err := t.exec(`INSERT INTO balances (product_id, business_date, end_cents, net_cents, low_cents, high_cents)
+		VALUES (?, ?, ?, ?, ?, ?)
+		ON CONFLICT (product_id, business_date) DO UPDATE SET end_cents = excluded.end_cents,
+		net_cents = net_cents + excluded.net_cents, low_cents = min(low_cents, excluded.end_cents),
+		high_cents = max(high_cents, excluded.end_cents)`,
+		p, d, after, eff.Delta, after, after)
+	if err == nil && eff.Backdated {
+		err = t.exec(`UPDATE balances SET end_cents = end_cents + ?1, low_cents = low_cents + ?1, high_cents = high_cents + ?1
+			WHERE product_id = ?2 AND business_date > ?3`, eff.Delta, p, d)
+	}
+	if err != nil {
+		return fmt.Errorf("balances of %q: %w", e.Product, err)
+	}
+	return nil
+}
+
+func (t *projectTx) Span(p domain.ProductID, d domain.BusinessDate) (domain.Span, error) {
+	if t.lines != nil {
+		if line := t.lines[p.String()]; line != nil {
+			return line.Span(d), nil
+		}
+		return domain.Span{Date: d}, nil
+	}
+	return span(t.ctx, t.tx, p, d)
+}
+
+// queryer is what span needs of a connection or transaction.
+type queryer interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// span reads the product's balances around d from the balances table: the date at or
+// before d, then the later dates' extremes, each first reached on the earliest date (as
+// domain.Timeline.Span), so that a replay and a live model word a refusal alike.
+func span(ctx context.Context, q queryer, p domain.ProductID, d domain.BusinessDate) (domain.Span, error) {
+	s := domain.Span{Date: d}
+	id, day := p.String(), d.String()
+	var at string
+	err := q.QueryRowContext(ctx, `SELECT business_date, end_cents, net_cents FROM balances
+		WHERE product_id = ? AND business_date <= ? ORDER BY business_date DESC LIMIT 1`, id, day).Scan(&at, &s.At, &s.Net)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return s, fmt.Errorf("balances of %q: %w", p, err)
+	}
+	if at != day {
+		s.Net = 0
+	}
+	var next, low, high string
+	err = q.QueryRowContext(ctx, `SELECT
+		(SELECT business_date FROM balances WHERE product_id = ?1 AND business_date > ?2 ORDER BY business_date LIMIT 1),
+		(SELECT business_date || ' ' || low_cents FROM balances WHERE product_id = ?1 AND business_date > ?2 ORDER BY low_cents, business_date LIMIT 1),
+		(SELECT business_date || ' ' || high_cents FROM balances WHERE product_id = ?1 AND business_date > ?2 ORDER BY high_cents DESC, business_date LIMIT 1)`,
+		id, day).Scan(nullable(&next), nullable(&low), nullable(&high))
+	if err != nil {
+		return s, fmt.Errorf("balances of %q: %w", p, err)
+	}
+	if next == "" {
+		return s, nil
+	}
+	s.Later = true
+	if s.Next, err = domain.ParseBusinessDate(next); err != nil {
+		return s, fmt.Errorf("balances of %q: %w", p, err)
+	}
+	if s.LowDate, s.Low, err = dateAndCents(low); err != nil {
+		return s, fmt.Errorf("balances of %q: %w", p, err)
+	}
+	if s.HighDate, s.High, err = dateAndCents(high); err != nil {
+		return s, fmt.Errorf("balances of %q: %w", p, err)
+	}
+	return s, nil
+}
+
+// dateAndCents splits "YYYY-MM-DD HH:MM:SS N".
+func dateAndCents(s string) (domain.BusinessDate, int64, error) {
+	i := strings.LastIndexByte(s, ' ')
+	if i < 0 {
+		return domain.BusinessDate{}, 0, fmt.Errorf("balance %q", s)
+	}
+	d, err := domain.ParseBusinessDate(s[:i])
+	if err != nil {
+		return d, 0, err
+	}
+	var n int64
+	_, err = fmt.Sscan(s[i+1:], &n)
+	return d, n, err
+}
+
+// nullableString scans a NULL as "".
+type nullableString struct{ s *string }
+
+func nullable(s *string) nullableString { return nullableString{s} }
+
+func (n nullableString) Scan(v any) error {
+	switch x := v.(type) {
+	case nil:
+		*n.s = ""
+	case string:
+		*n.s = x
+	case []byte:
+		*n.s = string(x)
+	default:
+		return fmt.Errorf("want text, got %T", v)
+	}
+	return nil
+}
+
+// Span returns product p's balances around business date d, for a writer deciding an
+// operation dated before the product's latest.
+func (d *DB) Span(ctx context.Context, p domain.ProductID, date domain.BusinessDate) (domain.Span, error) {
+	return span(ctx, d.db, p, date)
+}
+
+// Timeline returns product p's balances by business date, every date of it.
+func (d *DB) Timeline(ctx context.Context, p domain.ProductID) (*domain.Timeline, error) {
+	rows, err := d.db.QueryContext(ctx, `SELECT business_date, end_cents, net_cents, low_cents, high_cents
+		FROM balances WHERE product_id = ? ORDER BY business_date`, p.String())
+	if err != nil {
+		return nil, fmt.Errorf("balances of %q: %w", p, err)
+	}
+	defer rows.Close()
+	var dates []domain.DateBalance
+	for rows.Next() {
+		var b domain.DateBalance
+		var day string
+		if err := rows.Scan(&day, &b.End, &b.Net, &b.Low, &b.High); err != nil {
+			return nil, fmt.Errorf("balances of %q: %w", p, err)
+		}
+		if b.Date, err = domain.ParseBusinessDate(day); err != nil {
+			return nil, fmt.Errorf("balances of %q: %w", p, err)
+		}
+		dates = append(dates, b)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("balances of %q: %w", p, err)
+	}
+	return domain.NewTimeline(dates), nil
+}
+
+// write stores a bulk load's balances, in key order, several rows per statement.
+func (t timelines) write(ctx context.Context, db *sql.DB) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("write balances: %w", err)
+	}
+	defer tx.Rollback()
+	const columns, rows = 6, 64
+	row := "(" + placeholders(columns) + ")"
+	insert := func(n int) string {
+		return `INSERT INTO balances (product_id, business_date, end_cents, net_cents, low_cents, high_cents) VALUES ` +
+			strings.TrimSuffix(strings.Repeat(row+", ", n), ", ")
+	}
+	full, err := tx.PrepareContext(ctx, insert(rows))
+	if err != nil {
+		return fmt.Errorf("write balances: %w", err)
+	}
+	defer full.Close()
+	args := make([]any, 0, columns*rows)
+	flush := func() error {
+		if len(args) == 0 {
+			return nil
+		}
+		var err error
+		if len(args) == cap(args) {
+			_, err = full.ExecContext(ctx, args...)
+		} else {
+			_, err = tx.ExecContext(ctx, insert(len(args)/columns), args...)
+		}
+		args = args[:0]
+		return err
+	}
+	products := make([]string, 0, len(t))
+	for p := range t {
+		products = append(products, p)
+	}
+	slices.Sort(products)
+	for _, p := range products {
+		var werr error
+		t[p].Each(func(b domain.DateBalance) {
+			if werr != nil {
+				return
+			}
+			args = append(args, p, b.Date.String(), b.End, b.Net, b.Low, b.High)
+			if len(args) == cap(args) {
+				werr = flush()
+			}
+		})
+		if werr != nil {
+			return fmt.Errorf("write balances: %w", werr)
+		}
+	}
+	if err := flush(); err != nil {
+		return fmt.Errorf("write balances: %w", err)
+	}
+	return tx.Commit()
+}
+
+// ClosedThrough returns the last closed day of partition, zero when none is.
+func (t *projectTx) ClosedThrough(partition int32) (domain.BusinessDate, error) {
+	s, err := t.stmt(`SELECT through FROM closed_periods WHERE partition = ?`)
+	if err != nil {
+		return domain.BusinessDate{}, fmt.Errorf("closed period: %w", err)
+	}
+	var day string
+	err = s.QueryRowContext(t.ctx, partition).Scan(&day)
+	if errors.Is(err, sql.ErrNoRows) {
+		return domain.BusinessDate{}, nil
+	}
+	if err != nil {
+		return domain.BusinessDate{}, fmt.Errorf("closed period: %w", err)
+	}
+	return domain.ParseBusinessDate(day)
+}
+
+// ClosePeriod records partition's copy of an accepted PeriodClosed event.
+func (t *projectTx) ClosePeriod(pos domain.Position, e domain.Event) error {
+	err := t.exec(`INSERT INTO closed_periods (partition, through, event_id, "offset", recorded_at, recorded_by, note)
+		VALUES (?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (partition) DO UPDATE SET through = excluded.through, event_id = excluded.event_id,
+		"offset" = excluded."offset", recorded_at = excluded.recorded_at, recorded_by = excluded.recorded_by, note = excluded.note`,
+		pos.Partition, e.BusinessDate.Day(), e.ID, pos.Offset, e.RecordedAt.UTC().Format(time.RFC3339Nano), e.RecordedBy, e.Note)
+	if err != nil {
+		return fmt.Errorf("close period: %w", err)
+	}
+	return nil
+}
+
+// ClosedThrough returns the last closed day of the books: the latest close any
+// partition has taken in (every partition holds a copy of each close).
+func (d *DB) ClosedThrough(ctx context.Context) (domain.BusinessDate, error) {
+	var day sql.NullString
+	if err := d.db.QueryRowContext(ctx, `SELECT max(through) FROM closed_periods`).Scan(&day); err != nil {
+		return domain.BusinessDate{}, fmt.Errorf("closed period: %w", err)
+	}
+	if !day.Valid {
+		return domain.BusinessDate{}, nil
+	}
+	return domain.ParseBusinessDate(day.String)
+}
