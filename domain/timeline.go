@@ -173,7 +173,8 @@ func (t *Timeline) Span(d BusinessDate) Span {
 	return s
 }
 
-// Change is what Add did, for Revert to undo.
+// Change is what Add did, for Revert to undo. prior holds the tick's balances with its
+// chunk's shift added: chunks split and shift between an Add and its Revert.
 type Change struct {
 	at, delta int64
 	created   bool
@@ -189,7 +190,9 @@ func (t *Timeline) Revert(c Change) {
 		ch.ticks = append(ch.ticks[:ki], ch.ticks[ki+1:]...)
 		ki--
 	} else {
-		ch.ticks[ki] = c.prior
+		k := c.prior
+		k.end, k.low, k.high = k.end-ch.shift, k.low-ch.shift, k.high-ch.shift
+		ch.ticks[ki] = k
 	}
 	if len(ch.ticks) == 0 {
 		t.chunks = append(t.chunks[:ci], t.chunks[ci+1:]...)
@@ -211,6 +214,7 @@ func (t *Timeline) Add(d BusinessDate, delta int64) Change {
 		c := t.chunks[ci]
 		k := &c.ticks[ki]
 		change := Change{at: at, delta: delta, prior: *k}
+		change.prior.end, change.prior.low, change.prior.high = k.end+c.shift, k.low+c.shift, k.high+c.shift
 		k.end += delta
 		k.net += delta
 		k.low, k.high = min(k.low, k.end), max(k.high, k.end)
