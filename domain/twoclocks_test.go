@@ -223,8 +223,11 @@ func TestRuleMatchesANaiveReference(t *testing.T) {
 		r := rand.New(rand.NewPCG(seed, 7))
 		b, ref := newBook(t), &naive{}
 		base := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
-		days := 5 + r.IntN(200)
-		for i := 0; i < 20+r.IntN(400); i++ {
+		days, ops := 5+r.IntN(200), 20+r.IntN(400)
+		if seed%20 == 0 { // hundreds of dates: several chunks of the timeline
+			days, ops = 700, 1500
+		}
+		for i := 0; i < ops; i++ {
 			at := base.AddDate(0, 0, r.IntN(days))
 			if r.IntN(4) == 0 {
 				at = at.Add(time.Duration(r.IntN(3)) * time.Hour)
@@ -245,7 +248,7 @@ func TestRuleMatchesANaiveReference(t *testing.T) {
 				t.Fatalf("seed %d op %d (%s on %s): accepted %v, the reference says %v (%v)", seed, i, q, date, got, want, err)
 			}
 		}
-		if got, want := b.stock.Level().Cents(), ref.balance(base.AddDate(1, 0, 0)); got != want {
+		if got, want := b.stock.Level().Cents(), ref.balance(base.AddDate(5, 0, 0)); got != want {
 			t.Fatalf("seed %d: level %d, reference %d", seed, got, want)
 		}
 		// Every balance of the timeline, and a Span at every date, against the reference.
