@@ -70,6 +70,15 @@ func (e *notAppendedError) Unwrap() error { return e.err }
 // outcome is unknown.
 func (e *notAppendedError) NotAppended() bool { return true }
 
+// notAppended marks err as an append that recorded nothing, unless it already is one.
+func notAppended(err error) error {
+	var na *notAppendedError
+	if errors.As(err, &na) {
+		return err
+	}
+	return &notAppendedError{err}
+}
+
 // appendFailed explains a failed append. The embedded broker (kfake) answers "unknown
 // server error" when it cannot write a batch to its segment file, after truncating the
 // file back and without advancing the partition: nothing was appended, and the reason is

@@ -156,8 +156,9 @@ func (l *Log) close() error {
 // Append publishes events through Watermill, each keyed by its product so a product's
 // events stay in one partition, and returns once the cluster has acknowledged them all,
 // with the position each was given. It gives up after Config.Timeout or when ctx ends:
-// the events may then have been appended or not. An error with a NotAppended method
-// returning true means they were not.
+// the events may then have been appended or not, unless it gave up before handing them
+// to the publisher. An error with a NotAppended method returning true means they were
+// not appended.
 func (l *Log) Append(ctx context.Context, events ...domain.Event) ([]domain.Position, error) {
 	msgs := make([]*message.Message, 0, len(events))
 	for _, e := range events {
@@ -169,11 +170,19 @@ func (l *Log) Append(ctx context.Context, events ...domain.Event) ([]domain.Posi
 		msgs = append(msgs, msg)
 	}
 	positions := make([]domain.Position, len(msgs))
+	// Whoever moves stage first decides: the call, to publish, or the caller giving up
+	// (timeout, ctx) while the call still checks the cluster, which then never publishes.
+	// A wait that ended before publishing began is thus certain that nothing was
+	// appended, whichever of --timeout and Sarama's own read timeout ends it first.
+	var stage atomic.Int32
 	err := l.bounded(ctx, "append to "+l.cfg.Topic, func(context.Context) error {
 		// Checked again here, not only at the catch-up before: Sarama may have redialled
 		// the address meanwhile and found another data directory's broker there.
 		if err := l.checkCluster(); err != nil {
 			return &notAppendedError{err}
+		}
+		if !stage.CompareAndSwap(stageChecking, stagePublishing) {
+			return &notAppendedError{errors.New("append given up on before publishing")}
 		}
 		err := l.publisher.Publish(l.cfg.Topic, msgs...)
 		// positions is read only when this returns in time: the channel orders the writes.
@@ -186,10 +195,21 @@ func (l *Log) Append(ctx context.Context, events ...domain.Event) ([]domain.Posi
 		return err
 	})
 	if err != nil {
+		if stage.CompareAndSwap(stageChecking, stageGivenUp) {
+			return nil, notAppended(err)
+		}
 		return nil, l.appendFailed(err)
 	}
 	return positions, nil
 }
+
+// Stages of an append, in the order they may happen: checking, then publishing or
+// given up.
+const (
+	stageChecking int32 = iota
+	stagePublishing
+	stageGivenUp
+)
 
 // wireMarshaler makes the Kafka record of every event stockctl appends, by either path:
 // Watermill's headers (the message UUID and the metadata) and the product as the key.
