@@ -76,9 +76,9 @@ func TestAppendGivenUpBeforePublishing(t *testing.T) {
 	if _, err := l.Append(cctx, evs[1]); !errors.Is(err, context.Canceled) || !notAppended(err) {
 		t.Errorf("cancelled in the cluster ID check: want context.Canceled saying nothing was appended, got %v", err)
 	}
-	// Their checks are answered now, in order on the client's connection to the broker,
-	// before the next append's: had they gone on to publish, their produce requests would
-	// precede its own on the publisher's connection.
+	// Their checks are answered now, on the client's connection to the broker, before the
+	// next append's own check: had they gone on to publish, their records would be written
+	// while it appends, most often before its own (the log is read once it is acknowledged).
 	release()
 	pos, err := l.Append(ctx, evs[2])
 	if err != nil {
