@@ -37,7 +37,8 @@ func holdNext(t *testing.T, c *kfake.Cluster, key kmsg.Key) (release func()) {
 // TestAppendGivenUpBeforePublishing: an append given up on (its timeout, or its context
 // cancelled) while the cluster ID check before Publish waits for an answer reports that
 // nothing was appended, and its check, answered later, never goes on to publish; one given
-// up on while Publish waits for the produce answer is not said to be unappended.
+// up on while Publish waits for the produce answer is not said to be unappended, and
+// closing the log then waits for that Publish to end.
 // Embedded broker only: it holds the broker's answers with a kfake control.
 func TestAppendGivenUpBeforePublishing(t *testing.T) {
 	dir := t.TempDir()
@@ -56,7 +57,12 @@ func TestAppendGivenUpBeforePublishing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { l.Close() })
+	closed := false
+	t.Cleanup(func() {
+		if !closed {
+			l.Close()
+		}
+	})
 	evs := events("g", []string{"P1"}, 4)
 	notAppended := func(err error) bool {
 		var na interface{ NotAppended() bool }
@@ -76,10 +82,10 @@ func TestAppendGivenUpBeforePublishing(t *testing.T) {
 	if _, err := l.Append(cctx, evs[1]); !errors.Is(err, context.Canceled) || !notAppended(err) {
 		t.Errorf("cancelled in the cluster ID check: want context.Canceled saying nothing was appended, got %v", err)
 	}
-	// Their checks are answered now, on the client's connection to the broker, before the
-	// next append's own check: had they gone on to publish, their records would be written
-	// while it appends, most often before its own (the log is read once it is acknowledged).
+	// Their checks are answered now: had they gone on to publish, they would have been
+	// acknowledged by the time they end.
 	release()
+	l.WaitAbandoned()
 	pos, err := l.Append(ctx, evs[2])
 	if err != nil {
 		t.Fatal(err)
@@ -94,5 +100,10 @@ func TestAppendGivenUpBeforePublishing(t *testing.T) {
 	if _, err := l.Append(ctx, evs[3]); err == nil || notAppended(err) || !errors.Is(err, eventlog.ErrUnavailable) {
 		t.Errorf("timed out in Publish: want an error whose outcome is unknown, got %v", err)
 	}
+	// Closing the log meanwhile waits for that Publish to end before closing the
+	// publisher (-race reports it otherwise), in the background: it is answered only now.
+	l.Close()
+	closed = true
 	release()
+	l.WaitAbandoned()
 }

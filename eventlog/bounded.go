@@ -25,16 +25,23 @@ var errTimeout = errors.New("timed out")
 // still append is an event under the command's ID, which the ledger accepts at most once.
 // Close then does not wait for it, so that the process can exit.
 func (l *Log) bounded(ctx context.Context, what string, call func(ctx context.Context) error) error {
-	abandoned, err := within(ctx, l.cfg.Timeout, call)
+	ended := make(chan struct{})
+	abandoned, err := within(ctx, l.cfg.Timeout, func(ctx context.Context) error {
+		defer close(ended)
+		return call(ctx)
+	})
+	if abandoned {
+		l.mu.Lock()
+		l.abandoned = append(l.abandoned, ended)
+		l.mu.Unlock()
+	}
 	switch {
 	case !abandoned:
 		return err
 	case errors.Is(err, errTimeout):
-		l.abandoned.Store(true)
 		return fmt.Errorf("%w: %s: %w: no answer from Kafka at %s within %s (see --timeout)",
 			ErrUnavailable, what, errTimeout, strings.Join(l.cfg.Brokers, ","), l.cfg.Timeout)
 	default:
-		l.abandoned.Store(true)
 		return fmt.Errorf("%s: %w", what, err)
 	}
 }

@@ -28,8 +28,10 @@ type Log struct {
 	partitions int32
 	clusterID  string
 	round      atomic.Uint64 // fetch rounds, to rotate the partition order
-	abandoned  atomic.Bool   // a call was given up on and may still hold the producer
 	warnings   []string
+
+	mu        sync.Mutex
+	abandoned []<-chan struct{} // closed when a call given up on ends (see bounded)
 }
 
 // Warnings returns what connecting found wrong with the topic without failing, such as
@@ -132,14 +134,35 @@ func (l *Log) Partitions() int32 { return l.partitions }
 // PartitionOf returns the partition stockctl writes key to.
 func (l *Log) PartitionOf(key []byte) int32 { return PartitionFor(key, l.partitions) }
 
-// Close closes the publisher and the client. After a call was given up on (see bounded),
-// it closes them in the background: Sarama's Close would wait for that call to end.
+// Close closes the publisher and the client. While a call given up on (see bounded) still
+// runs, it closes them in the background once that call has ended: Sarama's Close would
+// wait for it, and watermill's Publisher.Close must not run beside a Publish.
 func (l *Log) Close() error {
-	if l.abandoned.Load() {
-		go l.close()
+	if calls := l.runningAbandoned(); len(calls) > 0 {
+		go func() {
+			for _, c := range calls {
+				<-c
+			}
+			l.close()
+		}()
 		return nil
 	}
 	return l.close()
+}
+
+// runningAbandoned returns the calls given up on that have not ended yet.
+func (l *Log) runningAbandoned() []<-chan struct{} {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []<-chan struct{}
+	for _, c := range l.abandoned {
+		select {
+		case <-c:
+		default:
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 func (l *Log) close() error {
