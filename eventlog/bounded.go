@@ -22,8 +22,9 @@ var errTimeout = errors.New("timed out")
 //
 // A call given up on keeps running in its goroutine until Sarama's own timeouts end it.
 // It touches only the Sarama client and producer, never the read model, and what it may
-// still append is an event under the command's ID, which the ledger accepts at most once.
-// Close then does not wait for it, so that the process can exit.
+// still append is an event under the command's ID, which the ledger accepts at most once
+// (an append given up on before Publish never appends: see Append). Close then does not
+// wait for it, so that the process can exit.
 func (l *Log) bounded(ctx context.Context, what string, call func(ctx context.Context) error) error {
 	ended := make(chan struct{})
 	abandoned, err := within(ctx, l.cfg.Timeout, func(ctx context.Context) error {
@@ -32,7 +33,7 @@ func (l *Log) bounded(ctx context.Context, what string, call func(ctx context.Co
 	})
 	if abandoned {
 		l.mu.Lock()
-		l.abandoned = append(l.abandoned, ended)
+		l.abandoned = append(l.running(), ended)
 		l.mu.Unlock()
 	}
 	switch {
@@ -44,6 +45,45 @@ func (l *Log) bounded(ctx context.Context, what string, call func(ctx context.Co
 	default:
 		return fmt.Errorf("%s: %w", what, err)
 	}
+}
+
+// Close closes the publisher and the client. While a call given up on (see bounded) still
+// runs, it closes them in the background once that call has ended: Sarama's Close would
+// wait for it, and watermill's Publisher.Close must not run beside a Publish.
+func (l *Log) Close() error {
+	if calls := l.runningAbandoned(); len(calls) > 0 {
+		go func() {
+			for _, c := range calls {
+				<-c
+			}
+			l.close()
+		}()
+		return nil
+	}
+	return l.close()
+}
+
+// runningAbandoned returns the calls given up on that have not ended yet.
+func (l *Log) runningAbandoned() []<-chan struct{} {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]<-chan struct{}(nil), l.running()...)
+}
+
+// running forgets the calls given up on that have ended, so that a long outage does not
+// pile them up, and returns the others. The caller holds l.mu.
+func (l *Log) running() []<-chan struct{} {
+	kept := l.abandoned[:0]
+	for _, c := range l.abandoned {
+		select {
+		case <-c:
+		default:
+			kept = append(kept, c)
+		}
+	}
+	clear(l.abandoned[len(kept):])
+	l.abandoned = kept
+	return kept
 }
 
 // within runs call in a goroutine and returns its error or, abandoning it (cancelled and

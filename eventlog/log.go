@@ -134,37 +134,6 @@ func (l *Log) Partitions() int32 { return l.partitions }
 // PartitionOf returns the partition stockctl writes key to.
 func (l *Log) PartitionOf(key []byte) int32 { return PartitionFor(key, l.partitions) }
 
-// Close closes the publisher and the client. While a call given up on (see bounded) still
-// runs, it closes them in the background once that call has ended: Sarama's Close would
-// wait for it, and watermill's Publisher.Close must not run beside a Publish.
-func (l *Log) Close() error {
-	if calls := l.runningAbandoned(); len(calls) > 0 {
-		go func() {
-			for _, c := range calls {
-				<-c
-			}
-			l.close()
-		}()
-		return nil
-	}
-	return l.close()
-}
-
-// runningAbandoned returns the calls given up on that have not ended yet.
-func (l *Log) runningAbandoned() []<-chan struct{} {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	var out []<-chan struct{}
-	for _, c := range l.abandoned {
-		select {
-		case <-c:
-		default:
-			out = append(out, c)
-		}
-	}
-	return out
-}
-
 func (l *Log) close() error {
 	var errs []error
 	if l.publisher != nil {
