@@ -22,21 +22,68 @@ var errTimeout = errors.New("timed out")
 //
 // A call given up on keeps running in its goroutine until Sarama's own timeouts end it.
 // It touches only the Sarama client and producer, never the read model, and what it may
-// still append is an event under the command's ID, which the ledger accepts at most once.
-// Close then does not wait for it, so that the process can exit.
+// still append is an event under the command's ID, which the ledger accepts at most once
+// (an append given up on before Publish never appends: see Append). Close then does not
+// wait for it, so that the process can exit.
 func (l *Log) bounded(ctx context.Context, what string, call func(ctx context.Context) error) error {
-	abandoned, err := within(ctx, l.cfg.Timeout, call)
+	ended := make(chan struct{})
+	abandoned, err := within(ctx, l.cfg.Timeout, func(ctx context.Context) error {
+		defer close(ended)
+		return call(ctx)
+	})
+	if abandoned {
+		l.mu.Lock()
+		l.abandoned = append(l.running(), ended)
+		l.mu.Unlock()
+	}
 	switch {
 	case !abandoned:
 		return err
 	case errors.Is(err, errTimeout):
-		l.abandoned.Store(true)
 		return fmt.Errorf("%w: %s: %w: no answer from Kafka at %s within %s (see --timeout)",
 			ErrUnavailable, what, errTimeout, strings.Join(l.cfg.Brokers, ","), l.cfg.Timeout)
 	default:
-		l.abandoned.Store(true)
 		return fmt.Errorf("%s: %w", what, err)
 	}
+}
+
+// Close closes the publisher and the client. While a call given up on (see bounded) still
+// runs, it closes them in the background once that call has ended: Sarama's Close would
+// wait for it, and watermill's Publisher.Close must not run beside a Publish.
+func (l *Log) Close() error {
+	if calls := l.runningAbandoned(); len(calls) > 0 {
+		go func() {
+			for _, c := range calls {
+				<-c
+			}
+			l.close()
+		}()
+		return nil
+	}
+	return l.close()
+}
+
+// runningAbandoned returns the calls given up on that have not ended yet.
+func (l *Log) runningAbandoned() []<-chan struct{} {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]<-chan struct{}(nil), l.running()...)
+}
+
+// running forgets the calls given up on that have ended, so that a long outage does not
+// pile them up, and returns the others. The caller holds l.mu.
+func (l *Log) running() []<-chan struct{} {
+	kept := l.abandoned[:0]
+	for _, c := range l.abandoned {
+		select {
+		case <-c:
+		default:
+			kept = append(kept, c)
+		}
+	}
+	clear(l.abandoned[len(kept):])
+	l.abandoned = kept
+	return kept
 }
 
 // within runs call in a goroutine and returns its error or, abandoning it (cancelled and
@@ -69,6 +116,15 @@ func (e *notAppendedError) Unwrap() error { return e.err }
 // NotAppended tells a writer that nothing was recorded, so the failure is not one whose
 // outcome is unknown.
 func (e *notAppendedError) NotAppended() bool { return true }
+
+// notAppended marks err as an append that recorded nothing, unless it already is one.
+func notAppended(err error) error {
+	var na *notAppendedError
+	if errors.As(err, &na) {
+		return err
+	}
+	return &notAppendedError{err}
+}
 
 // appendFailed explains a failed append. The embedded broker (kfake) answers "unknown
 // server error" when it cannot write a batch to its segment file, after truncating the

@@ -35,3 +35,10 @@ func (l *Log) ReadRaw(ctx context.Context, from, until map[int32]int64) ([]RawRe
 
 // Cluster gives the suite the embedded broker itself, to inject faults.
 func (e *Embedded) Cluster() *kfake.Cluster { return e.cluster }
+
+// WaitAbandoned waits until every call given up on so far has ended.
+func (l *Log) WaitAbandoned() {
+	for _, c := range l.runningAbandoned() {
+		<-c
+	}
+}

@@ -28,8 +28,10 @@ type Log struct {
 	partitions int32
 	clusterID  string
 	round      atomic.Uint64 // fetch rounds, to rotate the partition order
-	abandoned  atomic.Bool   // a call was given up on and may still hold the producer
 	warnings   []string
+
+	mu        sync.Mutex
+	abandoned []<-chan struct{} // closed when a call given up on ends (see bounded)
 }
 
 // Warnings returns what connecting found wrong with the topic without failing, such as
@@ -132,16 +134,6 @@ func (l *Log) Partitions() int32 { return l.partitions }
 // PartitionOf returns the partition stockctl writes key to.
 func (l *Log) PartitionOf(key []byte) int32 { return PartitionFor(key, l.partitions) }
 
-// Close closes the publisher and the client. After a call was given up on (see bounded),
-// it closes them in the background: Sarama's Close would wait for that call to end.
-func (l *Log) Close() error {
-	if l.abandoned.Load() {
-		go l.close()
-		return nil
-	}
-	return l.close()
-}
-
 func (l *Log) close() error {
 	var errs []error
 	if l.publisher != nil {
@@ -156,8 +148,9 @@ func (l *Log) close() error {
 // Append publishes events through Watermill, each keyed by its product so a product's
 // events stay in one partition, and returns once the cluster has acknowledged them all,
 // with the position each was given. It gives up after Config.Timeout or when ctx ends:
-// the events may then have been appended or not. An error with a NotAppended method
-// returning true means they were not.
+// the events may then have been appended or not, unless it gave up before handing them
+// to the publisher. An error with a NotAppended method returning true means they were
+// not appended.
 func (l *Log) Append(ctx context.Context, events ...domain.Event) ([]domain.Position, error) {
 	msgs := make([]*message.Message, 0, len(events))
 	for _, e := range events {
@@ -169,11 +162,19 @@ func (l *Log) Append(ctx context.Context, events ...domain.Event) ([]domain.Posi
 		msgs = append(msgs, msg)
 	}
 	positions := make([]domain.Position, len(msgs))
+	// Whoever moves stage first decides: the call, to publish, or the caller giving up
+	// (timeout, ctx) while the call still checks the cluster, which then never publishes.
+	// A wait that ended before publishing began is thus certain that nothing was
+	// appended, whichever of --timeout and Sarama's own read timeout ends it first.
+	var stage atomic.Int32
 	err := l.bounded(ctx, "append to "+l.cfg.Topic, func(context.Context) error {
 		// Checked again here, not only at the catch-up before: Sarama may have redialled
 		// the address meanwhile and found another data directory's broker there.
 		if err := l.checkCluster(); err != nil {
 			return &notAppendedError{err}
+		}
+		if !stage.CompareAndSwap(stageChecking, stagePublishing) {
+			return &notAppendedError{errors.New("append given up on before publishing")}
 		}
 		err := l.publisher.Publish(l.cfg.Topic, msgs...)
 		// positions is read only when this returns in time: the channel orders the writes.
@@ -186,10 +187,21 @@ func (l *Log) Append(ctx context.Context, events ...domain.Event) ([]domain.Posi
 		return err
 	})
 	if err != nil {
+		if stage.CompareAndSwap(stageChecking, stageGivenUp) {
+			return nil, notAppended(err)
+		}
 		return nil, l.appendFailed(err)
 	}
 	return positions, nil
 }
+
+// Stages of an append, in the order they may happen: checking, then publishing or
+// given up.
+const (
+	stageChecking int32 = iota
+	stagePublishing
+	stageGivenUp
+)
 
 // wireMarshaler makes the Kafka record of every event stockctl appends, by either path:
 // Watermill's headers (the message UUID and the metadata) and the product as the key.

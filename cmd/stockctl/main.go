@@ -63,8 +63,13 @@ func main() {
 		msg := err.Error()
 		if errors.Is(err, context.Canceled) {
 			msg = "interrupted; what was committed before is intact"
-			if errors.Is(err, commands.ErrOutcomeUnknown) {
+			var na interface{ NotAppended() bool }
+			switch {
+			case errors.Is(err, commands.ErrOutcomeUnknown):
 				msg = "interrupted: " + err.Error()
+			case errors.As(err, &na) && na.NotAppended():
+				// Stopped on its way to the log, before handing it the operation.
+				msg = "interrupted before the operation reached the log: nothing was recorded"
 			}
 		}
 		fmt.Fprintln(stderr, "stockctl: "+msg)

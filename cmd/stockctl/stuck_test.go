@@ -1,10 +1,8 @@
 package main_test
 
 import (
-	"bufio"
 	"bytes"
 	"errors"
-	"fmt"
 	"io"
 	"net"
 	"os"
@@ -19,77 +17,6 @@ import (
 	"github.com/stockctl/stockctl/eventlog"
 	"github.com/stockctl/stockctl/internal/testkafka"
 )
-
-// blockedIn reports whether a thread of process pid sleeps in a kernel function whose
-// name contains one of names (see /proc/PID/task/TID/wchan).
-func blockedIn(pid int, names ...string) bool {
-	tasks, _ := os.ReadDir(fmt.Sprintf("/proc/%d/task", pid))
-	for _, task := range tasks {
-		b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/task/%s/wchan", pid, task.Name()))
-		for _, n := range names {
-			if strings.Contains(string(b), n) {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// await polls cond every 10 ms until it holds, failing the test after d.
-func await(t *testing.T, d time.Duration, what string, cond func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(d); !cond(); time.Sleep(10 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("not within %s: %s", d, what)
-		}
-	}
-}
-
-// requestQueuedAt reports whether a connection from process pid to port holds bytes
-// that the listening side has not read: a request sent to a stopped broker.
-func requestQueuedAt(pid, port int) bool {
-	inodes := map[string]bool{}
-	fds, _ := os.ReadDir(fmt.Sprintf("/proc/%d/fd", pid))
-	for _, fd := range fds {
-		link, _ := os.Readlink(fmt.Sprintf("/proc/%d/fd/%s", pid, fd.Name()))
-		if ino, ok := strings.CutPrefix(link, "socket:["); ok {
-			inodes[strings.TrimSuffix(ino, "]")] = true
-		}
-	}
-	f, err := os.Open("/proc/net/tcp")
-	if err != nil {
-		return false
-	}
-	defer f.Close()
-	type conn struct{ local, remote, rxQueue int64 }
-	var conns []conn
-	ours := map[int64]bool{} // local ports of pid's sockets
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		fields := strings.Fields(sc.Text())
-		if len(fields) < 10 || fields[0] == "sl" {
-			continue
-		}
-		port := func(addr string) int64 {
-			_, p, _ := strings.Cut(addr, ":")
-			n, _ := strconv.ParseInt(p, 16, 64)
-			return n
-		}
-		_, rx, _ := strings.Cut(fields[4], ":")
-		rxQueue, _ := strconv.ParseInt(rx, 16, 64)
-		c := conn{port(fields[1]), port(fields[2]), rxQueue}
-		conns = append(conns, c)
-		if inodes[fields[9]] {
-			ours[c.local] = true
-		}
-	}
-	for _, c := range conns {
-		if c.local == int64(port) && ours[c.remote] && c.rxQueue > 0 {
-			return true
-		}
-	}
-	return false
-}
 
 // parkedSell is a `stockctl sell` whose standard error is a full pipe: it stops at its
 // first message, the warning that its catch-up skipped a record, which it prints after
@@ -166,12 +93,15 @@ func (s *parkedSell) wait(t *testing.T, d time.Duration) (int, string, time.Dura
 	return 0, "", 0
 }
 
-// TestStoppedBrokerBoundsWrites: `stockctl broker` stopped (SIGSTOP) while sells are
-// appending. A sell left alone gives up within the 10 s timeout and exits 4 (the broker
-// may have taken the request into its socket: the outcome is unknown), printing a key;
-// a sell sent SIGINT exits 130 at once, also with its key. Once the broker resumes,
-// retrying both keys moves the stock exactly once each. A sell still connecting to the
-// stopped broker also exits 130 on SIGINT.
+// TestStoppedBrokerBoundsWrites: `stockctl broker` stopped (SIGSTOP) while four sells
+// append. Two are stopped in the check of the cluster ID that precedes the append,
+// before any event was handed to the publisher: left alone, one gives up within the 10 s
+// timeout and exits 3, sent SIGINT the other exits 130 at once, both saying nothing was
+// recorded. Two are stopped in Publish, their check answered and their produce request
+// unread in the broker's socket: the outcome is unknown, so the one left alone exits 4
+// and the one sent SIGINT 130, both with a key. Once the broker resumes, retrying both
+// keys moves the stock exactly once each. A sell still connecting to the stopped broker
+// also exits 130 on SIGINT.
 // Embedded broker only: it SIGSTOPs `stockctl broker`; stopping Apache Kafka would
 // fail the tests running beside it (TestRealKafkaDownAndRestarted runs alone).
 func TestStoppedBrokerBoundsWrites(t *testing.T) {
@@ -187,43 +117,100 @@ func TestStoppedBrokerBoundsWrites(t *testing.T) {
 	_, p, _ := net.SplitHostPort(b.addr)
 	port, _ := strconv.Atoi(p)
 
-	left := startParkedSell(t, dir, "sell", "P1", "1")
-	// A model of its own, so that it has the record to skip too.
-	interrupted := startParkedSell(t, dir, "--db", filepath.Join(t.TempDir(), "b.db"), "sell", "P1", "1")
-	if err := b.cmd.Process.Signal(syscall.SIGSTOP); err != nil {
-		t.Fatal(err)
+	// Each but the first with a model of its own, so that it has the record to skip too.
+	sell := func(db string) *parkedSell {
+		if db == "" {
+			return startParkedSell(t, dir, "sell", "P1", "1")
+		}
+		return startParkedSell(t, dir, "--db", filepath.Join(t.TempDir(), db), "sell", "P1", "1")
+	}
+	checkLeft, checkInterrupted, publishLeft, publishInterrupted := sell(""), sell("b.db"), sell("c.db"), sell("d.db")
+	// awaitQueued waits until each sell has a request unread at the broker on a connection
+	// not in its except set, and returns those connections.
+	awaitQueued := func(what string, except map[*parkedSell]map[int64]bool, sells ...*parkedSell) map[*parkedSell]map[int64]bool {
+		queued := map[*parkedSell]map[int64]bool{}
+		await(t, 20*time.Second, what, func() bool {
+			for _, s := range sells {
+				if s.cmd.ProcessState != nil || s.cmd.Process.Signal(syscall.Signal(0)) != nil {
+					code, stderr, _ := s.wait(t, time.Second)
+					t.Fatalf("%q exited %d before its append:\n%s", s.cmd.Args, code, stderr)
+				}
+				if queued[s] = queuedAt(s.cmd.Process.Pid, port, except[s]); len(queued[s]) == 0 {
+					return false
+				}
+			}
+			return true
+		})
+		return queued
 	}
 	defer b.cmd.Process.Signal(syscall.SIGCONT)
-	left.release()
-	interrupted.release()
-	await(t, 20*time.Second, "the sells' requests reach the stopped broker's socket", func() bool {
-		for _, s := range []*parkedSell{left, interrupted} {
-			if s.cmd.ProcessState != nil || s.cmd.Process.Signal(syscall.Signal(0)) != nil {
-				code, stderr, _ := s.wait(t, time.Second)
-				t.Fatalf("%q exited %d before its append:\n%s", s.cmd.Args, code, stderr)
-			}
-		}
-		return requestQueuedAt(left.cmd.Process.Pid, port) && requestQueuedAt(interrupted.cmd.Process.Pid, port)
+	signalAll(t, syscall.SIGSTOP, b.cmd.Process)
+
+	// The publishing pair: let go, each sends its cluster-ID check to the stopped broker;
+	// stopped in turn, each gets the answer in its socket from the broker, resumed just for
+	// that; resumed once the broker is stopped again, each goes on to Publish, whose
+	// produce request waits at the broker on the publisher's own connection.
+	publishLeft.release()
+	publishInterrupted.release()
+	checks := awaitQueued("the publishing sells' cluster-ID checks reach the stopped broker's socket", nil, publishLeft, publishInterrupted)
+	signalAll(t, syscall.SIGSTOP, publishLeft.cmd.Process, publishInterrupted.cmd.Process)
+	signalAll(t, syscall.SIGCONT, b.cmd.Process)
+	await(t, 20*time.Second, "the broker answers the publishing sells' checks", func() bool {
+		return answeredAt(publishLeft.cmd.Process.Pid, port, checks[publishLeft]) &&
+			answeredAt(publishInterrupted.cmd.Process.Pid, port, checks[publishInterrupted])
 	})
+	signalAll(t, syscall.SIGSTOP, b.cmd.Process)
+	signalAll(t, syscall.SIGCONT, publishLeft.cmd.Process, publishInterrupted.cmd.Process)
+	awaitQueued("the publishing sells' produce requests reach the stopped broker's socket", checks, publishLeft, publishInterrupted)
 
-	if err := interrupted.cmd.Process.Signal(os.Interrupt); err != nil {
-		t.Fatal(err)
-	}
-	sent := time.Now()
-	code, stderr, _ := interrupted.wait(t, 20*time.Second)
-	t.Logf("interrupted after %s:\n%s", time.Since(sent).Round(time.Millisecond), stderr)
-	keyB := retryKey.FindStringSubmatch(stderr)
-	if took := time.Since(sent); code != 130 || took > 3*time.Second || keyB == nil || !strings.Contains(stderr, "may have been recorded") {
-		t.Errorf("SIGINT: want exit 130 within 3 s saying the sale may have been recorded, with a key; got exit %d after %s:\n%s", code, took, stderr)
+	// The checking pair: let go, each waits for the answer to its check.
+	checkLeft.release()
+	checkInterrupted.release()
+	awaitQueued("the checking sells' cluster-ID checks reach the stopped broker's socket", nil, checkLeft, checkInterrupted)
+
+	var keys [][]string
+	for _, c := range []struct {
+		s          *parkedSell
+		publishing bool
+	}{{checkInterrupted, false}, {publishInterrupted, true}} {
+		if err := c.s.cmd.Process.Signal(os.Interrupt); err != nil {
+			t.Fatal(err)
+		}
+		sent := time.Now()
+		code, stderr, _ := c.s.wait(t, 20*time.Second)
+		took := time.Since(sent)
+		where := map[bool]string{false: "in the cluster-ID check", true: "in Publish"}[c.publishing]
+		t.Logf("interrupted %s after %s:\n%s", where, took.Round(time.Millisecond), stderr)
+		key := retryKey.FindStringSubmatch(stderr)
+		switch {
+		case code != 130 || took > 3*time.Second:
+			t.Errorf("SIGINT %s: want exit 130 within 3 s; got exit %d after %s:\n%s", where, code, took, stderr)
+		case c.publishing && (key == nil || !strings.Contains(stderr, "may have been recorded")):
+			t.Errorf("SIGINT in Publish: want it to say the sale may have been recorded, with a key; got:\n%s", stderr)
+		case !c.publishing && (!strings.Contains(stderr, "nothing was recorded") || strings.Contains(stderr, "may have been recorded")):
+			t.Errorf("SIGINT in the cluster-ID check: want it to say nothing was recorded; got:\n%s", stderr)
+		}
+		if c.publishing {
+			keys = append(keys, key)
+		}
 	}
 
-	code, stderr, took := left.wait(t, 40*time.Second)
-	keyA := retryKey.FindStringSubmatch(stderr)
-	if code != 4 || took > 25*time.Second || keyA == nil || !strings.Contains(stderr, "within 10s") ||
+	code, stderr, took := publishLeft.wait(t, 40*time.Second)
+	t.Logf("sell in Publish given up after %s:\n%s", took.Round(time.Millisecond), stderr)
+	key := retryKey.FindStringSubmatch(stderr)
+	keys = append(keys, key)
+	if code != 4 || took > 25*time.Second || key == nil || !strings.Contains(stderr, "within 10s") ||
 		!strings.Contains(stderr, "may have been recorded") {
-		t.Errorf("stopped broker: want exit 4 within 10 s (+ margin) naming the timeout, with a key; got exit %d after %s:\n%s", code, took, stderr)
+		t.Errorf("stopped broker, in Publish: want exit 4 within 10 s (+ margin) naming the timeout, with a key; got exit %d after %s:\n%s", code, took, stderr)
 	}
-	t.Logf("sell given up after %s:\n%s", took.Round(time.Millisecond), stderr)
+	// Sarama's read timeout on the check is 10 s too: whichever ends the wait, nothing
+	// was handed to the publisher.
+	code, stderr, took = checkLeft.wait(t, 40*time.Second)
+	t.Logf("sell in the cluster-ID check given up after %s:\n%s", took.Round(time.Millisecond), stderr)
+	if code != 3 || took > 25*time.Second || !strings.Contains(stderr, "nothing was recorded") ||
+		strings.Contains(stderr, "may have been recorded") {
+		t.Errorf("stopped broker, in the cluster-ID check: want exit 3 within 10 s (+ margin) saying nothing was recorded; got exit %d after %s:\n%s", code, took, stderr)
+	}
 
 	// A sell started now waits for the stopped broker to answer its first request, while
 	// connecting: nothing can have been appended, and Ctrl-C ends it with 130 too.
@@ -241,7 +228,7 @@ func TestStoppedBrokerBoundsWrites(t *testing.T) {
 		return requestQueuedAt(connecting.Process.Pid, port)
 	})
 	connecting.Process.Signal(os.Interrupt)
-	sent = time.Now()
+	sent := time.Now()
 	select {
 	case <-connExited:
 	case <-time.After(20 * time.Second):
@@ -263,7 +250,9 @@ func TestStoppedBrokerBoundsWrites(t *testing.T) {
 	if err := b.cmd.Process.Signal(syscall.SIGCONT); err != nil {
 		t.Fatal(err)
 	}
-	for _, key := range [][]string{keyA, keyB} {
+	// The produce requests left in the broker's socket may now be appended: each retry
+	// finds its sale recorded, or records it.
+	for _, key := range keys {
 		if key != nil {
 			mustRun(t, dir, "sell", "P1", "1", "--idempotency-key", key[1])
 		}
