@@ -40,6 +40,10 @@ func (l *Log) AppendBulk(ctx context.Context, events []domain.Event, progress fu
 	go func() {
 		defer close(feedErr)
 		for _, e := range events {
+			if err := checkKeyed(e); err != nil {
+				feedErr <- err
+				return
+			}
 			// Marshalled as the publisher does, so both paths produce alike records.
 			msg, err := newRecord(l.cfg.Topic, e)
 			if err != nil {
