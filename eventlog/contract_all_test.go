@@ -65,6 +65,8 @@ func testAppendToAll(t *testing.T, tg target) {
 	if _, err := l.Append(ctx, e); err == nil {
 		t.Error("Append of a PeriodClosed succeeded; it must go to every partition")
 	}
+	// Refused whole: after[0], before it, is not appended either (the partitions'
+	// contents below would hold it twice).
 	if err := l.AppendBulk(ctx, []domain.Event{after[0], e}, nil); err == nil {
 		t.Error("AppendBulk of a PeriodClosed succeeded; it must go to every partition")
 	}
