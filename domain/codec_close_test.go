@@ -57,7 +57,7 @@ func TestPeriodClosedRoundTrip(t *testing.T) {
 	assertSameEvent(t, got, want)
 }
 
-// The documented record (docs/events.md) keeps decoding, written by another producer
+// A record written as docs/events.md documents it keeps decoding, by another producer
 // with the date alone and an empty product_id.
 func TestPeriodClosedWireFormat(t *testing.T) {
 	for _, raw := range []string{
