@@ -221,3 +221,25 @@ func TestClosePeriod(t *testing.T) {
 		t.Fatalf("replay changed the model:\nbefore:\n%s\nafter:\n%s", before, after)
 	}
 }
+
+// TestClosePeriodNeedsALedger: closing the books of a data directory holding no ledger (a
+// mistyped --data-dir) is refused (exit 3) and creates nothing; --help says how to use it.
+// Embedded broker only: on a cluster the ledger is the topic.
+func TestClosePeriodNeedsALedger(t *testing.T) {
+	skipOnRealKafka(t)
+	t.Parallel()
+	dir := filepath.Join(t.TempDir(), "typo")
+	r := runEnv(t, dir, embeddedEnv, "close-period", "--through", "2024-03-31")
+	if r.code != 3 || !strings.Contains(r.stderr, "no ledger at "+dir) {
+		t.Fatalf("want exit 3 and no ledger, got %v", r)
+	}
+	if _, err := os.Stat(dir); !os.IsNotExist(err) {
+		t.Fatalf("close-period created %s: %v", dir, err)
+	}
+	r = mustRunEnv(t, dir, embeddedEnv, "close-period", "--help")
+	for _, want := range []string{"--through", "--note", "--operator", "Example: stockctl close-period --through 2024-03-31", "exit 1", "exit 2"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("close-period --help lacks %q:\n%s", want, r.stdout)
+		}
+	}
+}
