@@ -17,7 +17,7 @@ import (
 func closePeriodCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "close-period",
-		Usage: "close the books through a day: no operation dated on or before it is accepted after",
+		Usage: "close the books through a day: operations dated on or before it are refused from then on",
 		Description: "Appends a PeriodClosed event to every partition of the topic and waits until the\n" +
 			"ledger has taken it in. From then on a sale, restock or imported row dated on or before\n" +
 			"that day is refused (exit 1, \"period closed through 2024-03-31\"), whenever it is\n" +
