@@ -243,3 +243,29 @@ func TestClosePeriodNeedsALedger(t *testing.T) {
 		}
 	}
 }
+
+// TestAcknowledgedCloseWithUnwritableModelExitsFour: a close the log acknowledged but the
+// read model could not take in (immutable, as a full disk would leave it) exits 4, not 3,
+// and says what to do; once the model can be written, the next command takes the close in.
+func TestAcknowledgedCloseWithUnwritableModelExitsFour(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	requireImmutable(t, dir)
+	mustRun(t, dir, "restock", "P1", "10", "--date", "2024-03-01")
+	db := filepath.Join(dir, "operations.db")
+	if err := immutable(db, true); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { immutable(db, false) })
+	r := run(t, dir, "close-period", "--through", "2024-03-31")
+	if r.code != 4 || !strings.Contains(r.stderr, "outcome unknown") || !strings.Contains(r.stderr, "the log holds the close through 2024-03-31") {
+		t.Fatalf("want exit 4 saying the log holds the close; got %v", r)
+	}
+	if err := immutable(db, false); err != nil {
+		t.Fatal(err)
+	}
+	wantRun(t, dir, 1, "period closed through 2024-03-31", "sell", "P1", "1", "--date", "2024-03-15")
+	if s, _ := closedStatus(t, dir); s.ClosedThrough != "2024-03-31" || s.Disagree {
+		t.Fatalf("status once the model took the close in: %+v", s)
+	}
+}
