@@ -7,15 +7,17 @@ import (
 	"time"
 )
 
-// envelope is the JSON form of an event on the topic; docs/events.md documents it.
+// envelope is the JSON form of an event on the topic; docs/events.md documents it. The
+// product's fields are left out only of a PeriodClosed, which has none: a valid sale or
+// restock always has them, so their encoding is what it was before that type existed.
 type envelope struct {
 	Type          EventType `json:"type"`
 	SchemaVersion int       `json:"schema_version"`
 	EventID       string    `json:"event_id"`
 	CommandID     string    `json:"command_id"`
-	ProductID     string    `json:"product_id"`
-	Quantity      *Quantity `json:"quantity"`
-	ExpectedSeq   int64     `json:"expected_seq"`
+	ProductID     string    `json:"product_id,omitempty"`
+	Quantity      *Quantity `json:"quantity,omitempty"`
+	ExpectedSeq   int64     `json:"expected_seq,omitempty"`
 	BusinessDate  string    `json:"business_date"`
 	RecordedAt    time.Time `json:"recorded_at"`
 	RecordedBy    string    `json:"recorded_by"`
@@ -28,14 +30,18 @@ const MaxIDLength = 128
 // MarshalEvent encodes e as its versioned JSON envelope. It refuses an event that
 // UnmarshalEvent would not accept, so nothing unreadable is ever appended to the log.
 func MarshalEvent(e Event) ([]byte, error) {
-	q := e.Quantity
+	var q *Quantity
+	if e.Type != TypePeriodClosed || !e.Quantity.IsZero() {
+		// Validation below then refuses a zero quantity, or any on a PeriodClosed.
+		q = &e.Quantity
+	}
 	env := envelope{
 		Type:          e.Type,
 		SchemaVersion: SchemaVersion,
 		EventID:       e.ID,
 		CommandID:     e.CommandID,
 		ProductID:     e.Product.String(),
-		Quantity:      &q,
+		Quantity:      q,
 		ExpectedSeq:   e.ExpectedSeq,
 		BusinessDate:  e.BusinessDate.String(),
 		RecordedAt:    e.RecordedAt,
@@ -81,6 +87,9 @@ func (env *envelope) event() (Event, error) {
 	if env.SchemaVersion > SchemaVersion || env.SchemaVersion < 1 {
 		return Event{}, fmt.Errorf("%w: %d (this build reads up to %d)", ErrUnsupportedVersion, env.SchemaVersion, SchemaVersion)
 	}
+	if env.Type == TypePeriodClosed {
+		return env.periodClosed()
+	}
 	if env.Type != TypeStockSold && env.Type != TypeStockRestocked {
 		return Event{}, fmt.Errorf("%w: %q", ErrUnknownEventType, env.Type)
 	}
@@ -111,6 +120,34 @@ func (env *envelope) event() (Event, error) {
 		Product:      p,
 		Quantity:     *env.Quantity,
 		ExpectedSeq:  env.ExpectedSeq,
+		BusinessDate: d,
+		RecordedAt:   env.RecordedAt,
+		RecordedBy:   env.RecordedBy,
+		Note:         env.Note,
+	}, nil
+}
+
+// periodClosed validates the envelope of a PeriodClosed: it concerns no product, so a
+// product, quantity or sequence on it is malformed rather than ignored (a writer that
+// sets one means something this build cannot honour), and its date is a whole day.
+func (env *envelope) periodClosed() (Event, error) {
+	if env.ProductID != "" || env.Quantity != nil || env.ExpectedSeq != 0 {
+		return Event{}, fmt.Errorf("%w: a PeriodClosed has no product_id, quantity or expected_seq", ErrMalformedEvent)
+	}
+	d, err := ParseBusinessDate(env.BusinessDate)
+	if err != nil || d.Time().Hour() != 0 || d.Time().Minute() != 0 || d.Time().Second() != 0 {
+		return Event{}, fmt.Errorf("%w: business_date %q: a PeriodClosed closes through a whole day, \"YYYY-MM-DD\" or \"YYYY-MM-DD 00:00:00\"", ErrMalformedEvent, env.BusinessDate)
+	}
+	if env.EventID == "" || env.CommandID == "" || len(env.EventID) > MaxIDLength || len(env.CommandID) > MaxIDLength {
+		return Event{}, fmt.Errorf("%w: event_id and command_id must be 1 to %d bytes", ErrMalformedEvent, MaxIDLength)
+	}
+	if env.RecordedAt.IsZero() {
+		return Event{}, fmt.Errorf("%w: recorded_at missing", ErrMalformedEvent)
+	}
+	return Event{
+		Type:         env.Type,
+		ID:           env.EventID,
+		CommandID:    env.CommandID,
 		BusinessDate: d,
 		RecordedAt:   env.RecordedAt,
 		RecordedBy:   env.RecordedBy,

@@ -21,6 +21,9 @@ var pathSeeds = []string{
 	`{"type":"StockSold","schema_version":1,"event_id":"e1","command_id":"c1","product_id":"P1","quantity":"3.00","expected_seq":2,"business_date":"2024-05-02 00:00:00","recorded_at":"2024-05-02 10:00:00","recorded_by":"ana"}`,
 	`{"type":"StockSold","schema_version":1,"event_id":"e1","command_id":"c1","product_id":"P1","quantity":"3.00","expected_seq":99999999999999999999,"business_date":"2024-05-02 00:00:00","recorded_at":"2024-05-02T10:00:00Z","recorded_by":"ana"}`,
 	"{\"type\":\"StockSold\",\"schema_version\":1,\"event_id\":\"e\xff\",\"command_id\":\"c1\",\"product_id\":\"P1\",\"quantity\":\"3.00\",\"expected_seq\":2,\"business_date\":\"2024-05-02 00:00:00\",\"recorded_at\":\"2024-05-02T10:00:00Z\",\"recorded_by\":\"ana\"}",
+	`{"type":"PeriodClosed","schema_version":1,"event_id":"e9","command_id":"c9","business_date":"2024-03-31 00:00:00","recorded_at":"2024-04-02T08:00:00Z","recorded_by":"ana","note":"Q1"}`,
+	`{"type":"PeriodClosed","schema_version":1,"event_id":"e9","command_id":"c9","product_id":"","quantity":null,"business_date":"2024-03-31","recorded_at":"2024-04-02T08:00:00Z","recorded_by":"ana"}`,
+	`{"type":"PeriodClosed","schema_version":1,"event_id":"e9","command_id":"c9","expected_seq":0,"business_date":"2024-03-31 00:00:01","recorded_at":"2024-04-02T08:00:00Z","recorded_by":"ana"}`,
 	`{}`, `[]`, ``, `null`, `{"type":"StockSold"`, `{"type":0000000","schema_version":1,"event_id":0"}`,
 }
 

@@ -24,6 +24,12 @@ func (l *Log) AppendBulk(ctx context.Context, events []domain.Event, progress fu
 	if len(events) == 0 {
 		return nil
 	}
+	// Checked before anything is sent, so that a refused batch appends nothing.
+	for _, e := range events {
+		if err := checkKeyed(e); err != nil {
+			return err
+		}
+	}
 	sc := l.cfg.saramaConfig()
 	sc.Producer.Flush.Bytes = 1 << 20
 	sc.Producer.Flush.Frequency = 5 * time.Millisecond

@@ -59,6 +59,8 @@ func runContract(t *testing.T, tg target) {
 		{"aborted and open transactions are not read", testTransactions},
 		{"compressed batches", testCompressedBatches},
 		{"records deleted from the start", testRetention},
+		{"append to every partition", testAppendToAll},
+		{"append to every partition, one refusing", testAppendToAllPartly},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, tg) })
 	}

@@ -154,6 +154,9 @@ func (l *Log) close() error {
 func (l *Log) Append(ctx context.Context, events ...domain.Event) ([]domain.Position, error) {
 	msgs := make([]*message.Message, 0, len(events))
 	for _, e := range events {
+		if err := checkKeyed(e); err != nil {
+			return nil, err
+		}
 		msg, err := newMessage(e)
 		if err != nil {
 			return nil, err
@@ -202,6 +205,15 @@ const (
 	stagePublishing
 	stageGivenUp
 )
+
+// checkKeyed refuses an event of no product, which its key would put in one partition
+// only: such an event concerns every product and goes to every partition (AppendToAll).
+func checkKeyed(e domain.Event) error {
+	if e.Product.IsZero() {
+		return fmt.Errorf("append: %s event %s concerns no product: append it to every partition with AppendToAll", e.Type, e.ID)
+	}
+	return nil
+}
 
 // wireMarshaler makes the Kafka record of every event stockctl appends, by either path:
 // Watermill's headers (the message UUID and the metadata) and the product as the key.
@@ -260,6 +272,8 @@ type positionMarshaler struct {
 	kafka.Marshaler
 	mu   sync.Mutex
 	sent map[*message.Message]*sarama.ProducerMessage
+	// placed holds the partition chosen for a message by AppendToAll.
+	placed map[*message.Message]int32
 }
 
 func (m *positionMarshaler) Marshal(topic string, msg *message.Message) (*sarama.ProducerMessage, error) {
@@ -267,6 +281,7 @@ func (m *positionMarshaler) Marshal(topic string, msg *message.Message) (*sarama
 	if err == nil {
 		m.mu.Lock()
 		m.sent[msg] = pm
+		m.placeMarshaled(msg, pm)
 		m.mu.Unlock()
 	}
 	return pm, err

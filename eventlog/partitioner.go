@@ -6,12 +6,17 @@ import "github.com/IBM/sarama"
 // client does by default (and librdkafka with partitioner=murmur2_random; its default,
 // consistent_random, uses CRC32), so a producer set up like the Java client sends a
 // product's events to the same partition stockctl does. Sarama's own hash partitioner
-// uses FNV-1a and would disagree.
+// uses FNV-1a and would disagree. A record whose partition AppendToAll chose
+// (explicitPartition) keeps it.
 type kafkaHashPartitioner struct{}
 
 func newKafkaHashPartitioner(string) sarama.Partitioner { return kafkaHashPartitioner{} }
 
 func (kafkaHashPartitioner) Partition(m *sarama.ProducerMessage, n int32) (int32, error) {
+	if _, ok := m.Metadata.(explicitPartition); ok {
+		// A copy of an event for every partition (AppendToAll): Sarama checks the range.
+		return m.Partition, nil
+	}
 	key, err := m.Key.Encode()
 	if err != nil {
 		return 0, err

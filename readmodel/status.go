@@ -15,6 +15,21 @@ type Status struct {
 	LastUpdate time.Time      `json:"last_update"`
 	// Gaps are the offsets the log failed to give, met by a projection or a replay.
 	Gaps []Gap `json:"log_gaps"`
+	// ClosedPeriods is each partition's copy of the latest close it took in, by
+	// partition; a partition never closed has none.
+	ClosedPeriods []ClosedPeriod `json:"closed_periods"`
+}
+
+// ClosedPeriod is the close a partition last took in: it refuses the operations of its
+// products dated on or before Through.
+type ClosedPeriod struct {
+	Partition  int32  `json:"partition"`
+	Through    string `json:"through"` // YYYY-MM-DD
+	EventID    string `json:"event_id"`
+	Offset     int64  `json:"offset"`
+	RecordedAt string `json:"recorded_at"`
+	RecordedBy string `json:"recorded_by"`
+	Note       string `json:"note,omitempty"`
 }
 
 // Gap is a run of offsets the log failed to give (see domain.Record.Gap).
@@ -68,5 +83,33 @@ func (d *DB) Status(ctx context.Context) (Status, error) {
 		}
 		s.Gaps = append(s.Gaps, g)
 	}
-	return s, rows.Err()
+	if err := rows.Err(); err != nil {
+		return s, fmt.Errorf("status: %w", err)
+	}
+	s.ClosedPeriods, err = d.ClosedPeriods(ctx)
+	return s, err
+}
+
+// ClosedPeriods returns the close each partition last took in, by partition. Every
+// close is written to every partition, so they differ only while a close is partly
+// appended or partly projected.
+func (d *DB) ClosedPeriods(ctx context.Context) ([]ClosedPeriod, error) {
+	rows, err := d.db.QueryContext(ctx, `SELECT partition, through, event_id, "offset", recorded_at, recorded_by, note
+		FROM closed_periods ORDER BY partition`)
+	if err != nil {
+		return nil, fmt.Errorf("closed periods: %w", err)
+	}
+	defer rows.Close()
+	out := []ClosedPeriod{}
+	for rows.Next() {
+		var c ClosedPeriod
+		if err := rows.Scan(&c.Partition, &c.Through, &c.EventID, &c.Offset, &c.RecordedAt, &c.RecordedBy, &c.Note); err != nil {
+			return nil, fmt.Errorf("closed periods: %w", err)
+		}
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("closed periods: %w", err)
+	}
+	return out, nil
 }

@@ -261,3 +261,61 @@ func TestKcatInterop(t *testing.T) {
 		t.Fatalf("want the kcat record skipped with a warning and stock 5.00: %v", r)
 	}
 }
+
+// TestKcatSeesACloseInEveryPartition: close-period writes one copy of its PeriodClosed to
+// each partition, with the empty key and the same event ID, after the operations there,
+// as kcat (librdkafka) reads the topic; on real Kafka as on `stockctl broker`.
+func TestKcatSeesACloseInEveryPartition(t *testing.T) {
+	kcat, err := exec.LookPath("kcat")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("kcat is not installed; .ci/run installs Debian's kcat package")
+		}
+		t.Skip("needs kcat (apt-get install kcat)")
+	}
+	dir := t.TempDir()
+	var brokers, topic string
+	if testkafka.Real() {
+		brokers, topic = strings.Join(testkafka.Brokers(t), ","), testkafka.Topic(t)
+	} else {
+		brokers, topic = startBroker(t, dir).addr, "stock.events"
+	}
+	env := []string{"STOCKCTL_BROKERS=" + brokers, "STOCKCTL_TOPIC=" + topic}
+	mustRunEnv(t, dir, env, "restock", "P1", "5", "--date", "2024-03-01")
+	mustRunEnv(t, dir, env, "close-period", "--through", "2024-03-31", "--operator", "ana")
+
+	out, err := exec.Command(kcat, "-C", "-b", brokers, "-t", topic, "-e", "-q", "-f", "%p|%o|%K|%s\n").Output()
+	if err != nil {
+		t.Fatalf("kcat -C: %v", err)
+	}
+	copies := map[string]bool{}
+	ids := map[string]bool{}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		f := strings.SplitN(line, "|", 4)
+		var ev map[string]any
+		if len(f) != 4 || json.Unmarshal([]byte(f[3]), &ev) != nil {
+			t.Fatalf("kcat printed %q", line)
+		}
+		if ev["type"] != "PeriodClosed" {
+			continue
+		}
+		// %K is the key's length: 0 for the empty key (-1 would be a null key).
+		if _, hasProduct := ev["product_id"]; f[2] != "0" || ev["business_date"] != "2024-03-31 00:00:00" || hasProduct {
+			t.Errorf("a copy of the close: %q", line)
+		}
+		copies[f[0]] = true
+		ids[fmt.Sprint(ev["event_id"])] = true
+	}
+	if len(copies) != 3 || len(ids) != 1 {
+		t.Fatalf("kcat read copies in partitions %v with event IDs %v, want one in each of 3 partitions, one ID:\n%s", copies, ids, out)
+	}
+	wantRunEnv(t, dir, env, 1, "period closed through 2024-03-31", "sell", "P1", "1", "--date", "2024-03-15")
+}
+
+// wantRunEnv runs stockctl with env and fails unless it exits code with want on stderr.
+func wantRunEnv(t *testing.T, dir string, env []string, code int, want string, args ...string) {
+	t.Helper()
+	if r := runEnv(t, dir, env, args...); r.code != code || !strings.Contains(r.stderr, want) {
+		t.Fatalf("want exit %d with %q on stderr, got %v", code, want, r)
+	}
+}

@@ -98,6 +98,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			stockCommand(),
 			historyCommand(),
 			importCommand(),
+			closePeriodCommand(),
 			generateCommand(),
 			exportCommand(),
 			reportCommand(),

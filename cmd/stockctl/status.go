@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -66,6 +67,7 @@ func statusCommand() *cli.Command {
 				out.Offsets = append(out.Offsets, partitionStatus{Partition: p, End: end[p], Committed: committed[p], Lag: lag})
 				out.Lag += lag
 			}
+			out.ClosedThrough, out.ClosedDisagree = closedSummary(st.ClosedPeriods, e.log.Partitions())
 			if format == "json" {
 				return writeJSON(c.App.Writer, out)
 			}
@@ -89,6 +91,11 @@ type statusReport struct {
 	Offsets    []partitionStatus `json:"offsets"`
 	Lag        int64             `json:"lag"`
 	ReadModel  string            `json:"read_model"`
+	// ClosedThrough is the latest day the books were closed through, "" if never.
+	ClosedThrough string `json:"closed_through"`
+	// ClosedDisagree says the partitions are not all closed through ClosedThrough: a close
+	// reached only some of them, or the read model has not taken it in everywhere yet.
+	ClosedDisagree bool `json:"closed_partitions_disagree"`
 	readmodel.Status
 }
 
@@ -113,6 +120,7 @@ func (s statusReport) writeTable(c *cli.Context) error {
 	fmt.Fprintf(w, "accepted\t%d\n", s.Accepted)
 	fmt.Fprintf(w, "rejected\t%s\n", counts(s.Rejected))
 	fmt.Fprintf(w, "skipped\t%s\n", counts(s.Skipped))
+	s.writeClosed(w)
 	if len(s.Gaps) == 0 {
 		fmt.Fprintf(w, "log gaps\t0\n")
 	}
@@ -140,4 +148,48 @@ func counts(m map[string]int) string {
 		parts[i] = fmt.Sprintf("%s %d", k, m[k])
 	}
 	return fmt.Sprintf("%d (%s)", total, strings.Join(parts, ", "))
+}
+
+// closedSummary returns the latest closed-through day and whether some of the n
+// partitions are not closed through it.
+func closedSummary(periods []readmodel.ClosedPeriod, n int32) (string, bool) {
+	through := maxThrough(periods)
+	return through, through != "" && len(behindPartitions(periods, n, through)) > 0
+}
+
+func (s statusReport) writeClosed(w io.Writer) {
+	if s.ClosedThrough == "" {
+		fmt.Fprintf(w, "books closed\tnever (see stockctl close-period)\n")
+		return
+	}
+	last := s.ClosedPeriods[0]
+	for _, p := range s.ClosedPeriods {
+		if p.Through == s.ClosedThrough {
+			last = p
+			break
+		}
+	}
+	at := last.RecordedAt
+	if t, err := time.Parse(time.RFC3339Nano, at); err == nil {
+		at = t.UTC().Format(time.RFC3339)
+	}
+	by := fmt.Sprintf("closed by %s at %s", last.RecordedBy, at)
+	if last.Note != "" {
+		by += fmt.Sprintf(": %q", last.Note)
+	}
+	fmt.Fprintf(w, "books closed through\t%s (%s)\n", s.ClosedThrough, by)
+	if !s.ClosedDisagree {
+		return
+	}
+	through := map[int32]string{}
+	for _, p := range s.ClosedPeriods {
+		through[p.Partition] = p.Through
+	}
+	parts := make([]string, s.Partitions)
+	for p := range s.Partitions {
+		parts[p] = fmt.Sprintf("partition %d %s", p, map[bool]string{true: "through " + through[p], false: "never closed"}[through[p] != ""])
+	}
+	fmt.Fprintf(w, "\tWARNING: the partitions disagree (%s): operations of the products in the others can still be recorded on closed days. "+
+		"If the read model lags, run stockctl project; otherwise the close reached only some partitions: run stockctl close-period --through %s again to complete it\n",
+		strings.Join(parts, ", "), s.ClosedThrough)
 }
