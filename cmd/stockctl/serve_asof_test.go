@@ -8,7 +8,8 @@ import (
 
 // TestServeAPIStockAsOf: GET /api/stock?as_of= and ?as_known_at= answer the stock at that
 // moment, the moment as understood beside it; a backdated restock shows that as_of is not
-// now; a wrong value is a 400 naming its field.
+// now; a wrong value is a 400 naming its field. The product page lists the history latest
+// business date first, with the balance in that order.
 func TestServeAPIStockAsOf(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
@@ -75,5 +76,15 @@ func TestServeAPIStockAsOf(t *testing.T) {
 		if e := r.apiError(t).Error; e.Field != tc.field || e.Code != "invalid_date" || !strings.HasPrefix(e.Message, tc.field+": invalid date") {
 			t.Errorf("GET /api/stock?%s: %+v, want field %s", tc.query, e, tc.field)
 		}
+	}
+
+	page := s.get("/products/P")
+	var rows []string
+	for _, r := range historyRowRE.FindAllStringSubmatch(page.body, -1) {
+		rows = append(rows, strings.Join(r[2:6], " "))
+	}
+	if got, want := strings.Join(rows, "; "), "2024-05-02 sale 4.00 9.00; 2024-05-01 restock 10.00 13.00; 2024-04-15 restock 3.00 3.00"; got != want ||
+		!strings.Contains(page.body, "History, latest date first") {
+		t.Errorf("product page history:\n got %s\nwant %s (under \"History, latest date first\")", got, want)
 	}
 }
