@@ -21,7 +21,7 @@ func stockCommand() *cli.Command {
 			"counts; --as-known-at TIME only what had been recorded by then (local time), as the\n" +
 			"ledger knew it; both together, what was known then about that date. A product with\n" +
 			"nothing counted is left out, or shown at 0.00 with no date when named. The table\n" +
-			"says which moment it shows; JSON and CSV then leave out \"operations\".\n" +
+			"says first which moment it shows; JSON leaves out \"operations\", a count of now.\n" +
 			"Examples: stockctl stock P1 P2 --output json\n" +
 			"          stockctl stock --as-of 2024-04-30\n" +
 			"          stockctl stock P1 --as-of 2024-04-30 --as-known-at \"2024-05-03 18:00:00\"",
