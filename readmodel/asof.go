@@ -39,6 +39,28 @@ func recordedCutoff(m asof.Moment) string {
 // m, ordered by product ID. A product with no operation counted at m is left out, as a
 // product never seen is by StockLevels: it did not exist yet.
 func (d *DB) StockAt(ctx context.Context, m asof.Moment, products ...string) ([]LevelAt, error) {
+	query, args := stockAtQuery(m, products)
+	rows, err := d.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("stock at %s: %w", m, err)
+	}
+	defer rows.Close()
+	var out []LevelAt
+	for rows.Next() {
+		var l LevelAt
+		var cents int64
+		if err := rows.Scan(&l.Product, &l.LastDate, &cents); err != nil {
+			return nil, fmt.Errorf("stock at %s: %w", m, err)
+		}
+		l.Stock = centsString(cents)
+		out = append(out, l)
+	}
+	return out, rows.Err()
+}
+
+// stockAtQuery selects product, date and cents of the given products (all when none) at
+// m, by product.
+func stockAtQuery(m asof.Moment, products []string) (string, []any) {
 	var query string
 	var args []any
 	in := ""
@@ -63,12 +85,13 @@ func (d *DB) StockAt(ctx context.Context, m asof.Moment, products ...string) ([]
 		where := recordedBy
 		args = append(args, recordedCutoff(m))
 		if !m.Date.IsZero() {
-			where += ` AND business_date <= ?`
+			// The unary plus keeps the planner off ledger_date (every product's rows).
+			where += ` AND +business_date <= ?`
 			args = append(args, m.DateText())
 		}
-		// Every product: one pass over the table. Through ledger_product, which the
-		// planner picks to group without sorting, each row would be a random read
-		// (2.2 s against 0.8 s at 1,000,000 operations).
+		// Every product: one pass over the table, 4.7 s at 1,000,000 operations, since
+		// a later-recorded operation may be dated anywhere. Through ledger_product, which
+		// the planner picks to group without sorting, each row is a random read (6.1 s).
 		table := "ledger NOT INDEXED"
 		if len(products) > 0 {
 			table = "ledger"
@@ -79,22 +102,7 @@ func (d *DB) StockAt(ctx context.Context, m asof.Moment, products ...string) ([]
 	for _, p := range products {
 		args = append(args, p)
 	}
-	rows, err := d.db.QueryContext(ctx, query+` ORDER BY 1`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("stock at %s: %w", m, err)
-	}
-	defer rows.Close()
-	var out []LevelAt
-	for rows.Next() {
-		var l LevelAt
-		var cents int64
-		if err := rows.Scan(&l.Product, &l.LastDate, &cents); err != nil {
-			return nil, fmt.Errorf("stock at %s: %w", m, err)
-		}
-		l.Stock = centsString(cents)
-		out = append(out, l)
-	}
-	return out, rows.Err()
+	return query + ` ORDER BY 1`, args
 }
 
 // HistoryAt returns the operations on product p that moment m counts, as History does:
