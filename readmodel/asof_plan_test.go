@@ -1,0 +1,86 @@
+package readmodel
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stockctl/stockctl/asof"
+	"github.com/stockctl/stockctl/domain"
+)
+
+// TestAsOfPlans: the as-of queries read what they need through the indexes, whatever the
+// model holds (the read model has no statistics, so the planner decides alike on an empty
+// model and on 1,000,000 operations). Stock as of a date probes balances' primary key
+// once per product, stock the outer loop; a history reads one product's ledger rows
+// through ledger_product, never every product's rows of a date through ledger_date.
+func TestAsOfPlans(t *testing.T) {
+	ctx := context.Background()
+	d, err := Open(ctx, filepath.Join(t.TempDir(), "operations.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	date, _ := domain.ParseBusinessDate("2024-05-01 23:59:59")
+	known := time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC)
+	plan := func(query string, args []any) string {
+		t.Helper()
+		rows, err := d.db.QueryContext(ctx, "EXPLAIN QUERY PLAN "+query, args...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		var lines []string
+		for rows.Next() {
+			var id, parent, unused int
+			var detail string
+			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+				t.Fatal(err)
+			}
+			lines = append(lines, detail)
+		}
+		return strings.Join(lines, "\n")
+	}
+	for _, tc := range []struct {
+		name     string
+		query    func() (string, []any)
+		want     []string
+		wantNone []string
+	}{
+		{"stock as of, every product", func() (string, []any) { return stockAtQuery(asof.Moment{Date: date}, nil) },
+			[]string{"SCAN s USING COVERING INDEX", "SEARCH b USING PRIMARY KEY (product_id=? AND business_date=?)", "SEARCH balances USING PRIMARY KEY (product_id=? AND business_date<?)"},
+			[]string{"SCAN b", "SCAN balances", "TEMP B-TREE"}},
+		{"stock as of, one product", func() (string, []any) { return stockAtQuery(asof.Moment{Date: date}, []string{"P1"}) },
+			[]string{"SEARCH s USING COVERING INDEX", "SEARCH b USING PRIMARY KEY (product_id=? AND business_date=?)"},
+			[]string{"SCAN"}},
+		{"stock known at, every product", func() (string, []any) { return stockAtQuery(asof.Moment{KnownAt: known}, nil) },
+			[]string{"SCAN ledger"}, []string{"INDEX"}},
+		{"stock known at as of, one product", func() (string, []any) {
+			return stockAtQuery(asof.Moment{Date: date, KnownAt: known}, []string{"P1"})
+		}, []string{"SEARCH ledger USING INDEX ledger_product (product_id=?)"}, []string{"ledger_date", "SCAN"}},
+		{"history", func() (string, []any) { return historyQuery("P1", asof.Moment{}) },
+			[]string{"SEARCH l USING INDEX ledger_product (product_id=?)", "SEARCH b USING PRIMARY KEY (product_id=? AND business_date=?)"},
+			[]string{"ledger_date", "SCAN"}},
+		{"history as of", func() (string, []any) { return historyQuery("P1", asof.Moment{Date: date}) },
+			[]string{"SEARCH l USING INDEX ledger_product (product_id=?)", "SEARCH b USING PRIMARY KEY (product_id=? AND business_date=?)"},
+			[]string{"ledger_date", "SCAN"}},
+		{"history known at as of", func() (string, []any) { return historyQuery("P1", asof.Moment{Date: date, KnownAt: known}) },
+			[]string{"SEARCH ledger USING INDEX ledger_product (product_id=?)"}, []string{"ledger_date", "SCAN ledger"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := plan(tc.query())
+			for _, w := range tc.want {
+				if !strings.Contains(got, w) {
+					t.Errorf("plan lacks %q:\n%s", w, got)
+				}
+			}
+			for _, w := range tc.wantNone {
+				if strings.Contains(got, w) {
+					t.Errorf("plan has %q:\n%s", w, got)
+				}
+			}
+		})
+	}
+}
