@@ -62,7 +62,7 @@ type ListedOperation struct {
 	Product    string
 	Type       string // "sale" or "restock"
 	QtyCents   int64
-	StockCents int64 // after the operation
+	StockCents int64 // after the operation, in business-date order
 	RecordedAt string
 	RecordedBy string
 	Note       string
@@ -130,7 +130,7 @@ func listWhere(q OperationQuery) (string, []any, error) {
 	return cond, args, nil
 }
 
-const listColumns = `business_date, product_id, event_type, qty_cents, stock_cents, recorded_at, recorded_by, note`
+const listColumns = `business_date, product_id, event_type, qty_cents, ` + stockAfter + `, recorded_at, recorded_by, note`
 
 // CountOperations counts q's operations. Without a product, and for a product over all
 // time, it adds up the totals migration 004 keeps per day and per product instead of

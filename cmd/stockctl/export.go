@@ -17,10 +17,12 @@ func exportCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "export",
 		Usage: "write the operations ledger to standard output, as CSV in the original format, JSON or JSON Lines",
-		Description: "Every format lists the accepted operations product by product, each product's operations\n" +
-			"in the order the ledger accepted them; --from, --to and --product select them. csv is\n" +
-			"the original format (BOM, CRLF, ';', dd/mm/yyyy, signed quantities, stock after each\n" +
-			"operation), so importing it into an empty ledger gives the same stock. It has no note\n" +
+		Description: "Every format lists the accepted operations in business-date order (operations of one\n" +
+			"date in the order the ledger accepted them), each with the stock after it in that order:\n" +
+			"an operation recorded later with an earlier --date shows where it belongs and moves the\n" +
+			"stock of the rows after it. --from, --to and --product select them. csv is the original\n" +
+			"format (BOM, CRLF, ';', dd/mm/yyyy, signed quantities, stock after each operation), so\n" +
+			"importing it into an empty ledger gives the same stock. It has no note\n" +
 			"column; a product ID a spreadsheet would take for a formula (starting with =, +, -, @, a\n" +
 			"tab or a carriage return) gets a leading ', which import removes, and quantities stay\n" +
 			"numbers. json is one array of objects with the original pipeline's fields. jsonl is one\n" +
