@@ -330,9 +330,10 @@ type ExportRow struct {
 }
 
 // EachOperation calls fn with every accepted operation in f in business-date order, as
-// the original file and the operations view list them (operations of one date in the
-// order the ledger accepted them), each with the stock after it in that order, so the
-// stock column never contradicts itself. Importing the file into an empty ledger in that
+// the original file lists them (operations of one date by product, each product's in the
+// order the ledger accepted them: the same on every replay, whatever the partitions),
+// each with the stock after it in that order, so the stock column never contradicts
+// itself. Importing the file into an empty ledger in that
 // order accepts every row: no balance of it is negative at any date.
 func (d *DB) EachOperation(ctx context.Context, f reports.Filter, fn func(ExportRow) error) error {
 	return d.eachOperation(ctx, f, false, fn)
@@ -355,7 +356,7 @@ func (d *DB) eachOperation(ctx context.Context, f reports.Filter, detail bool, f
 		dest = append(dest, &r.Seq, &r.EventID, &r.CommandID, &r.RecordedAt, &r.RecordedBy, &r.Note, &r.Partition, &r.Offset)
 	}
 	cond, args := where(f)
-	rows, err := d.db.QueryContext(ctx, `SELECT `+cols+` FROM ledger WHERE `+cond+` ORDER BY business_date, id`, args...)
+	rows, err := d.db.QueryContext(ctx, `SELECT `+cols+` FROM ledger WHERE `+cond+` ORDER BY business_date, product_id, product_seq`, args...)
 	if err != nil {
 		return fmt.Errorf("export: %w", err)
 	}
