@@ -78,9 +78,9 @@ func TestReportAsOf(t *testing.T) {
 		args       []string
 		want, lack []string
 	}{
-		{[]string{"--as-of", "2024-05-01"}, []string{"<h1>Stock report as of the end of 2024-05-01</h1>", "<h2>Stock at the end of 2024-05-01</h2>",
+		{[]string{"--as-of", "2024-05-01"}, []string{`<h1>Stock report as of the end of <span class="day">2024-05-01</span></h1>`, `<h2>Stock at the end of <span class="day">2024-05-01</span></h2>`,
 			`<div class="n">2</div><div class="l">operations</div>`, `data-stock>7.00<`}, []string{"2024-05-02", "2024-05-03"}},
-		{[]string{"--as-of", "2024-05-02", "--from", "2024-05-02"}, []string{"<h1>Stock report as of the end of 2024-05-02, operations from 2024-05-02</h1>",
+		{[]string{"--as-of", "2024-05-02", "--from", "2024-05-02"}, []string{`<h1>Stock report as of the end of <span class="day">2024-05-02</span>, operations from <span class="day">2024-05-02</span></h1>`,
 			`<div class="n">1</div><div class="l">operation</div>`, `data-stock>3.00<`}, []string{"2024-05-03"}},
 		{nil, []string{"<h2>Current stock</h2>", `<div class="n">4</div><div class="l">operations</div>`, `data-stock>2.00<`}, nil},
 	} {
