@@ -31,7 +31,7 @@ type Change struct {
 	Product    string `json:"product"`
 	Type       string `json:"type"` // "sale" or "restock"
 	Quantity   string `json:"quantity"`
-	Stock      string `json:"stock,omitempty"` // after an accepted operation
+	Stock      string `json:"stock,omitempty"` // after an accepted operation, in business-date order
 	Status     string `json:"status"`          // "accepted" or "rejected"
 	Reason     string `json:"reason,omitempty"`
 	Date       string `json:"date"`
@@ -79,7 +79,7 @@ func changesIn(ctx context.Context, tx *sql.Conn, m Mark, limit int) (changes []
 	if maps.Equal(next.offsets, m.offsets) {
 		return nil, m, false, nil
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT id, product_id, event_type, qty_cents, stock_cents, business_date, recorded_by, partition, "offset"
+	rows, err := tx.QueryContext(ctx, `SELECT id, product_id, event_type, qty_cents, `+stockAfter+`, business_date, recorded_by, partition, "offset"
 		FROM ledger WHERE id > ? ORDER BY id LIMIT ?`, m.ledgerID, limit+1)
 	if err != nil {
 		return nil, m, false, fmt.Errorf("changes: %w", err)

@@ -135,6 +135,9 @@ func (d *DB) OperationsPage(ctx context.Context, q OperationQuery, after, before
 	if more {
 		page.Rows, keys = page.Rows[:n], keys[:n]
 	}
+	if err := d.withOpenings(ctx, page.Rows); err != nil {
+		return OperationPage{}, err
+	}
 	if backward {
 		slices.Reverse(page.Rows)
 		slices.Reverse(keys)

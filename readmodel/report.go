@@ -119,7 +119,9 @@ func (d *DB) PeriodTotals(ctx context.Context, f reports.Filter, bucket reports.
 	return out, rows.Err()
 }
 
-// StockSeries implements reports.Store.
+// StockSeries implements reports.Store: the product's balance at the end of each of its
+// business dates in the period, read from the balances table (migration 007), one row a
+// date, so a backdated operation moves every later point as it moves the stock.
 func (d *DB) StockSeries(ctx context.Context, f reports.Filter, product string) ([]reports.StockPoint, error) {
 	var out []reports.StockPoint
 	add := func(date string, cents int64) error {
@@ -131,12 +133,11 @@ func (d *DB) StockSeries(ctx context.Context, f reports.Filter, product string) 
 		return nil
 	}
 	if !f.From.IsZero() {
-		// The level the period starts at: after the last operation before it.
-		var date string
+		// The level the period starts at: the balance of the last date before it.
 		var cents int64
-		err := d.db.QueryRowContext(ctx, `SELECT business_date, stock_cents FROM ledger
-			WHERE product_id = ? AND business_date < ? ORDER BY business_date DESC, product_seq DESC LIMIT 1`,
-			product, f.From.Format(domain.BusinessDateLayout)).Scan(&date, &cents)
+		err := d.db.QueryRowContext(ctx, `SELECT end_cents FROM balances
+			WHERE product_id = ? AND business_date < ? ORDER BY business_date DESC LIMIT 1`,
+			product, f.From.Format(domain.BusinessDateLayout)).Scan(&cents)
 		if err == nil {
 			if err := add(f.From.Format(domain.BusinessDateLayout), cents); err != nil {
 				return nil, err
@@ -146,8 +147,8 @@ func (d *DB) StockSeries(ctx context.Context, f reports.Filter, product string) 
 	g := f
 	g.Products = []string{product}
 	cond, args := where(g)
-	rows, err := d.db.QueryContext(ctx, `SELECT business_date, stock_cents FROM ledger WHERE `+cond+`
-		ORDER BY business_date, product_seq`, args...)
+	rows, err := d.db.QueryContext(ctx, `SELECT business_date, end_cents FROM balances WHERE `+cond+`
+		ORDER BY business_date`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("stock series: %w", err)
 	}
@@ -165,14 +166,21 @@ func (d *DB) StockSeries(ctx context.Context, f reports.Filter, product string) 
 	return out, rows.Err()
 }
 
+// stockAfter is the balance after a ledger row in business-date order (migration 007):
+// its date's opening balance plus the row's running total within the date, one probe of
+// the balances primary key. ledger.stock_cents is only what the row's writer was told,
+// which a later backdated operation makes wrong.
+const stockAfter = `(SELECT b.end_cents - b.net_cents FROM balances AS b
+	WHERE b.product_id = ledger.product_id AND b.business_date = ledger.business_date) + ledger.date_cents`
+
 // CurrentStock implements reports.Store.
-func (d *DB) CurrentStock(ctx context.Context, products []string, limit int) ([]reports.StockLevel, int, error) {
-	cond, args := where(reports.Filter{Products: products})
+func (d *DB) CurrentStock(ctx context.Context, f reports.Filter, limit int) ([]reports.StockLevel, int, error) {
+	from, args := stockAt(f)
 	var total int
-	if err := d.db.QueryRowContext(ctx, `SELECT count(*) FROM stock WHERE `+cond, args...).Scan(&total); err != nil {
+	if err := d.db.QueryRowContext(ctx, `SELECT count(*) FROM `+from, args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("current stock: %w", err)
 	}
-	rows, err := d.db.QueryContext(ctx, `SELECT product_id, stock_cents, last_date FROM stock WHERE `+cond+`
+	rows, err := d.db.QueryContext(ctx, `SELECT product_id, stock_cents, last_date FROM `+from+`
 		ORDER BY stock_cents, product_id LIMIT ?`, append(args, limit)...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("current stock: %w", err)
@@ -190,15 +198,32 @@ func (d *DB) CurrentStock(ctx context.Context, products []string, limit int) ([]
 }
 
 // StockCounts implements reports.Store.
-func (d *DB) StockCounts(ctx context.Context, products []string, low int64) (int, int, error) {
-	cond, args := where(reports.Filter{Products: products})
+func (d *DB) StockCounts(ctx context.Context, f reports.Filter, low int64) (int, int, error) {
+	from, args := stockAt(f)
 	var zero, lowCount int
 	err := d.db.QueryRowContext(ctx, `SELECT count(*) FILTER (WHERE stock_cents = 0),
-		count(*) FILTER (WHERE stock_cents <= ?) FROM stock WHERE `+cond, append([]any{low}, args...)...).Scan(&zero, &lowCount)
+		count(*) FILTER (WHERE stock_cents <= ?) FROM `+from, append([]any{low}, args...)...).Scan(&zero, &lowCount)
 	if err != nil {
 		return 0, 0, fmt.Errorf("stock counts: %w", err)
 	}
 	return zero, lowCount, nil
+}
+
+// stockAt returns a FROM clause, and its arguments, giving f's products' product_id,
+// stock_cents and last_date at the end of f.AsOf: the stock table now, or each product's
+// last balances row dated before the next day (two probes of the balances key per
+// product), leaving out the products with no operation by then.
+func stockAt(f reports.Filter) (string, []any) {
+	cond, args := where(reports.Filter{Products: f.Products})
+	if f.AsOf.IsZero() {
+		return `stock WHERE ` + cond, args
+	}
+	end := f.AsOf.AddDate(0, 0, 1).Format(domain.BusinessDateLayout)
+	return `(SELECT product_id, stock_cents, last_date FROM (SELECT s.product_id,
+		(SELECT b.end_cents FROM balances AS b WHERE b.product_id = s.product_id AND b.business_date < ?
+			ORDER BY b.business_date DESC LIMIT 1) AS stock_cents,
+		(SELECT max(b.business_date) FROM balances AS b WHERE b.product_id = s.product_id AND b.business_date < ?) AS last_date
+		FROM stock AS s WHERE ` + cond + `) WHERE last_date IS NOT NULL)`, append([]any{end, end}, args...)
 }
 
 // Operations implements reports.Store.
@@ -208,7 +233,7 @@ func (d *DB) Operations(ctx context.Context, f reports.Filter, limit int) ([]rep
 
 func (d *DB) operations(ctx context.Context, f reports.Filter, order string, limit int) ([]reports.Operation, error) {
 	cond, args := where(f)
-	rows, err := d.db.QueryContext(ctx, `SELECT business_date, product_id, event_type, qty_cents, stock_cents, recorded_by, note
+	rows, err := d.db.QueryContext(ctx, `SELECT business_date, product_id, event_type, qty_cents, `+stockAfter+`, recorded_by, note
 		FROM ledger WHERE `+cond+` ORDER BY `+order+` LIMIT ?`, append(args, limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("operations: %w", err)
@@ -304,9 +329,12 @@ type ExportRow struct {
 	Offset     int64
 }
 
-// EachOperation calls fn with every accepted operation in f, product by product, each
-// product's operations in the order the ledger accepted them. That order, not the
-// business date (which --date can set to the past), is what importing must replay.
+// EachOperation calls fn with every accepted operation in f in business-date order, as
+// the original file lists them (operations of one date by product, each product's in the
+// order the ledger accepted them: the same on every replay, whatever the partitions),
+// each with the stock after it in that order, so the stock column never contradicts
+// itself. Importing the file into an empty ledger in that
+// order accepts every row: no balance of it is negative at any date.
 func (d *DB) EachOperation(ctx context.Context, f reports.Filter, fn func(ExportRow) error) error {
 	return d.eachOperation(ctx, f, false, fn)
 }
@@ -321,14 +349,14 @@ func (d *DB) EachOperationDetail(ctx context.Context, f reports.Filter, fn func(
 func (d *DB) eachOperation(ctx context.Context, f reports.Filter, detail bool, fn func(ExportRow) error) error {
 	var r ExportRow
 	var date string
-	cols := `business_date, product_id, CASE event_type WHEN 'StockSold' THEN -qty_cents ELSE qty_cents END, stock_cents`
+	cols := `business_date, product_id, CASE event_type WHEN 'StockSold' THEN -qty_cents ELSE qty_cents END, ` + stockAfter
 	dest := []any{&date, &r.Product, &r.SignedCents, &r.StockCents}
 	if detail {
 		cols += `, product_seq, event_id, command_id, recorded_at, recorded_by, note, partition, "offset"`
 		dest = append(dest, &r.Seq, &r.EventID, &r.CommandID, &r.RecordedAt, &r.RecordedBy, &r.Note, &r.Partition, &r.Offset)
 	}
 	cond, args := where(f)
-	rows, err := d.db.QueryContext(ctx, `SELECT `+cols+` FROM ledger WHERE `+cond+` ORDER BY product_id, product_seq`, args...)
+	rows, err := d.db.QueryContext(ctx, `SELECT `+cols+` FROM ledger WHERE `+cond+` ORDER BY business_date, product_id, product_seq`, args...)
 	if err != nil {
 		return fmt.Errorf("export: %w", err)
 	}

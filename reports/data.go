@@ -14,6 +14,9 @@ type Filter struct {
 	From, To time.Time
 	// Products, when not empty, limits the report to these products.
 	Products []string
+	// AsOf, when set, is the business day whose end the stock levels are read at (the
+	// report as it stood then); zero means now, after every operation.
+	AsOf time.Time
 }
 
 // Store is what a report reads. Quantities are in hundredths.
@@ -26,12 +29,13 @@ type Store interface {
 	// StockSeries returns the stock of product after each accepted operation in the
 	// filter's period, in business-date order, starting with the level the period began at.
 	StockSeries(ctx context.Context, f Filter, product string) ([]StockPoint, error)
-	// CurrentStock returns current stock, lowest first, at most limit products, and how
-	// many products there are in all.
-	CurrentStock(ctx context.Context, products []string, limit int) ([]StockLevel, int, error)
-	// StockCounts returns how many products (of the filter's) have stock at zero and at
-	// or below low.
-	StockCounts(ctx context.Context, products []string, low int64) (zero, atOrBelowLow int, err error)
+	// CurrentStock returns the stock of f's products (all when none) at the end of f.AsOf
+	// (zero: now), lowest first, at most limit products, and how many products had an
+	// operation by then in all.
+	CurrentStock(ctx context.Context, f Filter, limit int) ([]StockLevel, int, error)
+	// StockCounts returns how many of f's products have stock at zero and at or below
+	// low at the end of f.AsOf (zero: now).
+	StockCounts(ctx context.Context, f Filter, low int64) (zero, atOrBelowLow int, err error)
 	// Operations returns the newest accepted operations in the filter by business date,
 	// at most limit.
 	Operations(ctx context.Context, f Filter, limit int) ([]Operation, error)

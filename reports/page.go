@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"html"
 	"html/template"
+	"regexp"
 )
 
 var (
@@ -26,7 +27,19 @@ var pageTemplate = template.Must(template.Must(template.New("page").Funcs(templa
 	"chart":      chartHTML,
 	"stylesheet": Stylesheet,
 	"minus":      func(a, b int) int { return a - b },
+	"heading":    heading,
 }).Parse(pageHTML)).Parse(bodyHTML))
+
+// isoDay is a date as a heading writes it.
+var isoDay = regexp.MustCompile(`\d{4}-\d{2}-\d{2}`)
+
+// heading escapes a page's title and keeps each of its dates on one line: a phone's
+// browser breaks "2024-03-31" at a hyphen, and "2024-" over "03-31" reads as two things.
+func heading(title string) template.HTML {
+	return template.HTML(isoDay.ReplaceAllStringFunc(html.EscapeString(title), func(d string) string {
+		return `<span class="day">` + d + `</span>`
+	}))
+}
 
 // chartHTML shows a chart: inline SVG when only SVG was rendered (a live page), else the
 // PNG as a data URI, so that a written page opens from file:// with no other file. The

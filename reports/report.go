@@ -116,6 +116,7 @@ type page struct {
 	Current                  *image
 	CurrentShown, Products   int
 	Levels                   []StockLevel // current stock, lowest first
+	StockHeading             string       // "Current stock", or at the end of Filter.AsOf
 	Operations               []Operation
 	OperationsLeft           int
 	Rejected                 []Rejection
@@ -151,7 +152,14 @@ func build(ctx context.Context, store Store, opt Options, fm formats) (*page, er
 	f := opt.Filter
 	fm.num, fm.links = opt.Numbers, opt.Links
 	p := &page{Filter: f, Generated: opt.Now.Format("2006-01-02 15:04:05 MST"), Period: periodText(f), Num: opt.Numbers, Links: opt.Links}
-	p.Title = "Stock report, " + p.Period
+	p.Title, p.StockHeading = "Stock report, "+p.Period, "Current stock"
+	if !f.AsOf.IsZero() {
+		day := f.AsOf.Format("2006-01-02")
+		p.Title, p.StockHeading = "Stock report as of the end of "+day, "Stock at the end of "+day
+		if !f.From.IsZero() {
+			p.Title += ", operations from " + f.From.Format("2006-01-02")
+		}
+	}
 	if len(f.Products) > 0 {
 		known, err := store.KnownProducts(ctx, f.Products)
 		if err != nil {
@@ -170,10 +178,10 @@ func build(ctx context.Context, store Store, opt Options, fm formats) (*page, er
 	}
 	p.Summary.Products = len(totals)
 	p.Summary.LowCents = opt.LowCents
-	if p.Summary.AtZero, p.Summary.Low, err = store.StockCounts(ctx, f.Products, opt.LowCents); err != nil {
+	if p.Summary.AtZero, p.Summary.Low, err = store.StockCounts(ctx, f, opt.LowCents); err != nil {
 		return nil, err
 	}
-	levels, total, err := store.CurrentStock(ctx, f.Products, lowestStock)
+	levels, total, err := store.CurrentStock(ctx, f, lowestStock)
 	if err != nil {
 		return nil, err
 	}
@@ -183,7 +191,7 @@ func build(ctx context.Context, store Store, opt Options, fm formats) (*page, er
 		if err != nil {
 			return nil, err
 		}
-		img.Name, img.Title = "current-stock", "Current stock, lowest first"
+		img.Name, img.Title = "current-stock", p.StockHeading+", lowest first"
 		img.Caption = fmt.Sprintf("The %s products with the least stock of %s; red bars are at zero, amber ones at or below %s units.",
 			fm.num.Count(int64(len(levels))), fm.num.Count(int64(total)), fm.num.Units(opt.LowCents))
 		p.Current = &img
@@ -322,7 +330,7 @@ func (p *page) addStockCharts(ctx context.Context, store Store, f Filter, totals
 			return err
 		}
 		img.Name = fmt.Sprintf("stock-%02d", i+1)
-		img.Caption = fmt.Sprintf("Stock of %s after each operation.", product)
+		img.Caption = fmt.Sprintf("Stock of %s by business date.", product)
 		img.Product = product
 		p.Stock = append(p.Stock, img)
 	}

@@ -92,7 +92,7 @@ func TestReportFiguresMatchSQL(t *testing.T) {
 			var ops, products int
 			var sold, restocked float64
 			err = raw.QueryRow(`SELECT count(*), count(DISTINCT product_ID),
-				coalesce(-sum(operation_qt) FILTER (WHERE operation_type = 'sales'), 0),
+				coalesce(sum(operation_qt) FILTER (WHERE operation_type = 'sales'), 0), -- positive since migration 007
 				coalesce(sum(operation_qt) FILTER (WHERE operation_type = 'replenishment'), 0)
 				FROM operations WHERE `+tc.where).Scan(&ops, &products, &sold, &restocked)
 			if err != nil {

@@ -154,7 +154,7 @@ func TestViewLinks(t *testing.T) {
 		`<a href="/products">All products</a>`, `<a href="/operations">All operations</a>`,
 		`<td><a href="/products/P1">P1</a></td>`,
 		`<td><a href="/products/%3Cb%3E&amp;x">&lt;b&gt;&amp;x</a></td>`,
-		`Stock of <a href="/products/P1">P1</a> after each operation.`,
+		`Stock of <a href="/products/P1">P1</a> by business date.`,
 		`<a href="/products/P1"><text`,                   // the bars' and heat table's labels
 		`<a href="/products/%3Cb%3E&amp;x"><text`,        // escaped in SVG too
 		`here: <a href="/operations">all operations</a>`, // the note on operations not listed

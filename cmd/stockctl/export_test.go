@@ -88,19 +88,19 @@ func TestExportJSONLines(t *testing.T) {
 	// product_ID, product_seq, operation_date, operation_qt, stock, operation_type, quantity, stock_after
 	want := [][]string{
 		{"1", "1", "2022-12-31 00:00:00", "24", "24", "replenishment", "24.00", "24.00"},
-		{"1", "2", "2023-01-15 00:00:00", "-12", "12", "sales", "12.00", "12.00"},
-		{"1", "3", "2023-04-25 00:00:00", "-10", "2", "sales", "10.00", "2.00"},
-		{"1", "4", "2023-04-29 00:00:00", "30", "32", "replenishment", "30.00", "32.00"},
-		{"1", "5", "2023-05-01 00:00:00", "-4.25", "27.75", "sales", "4.25", "27.75"},
-		{"1", "6", "2023-02-01 09:30:00", "-1", "26.75", "sales", "1.00", "26.75"},
 		{"2", "1", "2022-12-31 00:00:00", "10", "10", "replenishment", "10.00", "10.00"},
+		{"1", "2", "2023-01-15 00:00:00", "-12", "12", "sales", "12.00", "12.00"},
+		// Recorded last, dated February: in its place, and the stock after it in that order.
+		{"1", "6", "2023-02-01 09:30:00", "-1", "11", "sales", "1.00", "11.00"},
 		{"2", "2", "2023-04-20 00:00:00", "-2", "8", "sales", "2.00", "8.00"},
+		{"1", "3", "2023-04-25 00:00:00", "-10", "1", "sales", "10.00", "1.00"},
+		{"1", "4", "2023-04-29 00:00:00", "30", "31", "replenishment", "30.00", "31.00"},
+		{"1", "5", "2023-05-01 00:00:00", "-4.25", "26.75", "sales", "4.25", "26.75"},
 	}
 	if len(objs) != len(want) {
 		t.Fatalf("jsonl has %d lines, want %d: %v", len(objs), len(want), objs)
 	}
 	keys := []string{"product_ID", "product_seq", "operation_date", "operation_qt", "stock", "operation_type", "quantity", "stock_after"}
-	lastOffset := map[string]int64{}
 	for i, o := range objs {
 		for j, k := range keys {
 			if got := fmt.Sprint(o[k]); got != want[i][j] {
@@ -123,26 +123,25 @@ func TestExportJSONLines(t *testing.T) {
 		if _, err := time.Parse(time.RFC3339Nano, fmt.Sprint(o["recorded_at"])); err != nil {
 			t.Errorf("line %d: recorded_at: %v", i+1, err)
 		}
-		// A product's operations are on one partition, at increasing offsets.
-		p := fmt.Sprint(o["product_ID"])
-		off, _ := o["offset"].(json.Number).Int64()
-		if last, ok := lastOffset[p]; ok && off <= last {
-			t.Errorf("line %d: offset %d after %d: not in ledger order", i+1, off, last)
+		// Business-date order: no line dated before the one above it.
+		if i > 0 && fmt.Sprint(o["operation_date"]) < fmt.Sprint(objs[i-1]["operation_date"]) {
+			t.Errorf("line %d: %s after %s: not in business-date order", i+1, o["operation_date"], objs[i-1]["operation_date"])
 		}
-		lastOffset[p] = off
 	}
-	if sale := objs[4]; sale["note"] != exportNote || sale["recorded_by"] != "alice" || !strings.HasPrefix(fmt.Sprint(sale["command_id"]), "key:") {
+	if sale := objs[7]; sale["note"] != exportNote || sale["recorded_by"] != "alice" || !strings.HasPrefix(fmt.Sprint(sale["command_id"]), "key:") {
 		t.Errorf("the sale of 4.25: note %q, recorded_by %q, command_id %q; want %q, alice, key:…",
 			sale["note"], sale["recorded_by"], sale["command_id"], exportNote)
 	}
 
-	// Lossless: every column of the ledger table is in the line, with its exact value.
+	// Lossless: every column of the ledger table is in the line, with its exact value;
+	// the stock after it is in business-date order, from balances (the stock_cents and
+	// date_cents columns are what its writer was told and its place within its date).
 	db, err := sql.Open("sqlite", "file:"+filepath.Join(dir, "operations.db")+"?mode=ro&_pragma=busy_timeout(5000)")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	rows, err := db.Query(`SELECT * FROM ledger ORDER BY product_id, product_seq`)
+	rows, err := db.Query(`SELECT * FROM ledger ORDER BY business_date, product_id, product_seq`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -159,13 +158,15 @@ func TestExportJSONLines(t *testing.T) {
 	}{
 		"partition": {"partition", same}, "offset": {"offset", same}, "event_id": {"event_id", same},
 		"command_id": {"command_id", same}, "product_id": {"product_ID", same}, "product_seq": {"product_seq", same},
-		"qty_cents": {"quantity", cents}, "stock_cents": {"stock_after", cents}, "business_date": {"operation_date", same},
+		"qty_cents": {"quantity", cents}, "business_date": {"operation_date", same},
 		"recorded_at": {"recorded_at", same}, "recorded_by": {"recorded_by", same}, "note": {"note", same},
 		"event_type": {"operation_type", func(v any) string {
 			return map[string]string{"StockSold": "sales", "StockRestocked": "replenishment"}[v.(string)]
 		}},
 	}
-	derived := map[string]bool{"id": true, "command_key": true} // the row number; a hash of command_id
+	// The row number; a hash of command_id; the stock told when recorded, and the running
+	// total within the date that stock_after is made from.
+	derived := map[string]bool{"id": true, "command_key": true, "stock_cents": true, "date_cents": true}
 	n := 0
 	for ; rows.Next(); n++ {
 		vals := make([]any, len(cols))
@@ -232,7 +233,7 @@ func exportedRows(t *testing.T, dir, format string, args ...string) []string {
 }
 
 // TestExportFilters: --from, --to and --product select the same operations in every
-// format, product by product in ledger order; an empty selection is an empty jsonl; an
+// format, in business-date order (one date's by product); an empty selection is an empty jsonl; an
 // invalid value is exit 2 with nothing on standard output.
 func TestExportFilters(t *testing.T) {
 	t.Parallel()
@@ -242,12 +243,12 @@ func TestExportFilters(t *testing.T) {
 		want []string
 	}{
 		{[]string{"--product", "1", "--from", "2023-01-01"},
-			[]string{"1|2023-01-15|-12", "1|2023-04-25|-10", "1|2023-04-29|30", "1|2023-05-01|-4.25", "1|2023-02-01|-1"}},
+			[]string{"1|2023-01-15|-12", "1|2023-02-01|-1", "1|2023-04-25|-10", "1|2023-04-29|30", "1|2023-05-01|-4.25"}},
 		{[]string{"--product", "1", "--from", "2023-01-01", "--to", "2023-04-25"},
-			[]string{"1|2023-01-15|-12", "1|2023-04-25|-10", "1|2023-02-01|-1"}},
+			[]string{"1|2023-01-15|-12", "1|2023-02-01|-1", "1|2023-04-25|-10"}},
 		{[]string{"--to", "2022-12-31"}, []string{"1|2022-12-31|24", "2|2022-12-31|10"}},
 		{[]string{"--product", "2", "--product", "1", "--from", "2023-04-20", "--to", "2023-05-01"},
-			[]string{"1|2023-04-25|-10", "1|2023-04-29|30", "1|2023-05-01|-4.25", "2|2023-04-20|-2"}},
+			[]string{"2|2023-04-20|-2", "1|2023-04-25|-10", "1|2023-04-29|30", "1|2023-05-01|-4.25"}},
 		{[]string{"--from", "2030-01-01"}, []string{}},
 		{[]string{"--product", "3"}, []string{}},
 	}

@@ -20,11 +20,16 @@ func reportCommand() *cli.Command {
 			"its images are inline and it loads nothing from the network. --out then holds exactly\n" +
 			"this report: an earlier report's files are replaced, and a directory holding other\n" +
 			"files is refused.\n" +
-			"Example: stockctl report --from 2024-01-01 --to 2024-03-31 --product P1 --product P2",
+			"--as-of DATE writes the report as it stood at the end of that business day: stock levels\n" +
+			"then, and charts, totals and lists of the operations dated up to it (any recorded later\n" +
+			"with an earlier date included). Stock over time is drawn in business-date order.\n" +
+			"Examples: stockctl report --from 2024-01-01 --to 2024-03-31 --product P1 --product P2\n" +
+			"          stockctl report --as-of 2024-03-31 --out stock-2024-q1",
 		Flags: append(filterFlags(),
 			&cli.StringFlag{Name: "out", Usage: "directory to write into", Value: "stock-report"},
 			&cli.StringFlag{Name: "format", Usage: "comma-separated: html, png, svg", Value: "html,png,svg"},
 			&cli.StringFlag{Name: "low", Usage: "stock at or below which a product counts as nearly out", Value: "5"},
+			&cli.StringFlag{Name: "as-of", Usage: "the report as it stood at the end of this business day, YYYY-MM-DD (e.g. 2024-03-31)"},
 		),
 		OnUsageError: usageError,
 		Action: func(c *cli.Context) error {
@@ -66,6 +71,9 @@ func reportOptions(c *cli.Context) (reports.Options, error) {
 	if opt.Filter, err = parseFilter(c); err != nil {
 		return opt, fmt.Errorf("report: %w", err)
 	}
+	if err := asOf(c, &opt.Filter); err != nil {
+		return opt, err
+	}
 	for _, f := range strings.Split(c.String("format"), ",") {
 		switch strings.TrimSpace(f) {
 		case "html":
@@ -84,4 +92,28 @@ func reportOptions(c *cli.Context) (reports.Options, error) {
 	}
 	opt.LowCents = low.Cents()
 	return opt, nil
+}
+
+// asOf reads --as-of into f: the stock levels at the end of that day, and the operations
+// dated up to it.
+func asOf(c *cli.Context, f *reports.Filter) error {
+	if !c.IsSet("as-of") {
+		return nil
+	}
+	s := c.String("as-of")
+	d, err := time.Parse("2006-01-02", s)
+	if err != nil || d.Year() < domain.MinBusinessYear {
+		return usagef("--as-of %q: use a date YYYY-MM-DD from year %d, e.g. 2024-03-31", s, domain.MinBusinessYear)
+	}
+	if !f.From.IsZero() && d.Before(f.From) {
+		return usagef("--as-of %s is before --from %s: give a day at or after --from", s, f.From.Format("2006-01-02"))
+	}
+	if !f.To.IsZero() && f.To.After(d) {
+		return usagef("--to %s is after --as-of %s: the report as of a day shows nothing dated later; drop --to or make it %s", f.To.Format("2006-01-02"), s, s)
+	}
+	f.AsOf = d
+	if f.To.IsZero() {
+		f.To = d
+	}
+	return nil
 }
