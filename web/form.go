@@ -43,9 +43,6 @@ func (s *Server) flash(r *http.Request, nonce string) (*flash, error) {
 type entryForm struct {
 	Nonce, CSRF                                         string
 	NewProduct                                          bool
-	// AllowFuture is the "record it anyway" box, shown once a date was refused as in the
-	// future (Future), or when it was ticked.
-	AllowFuture, Future bool
 	Product, Type, Quantity, Date, Time, Note, Operator string
 	Stock                                               string
 	StockKnown                                          bool
@@ -58,6 +55,9 @@ type entryForm struct {
 	Focus string
 	// Invalid is how many fields are flagged.
 	Invalid int
+	// AllowFuture is the "record it anyway" box, shown once a date was refused as in the
+	// future (Future), or when it was ticked.
+	AllowFuture, Future bool
 }
 
 // formFields are the form's fields in the order it shows them.

@@ -205,7 +205,7 @@ func runImport(c *cli.Context, in importInput, operator string) error {
 		Rows: in.rows, Source: in.source, LegacyFileID: in.fileID, Operator: operator, DryRun: dry,
 		IgnoreStockColumn: c.Bool("ignore-stock-column"), NewProduct: c.Bool("new-product"), Unit: in.unit,
 		AllowFuture: c.Bool("allow-future"),
-		Progress: func(done int) { bar.add(done - shown); shown = done },
+		Progress:    func(done int) { bar.add(done - shown); shown = done },
 	})
 	bar.done()
 	var stockErr *commands.StockColumnError
