@@ -55,7 +55,7 @@ func TestTwoClocksFrontEnds(t *testing.T) {
 		}
 		return s.submit(c, f)
 	}
-	box := regexp.MustCompile(`<input type="checkbox" name="allow_future" value="1"( checked)?> record it anyway`)
+	box := regexp.MustCompile(`<input type="checkbox" name="allow_future" value="1"( checked)?> this date is in the future: record it anyway`)
 	r = form(map[string]string{"date": "2024-04-01"})
 	if e, _ := fieldError(r.body, "quantity"); r.status != http.StatusConflict || html.UnescapeString(e) != backdated || box.MatchString(r.body) {
 		t.Errorf("backdated sale in the form: %d %q, want 409 with %q and no future box", r.status, e, backdated)
