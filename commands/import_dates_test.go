@@ -165,6 +165,9 @@ func TestImportFutureRows(t *testing.T) {
 	if snap, err := n.db.Snapshot(ctx, mustProduct(t, "Z")); err != nil || snap.Seq != 0 {
 		t.Fatalf("after the refusal Z has %d operations (%v), want none", snap.Seq, err)
 	}
+	if _, err := importFile(t, n, "one.csv", rows[:2], false); !errors.As(err, &fre) || len(fre.Rows) != 1 {
+		t.Fatalf("import with one future row: %v, want it refused", err)
+	}
 	if rep, err := importFile(t, n, "future.csv", rows, true); err != nil || rep.Appended != 4 {
 		t.Fatalf("with AllowFuture: %+v, %v; want 4 appended", rep, err)
 	}
