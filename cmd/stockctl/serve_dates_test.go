@@ -66,6 +66,14 @@ func TestTwoClocksFrontEnds(t *testing.T) {
 		html.UnescapeString(e) != "2099-12-31 is more than a day after today ("+today+`): if it is meant, tick "record it anyway" below` {
 		t.Errorf("future date in the form: %d %q, box %v", r.status, e, m)
 	}
+	// Ticked beside another field's error, the box stays, ticked.
+	r = form(map[string]string{"type": "restock", "quantity": "abc", "date": "2099-12-31", "allow_future": "1"})
+	if m := box.FindStringSubmatch(r.body); r.status != http.StatusBadRequest || m == nil || m[1] != " checked" {
+		t.Errorf("future date ticked, bad quantity: %d, box %v; want it shown ticked", r.status, m)
+	}
+	if e, ok := fieldError(r.body, "date"); ok {
+		t.Errorf("future date ticked: the date is still flagged: %q", e)
+	}
 	if r = form(map[string]string{"type": "restock", "date": "2099-12-31", "allow_future": "1"}); r.status != http.StatusSeeOther {
 		t.Errorf("future date in the form, ticked: %d", r.status)
 	}
