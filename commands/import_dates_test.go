@@ -102,6 +102,11 @@ func TestImportStockColumnIsTheBalanceByDate(t *testing.T) {
 		rep.Mismatches[0].Msg != `the file says stock 5.00 for "P", the ledger computes 7.00` {
 		t.Fatalf("import: %v, mismatches %+v; want line 4 only: the ledger computes 7.00", err, rep.Mismatches)
 	}
+	// Its diagnosis: the column is the stock after the rows in file order.
+	if len(sce.FileOrder) != 1 || sce.FileOrder[0].Line != 4 || sce.FileOrder[0].Balance.String() != "7.00" ||
+		sce.FileOrder[0].Latest.Day() != "2024-05-20" {
+		t.Errorf("rows in file order: %+v; want line 4, balance 7.00, after 2024-05-20", sce.FileOrder)
+	}
 }
 
 // TestImportUnsortedFile: the log decides rows in file order. With no row refused, a file

@@ -46,10 +46,14 @@ func importCommand() *cli.Command {
 			"source. The same rows imported again from the same source record nothing, whatever the\n" +
 			"line ends, delimiter or date format; a file that grew records only its new rows.\n" +
 			"\n" +
-			"Rows are decided in order like sell and restock: a sale the stock cannot cover is refused\n" +
-			"and listed (exit 1 at the end; the others are recorded). A stock column is evidence: if\n" +
-			"it disagrees with the stock the ledger computes, nothing is appended (exit 1), the first\n" +
-			"such lines are listed with the likely cause; --ignore-stock-column imports anyway.\n" +
+			"Rows are decided in file order like sell and restock, each against the balances by\n" +
+			"business date of the ledger and of the rows above it: a sale the stock cannot cover at its\n" +
+			"date or at a later-dated operation is refused and listed (exit 1 at the end; the others are\n" +
+			"recorded). A stock column is evidence: it must equal the balance right after the row in\n" +
+			"business-date order, given the ledger and the rows above it (for a file in date order, its\n" +
+			"running balance); if it disagrees,\n" +
+			"nothing is appended (exit 1), the first such lines are listed with the likely cause;\n" +
+			"--ignore-stock-column imports anyway.\n" +
 			"- reads standard input, with --source to name it.\n" +
 			"Examples: stockctl import data/operations.csv\n" +
 			"          stockctl import --source operations.csv operations-2024-06.csv\n" +
@@ -281,6 +285,17 @@ func likelyCauses(e *commands.StockColumnError, in importInput, toRecord int) []
 			"balance includes it; if the file is right, --ignore-stock-column records the new rows and the balances by date "+
 			"then agree with it; check with stockctl history %s",
 			in.unit, b.Line, b.Product.String(), day(b.Date), day(b.Latest), more, e.Shifted, shellQuote(b.Product.String())))
+	}
+	if len(e.FileOrder) > 0 {
+		f := e.FileOrder[0]
+		more := ""
+		if len(e.FileOrder) > 1 {
+			more = fmt.Sprintf(" (and %d more such rows)", len(e.FileOrder)-1)
+		}
+		causes = append(causes, fmt.Sprintf("%s %d (%q, %s) is dated before an operation above it or in the ledger (latest %s) "+
+			"and its stock is the stock after the rows in file order%s: the ledger compares a row's stock with the balance "+
+			"right after it by business date (%s here); if the file's stock was computed in file order, --ignore-stock-column "+
+			"records the rows", in.unit, f.Line, f.Product.String(), day(f.Date), day(f.Latest), more, f.Balance))
 	}
 	if e.Mismatches == e.SameSource+e.Shifted || e.Probed == 0 {
 		return causes

@@ -201,6 +201,14 @@ func TestImportStockColumnCauses(t *testing.T) {
 		strings.Contains(r.stderr, "same name") || strings.Contains(r.stderr, "stock column: line 5") {
 		t.Fatalf("a row entered late: want exit 1 naming line 5 as dated before product 1's operations recorded earlier: %v", r)
 	}
+	// A file whose stock column was computed in file order, with a row entered late.
+	inFileOrder := writeFile(t, files, "file-order.csv", header+"01/05/2024;P;10;10\n20/05/2024;P;-2;8\n10/05/2024;P;-3;5\n")
+	if r := run(t, t.TempDir(), "import", inFileOrder); r.code != 1 ||
+		!strings.Contains(r.stderr, `likely cause: line 4 ("P", 2024-05-10) is dated before an operation above it or in the ledger `+
+			`(latest 2024-05-20) and its stock is the stock after the rows in file order: the ledger compares a row's stock with `+
+			`the balance right after it by business date (7.00 here)`) {
+		t.Fatalf("a stock column in file order: want exit 1 saying so: %v", r)
+	}
 	// Recorded anyway, the balances by date are the file's.
 	mustRun(t, dir, "import", "--ignore-stock-column", late)
 	_, ops := operations(t, dir)
