@@ -55,15 +55,16 @@ func newSimulation(ctx context.Context, b Books) (*simulation, error) {
 func (sim *simulation) reset() { clear(sim.lines) }
 
 // decide decides op against s as the log will and, when accepted, applies it to s and
-// to the product's balances.
-func (sim *simulation) decide(ctx context.Context, s *domain.Stock, op operation, eventID string, now time.Time) (domain.Event, error) {
+// to the product's balances; the effect tells the balance right after it in business-date
+// order, what the log's projection will record for it.
+func (sim *simulation) decide(ctx context.Context, s *domain.Stock, op operation, eventID string, now time.Time) (domain.Event, domain.Effect, error) {
 	line, ok := sim.lines[s.Product()]
 	if !ok {
 		line = domain.NewTimeline(nil)
 		if s.Seq() > 0 {
 			var err error
 			if line, err = sim.books.Timeline(ctx, s.Product()); err != nil {
-				return domain.Event{}, err
+				return domain.Event{}, domain.Effect{}, err
 			}
 		}
 		sim.lines[s.Product()] = line
@@ -74,12 +75,12 @@ func (sim *simulation) decide(ctx context.Context, s *domain.Stock, op operation
 	}
 	e, err := decide(s, op, eventID, now, c)
 	if err != nil {
-		return domain.Event{}, err
+		return domain.Event{}, domain.Effect{}, err
 	}
 	eff, err := s.Apply(e, c)
 	if err != nil {
-		return domain.Event{}, err
+		return domain.Event{}, domain.Effect{}, err
 	}
 	line.Add(e.BusinessDate, eff.Delta)
-	return e, nil
+	return e, eff, nil
 }

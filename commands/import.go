@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/stockctl/stockctl/domain"
@@ -50,6 +49,9 @@ type Import struct {
 	// NewProduct lets rows create products whose IDs look like existing ones, or like
 	// each other's.
 	NewProduct bool
+	// AllowFuture accepts rows dated more than a day after the local clock; without it
+	// any such row refuses the import (FutureRowsError).
+	AllowFuture bool
 	// Progress, if set, is told how many events the log has acknowledged.
 	Progress func(done int)
 	// Unit is what a row's Line counts, for messages: "line" (the default) or "rowid".
@@ -92,98 +94,6 @@ type ImportReport struct {
 	ByOthers int
 }
 
-// ErrStockColumn means a file's stock column disagrees with the ledger: the import is
-// refused whole.
-var ErrStockColumn = errors.New("the stock column disagrees with the ledger")
-
-// StockColumnError refuses an import whose stock column disagrees with the ledger, with
-// what the ledger holds that may explain it: the rows to record are looked up among the
-// ledger's operations by date, product, type and quantity.
-type StockColumnError struct {
-	Mismatches int
-	// SameSource of them are rows already recorded from this source whose stock differs:
-	// likely another file that has the same name.
-	SameSource int
-	// Shifted of them are rows already recorded whose stock differs and which are dated
-	// after a backdated row of the same product: the file's balances include it.
-	Shifted int
-	Source  string // this import's source
-	// Backdated are rows to record whose stock differs and which are dated before their
-	// product's latest operation: the file's stock is the balance at the row's date.
-	Backdated []BackdatedRow
-	// Probed rows to record were looked up; Found of them have an operation just like
-	// them in the ledger.
-	Probed, Found int
-	// Other is the other source most of the found rows were imported from, with
-	// FromSource of them; FromLegacy were imported before sources were named, and
-	// FromWriters were recorded by sell, restock or the web form.
-	Other                               string
-	FromSource, FromLegacy, FromWriters int
-}
-
-// BackdatedRow is a row dated before its product's latest operation.
-type BackdatedRow struct {
-	Line    int
-	Product domain.ProductID
-	Date    domain.BusinessDate
-	Latest  domain.BusinessDate
-}
-
-func (e *StockColumnError) Error() string {
-	return fmt.Sprintf("%v on %d row(s); nothing was appended", ErrStockColumn, e.Mismatches)
-}
-
-func (e *StockColumnError) Is(target error) bool { return target == ErrStockColumn }
-
-// probeRows bounds how many rows an import's diagnosis looks up.
-const probeRows = 50
-
-// likelyCause looks the rows to record up among the ledger's operations: the same
-// operations recorded from another source, by an import before sources, or by sell and
-// restock explain a stock column that disagrees.
-func (h ImportHandler) likelyCause(ctx context.Context, rows []ImportRow, fates []rowFate, e *StockColumnError) (*StockColumnError, error) {
-	sources := make(map[string]int)
-	for i, row := range rows {
-		if fates[i] != fateAppend {
-			continue
-		}
-		if e.Probed == probeRows {
-			break
-		}
-		e.Probed++
-		kind := domain.TypeStockRestocked
-		if row.Sale {
-			kind = domain.TypeStockSold
-		}
-		same, err := h.model.SameOperations(ctx, row.Product, row.Date, kind, row.Quantity, 1)
-		if err != nil {
-			return nil, err
-		}
-		if len(same) == 0 {
-			continue
-		}
-		e.Found++
-		src, imported := importedFrom(same[0].Note)
-		switch {
-		case imported && src == e.Source:
-			// Rows of this source beyond the occurrences recorded: not another source.
-			e.FromWriters++
-		case imported && strings.HasPrefix(same[0].CommandID, "import:") && !isLegacyImport(same[0].CommandID):
-			sources[src]++
-		case isLegacyImport(same[0].CommandID):
-			e.FromLegacy++
-		default:
-			e.FromWriters++
-		}
-	}
-	for src, n := range sources {
-		if n > e.FromSource || (n == e.FromSource && src < e.Other) {
-			e.Other, e.FromSource = src, n
-		}
-	}
-	return e, nil
-}
-
 // importChunk is how many events an import appends at a time; a variable so that tests
 // cross chunk boundaries with small files (SetImportChunk in export_test.go).
 var importChunk = 50_000
@@ -224,6 +134,9 @@ func (h ImportHandler) Handle(ctx context.Context, cmd Import) (ImportReport, er
 	rep := ImportReport{Rows: len(cmd.Rows)}
 	source, err := NormaliseSource(cmd.Source)
 	if err != nil {
+		return rep, err
+	}
+	if err := checkFuture(cmd, h.now()); err != nil {
 		return rep, err
 	}
 	if err := h.projection.CatchUp(ctx); err != nil {
@@ -270,6 +183,9 @@ func (h ImportHandler) Handle(ctx context.Context, cmd Import) (ImportReport, er
 	refusal := &StockColumnError{Source: source}
 	var claimed []int // rows already recorded whose stock column differs
 	latest := make(map[domain.ProductID]domain.BusinessDate, len(start))
+	// earliest is each product's earliest row to record dated before an operation of it
+	// (in the ledger or earlier in the file): the one that may shift rows recorded earlier.
+	earliest := make(map[domain.ProductID]BackdatedRow)
 	for i, row := range cmd.Rows {
 		prior, err := h.recorded(ctx, ids, i, before > 0, cmd.LegacyFileID, row.Line, legacyBefore > 0)
 		if err != nil {
@@ -279,6 +195,8 @@ func (h ImportHandler) Handle(ctx context.Context, cmd Import) (ImportReport, er
 			fates[i] = fateAlready
 			rep.Already++
 			n := len(rep.AlreadyMismatches)
+			// What the ledger told when it recorded the row: the balance after it in date
+			// order then, as its stock column claims for a file that was in order then.
 			if rep.AlreadyMismatches = checkStock(rep.AlreadyMismatches, row, prior.Stock); len(rep.AlreadyMismatches) > n {
 				claimed = append(claimed, i)
 			}
@@ -290,7 +208,7 @@ func (h ImportHandler) Handle(ctx context.Context, cmd Import) (ImportReport, er
 			last = start[row.Product].LastDate
 		}
 		// The decision does not depend on the command ID, which the second pass computes.
-		_, err = sim.decide(ctx, s, op(i, "pending"), "", now)
+		_, eff, err := sim.decide(ctx, s, op(i, "pending"), "", now)
 		if errors.Is(err, domain.ErrInsufficientStock) || errors.Is(err, domain.ErrStockOverflow) || errors.Is(err, domain.ErrPeriodClosed) {
 			err = hintLookAlike(ctx, looks, row.Product, err)
 			fates[i] = fateRefused
@@ -300,11 +218,24 @@ func (h ImportHandler) Handle(ctx context.Context, cmd Import) (ImportReport, er
 		if err != nil {
 			return rep, fmt.Errorf("%s %d: %w", cmd.unit(), row.Line, err)
 		}
-		n := len(rep.Mismatches)
-		if rep.Mismatches = checkStock(rep.Mismatches, row, s.Level()); len(rep.Mismatches) > n && row.Date.Time().Before(last.Time()) {
-			refusal.Backdated = append(refusal.Backdated, BackdatedRow{Line: row.Line, Product: row.Product, Date: row.Date, Latest: last})
+		// A row's stock is the balance right after it in business-date order, given the
+		// ledger and the file's rows before it: what the ledger records for it, and what
+		// sell and restock print. For a file in date order it is the file's own running
+		// balance.
+		after, err := domain.QuantityFromCents(eff.After())
+		if err != nil {
+			return rep, fmt.Errorf("%s %d: %w", cmd.unit(), row.Line, err)
 		}
-		if row.Date.Time().After(last.Time()) {
+		n := len(rep.Mismatches)
+		rep.Mismatches = checkStock(rep.Mismatches, row, after)
+		if len(rep.Mismatches) > n && row.Date.Before(last) && *row.Stock == s.Level() && len(refusal.FileOrder) < probeRows {
+			refusal.FileOrder = append(refusal.FileOrder, FileOrderRow{BackdatedRow: BackdatedRow{Line: row.Line, Product: row.Product,
+				Date: row.Date, Latest: last}, Balance: after})
+		}
+		if b, ok := earliest[row.Product]; row.Date.Before(last) && (!ok || row.Date.Before(b.Date)) {
+			earliest[row.Product] = BackdatedRow{Line: row.Line, Product: row.Product, Date: row.Date, Latest: last}
+		}
+		if last.Before(row.Date) {
 			last = row.Date
 		}
 		latest[row.Product] = last
@@ -312,15 +243,16 @@ func (h ImportHandler) Handle(ctx context.Context, cmd Import) (ImportReport, er
 	}
 	if len(rep.Mismatches)+len(rep.AlreadyMismatches) > 0 && !cmd.IgnoreStockColumn {
 		refusal.Mismatches = len(rep.Mismatches) + len(rep.AlreadyMismatches)
-		earliest := make(map[domain.ProductID]time.Time)
-		for _, b := range refusal.Backdated {
-			if t, ok := earliest[b.Product]; !ok || b.Date.Time().Before(t) {
-				earliest[b.Product] = b.Date.Time()
-			}
-		}
+		shifting := make(map[domain.ProductID]bool)
 		for _, i := range claimed {
-			if t, ok := earliest[cmd.Rows[i].Product]; ok && !cmd.Rows[i].Date.Time().Before(t) {
+			// The ledger gave this row its balance before the earlier-dated row to record
+			// existed; the file's balance includes it.
+			if b, ok := earliest[cmd.Rows[i].Product]; ok && !cmd.Rows[i].Date.Before(b.Date) {
 				refusal.Shifted++
+				if !shifting[b.Product] {
+					shifting[b.Product] = true
+					refusal.Backdated = append(refusal.Backdated, b)
+				}
 			} else {
 				refusal.SameSource++
 			}
@@ -361,7 +293,7 @@ func (h ImportHandler) Handle(ctx context.Context, cmd Import) (ImportReport, er
 			continue
 		}
 		s := stocks[row.Product]
-		e, err := sim.decide(ctx, s, op(i, ids.commandID(i)), h.newID(), now)
+		e, _, err := sim.decide(ctx, s, op(i, ids.commandID(i)), h.newID(), now)
 		if err != nil {
 			// Deciding again from the same stock cannot differ: nothing is appended yet
 			// for this chunk, but earlier chunks may be.

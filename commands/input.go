@@ -69,6 +69,20 @@ type Input struct {
 	Key               string // idempotency key; empty: a new command
 	// NewProduct lets a restock create a product that looks like an existing one.
 	NewProduct bool
+	// AllowFuture accepts a date more than a day after the local clock, which is
+	// otherwise refused as a likely typo (2099 for 2009).
+	AllowFuture bool
+}
+
+// FutureHint ends the message of a refused future date with the CLI's way to record it
+// anyway; the web's front ends replace the flag with their own way (see FutureAdvice).
+const FutureHint = "if it is meant, give --allow-future"
+
+// FutureAdvice is err's message with the CLI's --allow-future replaced by how, for a
+// front end that says it its own way ("tick \"record it anyway\""); other messages are
+// unchanged.
+func FutureAdvice(msg, how string) string {
+	return strings.Replace(msg, "give --allow-future", how, 1)
 }
 
 // FieldError is invalid input in one field of an operation: "product", "quantity",
@@ -117,6 +131,8 @@ func (in Input) ParseAll(now time.Time, newID func() string) (Operation, []*Fiel
 	if in.Date != "" {
 		if op.Date, err = domain.ParseBusinessDate(in.Date); err != nil {
 			errs = append(errs, &FieldError{"date", err})
+		} else if err := domain.CheckNotFuture(op.Date, now); err != nil && !in.AllowFuture {
+			errs = append(errs, &FieldError{"date", fmt.Errorf("%w: %s", err, FutureHint)})
 		}
 	}
 	if err := CheckText(in.Note, MaxNoteLength); err != nil {

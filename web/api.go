@@ -147,6 +147,8 @@ type operationRequest struct {
 	Operator string         `json:"operator"`
 	// NewProduct lets a restock create a product that looks like an existing one.
 	NewProduct bool `json:"new_product"`
+	// AllowFuture accepts a date more than a day after today, refused otherwise.
+	AllowFuture bool `json:"allow_future"`
 }
 
 // operationResponse says what the ledger recorded.
@@ -191,7 +193,8 @@ func (s *Server) apiRecord(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	in := operationInput{Product: req.Product, Type: req.Type, Quantity: qty, Date: req.Date, Note: req.Note,
-		Operator: req.Operator, Key: r.Header.Get("Idempotency-Key"), NewProduct: req.NewProduct}
+		Operator: req.Operator, Key: r.Header.Get("Idempotency-Key"), NewProduct: req.NewProduct,
+		AllowFuture: req.AllowFuture}
 	res, kind, err := s.record(r, in)
 	if err != nil {
 		s.apiFail(w, r, err)
@@ -231,5 +234,5 @@ func (s *Server) apiFail(w http.ResponseWriter, r *http.Request, err error) {
 			w.Header().Set("Retry-After", "1")
 		}
 	}
-	writeError(w, status, apiError{Code: f.Code, Message: lookAlikeHint(err, `set "new_product": true`), Field: f.Field})
+	writeError(w, status, apiError{Code: f.Code, Message: commands.FutureAdvice(lookAlikeHint(err, `set "new_product": true`), `set "allow_future": true`), Field: f.Field})
 }

@@ -55,6 +55,9 @@ type entryForm struct {
 	Focus string
 	// Invalid is how many fields are flagged.
 	Invalid int
+	// AllowFuture is the "record it anyway" box, shown once a date was refused as in the
+	// future (Future), or when it was ticked.
+	AllowFuture, Future bool
 }
 
 // formFields are the form's fields in the order it shows them.
@@ -77,7 +80,7 @@ func (f *entryForm) fail(errs map[string]string) {
 // command's prefix the CLI and the API put first ("sell: insufficient stock…"), which in
 // a form titled with the operation says nothing but noise.
 func formMessage(err error) string {
-	msg := lookAlikeHint(err, `tick "this is a new product"`)
+	msg := commands.FutureAdvice(lookAlikeHint(err, `tick "this is a new product"`), `tick "record it anyway" below`)
 	for _, kind := range []domain.EventType{domain.TypeStockSold, domain.TypeStockRestocked} {
 		msg = strings.TrimPrefix(msg, commands.WordsFor(kind).Verb+": ")
 	}
@@ -185,7 +188,7 @@ func (s *Server) submitOperation(w http.ResponseWriter, r *http.Request) {
 	f := entryForm{Nonce: nonce, CSRF: r.PostForm.Get("csrf"), DefaultOperator: s.cfg.Operator,
 		Product: r.PostForm.Get("product"), Type: r.PostForm.Get("type"), Quantity: r.PostForm.Get("quantity"),
 		Date: r.PostForm.Get("date"), Time: r.PostForm.Get("time"), Note: r.PostForm.Get("note"), Operator: r.PostForm.Get("operator"),
-		NewProduct: r.PostForm.Get("new_product") != ""}
+		NewProduct: r.PostForm.Get("new_product") != "", AllowFuture: r.PostForm.Get("allow_future") != ""}
 	f.DecimalComma = decimalComma(r)
 	refuse := func(status int, errs map[string]string) {
 		f.fail(errs)
@@ -197,7 +200,7 @@ func (s *Server) submitOperation(w http.ResponseWriter, r *http.Request) {
 	}
 	date, timeErr := formDate(f.Date, f.Time)
 	in := operationInput{Product: f.Product, Type: f.Type, Quantity: formQuantity(f.Quantity, numbers(r)), Date: date, Note: f.Note,
-		Operator: f.Operator, Key: formKeyPrefix + nonce, NewProduct: f.NewProduct}
+		Operator: f.Operator, Key: formKeyPrefix + nonce, NewProduct: f.NewProduct, AllowFuture: f.AllowFuture}
 	// Every field is checked before anything is recorded, and every wrong one flagged.
 	_, _, invalid := in.parseAll(s.cfg.Now(), s.cfg.Operator)
 	if len(invalid) > 0 || timeErr != nil {
@@ -208,6 +211,7 @@ func (s *Server) submitOperation(w http.ResponseWriter, r *http.Request) {
 				field = "form"
 			}
 			errs[field] = formMessage(e)
+			f.Future = f.Future || errors.Is(e, domain.ErrFutureDate)
 		}
 		if timeErr != nil {
 			errs["time"] = timeErr.Error()

@@ -22,6 +22,8 @@ type operationInput struct {
 	Key string
 	// NewProduct lets a restock create a product that looks like an existing one.
 	NewProduct bool
+	// AllowFuture accepts a date more than a day after today.
+	AllowFuture bool
 }
 
 var errInvalidType = errors.New(`invalid type: give "sale" or "restock"`)
@@ -49,7 +51,7 @@ func (in operationInput) parseAll(now time.Time, defaultOperator string) (domain
 		operator = defaultOperator
 	}
 	op, errs := commands.Input{Product: in.Product, Quantity: in.Quantity, Date: date, Note: in.Note,
-		Operator: operator, Key: in.Key, NewProduct: in.NewProduct}.ParseAll(now, uuid.NewString)
+		Operator: operator, Key: in.Key, NewProduct: in.NewProduct, AllowFuture: in.AllowFuture}.ParseAll(now, uuid.NewString)
 	kind, ok := commands.KindNamed(in.Type)
 	if !ok {
 		// After the product, where the form shows it.

@@ -38,17 +38,22 @@ func importCommand() *cli.Command {
 			"quantities restock, negative ones sell; UTF-8 with or without BOM, CRLF or LF), or with\n" +
 			"--from-db the original pipeline's SQLite database. Every row is checked before anything\n" +
 			"is appended: with an invalid row nothing is, and every bad row is listed (exit 2) unless\n" +
-			"--skip-invalid. --decimal-comma reads -12,5 as -12.5.\n" +
+			"--skip-invalid. --decimal-comma reads -12,5 as -12.5. Rows dated more than a day after\n" +
+			"today are listed and refuse the import (exit 2) unless --allow-future.\n" +
 			"\n" +
 			"Re-imports are recognised: a row is its source (--source, default the file's base name),\n" +
 			"its date, product and signed quantity, and its occurrence among identical rows of the\n" +
 			"source. The same rows imported again from the same source record nothing, whatever the\n" +
 			"line ends, delimiter or date format; a file that grew records only its new rows.\n" +
 			"\n" +
-			"Rows are decided in order like sell and restock: a sale the stock cannot cover is refused\n" +
-			"and listed (exit 1 at the end; the others are recorded). A stock column is evidence: if\n" +
-			"it disagrees with the stock the ledger computes, nothing is appended (exit 1), the first\n" +
-			"such lines are listed with the likely cause; --ignore-stock-column imports anyway.\n" +
+			"Rows are decided in file order like sell and restock, each against the balances by\n" +
+			"business date of the ledger and of the rows above it: a sale the stock cannot cover at its\n" +
+			"date or at a later-dated operation is refused and listed (exit 1 at the end; the others are\n" +
+			"recorded). A stock column is evidence: it must equal the balance right after the row in\n" +
+			"business-date order, given the ledger and the rows above it (for a file in date order, its\n" +
+			"running balance); if it disagrees,\n" +
+			"nothing is appended (exit 1), the first such lines are listed with the likely cause;\n" +
+			"--ignore-stock-column imports anyway.\n" +
 			"- reads standard input, with --source to name it.\n" +
 			"Examples: stockctl import data/operations.csv\n" +
 			"          stockctl import --source operations.csv operations-2024-06.csv\n" +
@@ -62,6 +67,7 @@ func importCommand() *cli.Command {
 			&cli.BoolFlag{Name: "decimal-comma", Usage: "quantities use a decimal comma (-12,5), as French-style files do"},
 			&cli.BoolFlag{Name: "skip-invalid", Usage: "import the valid rows and list the invalid ones"},
 			&cli.BoolFlag{Name: "dry-run", Usage: "check and decide every row, report the verdict, and append nothing"},
+			allowFutureFlag(),
 			&cli.BoolFlag{Name: "new-product", Usage: "let rows create products whose IDs look like existing ones' (P1, p1, \"P 1\")"},
 			&cli.StringFlag{Name: "operator", Usage: "who recorded the operations (default the login user)"},
 			quietFlag(),
@@ -202,10 +208,16 @@ func runImport(c *cli.Context, in importInput, operator string) error {
 	rep, err := h.Handle(c.Context, commands.Import{
 		Rows: in.rows, Source: in.source, LegacyFileID: in.fileID, Operator: operator, DryRun: dry,
 		IgnoreStockColumn: c.Bool("ignore-stock-column"), NewProduct: c.Bool("new-product"), Unit: in.unit,
-		Progress: func(done int) { bar.add(done - shown); shown = done },
+		AllowFuture: c.Bool("allow-future"),
+		Progress:    func(done int) { bar.add(done - shown); shown = done },
 	})
 	bar.done()
 	var stockErr *commands.StockColumnError
+	var future *commands.FutureRowsError
+	if errors.As(err, &future) {
+		listIssues(c, "future date", in.unit, asRowErrors(future.Rows))
+		return fmt.Errorf("import: %w", err)
+	}
 	if errors.As(err, &stockErr) {
 		listIssues(c, "stock column", in.unit, asRowErrors(rep.Mismatches))
 		listIssues(c, "stock column (recorded earlier)", in.unit, asRowErrors(rep.AlreadyMismatches))
@@ -262,21 +274,28 @@ func likelyCauses(e *commands.StockColumnError, in importInput, toRecord int) []
 			"%s looks like another file with the same name; import it under a name of its own with --source NAME",
 			e.SameSource, strconv.Quote(e.Source), in.name))
 	}
-	// Rows that are copies of operations in the ledger are dated before the latest one
-	// because they are copies, not because they were entered late.
-	copies := e.Probed > 0 && e.Found*2 >= e.Probed
-	if len(e.Backdated) > 0 && !copies {
+	if e.Shifted > 0 {
 		b := e.Backdated[0]
 		more := ""
 		if len(e.Backdated) > 1 {
-			more = fmt.Sprintf(" (and %d more such rows)", len(e.Backdated)-1)
+			more = fmt.Sprintf(" (and %d more such products)", len(e.Backdated)-1)
 		}
-		if e.Shifted > 0 {
-			more += fmt.Sprintf(", and the %d later row(s) recorded earlier whose stock differs include it", e.Shifted)
+		causes = append(causes, fmt.Sprintf("%s %d (%q, %s) is new and dated before operations recorded earlier (latest %s)%s: "+
+			"the %d row(s) recorded earlier whose stock differs were given their balance before it existed, the file's "+
+			"balance includes it; if the file is right, --ignore-stock-column records the new rows and the balances by date "+
+			"then agree with it; check with stockctl history %s",
+			in.unit, b.Line, b.Product.String(), day(b.Date), day(b.Latest), more, e.Shifted, shellQuote(b.Product.String())))
+	}
+	if len(e.FileOrder) > 0 {
+		f := e.FileOrder[0]
+		more := ""
+		if len(e.FileOrder) > 1 {
+			more = fmt.Sprintf(" (and %d more such rows)", len(e.FileOrder)-1)
 		}
-		causes = append(causes, fmt.Sprintf("%s %d is dated %s, before the latest operation of %q (%s)%s: a file's stock is "+
-			"the balance at the row's date, the ledger's the stock after the operations in the order they were recorded; "+
-			"check with stockctl history %s", in.unit, b.Line, day(b.Date), b.Product.String(), day(b.Latest), more, shellQuote(b.Product.String())))
+		causes = append(causes, fmt.Sprintf("%s %d (%q, %s) is dated before an operation above it or in the ledger (latest %s) "+
+			"and its stock is the stock after the rows in file order%s: the ledger compares a row's stock with the balance "+
+			"right after it by business date (%s here); if the file's stock was computed in file order, --ignore-stock-column "+
+			"records the rows", in.unit, f.Line, f.Product.String(), day(f.Date), day(f.Latest), more, f.Balance))
 	}
 	if e.Mismatches == e.SameSource+e.Shifted || e.Probed == 0 {
 		return causes

@@ -19,11 +19,18 @@ import (
 func recordFlags() []cli.Flag {
 	return []cli.Flag{
 		&cli.StringFlag{Name: "date", Usage: "business date of the operation, YYYY-MM-DD or \"YYYY-MM-DD HH:MM:SS\" (default now)"},
+		allowFutureFlag(),
 		&cli.StringFlag{Name: "note", Usage: "free text kept with the operation"},
 		&cli.StringFlag{Name: "operator", Usage: "who recorded the operation (default the login user)"},
 		&cli.StringFlag{Name: "idempotency-key", Usage: "a key that makes repeating this command safe: the operation is recorded at most once per key"},
 		recordOutputFlag(),
 	}
+}
+
+// allowFutureFlag lets sell, restock and import record a date more than a day ahead.
+func allowFutureFlag() cli.Flag {
+	return &cli.BoolFlag{Name: "allow-future", Usage: "accept a --date more than a day after today, refused otherwise as a likely typo " +
+		"(2099 for 2009); e.g. --date 2027-01-15 --allow-future"}
 }
 
 // parseOperation validates the arguments and flags of sell or restock.
@@ -34,7 +41,7 @@ func parseOperation(c *cli.Context, verb string) (commands.Operation, error) {
 	}
 	in := commands.Input{Product: c.Args().Get(0), Quantity: c.Args().Get(1), Date: c.String("date"),
 		Note: c.String("note"), Operator: c.String("operator"), Key: c.String("idempotency-key"),
-		NewProduct: c.Bool("new-product")}
+		NewProduct: c.Bool("new-product"), AllowFuture: c.Bool("allow-future")}
 	if !c.IsSet("operator") {
 		in.Operator = loginUser()
 	} else if err := checkOperator(in.Operator); err != nil {

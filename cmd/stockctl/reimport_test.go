@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -85,8 +86,10 @@ func TestReimportTranscript(t *testing.T) {
 		if r.code != 1 || !strings.Contains(r.stderr, "nothing was appended") ||
 			!strings.Contains(r.stderr, `look already recorded from source "operations.csv"`) ||
 			!strings.Contains(r.stderr, "--source operations.csv") ||
-			!strings.Contains(r.stderr, `stock column: line 2: the file says stock 24.00 for "1", the ledger computes 56.00`) ||
-			strings.Contains(r.stderr, "is dated") { // copies are not rows entered late
+			// The balance right after the copy's row by date: the 24 recorded on 2022-12-31
+			// and the copy's 24 (in log order it was 56: the stock of 32 plus 24).
+			!strings.Contains(r.stderr, `stock column: line 2: the file says stock 24.00 for "1", the ledger computes 48.00`) ||
+			strings.Contains(r.stderr, "dated before operations recorded earlier") { // copies are not rows entered late
 			t.Fatalf("%s under its own name: want exit 1, the first mismatches and the source that recorded its rows: %v", tc.name, r)
 		}
 		want(tc.name, "32.00", "8.00")
@@ -191,9 +194,32 @@ func TestImportStockColumnCauses(t *testing.T) {
 	dir = t.TempDir()
 	mustRun(t, dir, "import", sampleCSV)
 	r = run(t, dir, "import", late)
-	if r.code != 1 || !strings.Contains(r.stderr, `likely cause: line 5 is dated 2023-04-20, before the latest operation of "1" (2023-04-29), `+
-		`and the 2 later row(s) recorded earlier whose stock differs include it`) || strings.Contains(r.stderr, "same name") {
-		t.Fatalf("a row entered late: want exit 1 naming line 5 as dated before product 1's latest operation: %v", r)
+	// Line 5 itself agrees (11 is the balance right after it by date); the two later rows
+	// recorded earlier were told 2 and 32, before it existed.
+	if r.code != 1 || !strings.Contains(r.stderr, `likely cause: line 5 ("1", 2023-04-20) is new and dated before operations recorded earlier `+
+		`(latest 2023-04-29): the 2 row(s) recorded earlier whose stock differs were given their balance before it existed`) ||
+		strings.Contains(r.stderr, "same name") || strings.Contains(r.stderr, "stock column: line 5") {
+		t.Fatalf("a row entered late: want exit 1 naming line 5 as dated before product 1's operations recorded earlier: %v", r)
+	}
+	// A file whose stock column was computed in file order, with a row entered late.
+	inFileOrder := writeFile(t, files, "file-order.csv", header+"01/05/2024;P;10;10\n20/05/2024;P;-2;8\n10/05/2024;P;-3;5\n")
+	if r := run(t, t.TempDir(), "import", inFileOrder); r.code != 1 ||
+		!strings.Contains(r.stderr, `likely cause: line 4 ("P", 2024-05-10) is dated before an operation above it or in the ledger `+
+			`(latest 2024-05-20) and its stock is the stock after the rows in file order: the ledger compares a row's stock with `+
+			`the balance right after it by business date (7.00 here)`) {
+		t.Fatalf("a stock column in file order: want exit 1 saying so: %v", r)
+	}
+	// Recorded anyway, the balances by date are the file's.
+	mustRun(t, dir, "import", "--ignore-stock-column", late)
+	_, ops := operations(t, dir)
+	var stocks []float64
+	for _, o := range ops {
+		if o.Product == "1" {
+			stocks = append(stocks, o.Stock)
+		}
+	}
+	if !slices.Equal(stocks, []float64{24, 12, 11, 1, 31}) {
+		t.Fatalf("operations of product 1 after --ignore-stock-column: stock column %v, want the file's 24 12 11 1 31", stocks)
 	}
 }
 

@@ -16,6 +16,7 @@ func restockCommand() *cli.Command {
 		Description: "Appends a StockRestocked event and waits until the ledger has decided it.\n" +
 			"A restock that creates a product whose ID looks like an existing one's (case, spaces,\n" +
 			"dashes, full-width or look-alike letters) is refused (exit 2) unless --new-product.\n" +
+			"A --date more than a day after today is refused (exit 2) unless --allow-future.\n" +
 			"Example: stockctl restock P1 10 --date 2024-05-01",
 		Flags: append(recordFlags(), &cli.BoolFlag{Name: "new-product",
 			Usage: "create the product even if its ID looks like an existing one's (P1, p1, \"P 1\")"}),

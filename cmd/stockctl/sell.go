@@ -14,6 +14,9 @@ func sellCommand() *cli.Command {
 		Usage:     "record a sale; refused (exit 1) if the stock cannot cover it",
 		ArgsUsage: "PRODUCT QUANTITY",
 		Description: "Appends a StockSold event and waits until the ledger has decided it.\n" +
+			"A sale dated before the product's latest operation (backdated) must leave the stock at or\n" +
+			"above zero at its date and at every later-dated operation, or it is refused (exit 1).\n" +
+			"A --date more than a day after today is refused (exit 2) unless --allow-future.\n" +
 			"Example: stockctl sell P1 3 --date 2024-05-02 --note \"order 1182\"",
 		Flags:        recordFlags(),
 		OnUsageError: usageError,
