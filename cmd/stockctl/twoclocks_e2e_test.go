@@ -1,7 +1,12 @@
 package main_test
 
 import (
+	"fmt"
 	"math"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -87,5 +92,44 @@ func TestIssue17Transcript(t *testing.T) {
 	if len(levels) != 2 || levels[0].Stock != "6.00" || levels[0].LastDate != "2024-05-02 00:00:00" ||
 		levels[1].Stock != "0.00" || levels[1].LastDate != "2024-05-01 00:00:00" {
 		t.Errorf("stock P Q: want P 6.00 last 2024-05-02, Q 0.00 last 2024-05-01, got %+v", levels)
+	}
+}
+
+// TestGenerateBackdated: generate --backdated 2 says how many rows it backdated, and
+// the file imports whole, none refused by the rule in business-date order and no stock
+// column mismatch; bad values of the options are invalid input (exit 2), nothing written.
+func TestGenerateBackdated(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	file := filepath.Join(dir, "late.csv")
+	r := mustRun(t, dir, "generate", "--products", "20", "--days", "150", "--seed", "4", "--backdated", "2", "--backdate-days", "60", "--out", file)
+	m := regexp.MustCompile(`wrote (\d+) operations .*\n(\d+) of them backdated by up to 60 days \(\d+ sales cut down to the stock at their date\)\n`).FindStringSubmatch(r.stderr)
+	if m == nil {
+		t.Fatalf("generate --backdated: want the count of rows written and backdated, got %v", r)
+	}
+	total, _ := strconv.Atoi(m[1])
+	backdated, _ := strconv.Atoi(m[2])
+	if backdated < total/100 || backdated > total*3/100 {
+		t.Errorf("%d of %d rows backdated, want about 2%%", backdated, total)
+	}
+	imp := mustRun(t, dir, "import", file)
+	if want := fmt.Sprintf("imported %d of %d rows", total, total); !strings.Contains(imp.stdout+imp.stderr, want) ||
+		!strings.Contains(imp.stdout+imp.stderr, "0 refused, 0 stock mismatches") {
+		t.Errorf("import of the backdated file: want %q with none refused, got %v", want, imp)
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--backdated", "60"}, "--backdated 60: give a percentage from 0 to 50"},
+		{[]string{"--backdated", "-1"}, "--backdated -1: give a percentage from 0 to 50"},
+		{[]string{"--backdated", "2", "--backdate-days", "0"}, "--backdate-days 0: give 1 to 3660"},
+		{[]string{"--backdate-days", "30"}, "--backdate-days needs --backdated"},
+	} {
+		out := filepath.Join(dir, "bad.csv")
+		r := run(t, dir, append([]string{"generate", "--out", out}, c.args...)...)
+		if _, err := os.Stat(out); r.code != 2 || !strings.Contains(r.stderr, c.want) || err == nil {
+			t.Errorf("generate %v: want exit 2, %q and no file, got %v (file: %v)", c.args, c.want, r, err)
+		}
 	}
 }
