@@ -31,9 +31,16 @@ func TestDefaultOutputUnchanged(t *testing.T) {
 // rule accepts every row; the stock column is the running stock in file order, which is
 // what import checks it against; and the report counts the backdated rows.
 func TestBackdatedFileStaysPlausible(t *testing.T) {
-	const days = 30
+	// A year backdated by up to 30 days, and two months by up to 90, where most dates
+	// drawn fall before the start.
+	for _, c := range []struct{ days, back int }{{365, 30}, {60, 90}} {
+		t.Run(fmt.Sprintf("days=%d,back=%d", c.days, c.back), func(t *testing.T) { checkBackdatedFile(t, c.days, c.back) })
+	}
+}
+
+func checkBackdatedFile(t *testing.T, total, days int) {
 	var buf bytes.Buffer
-	rep, err := GenerateReport(&buf, Options{Products: 40, Days: 365, Seed: 3, Start: start, Backdated: 2, BackdateDays: days})
+	rep, err := GenerateReport(&buf, Options{Products: 40, Days: total, Seed: 3, Start: start, Backdated: 2, BackdateDays: days})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,7 +68,7 @@ func TestBackdatedFileStaysPlausible(t *testing.T) {
 		}
 		if last, ok := latest[p]; ok && d.Before(last) {
 			backdated++
-			if last.Sub(d) > days*24*time.Hour || d.Before(start) {
+			if last.Sub(d) > time.Duration(days)*24*time.Hour || d.Before(start) {
 				t.Errorf("line %d: dated %s, latest of %s so far %s", r.Line, d.Format(time.DateOnly), p, last.Format(time.DateOnly))
 			}
 		} else {
