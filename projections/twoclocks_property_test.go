@@ -149,10 +149,17 @@ func (r *reference) operations() []string {
 // the expected sequence the reference says each writer would have seen (now and then a
 // stale one), and a few restocks big enough to pass the maximum. It returns the records
 // and, per record, the reference's verdict.
-func randomLog(t *testing.T, rng *rand.Rand, n int) ([]domain.Record, *reference, map[domain.Position]string) {
+//
+// With wide, it makes two products over 400 days instead, so that a product has
+// hundreds of business dates: a replay's timeline then spans several chunks.
+func randomLog(t *testing.T, rng *rand.Rand, n int, wide bool) ([]domain.Record, *reference, map[domain.Position]string) {
 	ref := &reference{ops: map[domain.ProductID][]refOp{}, counts: map[string]int{}}
 	verdict := map[domain.Position]string{}
 	products := []domain.ProductID{testfix.Product(t, "A"), testfix.Product(t, "B"), testfix.Product(t, "C"), testfix.Product(t, "D")}
+	days := 21
+	if wide {
+		products, days = products[:2], 400
+	}
 	offsets := map[int32]int64{}
 	var records []domain.Record
 	base := time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC)
@@ -176,7 +183,7 @@ func randomLog(t *testing.T, rng *rand.Rand, n int) ([]domain.Record, *reference
 		if seq > 1 && rng.IntN(30) == 0 {
 			seq--
 		}
-		date := base.AddDate(0, 0, rng.IntN(21)).Add(time.Duration(rng.IntN(2)) * 12 * time.Hour)
+		date := base.AddDate(0, 0, rng.IntN(days)).Add(time.Duration(rng.IntN(2)) * 12 * time.Hour)
 		e := domain.Event{Type: typ, ID: fmt.Sprintf("e%d", i), CommandID: fmt.Sprintf("c%d", i), Product: p, Quantity: q,
 			ExpectedSeq: seq, BusinessDate: domain.NewBusinessDate(date), RecordedAt: base.Add(time.Duration(i) * time.Second), RecordedBy: "prop"}
 		pos := domain.Position{Partition: part, Offset: offsets[part]}
@@ -269,10 +276,15 @@ func TestRuleThroughTheStoreMatchesANaiveReference(t *testing.T) {
 			}
 		}
 	}()
-	for seed := range uint64(40) {
-		t.Run(fmt.Sprintf("seed=%d", seed), func(t *testing.T) {
+	for seed := range uint64(46) {
+		wide := seed >= 40
+		t.Run(fmt.Sprintf("seed=%d,wide=%v", seed, wide), func(t *testing.T) {
 			rng := rand.New(rand.NewPCG(seed, 17))
-			records, ref, verdicts := randomLog(t, rng, 60+rng.IntN(120))
+			n := 60 + rng.IntN(120)
+			if wide {
+				n = 600 + rng.IntN(300)
+			}
+			records, ref, verdicts := randomLog(t, rng, n, wide)
 			for k, n := range ref.counts {
 				total[k] += n
 			}
