@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/stockctl/stockctl/asof"
 	"github.com/stockctl/stockctl/domain"
 )
 
@@ -49,25 +50,30 @@ func (d *DB) StockLevels(ctx context.Context, products ...string) ([]StockLevel,
 
 // Snapshot returns the product's current state as the read model has it.
 func (d *DB) Snapshot(ctx context.Context, p domain.ProductID) (domain.Snapshot, error) {
-	var seq, cents int64
+	var seq, cents, net int64
 	var last string
-	err := d.db.QueryRowContext(ctx, `SELECT seq, stock_cents, last_date FROM stock WHERE product_id = ?`,
-		p.String()).Scan(&seq, &cents, &last)
+	err := d.db.QueryRowContext(ctx, `SELECT seq, stock_cents, last_date, date_net_cents FROM stock WHERE product_id = ?`,
+		p.String()).Scan(&seq, &cents, &last, &net)
 	if errors.Is(err, sql.ErrNoRows) {
 		return domain.Snapshot{Product: p}, nil
 	}
 	if err != nil {
 		return domain.Snapshot{}, fmt.Errorf("snapshot: %w", err)
 	}
-	return snapshot(p, seq, cents, last)
+	// DateNet, as the projection's own snapshot has it: a command deciding an operation
+	// of the latest date starts that date's running total from it.
+	snap, err := snapshot(p, seq, cents, last)
+	snap.DateNet = net
+	return snap, err
 }
 
-// HistoryEntry is one operation on a product, accepted or rejected, in log order.
+// HistoryEntry is one operation on a product, accepted or rejected, in business-date
+// order.
 type HistoryEntry struct {
 	Date       string `json:"date"`
 	Type       string `json:"type"` // "sale" or "restock"
 	Quantity   string `json:"quantity"`
-	Stock      string `json:"stock,omitempty"` // running stock after an accepted operation
+	Stock      string `json:"stock,omitempty"` // stock after an accepted operation, in business-date order
 	Status     string `json:"status"`          // "accepted" or "rejected"
 	Reason     string `json:"reason,omitempty"`
 	Detail     string `json:"detail,omitempty"`
@@ -79,16 +85,19 @@ type HistoryEntry struct {
 	Offset     int64  `json:"offset"`
 }
 
-// History returns every operation on product p in log order, rejected ones included.
+// History returns every operation on product p, rejected ones included, in business-date
+// order and log order within a date, each accepted one with the stock right after it in
+// that order: the balance once every operation dated before it, and those of its date
+// logged before it, apply.
 func (d *DB) History(ctx context.Context, p string) ([]HistoryEntry, error) {
-	return d.history(ctx, p, "ORDER BY 1, 2")
+	return d.HistoryAt(ctx, p, asof.Moment{})
 }
 
-// HistoryPage returns up to n operations on product p newest first (by log position),
-// skipping the newest skip, and how many operations there are in all: one page of a
-// product page's history. Both halves of the union read only p's rows, through the
-// ledger_product and rejected_events_product indexes, so a page costs what the product's
-// operations cost to sort, not what the ledger holds.
+// HistoryPage returns up to n operations on product p, latest business date first (the
+// latest logged first within a date), skipping the first skip, and how many operations
+// there are in all: one page of a product page's history. Both halves of the union read
+// only p's rows, through the ledger_product and rejected_events_product indexes, so a
+// page costs what the product's operations cost to sort, not what the ledger holds.
 func (d *DB) HistoryPage(ctx context.Context, p string, skip, n int) ([]HistoryEntry, int, error) {
 	var total int
 	if err := d.db.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM ledger WHERE product_id = ?)
@@ -98,21 +107,14 @@ func (d *DB) HistoryPage(ctx context.Context, p string, skip, n int) ([]HistoryE
 	if skip >= total {
 		return nil, total, nil
 	}
-	out, err := d.history(ctx, p, "ORDER BY 1 DESC, 2 DESC LIMIT ? OFFSET ?", n, skip)
+	q, args := historyQuery(p, asof.Moment{})
+	out, err := d.history(ctx, q+` ORDER BY 10 DESC, 1 DESC, 2 DESC LIMIT ? OFFSET ?`, append(args, n, skip)...)
 	return out, total, err
 }
 
-// history reads p's operations, ordered and limited by tail (with its arguments).
-func (d *DB) history(ctx context.Context, p, tail string, tailArgs ...any) ([]HistoryEntry, error) {
-	rows, err := d.db.QueryContext(ctx, `
-		SELECT partition, "offset", event_id, event_type, qty_cents, stock_cents, 'accepted', '', '',
-		       business_date, recorded_at, recorded_by, note
-		FROM ledger WHERE product_id = ?
-		UNION ALL
-		SELECT partition, "offset", event_id, event_type, qty_cents, -1, 'rejected', reason, detail,
-		       business_date, recorded_at, recorded_by, note
-		FROM rejected_events WHERE product_id = ?
-		`+tail, append([]any{p, p}, tailArgs...)...)
+// history reads the operations query selects, in its order.
+func (d *DB) history(ctx context.Context, query string, args ...any) ([]HistoryEntry, error) {
+	rows, err := d.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("history: %w", err)
 	}
@@ -121,15 +123,16 @@ func (d *DB) history(ctx context.Context, p, tail string, tailArgs ...any) ([]Hi
 	for rows.Next() {
 		var h HistoryEntry
 		var typ string
-		var qty, stock int64
+		var qty int64
+		var stock sql.NullInt64
 		if err := rows.Scan(&h.Partition, &h.Offset, &h.EventID, &typ, &qty, &stock, &h.Status, &h.Reason,
 			&h.Detail, &h.Date, &h.RecordedAt, &h.RecordedBy, &h.Note); err != nil {
 			return nil, fmt.Errorf("history: %w", err)
 		}
 		h.Type = operationName(domain.EventType(typ))
 		h.Quantity = centsString(qty)
-		if stock >= 0 {
-			h.Stock = centsString(stock)
+		if stock.Valid {
+			h.Stock = centsString(stock.Int64)
 		}
 		out = append(out, h)
 	}

@@ -33,7 +33,7 @@ type productView struct {
 	Chart            template.HTML
 	History          []historyRow
 	Total            int
-	First, Last      int // the rows shown, 1-based, newest first
+	First, Last      int // the rows shown, 1-based, latest business date first
 	Page, Pages      int
 	PrevURL, NextURL string
 	Range            string // "Operations 1–50 of 5,000"
@@ -106,7 +106,8 @@ func withPage(u string, p int) string {
 }
 
 // productHTML renders a product's stock, its stock chart and one page of its history,
-// newest first, and how long it took.
+// latest business date first with the stock after each row in business-date order, and
+// how long it took.
 func (s *Server) productHTML(r *http.Request, product string, page int) (template.HTML, time.Duration, error) {
 	start := time.Now()
 	n := numbers(r)

@@ -12,7 +12,15 @@ type StockLevel struct {
 	LastDate string `json:"last_operation_date"`
 }
 
-// HistoryEntry is one operation on a product, accepted or rejected, in log order.
+// LevelAt is one product's stock at the moment of an as-of query (GET /api/stock?as_of=).
+type LevelAt struct {
+	Product  string `json:"product"`
+	Stock    string `json:"stock"`
+	LastDate string `json:"last_operation_date"`
+}
+
+// HistoryEntry is one operation on a product, accepted or rejected, in business-date
+// order.
 type HistoryEntry struct {
 	Date       string `json:"date"`
 	Type       string `json:"type"` // "sale" or "restock"

@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/stockctl/stockctl/asof"
 	"github.com/stockctl/stockctl/commands"
 	"github.com/stockctl/stockctl/domain"
 	"github.com/stockctl/stockctl/reports"
@@ -22,10 +23,12 @@ import (
 type Store interface {
 	reports.Store
 	StockLevels(ctx context.Context, products ...string) ([]StockLevel, error)
+	// The stock at a past moment, on either clock.
+	StockAt(ctx context.Context, m asof.Moment, products ...string) ([]LevelAt, error)
 	History(ctx context.Context, product string) ([]HistoryEntry, error)
 	CommandOutcome(ctx context.Context, commandID string) (domain.Outcome, error)
 
-	// The product page's history, newest first, one page at a time.
+	// The product page's history, latest business date first, one page at a time.
 	HistoryPage(ctx context.Context, product string, skip, n int) ([]HistoryEntry, int, error)
 	// The products and operations lists and the operations download (listrows.go).
 	listStore

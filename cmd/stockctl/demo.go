@@ -12,6 +12,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/urfave/cli/v2"
 
+	"github.com/stockctl/stockctl/asof"
 	"github.com/stockctl/stockctl/commands"
 	"github.com/stockctl/stockctl/data"
 	"github.com/stockctl/stockctl/domain"
@@ -166,7 +167,7 @@ func runDemo(c *cli.Context, dir string) error {
 		return err
 	}
 	step("stockctl history DEMO-1")
-	if err := writeHistory(c, e, product.String(), "table"); err != nil {
+	if err := writeHistory(c, e, product.String(), asof.Moment{}, "table"); err != nil {
 		return err
 	}
 	step("stockctl report")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 
+	"github.com/stockctl/stockctl/asof"
 	"github.com/stockctl/stockctl/readmodel"
 	"github.com/stockctl/stockctl/web"
 )
@@ -18,6 +19,12 @@ type webStore struct{ *readmodel.DB }
 func (s webStore) StockLevels(ctx context.Context, products ...string) ([]web.StockLevel, error) {
 	levels, err := s.DB.StockLevels(ctx, products...)
 	return convertRows(levels, func(l readmodel.StockLevel) web.StockLevel { return web.StockLevel(l) }), err
+}
+
+// StockAt implements web.Store.
+func (s webStore) StockAt(ctx context.Context, m asof.Moment, products ...string) ([]web.LevelAt, error) {
+	levels, err := s.DB.StockAt(ctx, m, products...)
+	return convertRows(levels, func(l readmodel.LevelAt) web.LevelAt { return web.LevelAt(l) }), err
 }
 
 // History implements web.Store.
