@@ -63,11 +63,7 @@ func generateCommand() *cli.Command {
 				fmt.Fprintf(c.App.ErrWriter, "wrote %d operations over %d products and %d days to %s\n", rep.Operations, opt.Products, opt.Days, c.String("out"))
 			}
 			if opt.Backdated > 0 {
-				sales := "sales"
-				if rep.Shrunk == 1 {
-					sales = "sale"
-				}
-				fmt.Fprintf(c.App.ErrWriter, "%d of them backdated by up to %d days (%d %s cut down to the stock at their date)\n", rep.Backdated, opt.BackdateDays, rep.Shrunk, sales)
+				fmt.Fprintf(c.App.ErrWriter, "%d of them backdated by up to %d days (sales cut down to the stock at their date: %d)\n", rep.Backdated, opt.BackdateDays, rep.Shrunk)
 			}
 			return nil
 		},
