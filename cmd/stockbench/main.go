@@ -1,5 +1,6 @@
 // Command stockbench measures stockctl on a synthetic log: bulk append, raw read, replay
 // (rate and peak memory) against a raw SQLite insert baseline measured in the same run,
+// replay of a log with 2% backdated operations against the in-order replay, stock --as-of,
 // catch-up of new events, and sell latency through `stockctl broker`. It checks each
 // figure that has a target, marking it met or MISSED (and listing the misses on stderr),
 // prints a table and writes it to docs/benchmarks.md. Run it with `make bench`.
@@ -72,7 +73,7 @@ func run(ctx context.Context, cfg config) error {
 		defer b.stopBroker()
 	}
 	steps := []func(context.Context) error{
-		b.appendBulk, b.rawRead, b.sqliteBaseline, b.replay, b.fullReport, b.catchUp, b.sellLatency, b.serveBench, b.importFile,
+		b.appendBulk, b.appendBackdated, b.rawRead, b.sqliteBaseline, b.replay, b.backdatedReplay, b.fullReport, b.stockAsOf, b.catchUp, b.sellLatency, b.serveBench, b.importFile,
 	}
 	for _, step := range steps {
 		if err := step(ctx); err != nil {
@@ -103,6 +104,13 @@ type bench struct {
 	topic   string // set when measuring a real cluster
 	started time.Time
 	results []result
+	// inOrderReplay is the replay's rate in events/s, for the backdated replay's ratio.
+	inOrderReplay float64
+	inOrderCPU    time.Duration
+	// backdatedTopic holds the backdated log, appended before either replay runs.
+	backdatedTopic string
+	backdated      int
+	converted      int
 }
 
 // result is one measured figure; ratio, when set, is to the SQLite baseline. A result

@@ -39,3 +39,23 @@ func TestReportMarksMissedTargets(t *testing.T) {
 		t.Errorf("a run on a cluster must not say it ran on the embedded broker:\n%s", report)
 	}
 }
+
+// TestPageJudgesTwoClocksRows: the benchmark page's check reads the backdated replay's
+// ratio to the in-order replay from its result, the as-of rows' medians, and counts a
+// step that could not run as missed.
+func TestPageJudgesTwoClocksRows(t *testing.T) {
+	for _, c := range []struct {
+		result, target string
+		want           bool
+	}{
+		{"50000 events/s (20s), 0.93 × in-order replay; 20000 backdated, 0 refused", "≥ 0.9 × in-order replay", true},
+		{"50000 events/s (20s), 0.85 × in-order replay; 20000 backdated, 0 refused", "≥ 0.9 × in-order replay", false},
+		{"median 31.0 ms, p95 40.2 ms (as of 2023-06-24)", "median ≤ 50 ms including process start", true},
+		{"median 61.0 ms, p95 70.2 ms (as of 2023-06-24)", "median ≤ 50 ms including process start", false},
+		{"not measured: exit status 2: --as-of: flag provided but not defined", "median ≤ 500 ms including process start", false},
+	} {
+		if got := metOnPage(t, c.result, "", c.target); got != c.want {
+			t.Errorf("%q against %q: met %v, want %v", c.result, c.target, got, c.want)
+		}
+	}
+}

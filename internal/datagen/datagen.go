@@ -8,6 +8,7 @@ import (
 	"io"
 	"math"
 	"math/rand/v2"
+	"sort"
 	"time"
 
 	"github.com/stockctl/stockctl/ledgercsv"
@@ -19,6 +20,28 @@ type Options struct {
 	Days     int
 	Seed     uint64
 	Start    time.Time // first business day
+	// Backdated is the percentage (0 to 50) of operations dated before the latest date
+	// already written for their product, by 1 to BackdateDays days (not before Start):
+	// late paperwork. Each is still accepted by the rule in business-date order: a
+	// backdated sale takes no more than the least balance from its date on. Zero writes
+	// every product's operations in date order, the same bytes as before the option.
+	Backdated    float64
+	BackdateDays int
+}
+
+// Report says what Generate wrote.
+type Report struct {
+	Operations int
+	// Backdated rows are dated before an earlier row of their product in the file;
+	// Shrunk of them are sales cut down to the least balance from their date on.
+	Backdated, Shrunk int
+}
+
+// point is a product's balance right after one of its operations, in business-date
+// order (the file's order within a day).
+type point struct {
+	day     time.Time
+	balance int64
 }
 
 // product is one product's demand model and state.
@@ -31,6 +54,7 @@ type product struct {
 	stock      int64   // hundredths
 	reorder    int64   // restock when stock falls to this
 	orderUpTo  int64   // restock up to this
+	timeline   []point // with Options.Backdated
 }
 
 // weekday multiplies demand: quiet weekends, busy Mondays.
@@ -39,8 +63,18 @@ var weekday = [7]float64{0.3, 1.2, 1.1, 1.0, 1.0, 0.9, 0.5} // Sunday first
 // Generate writes the data set to w and returns how many operations it wrote. The same
 // options always give the same bytes.
 func Generate(w io.Writer, opt Options) (int, error) {
+	rep, err := GenerateReport(w, opt)
+	return rep.Operations, err
+}
+
+// GenerateReport is Generate, saying how many rows it backdated.
+func GenerateReport(w io.Writer, opt Options) (Report, error) {
+	var rep Report
 	if opt.Products < 1 || opt.Days < 1 {
-		return 0, fmt.Errorf("generate: need at least one product and one day")
+		return rep, fmt.Errorf("generate: need at least one product and one day")
+	}
+	if opt.Backdated < 0 || opt.Backdated > 50 || opt.Backdated > 0 && opt.BackdateDays < 1 {
+		return rep, fmt.Errorf("generate: backdate 0 to 50%% of the operations, by at least one day")
 	}
 	rng := rand.New(rand.NewPCG(opt.Seed, opt.Seed^0x5bd1e995))
 	ps := make([]*product, opt.Products)
@@ -59,10 +93,14 @@ func Generate(w io.Writer, opt Options) (int, error) {
 		ps[i] = p
 	}
 	out := ledgercsv.NewWriter(w)
-	n := 0
 	write := func(day time.Time, p *product, signed int64) error {
+		if opt.Backdated > 0 {
+			day, signed = backdate(rng, opt, p, day, signed, &rep)
+		}
 		p.stock += signed
-		n++
+		rep.Operations++
+		// The stock column is the product's stock once the row is added, in the file's
+		// order: what the original pipeline's writer was told, and what import checks.
 		return out.Write(day, p.id, signed, p.stock)
 	}
 	for d := 0; d < opt.Days; d++ {
@@ -72,7 +110,7 @@ func Generate(w io.Writer, opt Options) (int, error) {
 			if p.stock <= p.reorder {
 				if qty := round(p.orderUpTo-p.stock, false); qty > 0 {
 					if err := write(day, p, qty); err != nil {
-						return n, err
+						return rep, err
 					}
 				}
 			}
@@ -89,12 +127,65 @@ func Generate(w io.Writer, opt Options) (int, error) {
 					break
 				}
 				if err := write(day, p, -qty); err != nil {
-					return n, err
+					return rep, err
 				}
 			}
 		}
 	}
-	return n, out.Flush()
+	return rep, out.Flush()
+}
+
+// backdate dates opt.Backdated percent of the rows 1 to opt.BackdateDays days before
+// the latest day of their product (never before opt.Start), cutting a sale down to the
+// least balance from that day on, and records the row in p's timeline. A sale that
+// nothing would be left for keeps its day.
+func backdate(rng *rand.Rand, opt Options, p *product, day time.Time, signed int64, rep *Report) (time.Time, int64) {
+	tl := p.timeline
+	at := len(tl)
+	if len(tl) > 0 && rng.Float64()*100 < opt.Backdated {
+		back := tl[len(tl)-1].day.AddDate(0, 0, -1-rng.IntN(opt.BackdateDays))
+		if back.Before(opt.Start) {
+			back = opt.Start
+		}
+		if back.Before(tl[len(tl)-1].day) {
+			// After every operation of that day or before: same-day rows go in file order.
+			i := sort.Search(len(tl), func(k int) bool { return tl[k].day.After(back) })
+			avail := int64(0)
+			if i > 0 {
+				avail = tl[i-1].balance
+			}
+			for _, pt := range tl[i:] {
+				avail = min(avail, pt.balance)
+			}
+			switch {
+			case signed > 0:
+				day, at = back, i
+			case round(avail, p.fractional) > 0:
+				if -signed > avail {
+					signed = -round(avail, p.fractional)
+					rep.Shrunk++
+				}
+				day, at = back, i
+			}
+		}
+	}
+	if at == len(tl) {
+		p.timeline = append(tl, point{day: day, balance: p.stock + signed})
+		return day, signed
+	}
+	rep.Backdated++
+	before := int64(0)
+	if at > 0 {
+		before = tl[at-1].balance
+	}
+	tl = append(tl, point{})
+	copy(tl[at+1:], tl[at:])
+	tl[at] = point{day: day, balance: before + signed}
+	for k := at + 1; k < len(tl); k++ {
+		tl[k].balance += signed
+	}
+	p.timeline = tl
+	return day, signed
 }
 
 func cents(units float64) int64 { return int64(math.Round(units * 100)) }

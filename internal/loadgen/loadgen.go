@@ -5,6 +5,7 @@ package loadgen
 import (
 	"fmt"
 	"math/rand/v2"
+	"sort"
 	"time"
 
 	"github.com/stockctl/stockctl/domain"
@@ -19,6 +20,20 @@ type Generator struct {
 	stock    []int64 // hundredths
 	n        int64
 	start    time.Time
+	// Set by Backdate: the share of events dated before their product's latest
+	// operation, by up to within, and each product's balances in business-date order.
+	backdated float64
+	within    time.Duration
+	timelines [][]point
+	// Converted counts backdated sales turned into restocks because no quantity of a
+	// sale would have been accepted at the date drawn.
+	Converted int
+}
+
+// point is a product's balance right after one of its operations, in business-date order.
+type point struct {
+	date    time.Time
+	balance int64
 }
 
 // New returns a generator over products P0000…, seeded for reproducible logs.
@@ -39,25 +54,63 @@ func New(products int, seed uint64) *Generator {
 	return g
 }
 
+// Backdate makes share (0 to 1) of the events that follow dated before their product's
+// latest operation, by up to within, as a clerk entering late paperwork would: each is
+// still accepted by the rule in business-date order (a sale takes no more than the
+// least balance from its date on). Without it, every event is dated after the previous.
+// It must be called before the first Next.
+func (g *Generator) Backdate(share float64, within time.Duration) {
+	g.backdated, g.within = share, within
+	g.timelines = make([][]point, len(g.products))
+}
+
 // Next returns count more events: sales when there is stock, restocks otherwise.
 func (g *Generator) Next(count int) []domain.Event {
 	out := make([]domain.Event, 0, count)
 	for range count {
 		i := g.rng.IntN(len(g.products))
 		g.n++
+		date := g.start.Add(time.Duration(g.n) * 30 * time.Second)
 		typ := domain.TypeStockSold
 		qty := int64(g.rng.IntN(500)+1) * 10 // 0.10 to 50.00
-		if g.stock[i] < qty {
-			typ, qty = domain.TypeStockRestocked, int64(g.rng.IntN(200)+50)*100
+		avail, at := g.stock[i], -1
+		if g.timelines != nil {
+			tl := g.timelines[i]
+			if len(tl) > 0 && g.rng.Float64() < g.backdated {
+				date = tl[len(tl)-1].date.Add(-time.Duration(1+g.rng.Int64N(int64(g.within/time.Second))) * time.Second)
+				date = date.Truncate(time.Second)
+				// After every operation dated at or before date: ties go by log order.
+				at = sort.Search(len(tl), func(k int) bool { return tl[k].date.After(date) })
+				avail = 0
+				if at > 0 {
+					avail = tl[at-1].balance
+				}
+				for _, p := range tl[at:] {
+					avail = min(avail, p.balance)
+				}
+			}
+		}
+		if avail < qty {
+			if at >= 0 && avail >= 10 {
+				qty = avail / 10 * 10
+			} else {
+				if at >= 0 {
+					g.Converted++
+				}
+				typ, qty = domain.TypeStockRestocked, int64(g.rng.IntN(200)+50)*100
+			}
 		}
 		q, err := domain.QuantityFromCents(qty)
 		if err != nil {
 			panic(err)
 		}
+		delta := qty
 		if typ == domain.TypeStockSold {
-			g.stock[i] -= qty
-		} else {
-			g.stock[i] += qty
+			delta = -qty
+		}
+		g.stock[i] += delta
+		if g.timelines != nil {
+			g.record(i, at, date, delta)
 		}
 		g.seq[i]++
 		out = append(out, domain.Event{
@@ -67,10 +120,31 @@ func (g *Generator) Next(count int) []domain.Event {
 			Product:      g.products[i],
 			Quantity:     q,
 			ExpectedSeq:  g.seq[i],
-			BusinessDate: domain.NewBusinessDate(g.start.Add(time.Duration(g.n) * 30 * time.Second)),
+			BusinessDate: domain.NewBusinessDate(date),
 			RecordedAt:   g.start.Add(time.Duration(g.n) * 30 * time.Second),
 			RecordedBy:   "loadgen",
 		})
 	}
 	return out
+}
+
+// record adds an operation of product i to its balances: at its date's place (at) when
+// backdated, which moves every later balance by delta, at the end otherwise.
+func (g *Generator) record(i, at int, date time.Time, delta int64) {
+	tl := g.timelines[i]
+	if at < 0 {
+		g.timelines[i] = append(tl, point{date: date, balance: g.stock[i]})
+		return
+	}
+	before := int64(0)
+	if at > 0 {
+		before = tl[at-1].balance
+	}
+	tl = append(tl, point{})
+	copy(tl[at+1:], tl[at:])
+	tl[at] = point{date: date, balance: before + delta}
+	for k := at + 1; k < len(tl); k++ {
+		tl[k].balance += delta
+	}
+	g.timelines[i] = tl
 }
