@@ -3,6 +3,7 @@ package commands_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -87,6 +88,8 @@ func TestBackdatedThroughHandlers(t *testing.T) {
 				t.Fatalf("%+v refused: %v", tc.last, err)
 			case tc.err == "" && res.Stock.String() != tc.stock:
 				t.Errorf("%+v: stock told %s, want %s (the balance right after it by date)", tc.last, res.Stock, tc.stock)
+			case tc.err == "" && !strings.HasSuffix(res.Message(), "; stock then "+tc.stock+", now "+tc.level):
+				t.Errorf("%+v: message %q, want the stock then and now (a backdated operation)", tc.last, res.Message())
 			case tc.err != "" && (err == nil || err.Error() != tc.err):
 				t.Fatalf("%+v: %v\nwant %s", tc.last, err, tc.err)
 			case tc.err != "" && commands.Classify(err).Class != commands.Refused:

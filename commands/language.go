@@ -50,6 +50,10 @@ func (r Result) Message() string {
 		return fmt.Sprintf("already recorded: %s %s of %q on %s (stock after it: %s)",
 			past, r.Event.Quantity, r.Event.Product.String(), r.Event.BusinessDate, r.Stock)
 	}
+	if r.Now != nil {
+		return fmt.Sprintf("%s %s of %q on %s; stock then %s, now %s",
+			past, r.Event.Quantity, r.Event.Product.String(), r.Event.BusinessDate, r.Stock, *r.Now)
+	}
 	return fmt.Sprintf("%s %s of %q on %s; stock now %s",
 		past, r.Event.Quantity, r.Event.Product.String(), r.Event.BusinessDate, r.Stock)
 }

@@ -15,7 +15,10 @@ const DefaultMaxAttempts = 25
 // Result is the outcome of a sale or restock that the ledger accepted.
 type Result struct {
 	Event domain.Event
-	Stock domain.Quantity // stock after the operation
+	Stock domain.Quantity // stock after the operation, by business date
+	// Now is the stock now, when the operation is dated before the product's latest
+	// one: then Stock is the balance right after it at its date, not the stock today.
+	Now *domain.Quantity
 	// AlreadyRecorded is true when the command had been accepted before (same idempotency
 	// key): nothing new was appended and Event holds what was recorded then.
 	AlreadyRecorded bool
@@ -113,7 +116,15 @@ func (r recorder) record(ctx context.Context, op operation) (Result, error) {
 			return Result{}, outcomeUnknown(op, &pos[0], fmt.Errorf("event %s is not in the read model after catching up", e.ID))
 		}
 		if out.Accepted {
-			return Result{Event: e, Stock: out.Stock, Attempts: attempt, Key: op.Key}, nil
+			res := Result{Event: e, Stock: out.Stock, Attempts: attempt, Key: op.Key}
+			if s.Backdated(op.Date) {
+				// Read after the catch-up that took the event in: later operations
+				// shifted by it count.
+				if now, err := r.model.Snapshot(ctx, op.Product); err == nil {
+					res.Now = &now.Level
+				}
+			}
+			return res, nil
 		}
 		// Rejected: another operation on the product came first. Decide again on the new
 		// state, which may now refuse the command without appending anything.

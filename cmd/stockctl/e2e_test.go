@@ -370,7 +370,7 @@ func TestRecordSellAndReport(t *testing.T) {
 		}
 		want := []operationRow{
 			{Date: "2024-05-01 00:00:00", Product: "P1", Qty: 10, Stock: 10, Type: "replenishment"},
-			{Date: lastDate, Product: "P1", Qty: -3, Stock: 7, Type: "sales"},
+			{Date: lastDate, Product: "P1", Qty: 3, Stock: 7, Type: "sales"}, // positive, as the original pipeline stored it
 		}
 		if !slices.Equal(rows, want) {
 			t.Errorf("want rows %+v, got %+v", want, rows)
