@@ -139,9 +139,11 @@ func TestCloseIsOrderedPerPartition(t *testing.T) {
 			}
 		}
 	}
+	// Each product's history in business-date order: P3's refused operation is dated
+	// in the closed period, before its others.
 	want := "P1 8.00: accepted/ accepted/ rejected/period_closed accepted/\n" +
 		"P2 15.00: accepted/ rejected/period_closed accepted/\n" +
-		"P3 8.00: accepted/ accepted/ accepted/ rejected/period_closed\n" +
+		"P3 8.00: rejected/period_closed accepted/ accepted/ accepted/\n" +
 		"partition 0 closed through 2024-03-31 by close-q1 at offset 2\n" +
 		"partition 1 closed through 2024-03-31 by close-q1 at offset 1\n" +
 		"partition 2 closed through 2024-03-31 by close-q1 at offset 3\n" +
