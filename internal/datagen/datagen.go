@@ -94,14 +94,16 @@ func GenerateReport(w io.Writer, opt Options) (Report, error) {
 	}
 	out := ledgercsv.NewWriter(w)
 	write := func(day time.Time, p *product, signed int64) error {
+		column := p.stock + signed
 		if opt.Backdated > 0 {
-			day, signed = backdate(rng, opt, p, day, signed, &rep)
+			day, signed, column = backdate(rng, opt, p, day, signed, &rep)
 		}
 		p.stock += signed
 		rep.Operations++
-		// The stock column is the product's stock once the row is added, in the file's
-		// order: what the original pipeline's writer was told, and what import checks.
-		return out.Write(day, p.id, signed, p.stock)
+		// The stock column is the balance right after the row in business-date order,
+		// given the rows above it: what import checks. For rows in date order it is the
+		// product's stock once the row is added.
+		return out.Write(day, p.id, signed, column)
 	}
 	for d := 0; d < opt.Days; d++ {
 		day := opt.Start.AddDate(0, 0, d)
@@ -139,7 +141,8 @@ func GenerateReport(w io.Writer, opt Options) (Report, error) {
 // the latest day of their product (never before opt.Start), cutting a sale down to the
 // least balance from that day on, and records the row in p's timeline. A sale that
 // nothing would be left for keeps its day.
-func backdate(rng *rand.Rand, opt Options, p *product, day time.Time, signed int64, rep *Report) (time.Time, int64) {
+// It returns the row's day, its signed quantity and the balance right after it by date.
+func backdate(rng *rand.Rand, opt Options, p *product, day time.Time, signed int64, rep *Report) (time.Time, int64, int64) {
 	tl := p.timeline
 	at := len(tl)
 	if len(tl) > 0 && rng.Float64()*100 < opt.Backdated {
@@ -171,7 +174,7 @@ func backdate(rng *rand.Rand, opt Options, p *product, day time.Time, signed int
 	}
 	if at == len(tl) {
 		p.timeline = append(tl, point{day: day, balance: p.stock + signed})
-		return day, signed
+		return day, signed, p.stock + signed
 	}
 	rep.Backdated++
 	before := int64(0)
@@ -185,7 +188,7 @@ func backdate(rng *rand.Rand, opt Options, p *product, day time.Time, signed int
 		tl[k].balance += signed
 	}
 	p.timeline = tl
-	return day, signed
+	return day, signed, tl[at].balance
 }
 
 func cents(units float64) int64 { return int64(math.Round(units * 100)) }

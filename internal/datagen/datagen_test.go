@@ -74,11 +74,18 @@ func checkBackdatedFile(t *testing.T, total, days int) {
 		} else {
 			latest[p] = d
 		}
-		running[p] += delta
-		if r.Stock == nil || r.Stock.Cents() != running[p] {
-			t.Errorf("line %d: stock column %v, the running stock in file order is %d hundredths", r.Line, r.Stock, running[p])
-		}
 		ops[p] = append(ops[p], op{d, r.Line, delta})
+		// The stock column is the balance right after the row by business date, given
+		// the rows above it (same-date rows above come before it).
+		running[p] = 0
+		for _, o := range ops[p] {
+			if !o.date.After(d) {
+				running[p] += o.delta
+			}
+		}
+		if r.Stock == nil || r.Stock.Cents() != running[p] {
+			t.Errorf("line %d: stock column %v, the balance after it by date is %d hundredths", r.Line, r.Stock, running[p])
+		}
 	}
 	if backdated != rep.Backdated || backdated < rep.Operations/100 || backdated > rep.Operations*3/100 {
 		t.Errorf("%d rows backdated (the report says %d) of %d, want about 2%%", backdated, rep.Backdated, rep.Operations)
