@@ -17,6 +17,10 @@ type Loss struct {
 	Lines []string
 	// Events counts the accepted events lost; Gaps the gaps the rebuild met.
 	Events, Gaps int
+	// Refused counts the products whose loss starts with an event the log still holds
+	// but the rebuild refused by the stock rule: accepted under an earlier version's rule,
+	// which checked stock in log order, not by business date.
+	Refused int
 }
 
 // Losses compares the finished rebuild at built with the live model at live. A product
@@ -85,6 +89,12 @@ func Losses(ctx context.Context, built, live string, ends func(context.Context) 
 		covered = `SELECT l.product_id, max(l.product_seq) AS seq FROM live.ledger l
 			JOIN main.offsets o ON o.partition = l.partition AND l."offset" < o.next_offset GROUP BY l.product_id`
 	}
+	type lost struct {
+		product string
+		seq     int64
+		line    int
+	}
+	var refusals []lost
 	rows, err := tx.QueryContext(ctx, `SELECT c.product_id, c.seq, coalesce(n.seq, 0), coalesce(n.stock_cents, 0),
 		coalesce((SELECT stock_cents FROM live.ledger WHERE product_id = c.product_id AND product_seq = c.seq), 0)
 		FROM (`+covered+`) c LEFT JOIN main.stock n USING (product_id) WHERE coalesce(n.seq, 0) < c.seq ORDER BY c.product_id`)
@@ -101,9 +111,24 @@ func Losses(ctx context.Context, built, live string, ends func(context.Context) 
 		loss.Events += int(seq - newSeq)
 		loss.Lines = append(loss.Lines, fmt.Sprintf("%s: %d accepted event(s) lost: stock %s at sequence %d would become %s at sequence %d",
 			strconv.Quote(p), seq-newSeq, cents2(cents), seq, cents2(newCents), newSeq))
+		refusals = append(refusals, lost{p, newSeq + 1, len(loss.Lines) - 1})
 	}
 	if err := rows.Close(); err != nil {
 		return loss, err
+	}
+	// Why the first lost event of each product is missing: the rebuild refused it by the
+	// stock rule (it is in the log), and every later one of the product then expected a
+	// sequence the rebuild never reached.
+	for _, l := range refusals {
+		var reason, date string
+		err := tx.QueryRowContext(ctx, `SELECT r.reason, l.business_date FROM live.ledger l
+			JOIN main.rejected_events r ON r.partition = l.partition AND r."offset" = l."offset"
+			WHERE l.product_id = ? AND l.product_seq = ?`, l.product, l.seq).Scan(&reason, &date)
+		if err != nil || (reason != "insufficient_stock" && reason != "stock_overflow") {
+			continue
+		}
+		loss.Refused++
+		loss.Lines[l.line] += fmt.Sprintf(" (the rebuild refuses its operation dated %s, %s by business date, and the later ones follow it)", date, reason)
 	}
 	if otherLog {
 		if loss.Events == 0 {

@@ -104,6 +104,15 @@ func checkLoss(c *cli.Context, e *env, built, live string) error {
 	if err != nil {
 		return fmt.Errorf("replay: %w", errors.Join(errors.New(what), err))
 	}
+	if loss.Refused > 0 && loss.Refused == len(loss.Lines) {
+		// Every loss is an operation the log holds that this version's rule refuses.
+		return fmt.Errorf("replay: %w\n"+kept+"; "+
+			"the log holds these operations, but they were accepted by an earlier stockctl that checked stock in log order: "+
+			"by business date they would make the stock negative (or pass the maximum), and this version refuses them and, "+
+			"in sequence, the product's later ones; keep this read model (it stays usable), or run `stockctl replay --allow-loss` "+
+			"to rebuild it by the business-date rule without them",
+			&lossError{what})
+	}
 	return fmt.Errorf("replay: %w\n"+kept+"; "+
 		"the log is damaged or shorter than the one the read model was built from: restore the log from a backup "+
 		"(DATA_DIR/log, or the topic) and replay again, or run `stockctl replay --allow-loss` to replace the read model with what the log still holds",
