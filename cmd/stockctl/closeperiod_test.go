@@ -190,8 +190,15 @@ func TestClosePeriod(t *testing.T) {
 		producedRecord{0, "", `{"type":"PeriodClosed","schema_version":1,"event_id":"half","command_id":"half","business_date":"2024-04-15 00:00:00","recorded_at":"2024-04-16T08:00:00Z","recorded_by":"carl"}`},
 	)
 	mustRun(t, dir, "project", "--quiet")
-	if h := history(t, dir, "P1"); h[len(h)-1].Status != "rejected" || !strings.Contains(h[len(h)-1].Reason, "period") {
-		t.Fatalf("P1's history after a sale dated in the closed period: %+v", h[len(h)-1])
+	// History is in business-date order: the late sale sits at its date.
+	var late *historyEntry
+	for _, r := range history(t, dir, "P1") {
+		if r.Date == "2024-03-10 00:00:00" {
+			late = &r
+		}
+	}
+	if late == nil || late.Status != "rejected" || !strings.Contains(late.Reason, "period") {
+		t.Fatalf("P1's history after a sale dated in the closed period: %+v", late)
 	}
 	s, table = closedStatus(t, dir)
 	if s.ClosedThrough != "2024-04-15" || !s.Disagree {

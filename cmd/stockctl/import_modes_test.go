@@ -81,9 +81,9 @@ func TestImportDryRunAndSkipInvalid(t *testing.T) {
 	if !strings.Contains(real.stdout, "imported 3 of 4 rows from "+path) || !strings.Contains(real.stderr, "1 row(s) refused by the ledger") {
 		t.Errorf("the import does not say it imported 3 of the 4 valid rows: %v", real)
 	}
-	recorded := []string{"P1|2024-01-01|10", "P1|2024-01-05|-3", "P2|2024-01-02|4"}
+	recorded := []string{"P1|2024-01-01|10", "P2|2024-01-02|4", "P1|2024-01-05|-3"} // export: by business date
 	if got := exportedRows(t, dir, "csv"); !slices.Equal(got, recorded) {
-		t.Fatalf("the ledger holds %q, want lines 2, 7 and 4: %q", got, recorded)
+		t.Fatalf("the ledger holds %q, want lines 2, 4 and 7: %q", got, recorded)
 	}
 
 	// Again: the 3 rows are found recorded, line 6 is still refused, nothing is added.

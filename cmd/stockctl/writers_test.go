@@ -39,7 +39,12 @@ func writerBinary(t *testing.T, w int) string {
 // from going below zero, so only a recomputation can show an oversale.
 func checkRunningStock(t *testing.T, db *sql.DB) {
 	t.Helper()
-	rows, err := db.Query(`SELECT product_id, product_seq, event_type, qty_cents, stock_cents FROM ledger ORDER BY product_id, product_seq`)
+	// In business-date order, then log order: writers' default dates come from their own
+	// clocks, so one appended later may be dated a second earlier; the balance after each
+	// row (balances.end - net + the row's date_cents) must be the running sum in that order.
+	rows, err := db.Query(`SELECT l.product_id, l.product_seq, l.event_type, l.qty_cents, b.end_cents - b.net_cents + l.date_cents
+		FROM ledger l JOIN balances b ON b.product_id = l.product_id AND b.business_date = l.business_date
+		ORDER BY l.product_id, l.business_date, l.partition, l."offset"`)
 	if err != nil {
 		t.Fatal(err)
 	}
