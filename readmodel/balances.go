@@ -92,26 +92,26 @@ func span(ctx context.Context, q queryer, p domain.ProductID, d domain.BusinessD
 	if at != day {
 		s.Net = 0
 	}
-	var next, low, high string
+	var next, low, high sql.NullString
 	err = q.QueryRowContext(ctx, `SELECT
 		(SELECT business_date FROM balances WHERE product_id = ?1 AND business_date > ?2 ORDER BY business_date LIMIT 1),
 		(SELECT business_date || ' ' || low_cents FROM balances WHERE product_id = ?1 AND business_date > ?2 ORDER BY low_cents, business_date LIMIT 1),
 		(SELECT business_date || ' ' || high_cents FROM balances WHERE product_id = ?1 AND business_date > ?2 ORDER BY high_cents DESC, business_date LIMIT 1)`,
-		id, day).Scan(nullable(&next), nullable(&low), nullable(&high))
+		id, day).Scan(&next, &low, &high)
 	if err != nil {
 		return s, fmt.Errorf("balances of %q: %w", p, err)
 	}
-	if next == "" {
+	if !next.Valid {
 		return s, nil
 	}
 	s.Later = true
-	if s.Next, err = domain.ParseBusinessDate(next); err != nil {
+	if s.Next, err = domain.ParseBusinessDate(next.String); err != nil {
 		return s, fmt.Errorf("balances of %q: %w", p, err)
 	}
-	if s.LowDate, s.Low, err = dateAndCents(low); err != nil {
+	if s.LowDate, s.Low, err = dateAndCents(low.String); err != nil {
 		return s, fmt.Errorf("balances of %q: %w", p, err)
 	}
-	if s.HighDate, s.High, err = dateAndCents(high); err != nil {
+	if s.HighDate, s.High, err = dateAndCents(high.String); err != nil {
 		return s, fmt.Errorf("balances of %q: %w", p, err)
 	}
 	return s, nil
@@ -130,25 +130,6 @@ func dateAndCents(s string) (domain.BusinessDate, int64, error) {
 	var n int64
 	_, err = fmt.Sscan(s[i+1:], &n)
 	return d, n, err
-}
-
-// nullableString scans a NULL as "".
-type nullableString struct{ s *string }
-
-func nullable(s *string) nullableString { return nullableString{s} }
-
-func (n nullableString) Scan(v any) error {
-	switch x := v.(type) {
-	case nil:
-		*n.s = ""
-	case string:
-		*n.s = x
-	case []byte:
-		*n.s = string(x)
-	default:
-		return fmt.Errorf("want text, got %T", v)
-	}
-	return nil
 }
 
 // Span returns product p's balances around business date d, for a writer deciding an
