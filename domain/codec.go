@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -22,6 +23,11 @@ type envelope struct {
 	RecordedAt    time.Time `json:"recorded_at"`
 	RecordedBy    string    `json:"recorded_by"`
 	Note          string    `json:"note,omitempty"`
+	// Repairs only (docs/events.md): the event ID repaired, why, and an adjustment's
+	// direction, "in" or "out".
+	TargetEventID string `json:"target_event_id,omitempty"`
+	Reason        string `json:"reason,omitempty"`
+	Direction     string `json:"direction,omitempty"`
 }
 
 // MaxIDLength bounds event and command IDs.
@@ -31,9 +37,17 @@ const MaxIDLength = 128
 // UnmarshalEvent would not accept, so nothing unreadable is ever appended to the log.
 func MarshalEvent(e Event) ([]byte, error) {
 	var q *Quantity
-	if e.Type != TypePeriodClosed || !e.Quantity.IsZero() {
-		// Validation below then refuses a zero quantity, or any on a PeriodClosed.
+	if (e.Type != TypePeriodClosed && e.Type != TypeOperationVoided) || !e.Quantity.IsZero() {
+		// Validation below then refuses a zero quantity where one is needed, or any on a
+		// PeriodClosed or a void.
 		q = &e.Quantity
+	}
+	var dir string
+	if e.Type == TypeStockAdjusted {
+		dir = "in"
+		if e.Out {
+			dir = "out"
+		}
 	}
 	env := envelope{
 		Type:          e.Type,
@@ -47,6 +61,9 @@ func MarshalEvent(e Event) ([]byte, error) {
 		RecordedAt:    e.RecordedAt,
 		RecordedBy:    e.RecordedBy,
 		Note:          e.Note,
+		TargetEventID: e.Target,
+		Reason:        e.Reason,
+		Direction:     dir,
 	}
 	if _, err := env.event(); err != nil {
 		return nil, err
@@ -90,7 +107,14 @@ func (env *envelope) event() (Event, error) {
 	if env.Type == TypePeriodClosed {
 		return env.periodClosed()
 	}
-	if env.Type != TypeStockSold && env.Type != TypeStockRestocked {
+	switch env.Type {
+	case TypeStockSold, TypeStockRestocked:
+		if env.TargetEventID != "" || env.Reason != "" || env.Direction != "" {
+			return Event{}, fmt.Errorf("%w: a %s has no target_event_id, reason or direction", ErrMalformedEvent, env.Type)
+		}
+	case TypeOperationVoided, TypeOperationCorrected, TypeStockCounted, TypeStockAdjusted:
+		return env.repair()
+	default:
 		return Event{}, fmt.Errorf("%w: %q", ErrUnknownEventType, env.Type)
 	}
 	p, err := ParseProductID(env.ProductID)
@@ -153,4 +177,71 @@ func (env *envelope) periodClosed() (Event, error) {
 		RecordedBy:   env.RecordedBy,
 		Note:         env.Note,
 	}, nil
+}
+
+// repair validates the envelope of a void, correction, count or adjustment: the fields of
+// an operation, with a target and a reason where the type needs them (docs/events.md).
+func (env *envelope) repair() (Event, error) {
+	bad := func(format string, args ...any) (Event, error) {
+		return Event{}, fmt.Errorf("%w: %s: "+format, append([]any{ErrMalformedEvent, env.Type}, args...)...)
+	}
+	p, err := ParseProductID(env.ProductID)
+	if err != nil || p.String() != env.ProductID {
+		return bad("product_id %q", env.ProductID)
+	}
+	d, err := ParseBusinessDate(env.BusinessDate)
+	if err != nil {
+		return bad("business_date %q", env.BusinessDate)
+	}
+	if env.EventID == "" || env.CommandID == "" || len(env.EventID) > MaxIDLength || len(env.CommandID) > MaxIDLength {
+		return bad("event_id and command_id must be 1 to %d bytes", MaxIDLength)
+	}
+	if env.RecordedAt.IsZero() {
+		return bad("recorded_at missing")
+	}
+	if env.ExpectedSeq < 1 {
+		return bad("expected_seq %d", env.ExpectedSeq)
+	}
+	if len(env.Reason) > MaxReasonLength {
+		return bad("reason longer than %d bytes", MaxReasonLength)
+	}
+	targeted := env.Type == TypeOperationVoided || env.Type == TypeOperationCorrected
+	switch {
+	case targeted && (env.TargetEventID == "" || len(env.TargetEventID) > MaxIDLength):
+		return bad("target_event_id must be 1 to %d bytes", MaxIDLength)
+	case !targeted && env.TargetEventID != "":
+		return bad("no target_event_id expected")
+	case targeted && env.Reason == "":
+		return bad("reason missing")
+	case env.Type == TypeOperationVoided && env.Quantity != nil:
+		return bad("a void has no quantity")
+	case env.Type != TypeOperationVoided && env.Quantity == nil:
+		return bad("quantity missing")
+	case env.Quantity != nil && env.Quantity.IsZero() && env.Type != TypeStockCounted:
+		return bad("quantity zero")
+	case (env.Type == TypeStockAdjusted) != (env.Direction != ""):
+		return bad("direction %q: an adjustment, and only an adjustment, has one", env.Direction)
+	case env.Direction != "" && env.Direction != "in" && env.Direction != "out":
+		return bad("direction %q: want in or out", env.Direction)
+	case env.Type == TypeStockAdjusted && !slices.Contains(AdjustReasons, env.Reason):
+		return bad("reason %q: want one of %v", env.Reason, AdjustReasons)
+	}
+	e := Event{
+		Type:         env.Type,
+		ID:           env.EventID,
+		CommandID:    env.CommandID,
+		Product:      p,
+		ExpectedSeq:  env.ExpectedSeq,
+		BusinessDate: d,
+		RecordedAt:   env.RecordedAt,
+		RecordedBy:   env.RecordedBy,
+		Note:         env.Note,
+		Target:       env.TargetEventID,
+		Reason:       env.Reason,
+		Out:          env.Direction == "out",
+	}
+	if env.Quantity != nil {
+		e.Quantity = *env.Quantity
+	}
+	return e, nil
 }

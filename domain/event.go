@@ -17,6 +17,21 @@ const (
 	// one copy, same event ID, is written to every partition; it has no product,
 	// quantity or sequence.
 	TypePeriodClosed EventType = "PeriodClosed"
+
+	// Repairs (see repair.go): each is a new event that names what it repairs, ordered
+	// with its product's other events and decided by the same rule.
+
+	// TypeOperationVoided cancels an accepted operation (Target) as of its business date.
+	TypeOperationVoided EventType = "OperationVoided"
+	// TypeOperationCorrected voids Target and records the corrected operation (same
+	// kind, Quantity at BusinessDate) in its place, both or neither.
+	TypeOperationCorrected EventType = "OperationCorrected"
+	// TypeStockCounted records the quantity physically counted at BusinessDate: the
+	// difference with the balance then is decided when it is applied, in log order.
+	TypeStockCounted EventType = "StockCounted"
+	// TypeStockAdjusted moves the stock by Quantity, in (found) or Out (damaged, lost,
+	// expired), for Reason.
+	TypeStockAdjusted EventType = "StockAdjusted"
 )
 
 // SchemaVersion is the envelope version this build writes and the newest it reads.
@@ -39,6 +54,12 @@ type Event struct {
 	RecordedAt   time.Time
 	RecordedBy   string
 	Note         string
+	// Target is the event ID of the operation a void or a correction repairs.
+	Target string
+	// Reason says why a repair was made; for an adjustment it is one of AdjustReasons.
+	Reason string
+	// Out is true for an adjustment that takes units out of stock.
+	Out bool
 }
 
 // Metadata describes who asked for an operation and why, for Stock.Sell and Stock.Restock.
@@ -49,6 +70,8 @@ type Metadata struct {
 	RecordedAt   time.Time
 	RecordedBy   string
 	Note         string
+	// Reason says why, for a repair (void, correction, count, adjustment).
+	Reason string
 }
 
 func newEvent(t EventType, s *Stock, q Quantity, m Metadata) Event {
@@ -63,6 +86,7 @@ func newEvent(t EventType, s *Stock, q Quantity, m Metadata) Event {
 		RecordedAt:   m.RecordedAt.UTC(),
 		RecordedBy:   m.RecordedBy,
 		Note:         m.Note,
+		Reason:       m.Reason,
 	}
 }
 

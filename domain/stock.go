@@ -59,6 +59,12 @@ type Conditions struct {
 	Span Span
 	// ClosedThrough is the last day of the closed period, zero when no period is closed.
 	ClosedThrough BusinessDate
+	// Target is the operation a void or a correction names, nil when the read model
+	// holds no operation with that event ID. Line is the product's balances by date,
+	// which deciding a void or a correction changes and restores. Other events ignore
+	// both.
+	Target *Target
+	Line   *Timeline
 }
 
 // Effect is where an accepted operation landed among its product's balances.
@@ -73,6 +79,10 @@ type Effect struct {
 	DateNet int64
 	// Backdated is true when an operation dated after it had been accepted before it.
 	Backdated bool
+	// Voided, for a void or a correction, is the operation it cancels. A correction's
+	// Delta, Before, DateNet and Backdated are those of the operation it records, with
+	// the voided one gone; a void has no operation of its own.
+	Voided *Voided
 }
 
 // After returns the balance right after the operation, in business-date order.
@@ -174,7 +184,7 @@ func (s *Stock) Restock(q Quantity, m Metadata, c Conditions) (Event, error) {
 // check applies the invariants that must hold for e to be accepted now, and returns
 // where it would land.
 func (s *Stock) check(e Event, c Conditions) (Effect, error) {
-	if e.Quantity.IsZero() {
+	if e.Quantity.IsZero() && (e.Type == TypeStockSold || e.Type == TypeStockRestocked) {
 		return Effect{}, fmt.Errorf("%w: must be greater than zero", ErrInvalidQuantity)
 	}
 	if e.Product != s.product {
@@ -183,12 +193,18 @@ func (s *Stock) check(e Event, c Conditions) (Effect, error) {
 	if e.ExpectedSeq != s.seq+1 {
 		return Effect{}, fmt.Errorf("%w: %q expects sequence %d, the product is at %d", ErrSequenceConflict, s.product, e.ExpectedSeq, s.seq)
 	}
+	if e.Type == TypeOperationVoided || e.Type == TypeOperationCorrected {
+		return s.repair(e, c)
+	}
 	if !c.ClosedThrough.IsZero() && e.BusinessDate.Day() <= c.ClosedThrough.Day() {
 		return Effect{}, &PeriodClosedError{Through: c.ClosedThrough, Date: e.BusinessDate}
 	}
 	sp, err := s.span(e.BusinessDate, c)
 	if err != nil {
 		return Effect{}, err
+	}
+	if e.Type == TypeStockCounted || e.Type == TypeStockAdjusted {
+		return s.countOrAdjust(e, sp)
 	}
 	q := e.Quantity.cents
 	eff := Effect{Before: sp.At, Backdated: sp.Later}
@@ -246,8 +262,17 @@ func (s *Stock) Apply(e Event, c Conditions) (Effect, error) {
 	if err != nil {
 		return Effect{}, err
 	}
-	s.level.cents += eff.Delta
 	s.seq = e.ExpectedSeq
+	if v := eff.Voided; v != nil {
+		s.level.cents -= v.Target.Delta
+		if v.Target.Date.Equal(s.lastDate) {
+			s.dateNet -= v.Target.Delta
+		}
+		if e.Type == TypeOperationVoided {
+			return eff, nil
+		}
+	}
+	s.level.cents += eff.Delta
 	switch {
 	case eff.Backdated:
 	case e.BusinessDate.Equal(s.lastDate):
@@ -273,6 +298,14 @@ func RejectionReason(err error) string {
 		return "stock_overflow"
 	case errors.Is(err, ErrPeriodClosed):
 		return "period_closed"
+	case errors.Is(err, ErrNoSuchOperation):
+		return "no_such_operation"
+	case errors.Is(err, ErrNotAccepted):
+		return "not_accepted"
+	case errors.Is(err, ErrAlreadyVoided):
+		return "already_voided"
+	case errors.Is(err, ErrNotCorrectable):
+		return "not_correctable"
 	}
 	return "invalid"
 }

@@ -338,7 +338,7 @@ func TestStockApplyRejects(t *testing.T) {
 		{name: "expected seq skips ahead", edit: func(t *testing.T, e *domain.Event) { e.ExpectedSeq = 3 }, want: domain.ErrSequenceConflict, wantWhy: "sequence_conflict"},
 		{name: "expected seq far ahead", edit: func(t *testing.T, e *domain.Event) { e.ExpectedSeq = 1 << 40 }, want: domain.ErrSequenceConflict, wantWhy: "sequence_conflict"},
 		{name: "other product", edit: func(t *testing.T, e *domain.Event) { e.Product = mustProduct(t, "P2") }, want: domain.ErrMalformedEvent, wantWhy: "invalid"},
-		{name: "unknown type", edit: func(t *testing.T, e *domain.Event) { e.Type = "StockAdjusted" }, want: domain.ErrUnknownEventType, wantWhy: "invalid"},
+		{name: "unknown type", edit: func(t *testing.T, e *domain.Event) { e.Type = "StockTransferred" }, want: domain.ErrUnknownEventType, wantWhy: "invalid"},
 		{name: "zero quantity", edit: func(t *testing.T, e *domain.Event) { e.Quantity = domain.Quantity{} }, want: domain.ErrInvalidQuantity, wantWhy: "invalid"},
 		{name: "sale above the stock", edit: func(t *testing.T, e *domain.Event) { e.Quantity = mustQuantity(t, "10.01") }, want: domain.ErrInsufficientStock, wantWhy: "insufficient_stock"},
 		{name: "restock over the maximum", edit: func(t *testing.T, e *domain.Event) {

@@ -35,8 +35,17 @@ type Tx interface {
 	// accepted so far in this transaction left them.
 	Span(p domain.ProductID, d domain.BusinessDate) (domain.Span, error)
 	// Accept records an accepted event: its ledger row, the product's state after it, and
-	// where it landed among the product's balances by date, which it shifts.
+	// where it landed among the product's balances by date, which it shifts. For a void
+	// or a correction (eff.Voided set) it also marks the voided operation, moves the
+	// balances after it within its date and after its date, and records the repair; a
+	// void adds no ledger row, a correction adds the operation it records.
 	Accept(pos domain.Position, e domain.Event, after domain.Snapshot, eff domain.Effect) error
+	// Target returns the operation whose event ID is id, as deciding a void or a
+	// correction needs it, or nil when the store holds no operation with that ID.
+	Target(id string) (*domain.Target, error)
+	// Timeline returns product p's balances by date as every event accepted so far in
+	// this transaction left them. Deciding a repair changes it and restores it.
+	Timeline(p domain.ProductID) (*domain.Timeline, error)
 	// ClosedThrough returns the last closed day of partition, zero when none is.
 	ClosedThrough(partition int32) (domain.BusinessDate, error)
 	// ClosePeriod records an accepted PeriodClosed event of partition.
@@ -300,12 +309,22 @@ func (l *Ledger) applyOne(tx Tx, r decoded, b *batchState) (outcome, skip, error
 
 // conditions returns what deciding e needs besides its product's state: the closed
 // period of its partition, and its product's balances around its date when it is dated
-// before the product's latest operation (the only case that reads them).
+// before the product's latest operation (the only case that reads them); for a void or
+// a correction, the operation it names and the product's balances by date.
 func (l *Ledger) conditions(tx Tx, partition int32, s *domain.Stock, e domain.Event, b *batchState) (domain.Conditions, error) {
 	var c domain.Conditions
 	var err error
 	if c.ClosedThrough, err = l.closedThrough(tx, partition, b); err != nil {
 		return c, err
+	}
+	if e.Type == domain.TypeOperationVoided || e.Type == domain.TypeOperationCorrected {
+		if c.Target, err = tx.Target(e.Target); err != nil {
+			return c, err
+		}
+		if c.Line, err = tx.Timeline(e.Product); err != nil {
+			return c, err
+		}
+		return c, nil
 	}
 	if s.Backdated(e.BusinessDate) {
 		if c.Span, err = tx.Span(e.Product, e.BusinessDate); err != nil {
