@@ -140,7 +140,11 @@ func (d *DB) Span(ctx context.Context, p domain.ProductID, date domain.BusinessD
 
 // Timeline returns product p's balances by business date, every date of it.
 func (d *DB) Timeline(ctx context.Context, p domain.ProductID) (*domain.Timeline, error) {
-	rows, err := d.db.QueryContext(ctx, `SELECT business_date, end_cents, net_cents, low_cents, high_cents
+	return timelineOf(ctx, d.db, p)
+}
+
+func timelineOf(ctx context.Context, q rowsQueryer, p domain.ProductID) (*domain.Timeline, error) {
+	rows, err := q.QueryContext(ctx, `SELECT business_date, end_cents, net_cents, low_cents, high_cents
 		FROM balances WHERE product_id = ? ORDER BY business_date`, p.String())
 	if err != nil {
 		return nil, fmt.Errorf("balances of %q: %w", p, err)

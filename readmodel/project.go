@@ -72,15 +72,18 @@ type projectTx struct {
 	totals  *totals   // in a bulk load: what this transaction adds to the totals
 	lines   timelines // in a bulk load: every product's balances by date
 	changes []lineChange
+	// repairIndexes is set once a bulk load has built the indexes a repair reads.
+	repairIndexes bool
 }
 
 const (
-	ledgerColumns = 15
+	ledgerColumns = 19
 	acceptRows    = 64
 )
 
 var ledgerInsert = `INSERT INTO ledger (partition, "offset", event_id, command_id, command_key,
-	event_type, product_id, product_seq, qty_cents, stock_cents, business_date, recorded_at, recorded_by, note, date_cents) VALUES `
+	event_type, product_id, product_seq, qty_cents, stock_cents, business_date, recorded_at, recorded_by, note, date_cents,
+	delta_cents, reason, counted_cents, corrects) VALUES `
 
 func ledgerInsertOf(rows int) string {
 	row := "(" + placeholders(ledgerColumns) + ")"
@@ -217,7 +220,10 @@ func (t *projectTx) AcceptedCommands(ids []string) (map[string]bool, error) {
 		for j, id := range part {
 			args[j] = commandKey(id)
 		}
-		rows, err := t.tx.QueryContext(t.ctx, `SELECT command_id FROM ledger WHERE command_key IN (`+placeholders(len(part))+`)`, args...)
+		// A void has no ledger row: its command is found among the repairs.
+		in := `(` + placeholders(len(part)) + `)`
+		rows, err := t.tx.QueryContext(t.ctx, `SELECT command_id FROM ledger WHERE command_key IN `+in+`
+			UNION ALL SELECT command_id FROM repairs WHERE command_key IN `+in, append(args, args...)...)
 		if err != nil {
 			return nil, fmt.Errorf("accepted commands: %w", err)
 		}
@@ -239,20 +245,49 @@ func (t *projectTx) AcceptedCommands(ids []string) (map[string]bool, error) {
 }
 
 func (t *projectTx) Accept(pos domain.Position, e domain.Event, after domain.Snapshot, eff domain.Effect) error {
+	kind := e.Type
+	var corrects, counted any
+	switch e.Type {
+	case domain.TypeOperationVoided, domain.TypeOperationCorrected:
+		if err := t.void(pos, e, after, eff); err != nil {
+			return err
+		}
+		if e.Type == domain.TypeOperationVoided {
+			return nil
+		}
+		kind, corrects = eff.Voided.Target.Kind, eff.Voided.Target.ID
+	case domain.TypeStockCounted:
+		counted = e.Quantity.Cents()
+		if err := t.repaired(pos, e, after, eff.Delta); err != nil {
+			return err
+		}
+	case domain.TypeStockAdjusted:
+		if err := t.repaired(pos, e, after, eff.Delta); err != nil {
+			return err
+		}
+	}
 	if t.totals != nil {
-		t.totals.count(e)
+		t.totals.count(e.Product.String(), e.BusinessDate, kind, eff.Delta, 1)
 	}
 	if err := t.balance(e, eff); err != nil {
 		return err
 	}
 	t.pending = append(t.pending,
-		pos.Partition, pos.Offset, e.ID, e.CommandID, commandKey(e.CommandID), string(e.Type),
-		e.Product.String(), after.Seq, e.Quantity.Cents(), eff.After(), e.BusinessDate.String(),
-		e.RecordedAt.UTC().Format(time.RFC3339Nano), e.RecordedBy, e.Note, eff.DateNet)
+		pos.Partition, pos.Offset, e.ID, e.CommandID, commandKey(e.CommandID), string(kind),
+		e.Product.String(), after.Seq, abs(eff.Delta), eff.After(), e.BusinessDate.String(),
+		e.RecordedAt.UTC().Format(time.RFC3339Nano), e.RecordedBy, e.Note, eff.DateNet,
+		eff.Delta, e.Reason, counted, corrects)
 	if len(t.pending) == acceptRows*ledgerColumns {
 		return t.flush()
 	}
 	return nil
+}
+
+func abs(n int64) int64 {
+	if n < 0 {
+		return -n
+	}
+	return n
 }
 
 func (t *projectTx) Reject(pos domain.Position, e domain.Event, reason, detail string) error {

@@ -161,8 +161,11 @@ func (d *DB) EventOutcome(ctx context.Context, pos domain.Position, e domain.Eve
 		FROM ledger WHERE product_id = ? AND product_seq = ? AND partition = ? AND "offset" = ?
 		UNION ALL
 		SELECT event_id, event_type, product_id, qty_cents, 0, business_date, note, reason, 0
-		FROM rejected_events WHERE position = ?`,
-		e.Product.String(), e.ExpectedSeq, pos.Partition, pos.Offset, pos.Key())
+		FROM rejected_events WHERE position = ?
+		UNION ALL
+		SELECT event_id, event_type, product_id, 0, stock_cents, business_date, note, '', 1
+		FROM repairs WHERE event_type = 'OperationVoided' AND command_key = ? AND event_id = ? AND partition = ? AND "offset" = ?`,
+		e.Product.String(), e.ExpectedSeq, pos.Partition, pos.Offset, pos.Key(), commandKey(e.CommandID), e.ID, pos.Partition, pos.Offset)
 	if err != nil {
 		return domain.Outcome{}, fmt.Errorf("event outcome: %w", err)
 	}
@@ -172,7 +175,10 @@ func (d *DB) EventOutcome(ctx context.Context, pos domain.Position, e domain.Eve
 // CommandOutcome returns the accepted event of a command, if any.
 func (d *DB) CommandOutcome(ctx context.Context, commandID string) (domain.Outcome, error) {
 	o, err := d.outcome(ctx, `SELECT event_id, event_type, product_id, qty_cents, stock_cents, business_date, note, '', 1
-		FROM ledger WHERE command_key = ? AND command_id = ?`, commandKey(commandID), commandID)
+		FROM ledger WHERE command_key = ?1 AND command_id = ?2
+		UNION ALL
+		SELECT event_id, event_type, product_id, 0, stock_cents, business_date, note, '', 1
+		FROM repairs WHERE event_type = 'OperationVoided' AND command_key = ?1 AND command_id = ?2`, commandKey(commandID), commandID)
 	if err != nil {
 		return domain.Outcome{}, fmt.Errorf("command outcome: %w", err)
 	}

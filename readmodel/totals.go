@@ -8,50 +8,60 @@ import (
 	"github.com/stockctl/stockctl/domain"
 )
 
-// totals are the sums of migration 004 (product_totals, day_totals) kept in memory
-// during a bulk load. Its trigger is dropped while the ledger is loaded and put back by
-// write, which costs a replay a few thousand inserts instead of two upserts per event.
+// totals are the sums of migrations 004 and 008 (product_totals, day_totals) kept in
+// memory during a bulk load. Their triggers are dropped while the ledger is loaded and
+// put back by write, which costs a replay a few thousand inserts instead of two upserts
+// per event.
 type totals struct {
-	trigger  string // the trigger's SQL, to create again
+	triggers []string // the triggers' SQL, to create again
 	products map[string]*sums
 	days     map[string]*sums
 }
 
-type sums struct{ sales, restocks, soldCents, restockedCents int64 }
+type sums struct{ sales, restocks, soldCents, restockedCents, adjustments, adjustedCents int64 }
 
 func newTotals() *totals {
 	return &totals{products: make(map[string]*sums), days: make(map[string]*sums)}
 }
 
-// suspendTotals drops the totals trigger of a new, empty model and returns the totals
-// to keep in its place.
+// suspendTotals drops the totals triggers of a new, empty model and returns the totals
+// to keep in their place.
 func suspendTotals(ctx context.Context, db *sql.DB) (*totals, error) {
 	t := newTotals()
-	if err := db.QueryRowContext(ctx, `SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'ledger_totals'`).Scan(&t.trigger); err != nil {
-		return nil, fmt.Errorf("totals trigger: %w", err)
-	}
-	if _, err := db.ExecContext(ctx, `DROP TRIGGER ledger_totals`); err != nil {
-		return nil, fmt.Errorf("totals trigger: %w", err)
+	for _, name := range []string{"ledger_totals", "ledger_totals_void"} {
+		var trigger string
+		if err := db.QueryRowContext(ctx, `SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?`, name).Scan(&trigger); err != nil {
+			return nil, fmt.Errorf("totals trigger %s: %w", name, err)
+		}
+		if _, err := db.ExecContext(ctx, `DROP TRIGGER `+name); err != nil {
+			return nil, fmt.Errorf("totals trigger %s: %w", name, err)
+		}
+		t.triggers = append(t.triggers, trigger)
 	}
 	return t, nil
 }
 
-func (t *totals) count(e domain.Event) {
+// count adds an accepted operation of kind, dated day, moving the stock by delta.
+func (t *totals) count(product string, day domain.BusinessDate, kind domain.EventType, delta int64, sign int64) {
 	for _, m := range []struct {
 		sums map[string]*sums
 		key  string
-	}{{t.products, e.Product.String()}, {t.days, e.BusinessDate.String()[:10]}} {
+	}{{t.products, product}, {t.days, day.String()[:10]}} {
 		s := m.sums[m.key]
 		if s == nil {
 			s = &sums{}
 			m.sums[m.key] = s
 		}
-		if e.Type == domain.TypeStockSold {
-			s.sales++
-			s.soldCents += e.Quantity.Cents()
-		} else {
-			s.restocks++
-			s.restockedCents += e.Quantity.Cents()
+		switch kind {
+		case domain.TypeStockSold:
+			s.sales += sign
+			s.soldCents -= sign * delta
+		case domain.TypeStockRestocked:
+			s.restocks += sign
+			s.restockedCents += sign * delta
+		default:
+			s.adjustments += sign
+			s.adjustedCents += sign * delta
 		}
 	}
 }
@@ -69,6 +79,8 @@ func (t *totals) add(o *totals) {
 			s.restocks += v.restocks
 			s.soldCents += v.soldCents
 			s.restockedCents += v.restockedCents
+			s.adjustments += v.adjustments
+			s.adjustedCents += v.adjustedCents
 		}
 	}
 }
@@ -81,20 +93,22 @@ func (t *totals) write(ctx context.Context, db *sql.DB) error {
 	}
 	defer tx.Rollback()
 	for table, m := range map[string]map[string]*sums{"product_totals": t.products, "day_totals": t.days} {
-		stmt, err := tx.PrepareContext(ctx, `INSERT INTO `+table+` VALUES (?, ?, ?, ?, ?)`)
+		stmt, err := tx.PrepareContext(ctx, `INSERT INTO `+table+` VALUES (?, ?, ?, ?, ?, ?, ?)`)
 		if err != nil {
 			return fmt.Errorf("write totals: %w", err)
 		}
 		for k, s := range m {
-			if _, err := stmt.ExecContext(ctx, k, s.sales, s.restocks, s.soldCents, s.restockedCents); err != nil {
+			if _, err := stmt.ExecContext(ctx, k, s.sales, s.restocks, s.soldCents, s.restockedCents, s.adjustments, s.adjustedCents); err != nil {
 				stmt.Close()
 				return fmt.Errorf("write totals: %w", err)
 			}
 		}
 		stmt.Close()
 	}
-	if _, err := tx.ExecContext(ctx, t.trigger); err != nil {
-		return fmt.Errorf("write totals: %w", err)
+	for _, trigger := range t.triggers {
+		if _, err := tx.ExecContext(ctx, trigger); err != nil {
+			return fmt.Errorf("write totals: %w", err)
+		}
 	}
 	return tx.Commit()
 }

@@ -1,0 +1,196 @@
+package readmodel
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/stockctl/stockctl/domain"
+)
+
+// Repairs (migration 008): a void or a correction marks the row it cancels with
+// voided_by, takes its movement out of the running totals of its date's later rows and
+// out of the balances from its date on, and is recorded in repairs with counts and
+// adjustments. Deciding one needs the target's row and its date's other rows (Target).
+
+// rowsQueryer is what reading a target needs of a connection or transaction.
+type rowsQueryer interface {
+	queryer
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// target reads the operation whose event ID is id, nil when neither the ledger nor the
+// rejected events hold it. spanOf gives its product's balances around its date.
+func target(ctx context.Context, q rowsQueryer, id string, spanOf func(domain.ProductID, domain.BusinessDate) (domain.Span, error)) (*domain.Target, error) {
+	var kind, product, date string
+	var delta, seq int64
+	var voidedBy sql.NullString
+	err := q.QueryRowContext(ctx, `SELECT event_type, product_id, business_date, delta_cents, product_seq, voided_by
+		FROM ledger WHERE event_id = ?`, id).Scan(&kind, &product, &date, &delta, &seq, &voidedBy)
+	if errors.Is(err, sql.ErrNoRows) {
+		return rejectedTarget(ctx, q, id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("operation %s: %w", id, err)
+	}
+	t := &domain.Target{ID: id, Kind: domain.EventType(kind), Delta: delta, VoidedBy: voidedBy.String}
+	if t.Product, err = domain.ParseProductID(product); err != nil {
+		return nil, fmt.Errorf("operation %s: %w", id, err)
+	}
+	if t.Date, err = domain.ParseBusinessDate(date); err != nil {
+		return nil, fmt.Errorf("operation %s: %w", id, err)
+	}
+	if t.VoidedBy != "" {
+		return t, nil
+	}
+	sp, err := spanOf(t.Product, t.Date)
+	if err != nil {
+		return nil, err
+	}
+	start := sp.At - sp.Net
+	// The running totals of the date's other rows in effect, before and after it in log
+	// order (product_seq follows the log within a product).
+	var pLo, pHi, rLo, rHi sql.NullInt64
+	err = q.QueryRowContext(ctx, `SELECT
+		(SELECT min(date_cents) FROM ledger WHERE product_id = ?1 AND business_date = ?2 AND voided_by IS NULL AND product_seq < ?3),
+		(SELECT max(date_cents) FROM ledger WHERE product_id = ?1 AND business_date = ?2 AND voided_by IS NULL AND product_seq < ?3),
+		(SELECT min(date_cents) FROM ledger WHERE product_id = ?1 AND business_date = ?2 AND voided_by IS NULL AND product_seq > ?3),
+		(SELECT max(date_cents) FROM ledger WHERE product_id = ?1 AND business_date = ?2 AND voided_by IS NULL AND product_seq > ?3)`,
+		product, date, seq).Scan(&pLo, &pHi, &rLo, &rHi)
+	if err != nil {
+		return nil, fmt.Errorf("operation %s: %w", id, err)
+	}
+	if pLo.Valid {
+		t.Prior = domain.Extremes{Low: start + pLo.Int64, High: start + pHi.Int64, Any: true}
+	}
+	if rLo.Valid {
+		t.Rest = domain.Extremes{Low: start + rLo.Int64, High: start + rHi.Int64, Any: true}
+	}
+	return t, nil
+}
+
+// rejectedTarget reads a rejected event as a target, nil when there is none.
+func rejectedTarget(ctx context.Context, q queryer, id string) (*domain.Target, error) {
+	var kind, product, reason string
+	err := q.QueryRowContext(ctx, `SELECT event_type, product_id, reason FROM rejected_events WHERE event_id = ? LIMIT 1`, id).
+		Scan(&kind, &product, &reason)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("operation %s: %w", id, err)
+	}
+	t := &domain.Target{ID: id, Kind: domain.EventType(kind), Rejected: true, Reason: reason}
+	t.Product, _ = domain.ParseProductID(product)
+	return t, nil
+}
+
+// Target returns the operation whose event ID is id, as deciding a void or a correction
+// needs it, or nil when the model holds no operation with that ID.
+func (t *projectTx) Target(id string) (*domain.Target, error) {
+	if err := t.flush(); err != nil {
+		return nil, err
+	}
+	if t.lines != nil && !t.repairIndexes {
+		// A bulk load builds its indexes at the end; the first repair needs these two now.
+		for _, q := range []string{`CREATE INDEX IF NOT EXISTS ledger_event ON ledger (event_id)`,
+			`CREATE UNIQUE INDEX IF NOT EXISTS ledger_product ON ledger (product_id, product_seq)`} {
+			if _, err := t.tx.ExecContext(t.ctx, q); err != nil {
+				return nil, fmt.Errorf("repair indexes: %w", err)
+			}
+		}
+		t.repairIndexes = true
+	}
+	return target(t.ctx, t.tx, id, t.Span)
+}
+
+// Timeline returns product p's balances by date as this transaction left them: a bulk
+// load's own, or those the balances table holds.
+func (t *projectTx) Timeline(p domain.ProductID) (*domain.Timeline, error) {
+	if t.lines != nil {
+		line := t.lines[p.String()]
+		if line == nil {
+			line = domain.NewTimeline(nil)
+			t.lines[p.String()] = line
+		}
+		return line, nil
+	}
+	return timelineOf(t.ctx, t.tx, p)
+}
+
+// void applies the cancelling half of an accepted void or correction: the target's row
+// is marked, its date's later rows and its balances from its date on lose its movement,
+// and the repair is recorded.
+func (t *projectTx) void(pos domain.Position, e domain.Event, after domain.Snapshot, eff domain.Effect) error {
+	v := eff.Voided
+	tg := v.Target
+	if err := t.flush(); err != nil {
+		return err
+	}
+	p, d := tg.Product.String(), tg.Date.String()
+	err := t.exec(`UPDATE ledger SET date_cents = date_cents - ?1 WHERE product_id = ?2 AND business_date = ?3
+		AND voided_by IS NULL AND product_seq > (SELECT product_seq FROM ledger WHERE event_id = ?4)`, tg.Delta, p, d, tg.ID)
+	if err == nil {
+		err = t.exec(`UPDATE ledger SET voided_by = ?, voided_at = ? WHERE event_id = ?`,
+			e.ID, e.RecordedAt.UTC().Format(time.RFC3339Nano), tg.ID)
+	}
+	if err != nil {
+		return fmt.Errorf("void %s: %w", tg.ID, err)
+	}
+	low, high := v.Day.Low, v.Day.High
+	if !v.Day.Any {
+		low, high = v.Start, v.Start
+	}
+	if t.lines != nil {
+		line := t.lines[p]
+		change, ok := line.Reshape(tg.Date, -tg.Delta, low, high)
+		if !ok {
+			return fmt.Errorf("void %s: no balance of %s on %s", tg.ID, p, d)
+		}
+		t.changes = append(t.changes, lineChange{line, change})
+		t.totals.count(p, tg.Date, tg.Kind, tg.Delta, -1)
+	} else {
+		err := t.exec(`UPDATE balances SET end_cents = end_cents - ?1, net_cents = net_cents - ?1, low_cents = ?2, high_cents = ?3
+			WHERE product_id = ?4 AND business_date = ?5`, tg.Delta, low, high, p, d)
+		if err == nil {
+			err = t.exec(`UPDATE balances SET end_cents = end_cents - ?1, low_cents = low_cents - ?1, high_cents = high_cents - ?1
+				WHERE product_id = ?2 AND business_date > ?3`, tg.Delta, p, d)
+		}
+		if err != nil {
+			return fmt.Errorf("void %s: balances: %w", tg.ID, err)
+		}
+	}
+	moved := -tg.Delta
+	if e.Type == domain.TypeOperationCorrected {
+		moved += eff.Delta
+	}
+	return t.repaired(pos, e, after, moved)
+}
+
+// repaired records an accepted repair that moved its product's stock by moved.
+func (t *projectTx) repaired(pos domain.Position, e domain.Event, after domain.Snapshot, moved int64) error {
+	var target any
+	if e.Target != "" {
+		target = e.Target
+	}
+	err := t.exec(`INSERT INTO repairs (event_id, event_type, command_id, command_key, product_id, product_seq, partition, "offset",
+		target_event_id, delta_cents, stock_cents, reason, business_date, recorded_at, recorded_by, note)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		e.ID, string(e.Type), e.CommandID, commandKey(e.CommandID), e.Product.String(), after.Seq, pos.Partition, pos.Offset,
+		target, moved, after.Level.Cents(), e.Reason, e.BusinessDate.String(), e.RecordedAt.UTC().Format(time.RFC3339Nano),
+		e.RecordedBy, e.Note)
+	if err != nil {
+		return fmt.Errorf("repair %s: %w", e.ID, err)
+	}
+	return nil
+}
+
+// Target returns the operation whose event ID is id as the rule sees it, nil when the
+// model holds none: for a writer deciding a void or a correction.
+func (d *DB) Target(ctx context.Context, id string) (*domain.Target, error) {
+	return target(ctx, d.db, id, func(p domain.ProductID, date domain.BusinessDate) (domain.Span, error) {
+		return span(ctx, d.db, p, date)
+	})
+}
