@@ -23,8 +23,17 @@ type Words struct {
 
 // WordsFor returns the words for kind.
 func WordsFor(kind domain.EventType) Words {
-	if kind == domain.TypeStockSold {
+	switch kind {
+	case domain.TypeStockSold:
 		return Words{Verb: "sell", Noun: "sale", Past: "sold"}
+	case domain.TypeOperationVoided:
+		return Words{Verb: "void", Noun: "void", Past: "voided"}
+	case domain.TypeOperationCorrected:
+		return Words{Verb: "correct", Noun: "correction", Past: "corrected"}
+	case domain.TypeStockCounted:
+		return Words{Verb: "count", Noun: "count", Past: "counted"}
+	case domain.TypeStockAdjusted:
+		return Words{Verb: "adjust", Noun: "adjustment", Past: "adjusted"}
 	}
 	return Words{Verb: "restock", Noun: "restock", Past: "restocked"}
 }
@@ -136,6 +145,11 @@ var sentinels = []Sentinel{
 	{Err: domain.ErrInsufficientStock, Class: Refused, Code: "insufficient_stock", Field: "quantity"},
 	{Err: domain.ErrStockOverflow, Class: Refused, Code: "stock_overflow", Field: "quantity"},
 	{Err: domain.ErrPeriodClosed, Class: Refused, Code: "period_closed", Field: "date"},
+	{Err: ErrAmbiguousID, Class: Invalid, Code: "ambiguous_event_id", Field: "event_id"},
+	{Err: domain.ErrNoSuchOperation, Class: Refused, Code: "no_such_operation", Field: "event_id"},
+	{Err: domain.ErrNotAccepted, Class: Refused, Code: "not_accepted", Field: "event_id"},
+	{Err: domain.ErrAlreadyVoided, Class: Refused, Code: "already_voided", Field: "event_id"},
+	{Err: domain.ErrNotCorrectable, Class: Refused, Code: "not_correctable", Field: "event_id"},
 	{Err: ErrConflict, Class: Refused, Code: "conflict"},
 	{Err: ErrStockColumn, Class: Refused, Code: "stock_column_differs"},
 	{Err: context.Canceled, Class: Interrupted, Code: "interrupted"},

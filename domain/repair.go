@@ -52,6 +52,8 @@ type Target struct {
 	Reason   string
 	// VoidedBy is the event ID of the void or correction that cancelled it, if any.
 	VoidedBy string
+	// Note is its note, which a correction keeps unless given another.
+	Note string
 	// Prior and Rest are the balances after the other operations of its product and
 	// date, before it and after it in log order.
 	Prior, Rest Extremes

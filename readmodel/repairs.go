@@ -24,18 +24,18 @@ type rowsQueryer interface {
 // target reads the operation whose event ID is id, nil when neither the ledger nor the
 // rejected events hold it. spanOf gives its product's balances around its date.
 func target(ctx context.Context, q rowsQueryer, id string, spanOf func(domain.ProductID, domain.BusinessDate) (domain.Span, error)) (*domain.Target, error) {
-	var kind, product, date string
+	var kind, product, date, note string
 	var delta, seq int64
 	var voidedBy sql.NullString
-	err := q.QueryRowContext(ctx, `SELECT event_type, product_id, business_date, delta_cents, product_seq, voided_by
-		FROM ledger WHERE event_id = ?`, id).Scan(&kind, &product, &date, &delta, &seq, &voidedBy)
+	err := q.QueryRowContext(ctx, `SELECT event_type, product_id, business_date, delta_cents, product_seq, voided_by, note
+		FROM ledger WHERE event_id = ?`, id).Scan(&kind, &product, &date, &delta, &seq, &voidedBy, &note)
 	if errors.Is(err, sql.ErrNoRows) {
 		return rejectedTarget(ctx, q, id)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("operation %s: %w", id, err)
 	}
-	t := &domain.Target{ID: id, Kind: domain.EventType(kind), Delta: delta, VoidedBy: voidedBy.String}
+	t := &domain.Target{ID: id, Kind: domain.EventType(kind), Delta: delta, VoidedBy: voidedBy.String, Note: note}
 	if t.Product, err = domain.ParseProductID(product); err != nil {
 		return nil, fmt.Errorf("operation %s: %w", id, err)
 	}
