@@ -70,11 +70,28 @@ func (d *DB) Snapshot(ctx context.Context, p domain.ProductID) (domain.Snapshot,
 // HistoryEntry is one operation on a product, accepted or rejected, in business-date
 // order.
 type HistoryEntry struct {
-	Date       string `json:"date"`
-	Type       string `json:"type"` // "sale" or "restock"
-	Quantity   string `json:"quantity"`
-	Stock      string `json:"stock,omitempty"` // stock after an accepted operation, in business-date order
-	Status     string `json:"status"`          // "accepted" or "rejected"
+	Date string `json:"date"`
+	// Type is "sale", "restock", "adjustment", "count", or for a repair that has no
+	// operation of its own, "void".
+	Type     string `json:"type"`
+	Quantity string `json:"quantity"`
+	Stock    string `json:"stock,omitempty"` // stock after an operation in effect, in business-date order
+	// Status is "accepted", "rejected", or "voided" for an accepted operation a void or a
+	// correction cancelled.
+	Status string `json:"status"`
+	// VoidedBy is the event ID of the void or correction that cancelled this operation,
+	// with its reason; Target, on a void or a correction, the event ID it cancelled: the
+	// links both ways.
+	VoidedBy   string `json:"voided_by,omitempty"`
+	VoidReason string `json:"void_reason,omitempty"`
+	Target     string `json:"target,omitempty"`
+	// RepairReason is why a void, correction, count or adjustment was made (an
+	// adjustment's reason code).
+	RepairReason string `json:"repair_reason,omitempty"`
+	// Signed movement of an adjustment or count ("-3.00"), and a count's quantities.
+	Delta      string `json:"delta,omitempty"`
+	Counted    string `json:"counted,omitempty"`
+	Expected   string `json:"expected,omitempty"`
 	Reason     string `json:"reason,omitempty"`
 	Detail     string `json:"detail,omitempty"`
 	RecordedAt string `json:"recorded_at"`

@@ -22,11 +22,20 @@ type LevelAt struct {
 // HistoryEntry is one operation on a product, accepted or rejected, in business-date
 // order.
 type HistoryEntry struct {
-	Date       string `json:"date"`
-	Type       string `json:"type"` // "sale" or "restock"
-	Quantity   string `json:"quantity"`
-	Stock      string `json:"stock,omitempty"` // running stock after an accepted operation
-	Status     string `json:"status"`          // "accepted" or "rejected"
+	Date string `json:"date"`
+	// Type is "sale", "restock", "adjustment", "count" or "void".
+	Type     string `json:"type"`
+	Quantity string `json:"quantity"`
+	Stock    string `json:"stock,omitempty"` // running stock after an operation in effect
+	Status   string `json:"status"`          // "accepted", "rejected" or "voided"
+	// The fields of repairs, as readmodel.HistoryEntry documents them.
+	VoidedBy     string `json:"voided_by,omitempty"`
+	VoidReason   string `json:"void_reason,omitempty"`
+	Target       string `json:"target,omitempty"`
+	RepairReason string `json:"repair_reason,omitempty"`
+	Delta        string `json:"delta,omitempty"`
+	Counted      string `json:"counted,omitempty"`
+	Expected     string `json:"expected,omitempty"`
 	Reason     string `json:"reason,omitempty"`
 	Detail     string `json:"detail,omitempty"`
 	RecordedAt string `json:"recorded_at"`
