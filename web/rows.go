@@ -36,14 +36,14 @@ type HistoryEntry struct {
 	Delta        string `json:"delta,omitempty"`
 	Counted      string `json:"counted,omitempty"`
 	Expected     string `json:"expected,omitempty"`
-	Reason     string `json:"reason,omitempty"`
-	Detail     string `json:"detail,omitempty"`
-	RecordedAt string `json:"recorded_at"`
-	RecordedBy string `json:"recorded_by"`
-	Note       string `json:"note,omitempty"`
-	EventID    string `json:"event_id"`
-	Partition  int32  `json:"partition"`
-	Offset     int64  `json:"offset"`
+	Reason       string `json:"reason,omitempty"`
+	Detail       string `json:"detail,omitempty"`
+	RecordedAt   string `json:"recorded_at"`
+	RecordedBy   string `json:"recorded_by"`
+	Note         string `json:"note,omitempty"`
+	EventID      string `json:"event_id"`
+	Partition    int32  `json:"partition"`
+	Offset       int64  `json:"offset"`
 }
 
 // AppliedOperation is one operation the read model applied, accepted or rejected, as the
