@@ -9,11 +9,11 @@ import (
 	"github.com/stockctl/stockctl/domain"
 )
 
-// Mark is how far a reader of changes has seen the model: the last ledger row and the
-// next offset per partition. The zero Mark is before everything.
+// Mark is how far a reader of changes has seen the model: the last ledger row, the last
+// repair (by rowid) and the next offset per partition. The zero Mark is before everything.
 type Mark struct {
-	ledgerID int64
-	offsets  map[int32]int64
+	ledgerID, repairID int64
+	offsets            map[int32]int64
 }
 
 // Version is a number that grows with every record the model applies: the sum of the
@@ -26,18 +26,29 @@ func (m Mark) Version() int64 {
 	return v
 }
 
-// Change is one operation the model applied, accepted or rejected.
+// Change is one operation the model applied, accepted or rejected: a sale, a restock, or
+// a repair (a void adds no ledger row, and a correction's, count's or adjustment's row is
+// told once, as its repair).
 type Change struct {
-	Product    string `json:"product"`
-	Type       string `json:"type"` // "sale" or "restock"
-	Quantity   string `json:"quantity"`
-	Stock      string `json:"stock,omitempty"` // after an accepted operation, in business-date order
-	Status     string `json:"status"`          // "accepted" or "rejected"
-	Reason     string `json:"reason,omitempty"`
-	Date       string `json:"date"`
-	RecordedBy string `json:"recorded_by"`
-	Partition  int32  `json:"partition"`
-	Offset     int64  `json:"offset"`
+	Product string `json:"product"`
+	// Type is "sale", "restock", "void", "correction", "count" or "adjustment".
+	Type     string `json:"type"`
+	Quantity string `json:"quantity"`
+	// Stock is, after an accepted sale or restock, the balance after it in business-date
+	// order; after an accepted repair, the product's stock once it applied.
+	Stock  string `json:"stock,omitempty"`
+	Status string `json:"status"` // "accepted" or "rejected"
+	Reason string `json:"reason,omitempty"`
+	// EventID is the event's ID; Target, a void's or correction's operation; Delta, what a
+	// repair moved the stock by, signed; RepairReason, why it was made.
+	EventID      string `json:"event_id,omitempty"`
+	Target       string `json:"target,omitempty"`
+	Delta        string `json:"delta,omitempty"`
+	RepairReason string `json:"repair_reason,omitempty"`
+	Date         string `json:"date"`
+	RecordedBy   string `json:"recorded_by"`
+	Partition    int32  `json:"partition"`
+	Offset       int64  `json:"offset"`
 }
 
 // ChangesSince returns the operations applied after m, the oldest first, at most limit
@@ -62,25 +73,26 @@ func (d *DB) ChangesSince(ctx context.Context, m Mark, limit int) (changes []Cha
 }
 
 func changesIn(ctx context.Context, tx *sql.Conn, m Mark, limit int) (changes []Change, next Mark, more bool, err error) {
-	next = Mark{ledgerID: m.ledgerID}
+	next = Mark{ledgerID: m.ledgerID, repairID: m.repairID}
 	if next.offsets, err = offsetsIn(ctx, tx); err != nil {
 		return nil, m, false, err
 	}
-	lastID := func() (int64, error) {
-		var id int64
-		err := tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) FROM ledger`).Scan(&id)
-		return id, err
+	lastIDs := func() (ledger, repair int64, err error) {
+		err = tx.QueryRowContext(ctx, `SELECT (SELECT coalesce(max(id), 0) FROM ledger), (SELECT coalesce(max(rowid), 0) FROM repairs)`).
+			Scan(&ledger, &repair)
+		return ledger, repair, err
 	}
 	if m.offsets == nil {
 		// The first mark starts at the end: there is nothing to tell about the past.
-		next.ledgerID, err = lastID()
+		next.ledgerID, next.repairID, err = lastIDs()
 		return nil, next, false, err
 	}
 	if maps.Equal(next.offsets, m.offsets) {
 		return nil, m, false, nil
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT id, product_id, event_type, qty_cents, `+stockAfter+`, business_date, recorded_by, partition, "offset"
-		FROM ledger WHERE id > ? ORDER BY id LIMIT ?`, m.ledgerID, limit+1)
+	// Sales and restocks from the ledger; the rows of repairs are told from repairs.
+	rows, err := tx.QueryContext(ctx, `SELECT id, product_id, event_type, qty_cents, `+stockAfter+`, business_date, recorded_by, partition, "offset", event_id
+		FROM ledger WHERE id > ? AND event_type IN ('StockSold', 'StockRestocked') AND corrects IS NULL ORDER BY id LIMIT ?`, m.ledgerID, limit+1)
 	if err != nil {
 		return nil, m, false, fmt.Errorf("changes: %w", err)
 	}
@@ -89,7 +101,7 @@ func changesIn(ctx context.Context, tx *sql.Conn, m Mark, limit int) (changes []
 		var c Change
 		var typ string
 		var qty, stock, id int64
-		if err := rows.Scan(&id, &c.Product, &typ, &qty, &stock, &c.Date, &c.RecordedBy, &c.Partition, &c.Offset); err != nil {
+		if err := rows.Scan(&id, &c.Product, &typ, &qty, &stock, &c.Date, &c.RecordedBy, &c.Partition, &c.Offset, &c.EventID); err != nil {
 			rows.Close()
 			return nil, m, false, fmt.Errorf("changes: %w", err)
 		}
@@ -99,17 +111,20 @@ func changesIn(ctx context.Context, tx *sql.Conn, m Mark, limit int) (changes []
 		}
 		c.Type, c.Quantity, c.Stock, c.Status = operationName(domain.EventType(typ)), centsString(qty), centsString(stock), "accepted"
 		changes = append(changes, c)
-		next.ledgerID = id
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, m, false, fmt.Errorf("changes: %w", err)
 	}
-	if more {
-		// Skip to the end: a subscriber is told there was more, not every row.
-		if next.ledgerID, err = lastID(); err != nil {
-			return nil, m, false, fmt.Errorf("changes: %w", err)
-		}
+	repaired, repairsMore, err := repairsIn(ctx, tx, m.repairID, limit)
+	if err != nil {
+		return nil, m, false, err
+	}
+	changes, more = append(changes, repaired...), more || repairsMore
+	// Every row up to the snapshot's last is told or, over the limit, skipped: a
+	// subscriber is told there was more, not every row.
+	if next.ledgerID, next.repairID, err = lastIDs(); err != nil {
+		return nil, m, false, fmt.Errorf("changes: %w", err)
 	}
 	// Rejections are keyed by position: those between the old and the new offsets, at
 	// most limit over all partitions.
@@ -120,7 +135,7 @@ func changesIn(ctx context.Context, tx *sql.Conn, m Mark, limit int) (changes []
 			continue
 		}
 		pos := func(o int64) int64 { return int64(p)<<40 | o }
-		rows, err := tx.QueryContext(ctx, `SELECT product_id, event_type, qty_cents, reason, business_date, recorded_by, partition, "offset"
+		rows, err := tx.QueryContext(ctx, `SELECT product_id, event_type, qty_cents, reason, business_date, recorded_by, partition, "offset", event_id
 			FROM rejected_events WHERE position >= ? AND position < ? ORDER BY position LIMIT ?`, pos(from), pos(end), limit-rejected+1)
 		if err != nil {
 			return nil, m, false, fmt.Errorf("changes: %w", err)
@@ -133,11 +148,11 @@ func changesIn(ctx context.Context, tx *sql.Conn, m Mark, limit int) (changes []
 			var c Change
 			var typ string
 			var qty int64
-			if err := rows.Scan(&c.Product, &typ, &qty, &c.Reason, &c.Date, &c.RecordedBy, &c.Partition, &c.Offset); err != nil {
+			if err := rows.Scan(&c.Product, &typ, &qty, &c.Reason, &c.Date, &c.RecordedBy, &c.Partition, &c.Offset, &c.EventID); err != nil {
 				rows.Close()
 				return nil, m, false, fmt.Errorf("changes: %w", err)
 			}
-			c.Type, c.Quantity, c.Status = operationName(domain.EventType(typ)), centsString(qty), "rejected"
+			c.Type, c.Quantity, c.Status = changeType(domain.EventType(typ)), centsString(qty), "rejected"
 			changes = append(changes, c)
 			rejected++
 		}
@@ -147,6 +162,62 @@ func changesIn(ctx context.Context, tx *sql.Conn, m Mark, limit int) (changes []
 		}
 	}
 	return changes, next, more, nil
+}
+
+// repairsIn reads the repairs after rowid from, at most limit, and whether there were more.
+func repairsIn(ctx context.Context, tx *sql.Conn, from int64, limit int) ([]Change, bool, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT event_type, product_id, delta_cents, stock_cents, business_date, recorded_by,
+		partition, "offset", event_id, coalesce(target_event_id, ''), reason
+		FROM repairs WHERE rowid > ? ORDER BY rowid LIMIT ?`, from, limit+1)
+	if err != nil {
+		return nil, false, fmt.Errorf("changes: %w", err)
+	}
+	defer rows.Close()
+	var out []Change
+	for rows.Next() {
+		if len(out) == limit {
+			return out, true, nil
+		}
+		c := Change{Status: "accepted"}
+		var typ string
+		var delta, stock int64
+		if err := rows.Scan(&typ, &c.Product, &delta, &stock, &c.Date, &c.RecordedBy, &c.Partition, &c.Offset, &c.EventID,
+			&c.Target, &c.RepairReason); err != nil {
+			return nil, false, fmt.Errorf("changes: %w", err)
+		}
+		c.Type, c.Quantity, c.Delta, c.Stock = changeType(domain.EventType(typ)), centsString(max(delta, -delta)), signedString(delta), centsString(stock)
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, false, fmt.Errorf("changes: %w", err)
+	}
+	return out, false, nil
+}
+
+// changeType names an event's type as the changes and the API do.
+func changeType(t domain.EventType) string {
+	switch t {
+	case domain.TypeOperationVoided:
+		return "void"
+	case domain.TypeOperationCorrected:
+		return "correction"
+	case domain.TypeStockCounted:
+		return "count"
+	case domain.TypeStockAdjusted:
+		return "adjustment"
+	}
+	return operationName(t)
+}
+
+// signedString writes hundredths with their sign: "-3.00", "+2.00", "0.00".
+func signedString(n int64) string {
+	switch {
+	case n < 0:
+		return "-" + centsString(-n)
+	case n > 0:
+		return "+" + centsString(n)
+	}
+	return centsString(0)
 }
 
 func offsetsIn(ctx context.Context, tx *sql.Conn) (map[int32]int64, error) {

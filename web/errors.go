@@ -43,7 +43,7 @@ var webErrors = []commands.Sentinel{
 // classify says what an error from validation or a command handler is, and its class's
 // HTTP status, which matches the CLI's exit code (2 → 400, 1 → 409, 3 and 4 → 503).
 func classify(err error) (int, commands.Failure) {
-	f := commands.Classify(err, webErrors...)
+	f := commands.Classify(err, append(webErrors, repairErrors...)...)
 	return statusOf[f.Class], f
 }
 

@@ -30,34 +30,40 @@ func (e *bodyError) Error() string { return "the body is not a JSON operation: "
 // limit, come back as they are.
 func decodeOperation(r io.Reader) (operationRequest, error) {
 	var req operationRequest
-	err := jsonv2.UnmarshalRead(r, &req, jsonv2.RejectUnknownMembers(true))
+	return req, decodeStrict(r, &req, operationFields)
+}
+
+// decodeStrict reads a JSON body into v as decodeOperation describes; fields are v's
+// members, which its errors name.
+func decodeStrict(r io.Reader, v any, fields []string) error {
+	err := jsonv2.UnmarshalRead(r, v, jsonv2.RejectUnknownMembers(true))
 	if err == nil {
-		return req, nil
+		return nil
 	}
 	var syn *jsontext.SyntacticError
 	var sem *jsonv2.SemanticError
 	var tooBig *http.MaxBytesError
 	switch {
 	case errors.As(err, &tooBig):
-		return req, tooBig
+		return tooBig
 	case errors.As(err, &syn) && errors.Is(err, jsontext.ErrDuplicateName):
-		return req, &bodyError{topMember(syn.JSONPointer), fmt.Sprintf("%q is given more than once", syn.JSONPointer.LastToken())}
+		return &bodyError{topMember(syn.JSONPointer, fields), fmt.Sprintf("%q is given more than once", syn.JSONPointer.LastToken())}
 	case errors.As(err, &sem) && errors.Is(err, jsonv2.ErrUnknownName):
 		name := sem.JSONPointer.LastToken()
-		for _, f := range operationFields {
+		for _, f := range fields {
 			if strings.EqualFold(f, name) {
-				return req, &bodyError{"", fmt.Sprintf("unknown member %q: names are matched exactly; did you mean %q?", name, f)}
+				return &bodyError{"", fmt.Sprintf("unknown member %q: names are matched exactly; did you mean %q?", name, f)}
 			}
 		}
-		return req, &bodyError{"", fmt.Sprintf("unknown member %q: give %s", name, strings.Join(operationFields, ", "))}
+		return &bodyError{"", fmt.Sprintf("unknown member %q: give %s", name, strings.Join(fields, ", "))}
 	case errors.As(err, &syn) && (strings.Contains(syn.Err.Error(), "UTF-8") || strings.Contains(syn.Err.Error(), "surrogate")):
-		field := topMember(syn.JSONPointer)
-		return req, &bodyError{field, fmt.Sprintf("%q is not valid UTF-8 (a byte that is not UTF-8, or an escaped lone surrogate such as \\ud800)", field)}
+		field := topMember(syn.JSONPointer, fields)
+		return &bodyError{field, fmt.Sprintf("%q is not valid UTF-8 (a byte that is not UTF-8, or an escaped lone surrogate such as \\ud800)", field)}
 	case errors.As(err, &syn) || errors.As(err, &sem):
 		msg := strings.TrimPrefix(strings.TrimPrefix(err.Error(), "jsontext: "), "json: ")
-		return req, &bodyError{topMember(pointerOf(syn, sem)), msg}
+		return &bodyError{topMember(pointerOf(syn, sem), fields), msg}
 	}
-	return req, err
+	return err
 }
 
 func pointerOf(syn *jsontext.SyntacticError, sem *jsonv2.SemanticError) jsontext.Pointer {
@@ -67,10 +73,10 @@ func pointerOf(syn *jsontext.SyntacticError, sem *jsonv2.SemanticError) jsontext
 	return sem.JSONPointer
 }
 
-// topMember returns the operation's member a pointer is within, if it names one.
-func topMember(p jsontext.Pointer) string {
+// topMember returns the member of fields a pointer is within, if it names one.
+func topMember(p jsontext.Pointer, fields []string) string {
 	for tok := range p.Tokens() {
-		for _, f := range operationFields {
+		for _, f := range fields {
 			if tok == f {
 				return f
 			}

@@ -49,14 +49,23 @@ type HistoryEntry struct {
 // AppliedOperation is one operation the read model applied, accepted or rejected, as the
 // event stream's "operation" events tell it.
 type AppliedOperation struct {
-	Product    string `json:"product"`
-	Type       string `json:"type"` // "sale" or "restock"
-	Quantity   string `json:"quantity"`
-	Stock      string `json:"stock,omitempty"` // after an accepted operation
-	Status     string `json:"status"`          // "accepted" or "rejected"
-	Reason     string `json:"reason,omitempty"`
-	Date       string `json:"date"`
-	RecordedBy string `json:"recorded_by"`
-	Partition  int32  `json:"partition"`
-	Offset     int64  `json:"offset"`
+	Product string `json:"product"`
+	// Type is "sale", "restock", "void", "correction", "count" or "adjustment".
+	Type     string `json:"type"`
+	Quantity string `json:"quantity"`
+	// Stock is, after an accepted sale or restock, the balance after it in business-date
+	// order; after an accepted repair, the product's stock once it applied.
+	Stock  string `json:"stock,omitempty"`
+	Status string `json:"status"` // "accepted" or "rejected"
+	Reason string `json:"reason,omitempty"`
+	// EventID is the event's ID; Target, a void's or correction's operation; Delta, what a
+	// repair moved the stock by, signed; RepairReason, why it was made.
+	EventID      string `json:"event_id,omitempty"`
+	Target       string `json:"target,omitempty"`
+	Delta        string `json:"delta,omitempty"`
+	RepairReason string `json:"repair_reason,omitempty"`
+	Date         string `json:"date"`
+	RecordedBy   string `json:"recorded_by"`
+	Partition    int32  `json:"partition"`
+	Offset       int64  `json:"offset"`
 }

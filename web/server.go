@@ -26,6 +26,8 @@ type Store interface {
 	// The stock at a past moment, on either clock.
 	StockAt(ctx context.Context, m asof.Moment, products ...string) ([]LevelAt, error)
 	History(ctx context.Context, product string) ([]HistoryEntry, error)
+	// Target is the operation whose full event ID is id as a void sees it, nil when none.
+	Target(ctx context.Context, id string) (*domain.Target, error)
 	CommandOutcome(ctx context.Context, commandID string) (domain.Outcome, error)
 
 	// The product page's history, latest business date first, one page at a time.
@@ -43,6 +45,8 @@ type Ledger interface {
 type Config struct {
 	Store  Store
 	Ledger Ledger
+	// Repairs records voids, corrections, counts and adjustments; nil answers them 503.
+	Repairs Repairer
 	// Hub tells event-stream clients about changes; whoever follows the log publishes.
 	Hub *Hub
 	// Token, when set, is required on every request: as a bearer token, or once as
@@ -117,6 +121,10 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("/api/products/history", apiMethod("GET", s.apiHistory))
 	mux.Handle("/api/operations", apiMethods(map[string]http.HandlerFunc{"GET": s.apiOperations, "POST": s.apiRecord}))
 	mux.Handle("/api/events", apiMethod("GET", s.apiEvents))
+	mux.Handle("/api/operations/{event_id}/void", apiMethod("POST", s.apiVoid))
+	mux.Handle("/api/operations/{event_id}/correct", apiMethod("POST", s.apiCorrect))
+	mux.Handle("/api/counts", apiMethod("POST", s.apiCount))
+	mux.Handle("/api/adjustments", apiMethod("POST", s.apiAdjust))
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, apiError{Code: "not_found", Message: "no such API route: " + r.URL.Path})
 	})

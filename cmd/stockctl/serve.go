@@ -37,8 +37,11 @@ func serveCommand() *cli.Command {
 			"  /operations           the ledger: filter by date, product and type, sort, pages, download\n" +
 			"  /operations/new       the entry form (also on each /products/ID page)\n" +
 			"  /api/stock, /api/products/ID/history, POST /api/operations, /api/events (SSE),\n" +
+			"  POST /api/operations/EVENT_ID/void and /correct, POST /api/counts, POST /api/adjustments\n" +
 			"  GET /api/operations?format=csv|json|jsonl&from&to&product&type&sort (a download)\n" +
-			"Operations go through the same rules as stockctl sell and restock. It listens on\n" +
+			"Operations go through the same rules as stockctl sell and restock, repairs (a Void\n" +
+			"button on each operation of a product page, its Count and Adjust forms) as void,\n" +
+			"correct, count and adjust. It listens on\n" +
 			"loopback unless told otherwise; any other address needs --token, which every request\n" +
 			"must then carry (Authorization: Bearer TOKEN, or ?token=TOKEN once in a browser).\n" +
 			"Ctrl-C or SIGTERM stops it, with every committed batch intact.\n" +
@@ -162,7 +165,9 @@ func (s *server) build(c *cli.Context) error {
 	s.f = &follower{e: s.e, reader: s.reader, hub: s.hub, poll: s.flags.poll, log: s.errorLog}
 	requestCtx, cancelRequests := context.WithCancel(context.WithoutCancel(ctx))
 	s.cancelRequests = cancelRequests
-	handler := web.New(web.Config{Store: webStore{s.reader}, Ledger: commands.NewOperations(s.f, s.f, s.e.db, uuid.NewString), Hub: s.hub,
+	// Repairs read their target from the projection's own file, as sales read the stock.
+	repairs := commands.NewRepairHandler(s.f, s.f, s.e.db, s.e.db, uuid.NewString)
+	handler := web.New(web.Config{Store: webStore{s.reader}, Ledger: commands.NewOperations(s.f, s.f, s.e.db, uuid.NewString), Repairs: repairs, Hub: s.hub,
 		Token: s.flags.token, LoopbackOnly: s.flags.loopback && s.flags.token == "", SecureCookie: s.flags.secureCookie,
 		LowCents: s.flags.low.Cents(), Operator: s.flags.operator, ErrorLog: s.errorLog}).Handler()
 	s.http = &http.Server{
