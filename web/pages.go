@@ -18,9 +18,10 @@ var templateFiles embed.FS
 
 // pages holds one template set per page, each the layout with that page's content.
 var pages = func() map[string]*template.Template {
-	base := template.Must(template.ParseFS(templateFiles, "templates/layout.html", "templates/form.html", "templates/product_fragment.html"))
+	base := template.Must(template.ParseFS(templateFiles, "templates/layout.html", "templates/form.html", "templates/product_fragment.html",
+		"templates/repair_form.html"))
 	out := make(map[string]*template.Template)
-	for _, name := range []string{"dashboard", "product", "new", "error"} {
+	for _, name := range []string{"dashboard", "product", "new", "error", "void", "repair"} {
 		out[name] = template.Must(template.Must(base.Clone()).ParseFS(templateFiles, "templates/"+name+".html"))
 	}
 	return out

@@ -22,6 +22,14 @@ type historyRow struct {
 	HistoryEntry
 	QuantityText, StockText string
 	When                    string // the business date, without a time of 00:00:00
+	// ShortID is the event ID's first characters; the full one is EventID.
+	ShortID string
+	// Why says what a repair did or what cancelled the row, and why: "voided by …".
+	Why string
+	// VoidURL is the confirmation of voiding the row, for an operation in effect.
+	VoidURL string
+	// Repair marks a void, count, adjustment or correction, which the page sets apart.
+	Repair bool
 }
 
 // productView is what product_fragment.html shows.
@@ -149,14 +157,12 @@ func (s *Server) productHTML(r *http.Request, product string, page int) (templat
 		v.NextURL = withPage(base, page+1)
 	}
 	v.Range = fmt.Sprintf("Operations %s–%s of %s", n.Count(int64(v.First)), n.Count(int64(v.Last)), n.Count(int64(total)))
+	byID := make(map[string]HistoryEntry, len(history))
 	for _, h := range history {
-		// Most operations carry a date alone (the CLI's --date 2024-05-02): a column of
-		// 00:00:00 would only push the quantities off a phone's screen.
-		row := historyRow{HistoryEntry: h, QuantityText: quantityText(n, h.Quantity), When: strings.TrimSuffix(h.Date, " 00:00:00")}
-		if h.Stock != "" {
-			row.StockText = quantityText(n, h.Stock)
-		}
-		v.History = append(v.History, row)
+		byID[h.EventID] = h
+	}
+	for _, h := range history {
+		v.History = append(v.History, historyRowOf(n, h, byID))
 	}
 	v.Chart, err = reports.StockChart(r.Context(), s.cfg.Store, product, s.reportOptions(r, reports.Filter{}))
 	if err != nil {
@@ -217,6 +223,7 @@ func (s *Server) productPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	data := map[string]any{"Title": "Product " + p.String(), "Product": p.String(), "Form": form, "Fragment": frag, "Version": version,
+		"Count": s.newRepairForm(r, "count", p.String()), "Adjust": s.newRepairForm(r, "adjust", p.String()),
 		"FragmentURL": withPage(productURL("/fragments/products/", p.String()), page)}
 	status := http.StatusOK
 	if pageErr != nil {

@@ -113,6 +113,10 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /operations", s.operationsPage)
 	mux.HandleFunc("GET /operations/new", s.newOperationPage)
 	mux.HandleFunc("POST /operations", s.submitOperation)
+	mux.HandleFunc("GET /operations/{event_id}/void", s.voidPage)
+	mux.HandleFunc("POST /operations/{event_id}/void", s.submitVoid)
+	mux.HandleFunc("POST /counts", s.submitCount)
+	mux.HandleFunc("POST /adjustments", s.submitAdjust)
 	mux.HandleFunc("GET /assets/{name}", s.asset)
 	mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) })
 

@@ -84,6 +84,20 @@
     box.open = false;
   }
 
+  // An event ID shows its first characters; a click (or Enter) copies the whole of it,
+  // which void and correct take. The live part is replaced as the ledger moves: the
+  // listener sits on the document.
+  function copyID(e) {
+    var el = e.target && e.target.closest ? e.target.closest("code.event-id") : null;
+    if (!el || (e.type === "keydown" && e.key !== "Enter") || !navigator.clipboard) return;
+    navigator.clipboard.writeText(el.textContent.trim()).then(function () {
+      el.setAttribute("data-copied", "1");
+      setTimeout(function () { el.removeAttribute("data-copied"); }, 1500);
+    }, function () {});
+  }
+  document.addEventListener("click", copyID);
+  document.addEventListener("keydown", copyID);
+
   // The entry form shows the chosen product's current stock.
   var product = document.getElementById("product"), hint = document.getElementById("product-stock");
   if (product && hint) {
