@@ -130,7 +130,7 @@ func (c candidate) String() string {
 	return s
 }
 
-// kindName names an operation kind as history does.
+// kindName names an event's kind as history shows it.
 func kindName(k domain.EventType) string {
 	switch k {
 	case domain.TypeStockAdjusted:
@@ -139,6 +139,8 @@ func kindName(k domain.EventType) string {
 		return "count"
 	case domain.TypeOperationVoided:
 		return "void"
+	case domain.TypeOperationCorrected:
+		return "correction"
 	}
 	return operationName(k)
 }
