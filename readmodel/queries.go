@@ -117,15 +117,16 @@ func (d *DB) History(ctx context.Context, p string) ([]HistoryEntry, error) {
 // page costs what the product's operations cost to sort, not what the ledger holds.
 func (d *DB) HistoryPage(ctx context.Context, p string, skip, n int) ([]HistoryEntry, int, error) {
 	var total int
-	if err := d.db.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM ledger WHERE product_id = ?)
-		+ (SELECT count(*) FROM rejected_events WHERE product_id = ?)`, p, p).Scan(&total); err != nil {
+	if err := d.db.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM ledger WHERE product_id = ?1)
+		+ (SELECT count(*) FROM rejected_events WHERE product_id = ?1)
+		+ (SELECT count(*) FROM repairs WHERE product_id = ?1 AND event_type = ?2)`, p, string(domain.TypeOperationVoided)).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("history: %w", err)
 	}
 	if skip >= total {
 		return nil, total, nil
 	}
 	q, args := historyQuery(p, asof.Moment{})
-	out, err := d.history(ctx, q+` ORDER BY 10 DESC, 1 DESC, 2 DESC LIMIT ? OFFSET ?`, append(args, n, skip)...)
+	out, err := d.history(ctx, q+` ORDER BY 10 DESC, 20 DESC, 21 DESC, 22 DESC LIMIT ? OFFSET ?`, append(args, n, skip)...)
 	return out, total, err
 }
 
@@ -141,19 +142,46 @@ func (d *DB) history(ctx context.Context, query string, args ...any) ([]HistoryE
 		var h HistoryEntry
 		var typ string
 		var qty int64
-		var stock sql.NullInt64
+		var stock, delta, counted sql.NullInt64
+		var voidedBy, voidReason, target sql.NullString
+		var sortPart, sortOffset, sortSub int64
 		if err := rows.Scan(&h.Partition, &h.Offset, &h.EventID, &typ, &qty, &stock, &h.Status, &h.Reason,
-			&h.Detail, &h.Date, &h.RecordedAt, &h.RecordedBy, &h.Note); err != nil {
+			&h.Detail, &h.Date, &h.RecordedAt, &h.RecordedBy, &h.Note,
+			&delta, &counted, &voidedBy, &voidReason, &target, &h.RepairReason, &sortPart, &sortOffset, &sortSub); err != nil {
 			return nil, fmt.Errorf("history: %w", err)
 		}
-		h.Type = operationName(domain.EventType(typ))
+		kind := domain.EventType(typ)
+		h.Type = kindName(kind)
 		h.Quantity = centsString(qty)
 		if stock.Valid {
 			h.Stock = centsString(stock.Int64)
 		}
+		h.VoidedBy, h.VoidReason, h.Target = voidedBy.String, voidReason.String, target.String
+		switch kind {
+		case domain.TypeStockAdjusted, domain.TypeOperationVoided:
+			h.Delta = signedCents(delta)
+		case domain.TypeStockCounted:
+			h.Delta = signedCents(delta)
+			if counted.Valid {
+				h.Counted = centsString(counted.Int64)
+				h.Expected = centsString(counted.Int64 - delta.Int64)
+			}
+		}
 		out = append(out, h)
 	}
 	return out, rows.Err()
+}
+
+// signedCents writes a movement in hundredths with its sign when negative ("-3.00"),
+// empty when there is none.
+func signedCents(n sql.NullInt64) string {
+	if !n.Valid {
+		return ""
+	}
+	if n.Int64 < 0 {
+		return "-" + centsString(-n.Int64)
+	}
+	return centsString(n.Int64)
 }
 
 func operationName(t domain.EventType) string {
