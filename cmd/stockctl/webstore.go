@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"github.com/stockctl/stockctl/asof"
+	"github.com/stockctl/stockctl/commands"
 	"github.com/stockctl/stockctl/readmodel"
 	"github.com/stockctl/stockctl/web"
 )
@@ -90,3 +91,23 @@ func webQueryError(err error) error {
 	}
 	return err
 }
+
+// ResolveOperation implements web.OperationResolver: the read model's prefix rule, with
+// its ambiguous prefix as commands.ErrAmbiguousID, which web answers 400.
+func (s webStore) ResolveOperation(ctx context.Context, prefix string) (string, error) {
+	id, err := s.DB.ResolveOperation(ctx, prefix)
+	if errors.Is(err, readmodel.ErrAmbiguousID) {
+		return "", &ambiguousID{err}
+	}
+	return id, err
+}
+
+// ambiguousID is the read model's ambiguous-prefix error, matching commands.ErrAmbiguousID
+// too.
+type ambiguousID struct{ error }
+
+func (e *ambiguousID) Unwrap() error { return e.error }
+
+func (e *ambiguousID) Is(target error) bool { return target == commands.ErrAmbiguousID }
+
+var _ web.OperationResolver = webStore{}
