@@ -202,7 +202,14 @@ func (h RepairHandler) handle(ctx context.Context, rep Repair) (RepairResult, er
 // alreadyRepaired answers a repair whose command was accepted before: the same product,
 // or the key was used for something else.
 func alreadyRepaired(rep Repair, prior domain.Outcome) (RepairResult, error) {
-	if (rep.Kind == domain.TypeStockCounted || rep.Kind == domain.TypeStockAdjusted) && prior.Product != rep.Product.String() {
+	// The command must have been this kind of repair: a count under a void's key recorded
+	// no count. (A correction's own row has the kind it corrected: it is known by not
+	// being another repair.)
+	otherKind := prior.Type != rep.Kind
+	if rep.Kind == domain.TypeOperationCorrected {
+		otherKind = prior.Type == domain.TypeOperationVoided || prior.Type == domain.TypeStockCounted || prior.Type == domain.TypeStockAdjusted
+	}
+	if otherKind || (rep.Kind == domain.TypeStockCounted || rep.Kind == domain.TypeStockAdjusted) && prior.Product != rep.Product.String() {
 		return RepairResult{}, fmt.Errorf("%w: %q recorded a %s of %q", ErrIdempotencyKeyReused, rep.CommandID,
 			WordsFor(prior.Type).Noun, prior.Product)
 	}
