@@ -17,6 +17,12 @@ func historyRowOf(n reports.Numbers, h HistoryEntry, byID map[string]HistoryEntr
 	// 00:00:00 would only push the quantities off a phone's screen.
 	row := historyRow{HistoryEntry: h, QuantityText: quantityText(n, h.Quantity), When: strings.TrimSuffix(h.Date, " 00:00:00"),
 		ShortID: shortID(h.EventID)}
+	// The time to the minute (the whole in the cell's title): a phone keeps the quantity
+	// on its screen.
+	row.Day, row.Clock, _ = strings.Cut(row.When, " ")
+	if len(row.Clock) == len("15:04:05") {
+		row.Clock = row.Clock[:len("15:04")]
+	}
 	if h.Stock != "" && h.Status != "voided" {
 		row.StockText = quantityText(n, h.Stock)
 	}
@@ -49,14 +55,14 @@ func historyRowOf(n reports.Numbers, h HistoryEntry, byID map[string]HistoryEntr
 		why = append(why, h.RepairReason)
 	}
 	if h.Status == "voided" {
-		v := "voided"
-		if h.VoidReason != "" {
-			v += ": " + h.VoidReason
-		}
+		// The status says "voided": this says why, and who did it when.
+		v := h.VoidReason
 		if by, ok := byID[h.VoidedBy]; ok {
-			v += fmt.Sprintf(" (by %s, %s)", by.RecordedBy, recordedText(by.RecordedAt))
+			v = strings.TrimPrefix(v+" — by "+by.RecordedBy+", "+recordedText(by.RecordedAt), " — ")
 		}
-		why = append(why, v)
+		if v != "" {
+			why = append(why, v)
+		}
 	}
 	row.Why = strings.Join(why, "; ")
 	if h.Status == "accepted" && h.Type != "void" && h.EventID != "" {

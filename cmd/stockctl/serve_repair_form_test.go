@@ -80,8 +80,8 @@ func TestServeRepairForms(t *testing.T) {
 	if !strings.Contains(shown.body, `Voided the operation of &#34;P1&#34; dated 2024-05-02; stock now 10.00.`) {
 		t.Errorf("the page after a void does not say so:\n%.2000s", shown.body)
 	}
-	if !regexp.MustCompile(`<tr class="voided" data-event="` + typo + `"`).MatchString(shown.body) ||
-		!strings.Contains(shown.body, "voided: typed 3 for 0 (by alice,") {
+	if !regexp.MustCompile(`<tr class="voided" data-event="`+typo+`"`).MatchString(shown.body) ||
+		!strings.Contains(shown.body, "typed 3 for 0 — by alice, ") {
 		t.Errorf("the voided sale is not shown struck through with the void's reason and who voided it:\n%.4000s", shown.body)
 	}
 	// The same form again: recorded once.
