@@ -63,6 +63,10 @@ func TestServeVoidInABrowser(t *testing.T) {
 	if !eval(t, two, `window.notReloaded === true`) {
 		t.Fatal("the second tab was reloaded instead of updated in place")
 	}
+	struck := `getComputedStyle(document.querySelector('tr[data-event="` + typo + `"] td.op')).textDecorationLine === "line-through"`
+	if !eval(t, two, struck) {
+		t.Error("the voided sale is not struck through")
+	}
 
 	// A count and an adjustment, through their forms, for the screenshots.
 	do(t, one, "record a count",
