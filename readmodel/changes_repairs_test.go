@@ -58,4 +58,9 @@ func TestChangesSinceTellsRepairs(t *testing.T) {
 	if changes, _, _, _ := db.ChangesSince(ctx, next, 10); len(changes) != 0 {
 		t.Fatalf("repairs told again: %+v", changes)
 	}
+	// The next batch tells its own operations alone.
+	apply(t, db, 0, 5, "sell 1 6")
+	if changes, _, _, err := db.ChangesSince(ctx, next, 10); err != nil || len(changes) != 1 || changes[0].Type != "sale" || changes[0].Stock != "2.00" {
+		t.Fatalf("after the repairs, a sale: %+v, %v", changes, err)
+	}
 }

@@ -17,11 +17,10 @@ func historyRowOf(n reports.Numbers, h HistoryEntry, byID map[string]HistoryEntr
 	// 00:00:00 would only push the quantities off a phone's screen.
 	row := historyRow{HistoryEntry: h, QuantityText: quantityText(n, h.Quantity), When: strings.TrimSuffix(h.Date, " 00:00:00"),
 		ShortID: shortID(h.EventID)}
-	// The time to the minute (the whole in the cell's title): a phone keeps the quantity
-	// on its screen.
-	row.Day, row.Clock, _ = strings.Cut(row.When, " ")
-	if len(row.Clock) == len("15:04:05") {
-		row.Clock = row.Clock[:len("15:04")]
+	// A time to the minute (the JSON history has it whole): a phone keeps the quantity on
+	// its screen.
+	if day, clock, ok := strings.Cut(row.When, " "); ok && len(clock) == len("15:04:05") {
+		row.When = day + " " + clock[:len("15:04")]
 	}
 	if h.Stock != "" && h.Status != "voided" {
 		row.StockText = quantityText(n, h.Stock)

@@ -22,8 +22,6 @@ type historyRow struct {
 	HistoryEntry
 	QuantityText, StockText string
 	When                    string // the business date, without a time of 00:00:00
-	// Day and Clock are When's date and its time to the minute.
-	Day, Clock string
 	// ShortID is the event ID's first characters; the full one is EventID.
 	ShortID string
 	// Why says what a repair did or what cancelled the row, and why: "voided by …".
