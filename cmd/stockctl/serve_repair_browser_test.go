@@ -50,9 +50,12 @@ func TestServeVoidInABrowser(t *testing.T) {
 	}
 	settle(t, one, 1200)
 	// The confirmation refuses an empty reason (the browser lets it through: novalidate).
-	do(t, one, "confirm without a reason", chromedp.Click(chromedp.CSS(`#void-confirm`)), chromedp.WaitVisible(chromedp.CSS(`#void-reason-error`)))
+	do(t, one, "confirm without a reason", chromedp.Click(chromedp.CSS(`#void-confirm`)), chromedp.WaitVisible(chromedp.CSS(`#void-reason-error`)),
+		chromedp.Poll[chromedp.Void](`document.readyState === "complete"`, chromedp.WithPollingInterval(20*time.Millisecond)))
+	// The answer is a new document: its own reason field, flagged.
 	do(t, one, "give a reason and confirm",
-		chromedp.SendKeys(chromedp.CSS(`#void-reason`), "typed 30 for 3"),
+		chromedp.WaitVisible(chromedp.CSS(`#void-reason[aria-invalid="true"]`)),
+		chromedp.SendKeys(chromedp.CSS(`#void-reason[aria-invalid="true"]`), "typed 30 for 3"),
 		chromedp.Click(chromedp.CSS(`#void-confirm`)),
 		chromedp.WaitVisible(chromedp.CSS(`.flash`)))
 	if flash := text(t, one, ".flash"); !strings.Contains(flash, `Voided the operation of "P1" dated 2024-05-02; stock now 37.00.`) {
