@@ -26,6 +26,12 @@ func repairStory(tb testing.TB) *readmodel.DB {
 		restockOp("r5", "P1", "5", "2024-05-05"),
 		repairOp{typ: domain.TypeOperationCorrected, id: "x1", product: "P1", target: "r5", qty: "6", date: "2024-05-05", reason: "miscounted"},
 		saleOp("big", "P1", "500", "2024-05-06"), // refused
+		// P2: a void recorded after another operation of its target's date still
+		// follows its target.
+		restockOp("p2r", "P2", "10", "2024-05-01"),
+		saleOp("p2a", "P2", "2", "2024-05-02"),
+		saleOp("p2b", "P2", "3", "2024-05-02"),
+		voidOp("p2v", "P2", "p2a", "wrong product"),
 	)
 }
 
@@ -73,6 +79,14 @@ func TestHistoryShowsRepairs(t *testing.T) {
 	if total != len(want) || !slices.EqualFunc(page, got, func(a, b readmodel.HistoryEntry) bool { return a == b }) {
 		t.Errorf("history page: total %d, want %d; entries equal to History reversed: %v", total, len(want),
 			slices.EqualFunc(page, got, func(a, b readmodel.HistoryEntry) bool { return a == b }))
+	}
+	got2, err := db.History(ctx, "P2")
+	var p2 []string
+	for _, h := range got2 {
+		p2 = append(p2, h.EventID+" "+h.Stock)
+	}
+	if want := []string{"p2r 10.00", "p2a ", "p2v ", "p2b 7.00"}; err != nil || !slices.Equal(p2, want) {
+		t.Errorf("history of P2 = %q, %v; want %q", p2, err, want)
 	}
 	// As of the void's target's date, the void is listed; as of the day before, neither.
 	d, _ := asof.ParseDate("2024-05-02")

@@ -149,7 +149,14 @@ func TestRepairStoryThroughTheBinary(t *testing.T) {
 		}
 	}
 	if levels := stockLevels(t, dir, "P1"); levels[0].Stock != "41.00" {
-		t.Errorf("stock at the end = %s, want 41.00", levels[0].Stock)
+		t.Errorf("stock after the correction = %s, want 41.00", levels[0].Stock)
+	}
+	// Nothing left: a count of 0 is a count.
+	if zero := repairJSON(t, dir, "count", "P1", "0", "--date", "2024-05-06"); zero.Delta != "-41.00" || zero.Stock != "0.00" {
+		t.Errorf("count 0: %+v", zero)
+	}
+	if found := repairJSON(t, dir, "adjust", "P1", "+1.5", "--reason", "found", "--date", "2024-05-07"); found.Delta != "1.50" || found.Stock != "1.50" {
+		t.Errorf("adjust +1.5: %+v", found)
 	}
 }
 
