@@ -114,7 +114,11 @@ func TestRepairStoryThroughTheBinary(t *testing.T) {
 		h[3].Type != "sale" || h[3].Quantity != "3.00" || h[3].Stock != "40.00" {
 		t.Fatalf("history after the void: %+v", h)
 	}
-	table := strings.Join(strings.Fields(mustRun(t, dir, "history", "P1").stdout), " ")
+	piped := mustRun(t, dir, "history", "P1").stdout
+	if strings.Contains(piped, "\x1b") {
+		t.Errorf("history through a pipe has terminal escapes:\n%q", piped)
+	}
+	table := strings.Join(strings.Fields(piped), " ")
 	for _, want := range []string{"sale 30.00 VOIDED voided by " + h[2].EventID[:8] + ": typed 30 for 3",
 		"void 30.00 accepted void of " + mistake[:8] + ": typed 30 for 3", "sale 3.00 40.00 accepted"} {
 		if !strings.Contains(table, want) {
