@@ -112,9 +112,10 @@ func (d *DB) History(ctx context.Context, p string) ([]HistoryEntry, error) {
 
 // HistoryPage returns up to n operations on product p, latest business date first (the
 // latest logged first within a date), skipping the first skip, and how many operations
-// there are in all: one page of a product page's history. Both halves of the union read
-// only p's rows, through the ledger_product and rejected_events_product indexes, so a
-// page costs what the product's operations cost to sort, not what the ledger holds.
+// there are in all (a void counts as one): one page of a product page's history, a void
+// right before its target. Each part of the union reads only p's rows, through the
+// ledger_product, repairs_product and rejected_events_product indexes, so a page costs
+// what the product's operations cost to sort, not what the ledger holds.
 func (d *DB) HistoryPage(ctx context.Context, p string, skip, n int) ([]HistoryEntry, int, error) {
 	var total int
 	if err := d.db.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM ledger WHERE product_id = ?1)
