@@ -184,6 +184,7 @@ func TestRepairRefusalsThroughTheBinary(t *testing.T) {
 	}
 	voided := eventIDOf(t, dir, "restock", "P3", "2", "--date", "2024-05-03")
 	void := repairJSON(t, dir, "void", voided, "--reason", "wrong product")
+	count := repairJSON(t, dir, "count", "P3", "1", "--date", "2024-05-04")
 	mustRun(t, dir, "close-period", "--through", "2024-04-30")
 	end := logEnd(t, dir)
 	for _, tc := range []struct {
@@ -206,6 +207,7 @@ func TestRepairRefusalsThroughTheBinary(t *testing.T) {
 		{"correct nothing", 2, "correct: nothing to correct: give --quantity, --date or --note", []string{"correct", restock, "--reason", "x"}},
 		{"correct the same", 2, "already has that quantity, date and note", []string{"correct", restock, "--quantity", "5", "--reason", "x"}},
 		{"correct without reason", 2, "correct: --reason is required", []string{"correct", restock, "--quantity", "4"}},
+		{"correct a count", 1, count.EventID + " is a count: void it and record the count again", []string{"correct", count.EventID[:8], "--quantity", "2", "--reason", "x"}},
 		{"adjust bad code", 2, `adjust: --reason "broken" is not a reason code: use one of damaged, lost, expired, found, other`, []string{"adjust", "P1", "+1", "--reason", "broken"}},
 		{"adjust no reason", 2, "adjust: --reason is required: one of damaged, lost, expired, found, other", []string{"adjust", "P1", "+1"}},
 		{"adjust no sign", 2, `"1" has no sign: give -1 to take units out of stock or +1 to put them in`, []string{"adjust", "P1", "1", "--reason", "found"}},
