@@ -57,7 +57,7 @@ func TestHistoryShowsRepairs(t *testing.T) {
 		"2024-05-02 s30 sale 30.00  voided voided_by=v1 void_reason=typed 30 for 3 target= repair= delta= counted= expected=",
 		"2024-05-02 v1 void 30.00  accepted voided_by= void_reason= target=s30 repair=typed 30 for 3 delta=30.00 counted= expected=",
 		"2024-05-02 s3 sale 3.00 40.00 accepted voided_by= void_reason= target= repair= delta= counted= expected=",
-		"2024-05-03 c1 count 3.00 37.00 accepted voided_by= void_reason= target= repair=monthly delta=-3.00 counted=37.00 expected=40.00",
+		"2024-05-03 c1 count 37.00 37.00 accepted voided_by= void_reason= target= repair=monthly delta=-3.00 counted=37.00 expected=40.00",
 		"2024-05-04 a1 adjustment 1.00 36.00 accepted voided_by= void_reason= target= repair=damaged delta=-1.00 counted= expected=",
 		"2024-05-05 r5 restock 5.00  voided voided_by=x1 void_reason=miscounted target= repair= delta= counted= expected=",
 		"2024-05-05 x1 restock 6.00 42.00 accepted voided_by= void_reason= target=r5 repair=miscounted delta= counted= expected=",

@@ -73,7 +73,9 @@ type HistoryEntry struct {
 	Date string `json:"date"`
 	// Type is "sale", "restock", "adjustment", "count", or for a repair that has no
 	// operation of its own, "void".
-	Type     string `json:"type"`
+	Type string `json:"type"`
+	// Quantity is what was sold, restocked, adjusted or counted (a count's difference is
+	// Delta); for a void, the quantity of the operation it cancelled.
 	Quantity string `json:"quantity"`
 	Stock    string `json:"stock,omitempty"` // stock after an operation in effect, in business-date order
 	// Status is "accepted", "rejected", or "voided" for an accepted operation a void or a
@@ -164,7 +166,9 @@ func (d *DB) history(ctx context.Context, query string, args ...any) ([]HistoryE
 		case domain.TypeStockCounted:
 			h.Delta = signedCents(delta)
 			if counted.Valid {
-				h.Counted = centsString(counted.Int64)
+				// A count's quantity is what was counted, as a sale's is what was sold;
+				// the ledger's quantity, the difference, is in Delta.
+				h.Quantity, h.Counted = centsString(counted.Int64), centsString(counted.Int64)
 				h.Expected = centsString(counted.Int64 - delta.Int64)
 			}
 		}
