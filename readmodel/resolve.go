@@ -53,7 +53,7 @@ func (e *notOperationError) Is(target error) bool {
 func (d *DB) ResolveOperation(ctx context.Context, idOrPrefix string) (string, error) {
 	id := strings.TrimSpace(idOrPrefix)
 	if id == "" {
-		return "", fmt.Errorf("%w: give an event ID (history -o json shows them)", ErrAmbiguousID)
+		return "", &shortIDError{"no event ID given: give one (history -o json shows them)"}
 	}
 	// A full ID is answered by the equality probe, whatever its length.
 	if ok, err := d.exists(ctx, `SELECT 1 FROM ledger WHERE event_id = ? LIMIT 1`, id); err != nil || ok {
