@@ -73,7 +73,9 @@ type HistoryEntry struct {
 	Date string `json:"date"`
 	// Type is "sale", "restock", "adjustment", "count", or for a repair that has no
 	// operation of its own, "void".
-	Type     string `json:"type"`
+	Type string `json:"type"`
+	// Quantity is what was sold, restocked, adjusted or counted (a count's difference is
+	// Delta); for a void, the quantity of the operation it cancelled.
 	Quantity string `json:"quantity"`
 	Stock    string `json:"stock,omitempty"` // stock after an operation in effect, in business-date order
 	// Status is "accepted", "rejected", or "voided" for an accepted operation a void or a
@@ -112,9 +114,10 @@ func (d *DB) History(ctx context.Context, p string) ([]HistoryEntry, error) {
 
 // HistoryPage returns up to n operations on product p, latest business date first (the
 // latest logged first within a date), skipping the first skip, and how many operations
-// there are in all: one page of a product page's history. Both halves of the union read
-// only p's rows, through the ledger_product and rejected_events_product indexes, so a
-// page costs what the product's operations cost to sort, not what the ledger holds.
+// there are in all (a void counts as one): one page of a product page's history, a void
+// right before its target. Each part of the union reads only p's rows, through the
+// ledger_product, repairs_product and rejected_events_product indexes, so a page costs
+// what the product's operations cost to sort, not what the ledger holds.
 func (d *DB) HistoryPage(ctx context.Context, p string, skip, n int) ([]HistoryEntry, int, error) {
 	var total int
 	if err := d.db.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM ledger WHERE product_id = ?1)
@@ -163,7 +166,9 @@ func (d *DB) history(ctx context.Context, query string, args ...any) ([]HistoryE
 		case domain.TypeStockCounted:
 			h.Delta = signedCents(delta)
 			if counted.Valid {
-				h.Counted = centsString(counted.Int64)
+				// A count's quantity is what was counted, as a sale's is what was sold;
+				// the ledger's quantity, the difference, is in Delta.
+				h.Quantity, h.Counted = centsString(counted.Int64), centsString(counted.Int64)
 				h.Expected = centsString(counted.Int64 - delta.Int64)
 			}
 		}

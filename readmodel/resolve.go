@@ -25,6 +25,14 @@ var (
 	ErrNotAnOperation = errors.New("not an operation")
 )
 
+// shortIDError is a prefix too short to name an operation: as invalid as an ambiguous one.
+type shortIDError struct{ msg string }
+
+func (e *shortIDError) Error() string { return e.msg }
+
+// Is makes errors.Is(err, ErrAmbiguousID) true.
+func (e *shortIDError) Is(target error) bool { return target == ErrAmbiguousID }
+
 // notOperationError is a void's event ID given for an operation's.
 type notOperationError struct{ msg string }
 
@@ -45,7 +53,7 @@ func (e *notOperationError) Is(target error) bool {
 func (d *DB) ResolveOperation(ctx context.Context, idOrPrefix string) (string, error) {
 	id := strings.TrimSpace(idOrPrefix)
 	if id == "" {
-		return "", fmt.Errorf("%w: give an event ID (history -o json shows them)", ErrAmbiguousID)
+		return "", &shortIDError{"no event ID given: give one (history -o json shows them)"}
 	}
 	// A full ID is answered by the equality probe, whatever its length.
 	if ok, err := d.exists(ctx, `SELECT 1 FROM ledger WHERE event_id = ? LIMIT 1`, id); err != nil || ok {
@@ -58,8 +66,7 @@ func (d *DB) ResolveOperation(ctx context.Context, idOrPrefix string) (string, e
 		if ok, err := d.exists(ctx, `SELECT 1 FROM rejected_events WHERE event_id = ? LIMIT 1`, id); err != nil || ok {
 			return id, err
 		}
-		return "", fmt.Errorf("%w: %q is too short: give at least %d characters of the event ID (history -o json shows them)",
-			ErrAmbiguousID, id, MinIDPrefix)
+		return "", &shortIDError{fmt.Sprintf("event ID %q is too short: give at least %d characters (history -o json shows them)", id, MinIDPrefix)}
 	}
 	// The range, not substr, lets ledger_event and the repairs' primary key find the
 	// matches; one more than listed tells that there are more. A void is in repairs only

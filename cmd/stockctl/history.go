@@ -1,13 +1,18 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
+	"os"
 	"strings"
 
+	"github.com/mattn/go-isatty"
 	"github.com/urfave/cli/v2"
 
 	"github.com/stockctl/stockctl/asof"
+	"github.com/stockctl/stockctl/internal/termsafe"
 	"github.com/stockctl/stockctl/productid"
 	"github.com/stockctl/stockctl/readmodel"
 )
@@ -47,6 +52,32 @@ func historyReason(h readmodel.HistoryEntry, format string) string {
 		return h.RepairReason + ", " + plusSign(h.Delta)
 	}
 	return h.RepairReason
+}
+
+// strikeVoided wraps the lines of a rendered table (its header first, then one line per
+// entry) whose entry is voided in the terminal's strikethrough. The table's cells are
+// escaped already (termsafe.Cell): the only live characters are the ones added here.
+func strikeVoided(table []byte, entries []readmodel.HistoryEntry) []byte {
+	lines := bytes.SplitAfter(table, []byte("\n"))
+	var out bytes.Buffer
+	for i, l := range lines {
+		if i > 0 && i <= len(entries) && entries[i-1].Status == "voided" {
+			body := bytes.TrimRight(l, " \n")
+			out.WriteString("\x1b[9m")
+			out.Write(body)
+			out.WriteString("\x1b[29m")
+			out.Write(l[len(body):])
+			continue
+		}
+		out.Write(l)
+	}
+	return out.Bytes()
+}
+
+// isTerminal reports whether w writes to a terminal.
+func isTerminal(w io.Writer) bool {
+	f, ok := termsafe.Raw(w).(*os.File)
+	return ok && isatty.IsTerminal(f.Fd())
 }
 
 // shortID is the first 8 characters of an event ID, the shortest prefix void and correct
@@ -140,6 +171,15 @@ func writeHistory(c *cli.Context, e *env, product string, m asof.Moment, format 
 		t.rows = append(t.rows, []string{h.Date, h.Type, h.Quantity, h.Stock, status, historyReason(h, format), h.RecordedBy, h.Note, event})
 	}
 	if err := writeMoment(c.App.Writer, m, format); err != nil {
+		return err
+	}
+	if format == "table" && isTerminal(c.App.Writer) {
+		// On a terminal, a voided row is struck through as well; a pipe gets the text.
+		var b bytes.Buffer
+		if err := t.write(&b, format); err != nil {
+			return err
+		}
+		_, err := termsafe.Raw(c.App.Writer).Write(strikeVoided(b.Bytes(), entries))
 		return err
 	}
 	return t.write(c.App.Writer, format)
