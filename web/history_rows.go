@@ -54,13 +54,13 @@ func historyRowOf(n reports.Numbers, h HistoryEntry, byID map[string]HistoryEntr
 		why = append(why, h.RepairReason)
 	}
 	if h.Status == "voided" {
-		// The status says "voided": this says why, and who did it when.
+		// The status says "voided": this line says who did it, when and why.
 		v := h.VoidReason
 		if by, ok := byID[h.VoidedBy]; ok {
-			v = strings.TrimPrefix(v+" — by "+by.RecordedBy+", "+recordedText(by.RecordedAt), " — ")
+			v = strings.TrimSuffix("by "+by.RecordedBy+" on "+recordedText(by.RecordedAt)+": "+v, ": ")
 		}
 		if v != "" {
-			why = append(why, v)
+			row.VoidedWhy = v
 		}
 	}
 	row.Why = strings.Join(why, "; ")

@@ -24,8 +24,9 @@ type historyRow struct {
 	When                    string // the business date, without a time of 00:00:00
 	// ShortID is the event ID's first characters; the full one is EventID.
 	ShortID string
-	// Why says what a repair did or what cancelled the row, and why: "voided by …".
-	Why string
+	// Why says what a repair did and why ("counted 37.00, expected 40.00; monthly
+	// count"); VoidedWhy, of a voided row, who voided it, when and why.
+	Why, VoidedWhy string
 	// VoidURL is the confirmation of voiding the row, for an operation in effect.
 	VoidURL string
 	// Repair marks a void, count, adjustment or correction, which the page sets apart.
