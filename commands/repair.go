@@ -230,8 +230,12 @@ var ErrAmbiguousID = errors.New("ambiguous event ID")
 func (r RepairResult) Message() string {
 	p := r.Event.Product.String()
 	if r.AlreadyRecorded {
-		return fmt.Sprintf("already recorded: %s %s of %q (event %s); stock after it: %s",
-			WordsFor(r.Event.Type).Noun, r.Event.Target, p, r.Event.ID, r.Stock)
+		// A count or an adjustment has no target to name.
+		what := WordsFor(r.Event.Type).Noun
+		if r.Event.Target != "" {
+			what += " " + r.Event.Target
+		}
+		return fmt.Sprintf("already recorded: %s of %q (event %s); stock after it: %s", what, p, r.Event.ID, r.Stock)
 	}
 	signed := func(n int64) string {
 		q, _ := domain.QuantityFromCents(abs(n))

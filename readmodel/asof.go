@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/stockctl/stockctl/asof"
+	"github.com/stockctl/stockctl/domain"
 )
 
 // As-of queries, on either clock (see package asof). A business date alone is answered
@@ -108,56 +109,82 @@ func stockAtQuery(m asof.Moment, products []string) (string, []any) {
 // HistoryAt returns the operations on product p that moment m counts, as History does:
 // with a business date, those dated at or before it; with a recorded time, those
 // recorded by then, each accepted one with the stock after it recomputed over those rows
-// alone, since that is what the ledger knew then.
+// alone, since that is what the ledger knew then: a void or a correction recorded later
+// is not applied, and the operation it cancels shows as accepted.
 func (d *DB) HistoryAt(ctx context.Context, p string, m asof.Moment) ([]HistoryEntry, error) {
 	q, args := historyQuery(p, m)
-	return d.history(ctx, q+` ORDER BY 10, 1, 2`, args...)
+	return d.history(ctx, q+` ORDER BY `+historyOrder, args...)
 }
 
-// historyQuery selects p's operations counted at m, accepted and rejected, in the columns
-// history scans, unordered: 10 is the business date, 1 and 2 the log position.
+// historyOrder is business date, then log order, a void right after its target (columns
+// 20 to 22 are the target's position for a void, and 1 after it).
+const historyOrder = `10, 20, 21, 22`
+
+// historyArgs collects a query's arguments in the order its text names them.
+type historyArgs []any
+
+func (a *historyArgs) arg(v any) string {
+	*a = append(*a, v)
+	return "?"
+}
+
+// historyQuery selects p's operations counted at m, accepted, voided and rejected, and
+// the voids as entries of their own, in the columns history scans, unordered (see
+// historyOrder).
 func historyQuery(p string, m asof.Moment) (string, []any) {
-	// where keeps the rows counted at m, of a table named t. The unary plus keeps the
-	// planner off ledger_date, which would read every product's rows of each date.
-	where := func(t string) string {
-		w := t + `product_id = ?`
+	var a historyArgs
+	// where keeps the rows counted at m of a table aliased t, by the business date in
+	// column date. The unary plus keeps the planner off ledger_date, which would read
+	// every product's rows of each date.
+	where := func(t, date string) string {
+		w := t + `.product_id = ` + a.arg(p)
 		if !m.Date.IsZero() {
-			w += ` AND +` + t + `business_date <= ?`
+			w += ` AND +` + date + ` <= ` + a.arg(m.DateText())
 		}
 		if !m.KnownAt.IsZero() {
-			w += ` AND ` + recordedBy
+			w += ` AND substr(` + t + `.recorded_at, 1, 19) <= ` + a.arg(recordedCutoff(m))
 		}
 		return w
 	}
-	args := []any{p}
-	if !m.Date.IsZero() {
-		args = append(args, m.DateText())
-	}
-	if !m.KnownAt.IsZero() {
-		args = append(args, recordedCutoff(m))
+	// effective says a ledger row is in effect at m: not voided, or known at a time
+	// before its void was recorded.
+	effective := func() string {
+		if m.KnownAt.IsZero() {
+			return `(l.voided_by IS NULL)`
+		}
+		return `(l.voided_by IS NULL OR substr(l.voided_at, 1, 19) > ` + a.arg(recordedCutoff(m)) + `)`
 	}
 	// The balance after a row in business-date order is its date's balance before the
-	// date's operations plus its running total within the date (migration 007). Known at
-	// a past time, the balances of now would count operations recorded later: the
-	// running total is taken over the rows kept instead. CROSS JOIN keeps the product's
-	// ledger rows (ledger_product) the outer loop, each finding its balance by primary
-	// key: left free, the planner walks the product's balances and, for each date,
-	// every product's rows of that date through ledger_date (0.6 s instead of 20 ms for
-	// a product of 1,000 operations among 1,000,000).
-	accepted := `SELECT l.partition, l."offset", l.event_id, l.event_type, l.qty_cents,
-			b.end_cents - b.net_cents + l.date_cents, 'accepted', '', '',
-			l.business_date, l.recorded_at, l.recorded_by, l.note
-		FROM ledger AS l CROSS JOIN balances AS b ON b.product_id = l.product_id AND b.business_date = l.business_date
-		WHERE ` + where("l.")
+	// date's operations plus its running total within the date (migrations 007, 008:
+	// right for every row in effect). Known at a past time, the balances of now would
+	// count operations recorded later: the running total is taken over the rows kept
+	// instead. CROSS JOIN keeps the product's ledger rows (ledger_product) the outer
+	// loop, each finding its balance by primary key: left free, the planner walks the
+	// product's balances and, for each date, every product's rows of that date through
+	// ledger_date (0.6 s instead of 20 ms for a product of 1,000 operations among
+	// 1,000,000).
+	stock := `b.end_cents - b.net_cents + l.date_cents`
+	from := `ledger AS l CROSS JOIN balances AS b ON b.product_id = l.product_id AND b.business_date = l.business_date`
 	if !m.KnownAt.IsZero() {
-		accepted = `SELECT partition, "offset", event_id, event_type, qty_cents,
-				sum(` + signedQty + `) OVER (ORDER BY business_date, partition, "offset"), 'accepted', '', '',
-				business_date, recorded_at, recorded_by, note
-			FROM ledger WHERE ` + where("")
+		stock = `sum(iif(` + effective() + `, l.delta_cents, 0)) OVER (ORDER BY l.business_date, l.partition, l."offset")`
+		from = `ledger AS l`
 	}
-	return accepted + `
-		UNION ALL
-		SELECT partition, "offset", event_id, event_type, qty_cents, NULL, 'rejected', reason, detail,
-		       business_date, recorded_at, recorded_by, note
-		FROM rejected_events WHERE ` + where(""), append(args, args...)
+	accepted := `SELECT l.partition, l."offset", l.event_id, l.event_type, l.qty_cents,
+			iif(` + effective() + `, ` + stock + `, NULL), iif(` + effective() + `, 'accepted', 'voided'), '', '',
+			l.business_date, l.recorded_at, l.recorded_by, l.note,
+			l.delta_cents, l.counted_cents, iif(` + effective() + `, NULL, l.voided_by), iif(` + effective() + `, NULL, v.reason),
+			l.corrects, l.reason, l.partition, l."offset", 0
+		FROM ` + from + ` LEFT JOIN repairs AS v ON v.event_id = l.voided_by
+		WHERE ` + where("l", "l.business_date")
+	// A void has no ledger row: it is listed from repairs, dated and placed as its target.
+	voids := `SELECT r.partition, r."offset", r.event_id, r.event_type, t.qty_cents, NULL, 'accepted', '', '',
+			t.business_date, r.recorded_at, r.recorded_by, r.note,
+			r.delta_cents, NULL, NULL, NULL, r.target_event_id, r.reason, t.partition, t."offset", 1
+		FROM repairs AS r JOIN ledger AS t ON t.event_id = r.target_event_id
+		WHERE r.event_type = '` + string(domain.TypeOperationVoided) + `' AND ` + where("r", "t.business_date")
+	rejected := `SELECT partition, "offset", event_id, event_type, qty_cents, NULL, 'rejected', reason, detail,
+		       business_date, recorded_at, recorded_by, note,
+		       NULL, NULL, NULL, NULL, NULL, '', partition, "offset", 0
+		FROM rejected_events AS j WHERE ` + where("j", "j.business_date")
+	return accepted + ` UNION ALL ` + voids + ` UNION ALL ` + rejected, a
 }

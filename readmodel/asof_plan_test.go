@@ -67,7 +67,7 @@ func TestAsOfPlans(t *testing.T) {
 			[]string{"SEARCH l USING INDEX ledger_product (product_id=?)", "SEARCH b USING PRIMARY KEY (product_id=? AND business_date=?)"},
 			[]string{"ledger_date", "SCAN"}},
 		{"history known at as of", func() (string, []any) { return historyQuery("P1", asof.Moment{Date: date, KnownAt: known}) },
-			[]string{"SEARCH ledger USING INDEX ledger_product (product_id=?)"}, []string{"ledger_date", "SCAN ledger"}},
+			[]string{"SEARCH l USING INDEX ledger_product (product_id=?)"}, []string{"ledger_date", "SCAN l", "SCAN ledger"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := plan(tc.query())

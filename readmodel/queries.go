@@ -73,7 +73,9 @@ type HistoryEntry struct {
 	Date string `json:"date"`
 	// Type is "sale", "restock", "adjustment", "count", or for a repair that has no
 	// operation of its own, "void".
-	Type     string `json:"type"`
+	Type string `json:"type"`
+	// Quantity is what was sold, restocked, adjusted or counted (a count's difference is
+	// Delta); for a void, the quantity of the operation it cancelled.
 	Quantity string `json:"quantity"`
 	Stock    string `json:"stock,omitempty"` // stock after an operation in effect, in business-date order
 	// Status is "accepted", "rejected", or "voided" for an accepted operation a void or a
@@ -112,20 +114,22 @@ func (d *DB) History(ctx context.Context, p string) ([]HistoryEntry, error) {
 
 // HistoryPage returns up to n operations on product p, latest business date first (the
 // latest logged first within a date), skipping the first skip, and how many operations
-// there are in all: one page of a product page's history. Both halves of the union read
-// only p's rows, through the ledger_product and rejected_events_product indexes, so a
-// page costs what the product's operations cost to sort, not what the ledger holds.
+// there are in all (a void counts as one): one page of a product page's history, a void
+// right before its target. Each part of the union reads only p's rows, through the
+// ledger_product, repairs_product and rejected_events_product indexes, so a page costs
+// what the product's operations cost to sort, not what the ledger holds.
 func (d *DB) HistoryPage(ctx context.Context, p string, skip, n int) ([]HistoryEntry, int, error) {
 	var total int
-	if err := d.db.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM ledger WHERE product_id = ?)
-		+ (SELECT count(*) FROM rejected_events WHERE product_id = ?)`, p, p).Scan(&total); err != nil {
+	if err := d.db.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM ledger WHERE product_id = ?1)
+		+ (SELECT count(*) FROM rejected_events WHERE product_id = ?1)
+		+ (SELECT count(*) FROM repairs WHERE product_id = ?1 AND event_type = ?2)`, p, string(domain.TypeOperationVoided)).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("history: %w", err)
 	}
 	if skip >= total {
 		return nil, total, nil
 	}
 	q, args := historyQuery(p, asof.Moment{})
-	out, err := d.history(ctx, q+` ORDER BY 10 DESC, 1 DESC, 2 DESC LIMIT ? OFFSET ?`, append(args, n, skip)...)
+	out, err := d.history(ctx, q+` ORDER BY 10 DESC, 20 DESC, 21 DESC, 22 DESC LIMIT ? OFFSET ?`, append(args, n, skip)...)
 	return out, total, err
 }
 
@@ -141,19 +145,48 @@ func (d *DB) history(ctx context.Context, query string, args ...any) ([]HistoryE
 		var h HistoryEntry
 		var typ string
 		var qty int64
-		var stock sql.NullInt64
+		var stock, delta, counted sql.NullInt64
+		var voidedBy, voidReason, target sql.NullString
+		var sortPart, sortOffset, sortSub int64
 		if err := rows.Scan(&h.Partition, &h.Offset, &h.EventID, &typ, &qty, &stock, &h.Status, &h.Reason,
-			&h.Detail, &h.Date, &h.RecordedAt, &h.RecordedBy, &h.Note); err != nil {
+			&h.Detail, &h.Date, &h.RecordedAt, &h.RecordedBy, &h.Note,
+			&delta, &counted, &voidedBy, &voidReason, &target, &h.RepairReason, &sortPart, &sortOffset, &sortSub); err != nil {
 			return nil, fmt.Errorf("history: %w", err)
 		}
-		h.Type = operationName(domain.EventType(typ))
+		kind := domain.EventType(typ)
+		h.Type = kindName(kind)
 		h.Quantity = centsString(qty)
 		if stock.Valid {
 			h.Stock = centsString(stock.Int64)
 		}
+		h.VoidedBy, h.VoidReason, h.Target = voidedBy.String, voidReason.String, target.String
+		switch kind {
+		case domain.TypeStockAdjusted, domain.TypeOperationVoided:
+			h.Delta = signedCents(delta)
+		case domain.TypeStockCounted:
+			h.Delta = signedCents(delta)
+			if counted.Valid {
+				// A count's quantity is what was counted, as a sale's is what was sold;
+				// the ledger's quantity, the difference, is in Delta.
+				h.Quantity, h.Counted = centsString(counted.Int64), centsString(counted.Int64)
+				h.Expected = centsString(counted.Int64 - delta.Int64)
+			}
+		}
 		out = append(out, h)
 	}
 	return out, rows.Err()
+}
+
+// signedCents writes a movement in hundredths with its sign when negative ("-3.00"),
+// empty when there is none.
+func signedCents(n sql.NullInt64) string {
+	if !n.Valid {
+		return ""
+	}
+	if n.Int64 < 0 {
+		return "-" + centsString(-n.Int64)
+	}
+	return centsString(n.Int64)
 }
 
 func operationName(t domain.EventType) string {
