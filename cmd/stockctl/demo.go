@@ -162,6 +162,11 @@ func runDemo(c *cli.Context, dir string) error {
 	}
 	fmt.Fprintf(w, "$ stockctl sell DEMO-1 8\nrefused (exit 1): %v\n", err)
 
+	step("repair a typo and record a physical count: new events, nothing deleted")
+	if err := demoRepairs(c, e, seller, op); err != nil {
+		return err
+	}
+
 	step("stockctl stock")
 	if err := writeStock(c, e, nil, "table"); err != nil {
 		return err
@@ -179,5 +184,36 @@ func runDemo(c *cli.Context, dir string) error {
 	fmt.Fprintf(w, "report of %d operations written to %s\n", rep.Operations, rep.Index)
 	fmt.Fprintf(w, "\ndone in %s. Open file://%s in a browser; go on with\n  STOCKCTL_DATA_DIR=%s stockctl stock\n",
 		time.Since(start).Round(time.Millisecond), rep.Index, dir)
+	return nil
+}
+
+// demoRepairs tells the story of a typo voided and a count that finds one unit missing.
+func demoRepairs(c *cli.Context, e *env, seller commands.SellHandler, op func(string) commands.Operation) error {
+	ctx, w := c.Context, c.App.Writer
+	repairs := commands.NewRepairHandler(e.log, e, e.db, e.db, uuid.NewString)
+	typo, err := seller.Handle(ctx, commands.Sell(op("5")))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "$ stockctl sell DEMO-1 5          # 2 were sold\n%s\n", typo.Message())
+	id := typo.Event.ID
+	void, err := repairs.Handle(ctx, commands.Repair{Kind: domain.TypeOperationVoided, Target: id, Reason: "typed 5 for 2",
+		CommandID: uuid.NewString(), Operator: "demo"})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "$ stockctl void %s --reason \"typed 5 for 2\"\n%s\n", id[:8], void.Message())
+	sale, err := seller.Handle(ctx, commands.Sell(op("2")))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "$ stockctl sell DEMO-1 2\n%s\n", sale.Message())
+	counted, _ := domain.ParseQuantity("4")
+	count, err := repairs.Handle(ctx, commands.Repair{Kind: domain.TypeStockCounted, Product: typo.Event.Product, Quantity: counted,
+		Date: op("1").Date, DateGiven: true, Reason: "shelf count", CommandID: uuid.NewString(), Operator: "demo"})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "$ stockctl count DEMO-1 4 --date \"%s\" --reason \"shelf count\"\n%s\n", op("1").Date, count.Message())
 	return nil
 }
