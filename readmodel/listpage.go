@@ -69,8 +69,9 @@ func (d *DB) OperationsPage(ctx context.Context, q OperationQuery, after, before
 	// Backward pages read the other way along the index, then turn round.
 	readDesc := desc != backward
 	cursored := after != "" || (before != "" && before != LastPage)
-	if cursored && (c.Pos < 1 || c.Pos > total) {
-		// A link made by a page names a row among the filter's, which never shrink.
+	if cursored && c.Pos < 1 {
+		// A link made by a page names a row among the filter's. Their number shrinks
+		// when one is voided, so a position beyond it is only clamped (below).
 		return OperationPage{}, queryErrorf("the page link is damaged: start again from the first page")
 	}
 	cond, args, _ := listWhere(tighten(q, o, c, cursored, readDesc))
@@ -120,11 +121,12 @@ func (d *DB) OperationsPage(ctx context.Context, q OperationQuery, after, before
 		var typ string
 		var k cursor
 		var key any
-		if err := rows.Scan(&op.Date, &op.Product, &typ, &op.QtyCents, &op.StockCents, &op.RecordedAt, &op.RecordedBy, &op.Note, &key, &k.Tie); err != nil {
+		if err := rows.Scan(&op.Date, &op.Product, &typ, &op.QtyCents, &op.StockCents, &op.RecordedAt, &op.RecordedBy, &op.Note,
+			&op.DeltaCents, &op.Reason, &key, &k.Tie); err != nil {
 			return OperationPage{}, fmt.Errorf("operations: %w", err)
 		}
 		k.Key = fmt.Sprint(key)
-		op.Type = operationName(domain.EventType(typ))
+		op.Type = listedType(typ)
 		page.Rows = append(page.Rows, op)
 		keys = append(keys, k)
 	}
