@@ -254,7 +254,7 @@ func (d *DB) Operations(ctx context.Context, f reports.Filter, limit int) ([]rep
 func (d *DB) operations(ctx context.Context, f reports.Filter, order string, limit int) ([]reports.Operation, error) {
 	cond, args := where(f)
 	rows, err := d.db.QueryContext(ctx, `SELECT business_date, product_id, event_type, qty_cents, `+stockAfter+`, recorded_by, note,
-		delta_cents, reason FROM ledger WHERE `+cond+` AND `+effective+` ORDER BY `+order+` LIMIT ?`, append(args, limit)...)
+		delta_cents, reason, coalesce(corrects, '') FROM ledger WHERE `+cond+` AND `+effective+` ORDER BY `+order+` LIMIT ?`, append(args, limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("operations: %w", err)
 	}
@@ -263,7 +263,7 @@ func (d *DB) operations(ctx context.Context, f reports.Filter, order string, lim
 	for rows.Next() {
 		var o reports.Operation
 		var typ string
-		if err := rows.Scan(&o.Date, &o.Product, &typ, &o.QtyCents, &o.StockCents, &o.RecordedBy, &o.Note, &o.DeltaCents, &o.Reason); err != nil {
+		if err := rows.Scan(&o.Date, &o.Product, &typ, &o.QtyCents, &o.StockCents, &o.RecordedBy, &o.Note, &o.DeltaCents, &o.Reason, &o.Corrects); err != nil {
 			return nil, fmt.Errorf("operations: %w", err)
 		}
 		o.Type = listedType(typ)
@@ -298,7 +298,9 @@ func (d *DB) Rejected(ctx context.Context, f reports.Filter, limit int) ([]repor
 		if err := rows.Scan(&r.Date, &r.Product, &typ, &r.Reason, &r.Detail, &r.QtyCents, &r.RecordedBy); err != nil {
 			return nil, 0, fmt.Errorf("rejected: %w", err)
 		}
-		r.Type = operationName(domain.EventType(typ))
+		if r.Type = listedType(typ); r.Type == typ {
+			r.Type = repairKinds[domain.EventType(typ)] // a void or a correction refused
+		}
 		out = append(out, r)
 	}
 	return out, total, rows.Err()

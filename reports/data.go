@@ -104,6 +104,8 @@ type Operation struct {
 	// count's or a correction's reason.
 	DeltaCents int64
 	Reason     string
+	// Corrects is, for a correction's operation, the event ID of the one it replaced.
+	Corrects string
 }
 
 // Repair is one accepted void, correction, count or adjustment: who made it, when, why,

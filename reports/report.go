@@ -50,6 +50,7 @@ const (
 	lowestStock    = 25  // products in the current-stock chart
 	tableRows      = 500 // operations listed
 	rejectedRows   = 100
+	repairRows     = 100
 )
 
 // Result says what was written.
@@ -110,6 +111,7 @@ type page struct {
 	Summary                  summary
 	Stock                    []image
 	Quantities, Periods      *image
+	Adjusted                 *image // units adjusted per period, when any were
 	Heat                     *image
 	HeatRows                 []ProductTotals
 	HeatMax                  int
@@ -121,6 +123,8 @@ type page struct {
 	OperationsLeft           int
 	Rejected                 []Rejection
 	RejectedTotal            int
+	Repairs                  []Repair // voids, corrections, counts, adjustments: newest first
+	RepairsTotal             int
 	Empty                    bool
 	Recent                   bool
 	Bucket                   Bucket
@@ -132,6 +136,8 @@ type page struct {
 type summary struct {
 	Products, Operations      int
 	SoldCents, RestockedCents int64
+	Adjustments               int   // adjustments and counts
+	AdjustedCents             int64 // what they moved, signed
 	AtZero, Low               int
 	LowCents                  int64
 	ProductsWithStock         int
@@ -140,7 +146,7 @@ type summary struct {
 func (p *page) images() []image {
 	var out []image
 	out = append(out, p.Stock...)
-	for _, img := range []*image{p.Quantities, p.Heat, p.Periods, p.Current} {
+	for _, img := range []*image{p.Quantities, p.Heat, p.Periods, p.Adjusted, p.Current} {
 		if img != nil {
 			out = append(out, *img)
 		}
@@ -172,9 +178,11 @@ func build(ctx context.Context, store Store, opt Options, fm formats) (*page, er
 		return nil, err
 	}
 	for _, t := range totals {
-		p.Summary.Operations += t.Sales + t.Restocks
+		p.Summary.Operations += t.Sales + t.Restocks + t.Adjustments
 		p.Summary.SoldCents += t.SoldCents
 		p.Summary.RestockedCents += t.RestockedCents
+		p.Summary.Adjustments += t.Adjustments
+		p.Summary.AdjustedCents += t.AdjustedCents
 	}
 	p.Summary.Products = len(totals)
 	p.Summary.LowCents = opt.LowCents
@@ -198,6 +206,9 @@ func build(ctx context.Context, store Store, opt Options, fm formats) (*page, er
 	}
 	p.Rejected, p.RejectedTotal, err = store.Rejected(ctx, f, rejectedRows)
 	if err != nil {
+		return nil, err
+	}
+	if p.Repairs, p.RepairsTotal, err = store.Repairs(ctx, f, repairRows); err != nil {
 		return nil, err
 	}
 	if p.Summary.Operations == 0 {
@@ -292,6 +303,17 @@ func (p *page) addPeriodChart(ctx context.Context, store Store, f Filter, fm for
 	img.Name, img.Title = "units-per-period", "Units sold and restocked per "+string(p.Bucket)
 	img.Caption = fmt.Sprintf("Total units sold (red) and restocked (blue) in each %s of the period.", p.Bucket)
 	p.Periods = &img
+	if !adjustedAny(rows) {
+		return nil
+	}
+	adj, err := twice(fm, func(fm formats) (image, error) { return adjustedChart(rows, p.Bucket, periodWidth, fm) })
+	if err != nil {
+		return err
+	}
+	adj.Name, adj.Title = "units-adjusted-per-period", "Units adjusted per "+string(p.Bucket)
+	adj.Caption = fmt.Sprintf("Units that adjustments and counts added to stock (green) and took out of it (purple) in each %s, "+
+		"on a scale of their own; each one is listed under Corrections.", p.Bucket)
+	p.Adjusted = &adj
 	return nil
 }
 
@@ -373,7 +395,7 @@ const othersLabel = "(others)"
 func topByActivity(totals []ProductTotals, n int) []ProductTotals {
 	sorted := append([]ProductTotals(nil), totals...)
 	sort.SliceStable(sorted, func(i, j int) bool {
-		a, b := sorted[i].Sales+sorted[i].Restocks, sorted[j].Sales+sorted[j].Restocks
+		a, b := sorted[i].Sales+sorted[i].Restocks+sorted[i].Adjustments, sorted[j].Sales+sorted[j].Restocks+sorted[j].Adjustments
 		if a != b {
 			return a > b
 		}
@@ -388,6 +410,8 @@ func topByActivity(totals []ProductTotals, n int) []ProductTotals {
 		others.Restocks += t.Restocks
 		others.SoldCents += t.SoldCents
 		others.RestockedCents += t.RestockedCents
+		others.Adjustments += t.Adjustments
+		others.AdjustedCents += t.AdjustedCents
 	}
 	return append(sorted[:n], others)
 }
