@@ -69,9 +69,9 @@ func (d *DB) OperationsPage(ctx context.Context, q OperationQuery, after, before
 	// Backward pages read the other way along the index, then turn round.
 	readDesc := desc != backward
 	cursored := after != "" || (before != "" && before != LastPage)
-	if cursored && c.Pos < 1 {
-		// A link made by a page names a row among the filter's. Their number shrinks
-		// when one is voided, so a position beyond it is only clamped (below).
+	if cursored && (c.Pos < 1 || c.Pos > total) {
+		// A link made by a page names a row among the filter's; a void may have taken
+		// out so many since that its position is past them, and the page starts again.
 		return OperationPage{}, queryErrorf("the page link is damaged: start again from the first page")
 	}
 	cond, args, _ := listWhere(tighten(q, o, c, cursored, readDesc))

@@ -351,7 +351,7 @@ type ExportRow struct {
 	Offset     int64
 }
 
-// EachOperation calls fn with every operation in effect in f in business-date order, as
+// EachOperation calls fn with every accepted operation in f in business-date order, as
 // the original file lists them (operations of one date by product, each product's in the
 // order the ledger accepted them: the same on every replay, whatever the partitions),
 // each with the stock after it in that order, so the stock column never contradicts
@@ -378,8 +378,7 @@ func (d *DB) eachOperation(ctx context.Context, f reports.Filter, detail bool, f
 		dest = append(dest, &r.Seq, &r.EventID, &r.CommandID, &r.RecordedAt, &r.RecordedBy, &r.Note, &r.Partition, &r.Offset)
 	}
 	cond, args := where(f)
-	rows, err := d.db.QueryContext(ctx, `SELECT `+cols+` FROM ledger WHERE `+cond+` AND `+effective+`
-		ORDER BY business_date, product_id, product_seq`, args...)
+	rows, err := d.db.QueryContext(ctx, `SELECT `+cols+` FROM ledger WHERE voided_by IS NULL AND `+cond+` ORDER BY business_date, product_id, product_seq`, args...)
 	if err != nil {
 		return fmt.Errorf("export: %w", err)
 	}
