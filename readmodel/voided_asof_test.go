@@ -173,3 +173,39 @@ func TestRepairsTable(t *testing.T) {
 		t.Errorf("P1's repairs on 2024-05-02: %+v, %d, %v", p1, total, err)
 	}
 }
+
+// TestVoidedAdjustmentsLeaveTheTotals: an adjustment or a count voided counts nowhere:
+// not in the units adjusted per period, the products' totals, the lists or the view.
+func TestVoidedAdjustmentsLeaveTheTotals(t *testing.T) {
+	ctx := context.Background()
+	db := repairLedger(t, "restock 2024-05-01 P 10", "adjust 2024-05-02 P -2 damaged", "void 1 wrong-product",
+		"count 2024-05-03 P 9", "void 3 miscounted")
+	for _, f := range []reports.Filter{{}, {Products: []string{"P"}}, {From: day(t, "2024-05-02")}} {
+		p, err := db.PeriodTotals(ctx, f, reports.Month)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, b := range p {
+			if b.AdjustedInCents != 0 || b.AdjustedOutCents != 0 {
+				t.Errorf("period totals of %+v: %+v, want nothing adjusted", f, b)
+			}
+		}
+		totals, err := db.ProductTotals(ctx, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, pt := range totals {
+			if pt.Adjustments != 0 || pt.AdjustedCents != 0 {
+				t.Errorf("product totals of %+v: %+v, want no adjustment", f, pt)
+			}
+		}
+	}
+	for _, typ := range []string{"adjustment", "count"} {
+		if n, err := db.CountOperations(ctx, readmodel.OperationQuery{Type: typ}); err != nil || n != 0 {
+			t.Errorf("%ss: %d, %v; want none", typ, n, err)
+		}
+	}
+	if got := queryLines(t, rawDB(t, db), `SELECT * FROM operations`); len(got) != 1 {
+		t.Errorf("operations: %q, want the restock alone", got)
+	}
+}

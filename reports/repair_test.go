@@ -173,7 +173,9 @@ func TestDashboardShowsCorrections(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{`<td class="kind">void</td><td class="product"><a href="/products/P1">P1</a></td>`,
-		"its product's page still shows it", "Units adjusted per day"} {
+		"its product's page still shows it", "Units adjusted per day",
+		// The chart's lines, each day's units in and out in its tooltip.
+		">adjusted in<", ">adjusted out<", "2024-05-03 · adjusted in 0 · adjusted out 3 units", "2024-05-04 · adjusted in 0 · adjusted out 1 units"} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("the dashboard lacks %s", want)
 		}
