@@ -32,8 +32,21 @@ func TestListedRepairsKeepTheirDirection(t *testing.T) {
 		if q := listQuantity(reports.English, c.o); q != c.listed {
 			t.Errorf("%+v: listed quantity %s, want %s", c.o, q, c.listed)
 		}
+		if n := listNote(c.o); n != c.o.Reason {
+			t.Errorf("%+v: note %q, want the reason %q", c.o, n, c.o.Reason)
+		}
 		if n := downloadName(operationsForm{Type: c.o.Type}); n != c.downloadName {
 			t.Errorf("%+v: download named %s, want %s", c.o, n, c.downloadName)
 		}
+	}
+}
+
+// TestListNoteSaysWhy: the list's note column starts with the reason.
+func TestListNoteSaysWhy(t *testing.T) {
+	if n := listNote(ListedOperation{Reason: "damaged", Note: "dropped pallet"}); n != "damaged — dropped pallet" {
+		t.Errorf("note %q", n)
+	}
+	if n := listNote(ListedOperation{Note: "imported"}); n != "imported" {
+		t.Errorf("note %q", n)
 	}
 }

@@ -162,7 +162,7 @@ func (s *Server) fillOperations(r *http.Request, data map[string]any, page Opera
 	for _, o := range page.Rows {
 		l := operationLine{Date: strings.TrimSuffix(o.Date, " 00:00:00"), Product: o.Product, URL: productURL("/products/", o.Product),
 			Type: o.Type, Quantity: listQuantity(nf, o), Stock: nf.Fixed(o.StockCents), RecordedAt: o.RecordedAt,
-			Recorded: o.RecordedAt, RecordedBy: o.RecordedBy, Note: o.Note}
+			Recorded: o.RecordedAt, RecordedBy: o.RecordedBy, Note: listNote(o)}
 		if t, err := time.Parse(time.RFC3339Nano, o.RecordedAt); err == nil {
 			l.Recorded = t.UTC().Format("2006-01-02 15:04")
 		}
@@ -201,4 +201,16 @@ func listQuantity(nf reports.Numbers, o ListedOperation) string {
 		return "−" + nf.Fixed(-o.DeltaCents)
 	}
 	return "+" + nf.Fixed(o.DeltaCents)
+}
+
+// listNote is a row's note after its reason: an adjustment's reason code, a count's or a
+// correction's reason.
+func listNote(o ListedOperation) string {
+	switch {
+	case o.Reason == "":
+		return o.Note
+	case o.Note == "":
+		return o.Reason
+	}
+	return o.Reason + " — " + o.Note
 }
