@@ -15,7 +15,7 @@ import (
 type ProductRow struct {
 	Product        string
 	StockCents     int64
-	Operations     int64 // accepted operations
+	Operations     int64 // operations in effect: sales, restocks, adjustments and counts
 	LastDate       string
 	SoldCents      int64
 	RestockedCents int64
@@ -26,7 +26,9 @@ type ProductRow struct {
 // migration 004 keeps costs about a millisecond for 1,500 products, and search must fold
 // case beyond ASCII, which SQLite's lower() does not.
 func (d *DB) ProductRows(ctx context.Context) ([]ProductRow, error) {
-	rows, err := d.db.QueryContext(ctx, `SELECT s.product_id, s.stock_cents, s.seq, s.last_date,
+	// The operations are the totals' (a void takes its operation's part back), not the
+	// product's sequence number, which counts the voids themselves too.
+	rows, err := d.db.QueryContext(ctx, `SELECT s.product_id, s.stock_cents, coalesce(t.sales + t.restocks + t.adjustments, 0), s.last_date,
 		coalesce(t.sold_cents, 0), coalesce(t.restocked_cents, 0)
 		FROM stock s LEFT JOIN product_totals t USING (product_id) ORDER BY s.product_id`)
 	if err != nil {

@@ -132,9 +132,6 @@ func TestMistakeVoidedIsAsIfNeverMade(t *testing.T) {
 			add(fmt.Sprint("StockAt ", m), levels, err)
 		}
 		products, err := db.ProductRows(ctx)
-		for i := range products {
-			products[i].Operations = 0 // the product's operation number counts the void
-		}
 		add("ProductRows", products, err)
 		return v
 	}
