@@ -12,7 +12,7 @@ import (
 type ProductRow struct {
 	Product        string
 	StockCents     int64
-	Operations     int64 // accepted operations
+	Operations     int64 // operations in effect: sales, restocks, adjustments and counts
 	LastDate       string
 	SoldCents      int64
 	RestockedCents int64
