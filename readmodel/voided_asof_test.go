@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/stockctl/stockctl/asof"
 	"github.com/stockctl/stockctl/domain"
+	"github.com/stockctl/stockctl/internal/testfix"
 	"github.com/stockctl/stockctl/readmodel"
 	"github.com/stockctl/stockctl/reports"
 )
@@ -207,5 +209,35 @@ func TestVoidedAdjustmentsLeaveTheTotals(t *testing.T) {
 	}
 	if got := queryLines(t, rawDB(t, db), `SELECT * FROM operations`); len(got) != 1 {
 		t.Errorf("operations: %q, want the restock alone", got)
+	}
+}
+
+// TestRejectedRepairsNamed: the report's rejected operations name a refused void or
+// correction as such, not as a restock.
+func TestRejectedRepairsNamed(t *testing.T) {
+	ctx := context.Background()
+	db := repairLedger(t, "restock 2024-05-01 P 10", "sell 2024-05-02 P 4", "void 1 mistake")
+	p := testfix.Product(t, "P")
+	var records []domain.Record
+	for i, typ := range []domain.EventType{domain.TypeOperationVoided, domain.TypeOperationCorrected} {
+		e := domain.Event{Type: typ, ID: fmt.Sprint("r", i), CommandID: fmt.Sprint("rc", i), Product: p, Target: "e1", Reason: "again",
+			ExpectedSeq: 4, BusinessDate: domain.NewBusinessDate(day(t, "2024-05-02")), RecordedAt: knownAfter(3 + i), RecordedBy: "clerk"}
+		if typ == domain.TypeOperationCorrected {
+			e.Quantity = testfix.Quantity(t, "2")
+		}
+		records = append(records, testfix.Record(t, domain.Position{Offset: int64(10 + i)}, e))
+	}
+	testfix.Apply(t, db, records)
+	rejected, n, err := db.Rejected(ctx, reports.Filter{}, 10)
+	if err != nil || n != 2 {
+		t.Fatalf("rejected: %+v, %d, %v", rejected, n, err)
+	}
+	var got []string
+	for _, r := range rejected {
+		got = append(got, r.Type+" "+r.Reason)
+	}
+	slices.Sort(got)
+	if want := []string{"correction already_voided", "void already_voided"}; !slices.Equal(got, want) {
+		t.Errorf("rejected repairs: %q, want %q", got, want)
 	}
 }
