@@ -83,8 +83,12 @@ func stockAtQuery(m asof.Moment, products []string) (string, []any) {
 			WHERE 1` + strings.ReplaceAll(in, "product_id", "s.product_id")
 		args = append(args, m.DateText())
 	default:
-		where := recordedBy
-		args = append(args, recordedCutoff(m))
+		// As known at the cutoff: the rows recorded by then, less those a void or a
+		// correction recorded by then cancelled (a later one had not happened yet). A
+		// correction's own row, a count's and an adjustment's are recorded when they
+		// were, and each row's signed movement is delta_cents.
+		where := recordedBy + ` AND (voided_by IS NULL OR substr(voided_at, 1, 19) > ?)`
+		args = append(args, recordedCutoff(m), recordedCutoff(m))
 		if !m.Date.IsZero() {
 			// The unary plus keeps the planner off ledger_date (every product's rows).
 			where += ` AND +business_date <= ?`
@@ -97,7 +101,7 @@ func stockAtQuery(m asof.Moment, products []string) (string, []any) {
 		if len(products) > 0 {
 			table = "ledger"
 		}
-		query = `SELECT product_id, max(business_date), sum(` + signedQty + `) FROM ` + table + ` WHERE ` + where + in +
+		query = `SELECT product_id, max(business_date), sum(delta_cents) FROM ` + table + ` WHERE ` + where + in +
 			` GROUP BY product_id`
 	}
 	for _, p := range products {

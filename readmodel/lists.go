@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/stockctl/stockctl/domain"
 	"github.com/stockctl/stockctl/reports"
 )
 
@@ -14,7 +15,7 @@ import (
 type ProductRow struct {
 	Product        string
 	StockCents     int64
-	Operations     int64 // accepted operations
+	Operations     int64 // operations in effect: sales, restocks, adjustments and counts
 	LastDate       string
 	SoldCents      int64
 	RestockedCents int64
@@ -25,7 +26,9 @@ type ProductRow struct {
 // migration 004 keeps costs about a millisecond for 1,500 products, and search must fold
 // case beyond ASCII, which SQLite's lower() does not.
 func (d *DB) ProductRows(ctx context.Context) ([]ProductRow, error) {
-	rows, err := d.db.QueryContext(ctx, `SELECT s.product_id, s.stock_cents, s.seq, s.last_date,
+	// The operations are the totals' (a void takes its operation's part back), not the
+	// product's sequence number, which counts the voids themselves too.
+	rows, err := d.db.QueryContext(ctx, `SELECT s.product_id, s.stock_cents, coalesce(t.sales + t.restocks + t.adjustments, 0), s.last_date,
 		coalesce(t.sold_cents, 0), coalesce(t.restocked_cents, 0)
 		FROM stock s LEFT JOIN product_totals t USING (product_id) ORDER BY s.product_id`)
 	if err != nil {
@@ -50,7 +53,7 @@ type OperationQuery struct {
 	From, To time.Time
 	// Product is a stored product ID; "" selects every product.
 	Product string
-	// Type is "sale", "restock" or "" for both.
+	// Type is one of OperationTypes, or "" for every operation in effect.
 	Type string
 	// Sort is one of OperationSorts; "" is "-date".
 	Sort string
@@ -60,12 +63,37 @@ type OperationQuery struct {
 type ListedOperation struct {
 	Date       string // business date, domain.BusinessDateLayout
 	Product    string
-	Type       string // "sale" or "restock"
-	QtyCents   int64
-	StockCents int64 // after the operation, in business-date order
+	Type       string // one of OperationTypes
+	QtyCents   int64  // the size of the movement; for a count, of the difference found
+	StockCents int64  // after the operation, in business-date order
 	RecordedAt string
 	RecordedBy string
 	Note       string
+	// DeltaCents is the signed movement: what tells an adjustment or a count that took
+	// units out from one that added them.
+	DeltaCents int64
+	// Reason is an adjustment's reason code, or a count's or a correction's reason.
+	Reason string
+}
+
+// OperationTypes are the types OperationQuery.Type takes and ListedOperation.Type and
+// reports.Operation.Type name: a correction's operation has the type it corrected.
+var OperationTypes = []string{"sale", "restock", "adjustment", "count"}
+
+// eventTypes are the ledger's event types of OperationTypes.
+var eventTypes = map[string]domain.EventType{
+	"sale": domain.TypeStockSold, "restock": domain.TypeStockRestocked,
+	"adjustment": domain.TypeStockAdjusted, "count": domain.TypeStockCounted,
+}
+
+// listedType names a ledger row's event type as the lists and reports do.
+func listedType(t string) string {
+	for name, e := range eventTypes {
+		if string(e) == t {
+			return name
+		}
+	}
+	return t
 }
 
 // orderSpec is one order of the list: a key column and a column that breaks its ties
@@ -117,22 +145,26 @@ func listWhere(q OperationQuery) (string, []any, error) {
 	}
 	// The report's condition for the dates and the product (SQLite reads an IN of one
 	// value as an equality, index and all), and the type.
+	// Only operations in effect: a voided one, and the operation a correction replaced,
+	// are in history, not in the lists.
 	cond, args := where(reports.Filter{From: q.From, To: q.To, Products: products})
-	switch q.Type {
-	case "":
-	case "sale":
-		cond += " AND event_type = 'StockSold'"
-	case "restock":
-		cond += " AND event_type = 'StockRestocked'"
-	default:
-		return "", nil, queryErrorf("type %q: use sale or restock, or leave it empty for both", q.Type)
+	cond += " AND " + effective
+	if q.Type != "" {
+		e, ok := eventTypes[q.Type]
+		if !ok {
+			return "", nil, queryErrorf("type %q: use one of %s, or leave it empty for all", q.Type, strings.Join(OperationTypes, ", "))
+		}
+		cond += " AND event_type = '" + string(e) + "'"
 	}
 	return cond, args, nil
 }
 
 // listColumns are a page row's columns: date_cents where the stock goes, which
 // withOpenings makes the stock after the row in business-date order.
-const listColumns = `business_date, product_id, event_type, qty_cents, date_cents, recorded_at, recorded_by, note`
+const listColumns = `business_date, product_id, event_type, qty_cents, date_cents, recorded_at, recorded_by, note, delta_cents, reason`
+
+// effective keeps the ledger rows in effect: not voided, nor replaced by a correction.
+const effective = "voided_by IS NULL"
 
 // withOpenings adds to each row's running total within its date (date_cents) the
 // balance its date opened with, from balances: the stock after the row in business-date
@@ -179,12 +211,25 @@ func (d *DB) withOpenings(ctx context.Context, rows []ListedOperation) error {
 }
 
 // CountOperations counts q's operations. Without a product, and for a product over all
-// time, it adds up the totals migration 004 keeps per day and per product instead of
-// counting a million ledger rows; a product over a period counts its rows by index.
+// time, it adds up the totals migrations 004 and 008 keep per day and per product
+// (operations in effect only: a void takes its operation's part back) instead of counting
+// a million ledger rows; a product over a period counts its rows by index. The totals
+// keep adjustments and counts as one number: either type alone is counted in the ledger,
+// through ledger_type_qty, since there are few.
 func (d *DB) CountOperations(ctx context.Context, q OperationQuery) (int64, error) {
-	var sales, restocks int64
+	var sales, restocks, adjusted int64
 	var err error
 	switch {
+	case q.Type == "adjustment" || q.Type == "count":
+		cond, args, werr := listWhere(q)
+		if werr != nil {
+			return 0, werr
+		}
+		err = d.db.QueryRowContext(ctx, `SELECT count(*) FROM ledger WHERE `+cond, args...).Scan(&adjusted)
+		if err != nil {
+			return 0, fmt.Errorf("count operations: %w", err)
+		}
+		return adjusted, nil
 	case q.Product == "":
 		from, to := "0000-00-00", "9999-99-99"
 		if !q.From.IsZero() {
@@ -193,18 +238,19 @@ func (d *DB) CountOperations(ctx context.Context, q OperationQuery) (int64, erro
 		if !q.To.IsZero() {
 			to = q.To.Format("2006-01-02")
 		}
-		err = d.db.QueryRowContext(ctx, `SELECT coalesce(sum(sales), 0), coalesce(sum(restocks), 0)
-			FROM day_totals WHERE day >= ? AND day <= ?`, from, to).Scan(&sales, &restocks)
+		err = d.db.QueryRowContext(ctx, `SELECT coalesce(sum(sales), 0), coalesce(sum(restocks), 0), coalesce(sum(adjustments), 0)
+			FROM day_totals WHERE day >= ? AND day <= ?`, from, to).Scan(&sales, &restocks, &adjusted)
 	case q.From.IsZero() && q.To.IsZero():
-		err = d.db.QueryRowContext(ctx, `SELECT coalesce(sum(sales), 0), coalesce(sum(restocks), 0)
-			FROM product_totals WHERE product_id = ?`, q.Product).Scan(&sales, &restocks)
+		err = d.db.QueryRowContext(ctx, `SELECT coalesce(sum(sales), 0), coalesce(sum(restocks), 0), coalesce(sum(adjustments), 0)
+			FROM product_totals WHERE product_id = ?`, q.Product).Scan(&sales, &restocks, &adjusted)
 	default:
 		cond, args, werr := listWhere(OperationQuery{From: q.From, To: q.To, Product: q.Product})
 		if werr != nil {
 			return 0, werr
 		}
 		err = d.db.QueryRowContext(ctx, `SELECT count(*) FILTER (WHERE event_type = 'StockSold'),
-			count(*) FILTER (WHERE event_type = 'StockRestocked') FROM ledger WHERE `+cond, args...).Scan(&sales, &restocks)
+			count(*) FILTER (WHERE event_type = 'StockRestocked'), count(*) FILTER (WHERE event_type IN ('StockAdjusted', 'StockCounted'))
+			FROM ledger WHERE `+cond, args...).Scan(&sales, &restocks, &adjusted)
 	}
 	if err != nil {
 		return 0, fmt.Errorf("count operations: %w", err)
@@ -214,8 +260,11 @@ func (d *DB) CountOperations(ctx context.Context, q OperationQuery) (int64, erro
 		return sales, nil
 	case "restock":
 		return restocks, nil
+	case "":
+	default:
+		return 0, queryErrorf("type %q: use one of %s, or leave it empty for all", q.Type, strings.Join(OperationTypes, ", "))
 	}
-	return sales + restocks, nil
+	return sales + restocks + adjusted, nil
 }
 
 // EachListedOperation calls fn with every operation q selects, in q's order. It reads

@@ -35,11 +35,12 @@ func where(f reports.Filter) (string, []any) {
 }
 
 // ProductTotals implements reports.Store. For all time it reads the totals the
-// projection keeps per product (migration 004); for a period it aggregates the ledger.
+// projection keeps per product (migrations 004 and 008: a void takes its operation's
+// part back); for a period it aggregates the ledger's rows in effect.
 func (d *DB) ProductTotals(ctx context.Context, f reports.Filter) ([]reports.ProductTotals, error) {
 	cond, args := where(f)
-	query := `SELECT product_id, sales, restocks, sold_cents, restocked_cents FROM product_totals
-		WHERE ` + cond + ` AND sales + restocks > 0 ORDER BY product_id`
+	query := `SELECT product_id, sales, restocks, sold_cents, restocked_cents, adjustments, adjusted_cents FROM product_totals
+		WHERE ` + cond + ` AND sales + restocks + adjustments > 0 ORDER BY product_id`
 	if !f.From.IsZero() || !f.To.IsZero() {
 		// Over all products, one pass over the table and a hash of 1,000 groups beats
 		// walking the per-product index, which costs a row lookup per operation.
@@ -51,8 +52,10 @@ func (d *DB) ProductTotals(ctx context.Context, f reports.Filter) ([]reports.Pro
 			count(*) FILTER (WHERE event_type = 'StockSold'),
 			count(*) FILTER (WHERE event_type = 'StockRestocked'),
 			coalesce(sum(qty_cents) FILTER (WHERE event_type = 'StockSold'), 0),
-			coalesce(sum(qty_cents) FILTER (WHERE event_type = 'StockRestocked'), 0)
-		FROM ` + from + ` WHERE ` + cond + ` GROUP BY product_id ORDER BY product_id`
+			coalesce(sum(qty_cents) FILTER (WHERE event_type = 'StockRestocked'), 0),
+			count(*) FILTER (WHERE event_type IN ('StockAdjusted', 'StockCounted')),
+			coalesce(sum(delta_cents) FILTER (WHERE event_type IN ('StockAdjusted', 'StockCounted')), 0)
+		FROM ` + from + ` WHERE ` + cond + ` AND ` + effective + ` GROUP BY product_id ORDER BY product_id`
 	}
 	rows, err := d.db.QueryContext(ctx, query, args...)
 	if err != nil {
@@ -62,7 +65,7 @@ func (d *DB) ProductTotals(ctx context.Context, f reports.Filter) ([]reports.Pro
 	var out []reports.ProductTotals
 	for rows.Next() {
 		var t reports.ProductTotals
-		if err := rows.Scan(&t.Product, &t.Sales, &t.Restocks, &t.SoldCents, &t.RestockedCents); err != nil {
+		if err := rows.Scan(&t.Product, &t.Sales, &t.Restocks, &t.SoldCents, &t.RestockedCents, &t.Adjustments, &t.AdjustedCents); err != nil {
 			return nil, fmt.Errorf("product totals: %w", err)
 		}
 		out = append(out, t)
@@ -71,35 +74,52 @@ func (d *DB) ProductTotals(ctx context.Context, f reports.Filter) ([]reports.Pro
 }
 
 // PeriodTotals implements reports.Store: over all products from the totals the
-// projection keeps per day (migration 004), for some products from their ledger rows.
+// projection keeps per day (migration 004), for some products from their ledger rows in
+// effect. The units adjusted in and out are summed from the ledger's adjustments and
+// counts alone, through ledger_type_qty: the day totals keep only their net, and they
+// are few.
 func (d *DB) PeriodTotals(ctx context.Context, f reports.Filter, bucket reports.Bucket) ([]reports.PeriodTotals, error) {
 	day := "substr(business_date, 1, 10)"
-	table := "ledger"
-	sums := `coalesce(sum(qty_cents) FILTER (WHERE event_type = 'StockSold'), 0),
-		coalesce(sum(qty_cents) FILTER (WHERE event_type = 'StockRestocked'), 0)`
-	cond, args := where(f)
-	if len(f.Products) == 0 {
-		day, table, sums = "day", "day_totals", "sum(sold_cents), sum(restocked_cents)"
-		cond, args = "1 = 1", nil
-		if !f.From.IsZero() {
-			cond += " AND day >= ?"
-			args = append(args, f.From.Format("2006-01-02"))
-		}
-		if !f.To.IsZero() {
-			cond += " AND day <= ?"
-			args = append(args, f.To.Format("2006-01-02"))
-		}
-	}
 	key := map[reports.Bucket]string{
-		reports.Day:   day,
-		reports.Week:  "date(" + day + ", '-6 days', 'weekday 1')", // the Monday starting the week: a Monday is its own
-		reports.Month: "substr(" + day + ", 1, 7) || '-01'",
+		reports.Day:   "%s",
+		reports.Week:  "date(%s, '-6 days', 'weekday 1')", // the Monday starting the week: a Monday is its own
+		reports.Month: "substr(%s, 1, 7) || '-01'",
 	}[bucket]
 	if key == "" {
 		return nil, fmt.Errorf("period totals: unknown bucket %q", bucket)
 	}
-	rows, err := d.db.QueryContext(ctx, `SELECT `+key+` AS b, `+sums+`
-		FROM `+table+` WHERE `+cond+` GROUP BY b ORDER BY b`, args...)
+	cond, args := where(f)
+	acond := cond
+	if len(f.Products) == 0 {
+		// A unary + keeps the planner on ledger_type_qty, which finds the few adjustments
+		// and counts, rather than on ledger_date, which reads a period's every row.
+		acond = strings.ReplaceAll(cond, "business_date", "+business_date")
+	}
+	adjusted := `SELECT ` + fmt.Sprintf(key, day) + ` AS b, 0 AS sold, 0 AS restocked,
+			coalesce(sum(delta_cents) FILTER (WHERE delta_cents > 0), 0) AS adj_in,
+			coalesce(-sum(delta_cents) FILTER (WHERE delta_cents < 0), 0) AS adj_out
+		FROM ledger WHERE ` + acond + ` AND event_type IN ('StockAdjusted', 'StockCounted') AND ` + effective + ` GROUP BY b`
+	moved := `SELECT ` + fmt.Sprintf(key, day) + ` AS b,
+			coalesce(sum(qty_cents) FILTER (WHERE event_type = 'StockSold'), 0),
+			coalesce(sum(qty_cents) FILTER (WHERE event_type = 'StockRestocked'), 0), 0, 0
+		FROM ledger WHERE ` + cond + ` AND ` + effective + ` GROUP BY b`
+	movedArgs := args
+	if len(f.Products) == 0 {
+		dcond := "1 = 1"
+		movedArgs = nil
+		if !f.From.IsZero() {
+			dcond += " AND day >= ?"
+			movedArgs = append(movedArgs, f.From.Format("2006-01-02"))
+		}
+		if !f.To.IsZero() {
+			dcond += " AND day <= ?"
+			movedArgs = append(movedArgs, f.To.Format("2006-01-02"))
+		}
+		moved = `SELECT ` + fmt.Sprintf(key, "day") + ` AS b, sum(sold_cents), sum(restocked_cents), 0, 0
+			FROM day_totals WHERE ` + dcond + ` AND sales + restocks > 0 GROUP BY b`
+	}
+	rows, err := d.db.QueryContext(ctx, `SELECT b, sum(sold), sum(restocked), sum(adj_in), sum(adj_out) FROM (`+
+		adjusted+` UNION ALL `+moved+`) GROUP BY b ORDER BY b`, append(append([]any{}, args...), movedArgs...)...)
 	if err != nil {
 		return nil, fmt.Errorf("period totals: %w", err)
 	}
@@ -108,7 +128,7 @@ func (d *DB) PeriodTotals(ctx context.Context, f reports.Filter, bucket reports.
 	for rows.Next() {
 		var p reports.PeriodTotals
 		var start string
-		if err := rows.Scan(&start, &p.SoldCents, &p.RestockedCents); err != nil {
+		if err := rows.Scan(&start, &p.SoldCents, &p.RestockedCents, &p.AdjustedInCents, &p.AdjustedOutCents); err != nil {
 			return nil, fmt.Errorf("period totals: %w", err)
 		}
 		if p.Start, err = time.Parse("2006-01-02", start); err != nil {
@@ -233,8 +253,8 @@ func (d *DB) Operations(ctx context.Context, f reports.Filter, limit int) ([]rep
 
 func (d *DB) operations(ctx context.Context, f reports.Filter, order string, limit int) ([]reports.Operation, error) {
 	cond, args := where(f)
-	rows, err := d.db.QueryContext(ctx, `SELECT business_date, product_id, event_type, qty_cents, `+stockAfter+`, recorded_by, note
-		FROM ledger WHERE `+cond+` ORDER BY `+order+` LIMIT ?`, append(args, limit)...)
+	rows, err := d.db.QueryContext(ctx, `SELECT business_date, product_id, event_type, qty_cents, `+stockAfter+`, recorded_by, note,
+		delta_cents, reason, coalesce(corrects, '') FROM ledger WHERE `+cond+` AND `+effective+` ORDER BY `+order+` LIMIT ?`, append(args, limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("operations: %w", err)
 	}
@@ -243,10 +263,10 @@ func (d *DB) operations(ctx context.Context, f reports.Filter, order string, lim
 	for rows.Next() {
 		var o reports.Operation
 		var typ string
-		if err := rows.Scan(&o.Date, &o.Product, &typ, &o.QtyCents, &o.StockCents, &o.RecordedBy, &o.Note); err != nil {
+		if err := rows.Scan(&o.Date, &o.Product, &typ, &o.QtyCents, &o.StockCents, &o.RecordedBy, &o.Note, &o.DeltaCents, &o.Reason, &o.Corrects); err != nil {
 			return nil, fmt.Errorf("operations: %w", err)
 		}
-		o.Type = operationName(domain.EventType(typ))
+		o.Type = listedType(typ)
 		out = append(out, o)
 	}
 	return out, rows.Err()
@@ -278,7 +298,9 @@ func (d *DB) Rejected(ctx context.Context, f reports.Filter, limit int) ([]repor
 		if err := rows.Scan(&r.Date, &r.Product, &typ, &r.Reason, &r.Detail, &r.QtyCents, &r.RecordedBy); err != nil {
 			return nil, 0, fmt.Errorf("rejected: %w", err)
 		}
-		r.Type = operationName(domain.EventType(typ))
+		if r.Type = listedType(typ); r.Type == typ {
+			r.Type = repairKinds[domain.EventType(typ)] // a void or a correction refused
+		}
 		out = append(out, r)
 	}
 	return out, total, rows.Err()
@@ -349,14 +371,14 @@ func (d *DB) EachOperationDetail(ctx context.Context, f reports.Filter, fn func(
 func (d *DB) eachOperation(ctx context.Context, f reports.Filter, detail bool, fn func(ExportRow) error) error {
 	var r ExportRow
 	var date string
-	cols := `business_date, product_id, CASE event_type WHEN 'StockSold' THEN -qty_cents ELSE qty_cents END, ` + stockAfter
+	cols := `business_date, product_id, delta_cents, ` + stockAfter
 	dest := []any{&date, &r.Product, &r.SignedCents, &r.StockCents}
 	if detail {
 		cols += `, product_seq, event_id, command_id, recorded_at, recorded_by, note, partition, "offset"`
 		dest = append(dest, &r.Seq, &r.EventID, &r.CommandID, &r.RecordedAt, &r.RecordedBy, &r.Note, &r.Partition, &r.Offset)
 	}
 	cond, args := where(f)
-	rows, err := d.db.QueryContext(ctx, `SELECT `+cols+` FROM ledger WHERE `+cond+` ORDER BY business_date, product_id, product_seq`, args...)
+	rows, err := d.db.QueryContext(ctx, `SELECT `+cols+` FROM ledger WHERE voided_by IS NULL AND `+cond+` ORDER BY business_date, product_id, product_seq`, args...)
 	if err != nil {
 		return fmt.Errorf("export: %w", err)
 	}

@@ -15,6 +15,8 @@ var (
 	colorSales    = drawing.ColorFromHex("d1495b") // sales: red
 	colorRestocks = drawing.ColorFromHex("2e86ab") // replenishments: blue
 	colorStock    = drawing.ColorFromHex("3d5a80")
+	colorAdjIn    = drawing.ColorFromHex("2a9d57") // adjustments and counts that added units: green
+	colorAdjOut   = drawing.ColorFromHex("8e5ea2") // those that took units out: purple
 	colorZero     = drawing.ColorFromHex("b00020")
 	colorLow      = drawing.ColorFromHex("edae49")
 )
@@ -273,26 +275,70 @@ func when(t time.Time) string {
 	return t.Format("2006-01-02 15:04")
 }
 
+// periodSeries is one line of a chart per period: its name, colour and value.
+type periodSeries struct {
+	name  string
+	color drawing.Color
+	cents func(PeriodTotals) int64
+}
+
+// soldRestocked and adjustedInOut are the lines of the two charts per period. Adjustments
+// and counts have their own chart, on their own scale: a few dozen units a week on the
+// scale of thousands sold drew two flat lines at zero.
+var (
+	soldRestocked = []periodSeries{
+		{"sold", colorSales, func(r PeriodTotals) int64 { return r.SoldCents }},
+		{"restocked", colorRestocks, func(r PeriodTotals) int64 { return r.RestockedCents }},
+	}
+	adjustedInOut = []periodSeries{
+		{"adjusted in", colorAdjIn, func(r PeriodTotals) int64 { return r.AdjustedInCents }},
+		{"adjusted out", colorAdjOut, func(r PeriodTotals) int64 { return r.AdjustedOutCents }},
+	}
+)
+
 // periodChart draws units sold and restocked per bucket of time, each at its bucket's
 // start, on an axis ticked on period starts.
 func periodChart(rows []PeriodTotals, bucket Bucket, width int, f formats) (image, error) {
+	return periodLines(rows, bucket, width, f, soldRestocked)
+}
+
+// adjustedChart draws the units adjustments and counts added and took out per bucket.
+func adjustedChart(rows []PeriodTotals, bucket Bucket, width int, f formats) (image, error) {
+	return periodLines(rows, bucket, width, f, adjustedInOut)
+}
+
+func periodLines(rows []PeriodTotals, bucket Bucket, width int, f formats, lines []periodSeries) (image, error) {
 	height := chartHeight
 	if f.narrow {
 		width, height = narrowWidth, narrowHeight+40
 	}
 	xs := make([]time.Time, len(rows))
-	sold := make([]float64, len(rows))
-	restocked := make([]float64, len(rows))
-	for i, r := range rows {
-		xs[i], sold[i], restocked[i] = r.Start, units(r.SoldCents), units(r.RestockedCents)
+	ys := make([][]float64, len(lines))
+	var all []float64
+	for j, l := range lines {
+		ys[j] = make([]float64, len(rows))
+		for i, r := range rows {
+			xs[i], ys[j][i] = r.Start, units(l.cents(r))
+		}
+		all = append(all, ys[j]...)
 	}
 	from, to := xs[0], xs[len(xs)-1]
 	if len(xs) == 1 {
 		to = from.AddDate(0, 0, 1)
-		xs, sold, restocked = append(xs, to), append(sold, sold[0]), append(restocked, restocked[0])
+		xs = append(xs, to)
+		for j := range ys {
+			ys[j] = append(ys[j], ys[j][0])
+		}
 	}
-	yTicks, yRange := valueTicks(append(append([]float64{}, sold...), restocked...), 8, f.num)
+	yTicks, yRange := valueTicks(all, 8, f.num)
 	xAxis := timeAxis(from, to, width-80)
+	var series []chart.Series
+	var names []string
+	var colors []drawing.Color
+	for j, l := range lines {
+		series = append(series, chart.TimeSeries{Name: l.name, XValues: xs, YValues: ys[j], Style: chart.Style{StrokeColor: l.color, StrokeWidth: 2}})
+		names, colors = append(names, l.name), append(colors, l.color)
+	}
 	c := chart.Chart{
 		Width:          width,
 		Height:         height,
@@ -300,19 +346,20 @@ func periodChart(rows []PeriodTotals, bucket Bucket, width int, f formats) (imag
 		XAxis:          xAxis,
 		YAxis:          chart.YAxis{Name: "units", Ticks: yTicks, Range: yRange, GridMajorStyle: gridStyle, GridMinorStyle: gridStyle},
 		YAxisSecondary: chart.HideYAxis(),
-		Series: []chart.Series{
-			chart.TimeSeries{Name: "sold", XValues: xs, YValues: sold, Style: chart.Style{StrokeColor: colorSales, StrokeWidth: 2}},
-			chart.TimeSeries{Name: "restocked", XValues: xs, YValues: restocked, Style: chart.Style{StrokeColor: colorRestocks, StrokeWidth: 2}},
-		},
+		Series:         series,
 	}
-	c.Elements = []chart.Renderable{legend([]string{"sold", "restocked"}, []drawing.Color{colorSales, colorRestocks})}
+	c.Elements = []chart.Renderable{legend(names, colors)}
 	lo, hi := xAxis.Range.GetMin(), xAxis.Range.GetMax()
 	tips := func(canvas chart.Box, o *overlay) {
 		half := canvas.Width() / max(1, 2*len(rows))
 		for _, r := range rows {
 			x := canvas.Left + at(chart.TimeToFloat64(r.Start), lo, hi, canvas.Width())
+			tip := bucketName(bucket, r.Start)
+			for _, l := range lines {
+				tip += " · " + l.name + " " + f.num.Units(l.cents(r))
+			}
 			o.tip(chart.Box{Left: max(canvas.Left, x-half), Top: canvas.Top, Right: min(canvas.Right, x+max(half, 1)), Bottom: canvas.Bottom},
-				bucketName(bucket, r.Start)+" · sold "+f.num.Units(r.SoldCents)+" · restocked "+f.num.Units(r.RestockedCents)+" units", "")
+				tip+" units", "")
 		}
 	}
 	p, s, err := render(plotted(c, "", tips), f)

@@ -47,13 +47,20 @@ type Store interface {
 	Rejected(ctx context.Context, f Filter, limit int) ([]Rejection, int, error)
 	// KnownProducts returns which of the given products have ever had an operation.
 	KnownProducts(ctx context.Context, products []string) ([]string, error)
+	// Repairs returns the newest voids, corrections, counts and adjustments in the
+	// filter, most recently recorded first, at most limit, and how many there are.
+	Repairs(ctx context.Context, f Filter, limit int) ([]Repair, int, error)
 }
 
-// ProductTotals is one product's activity in a period.
+// ProductTotals is one product's activity in a period: operations in effect only.
 type ProductTotals struct {
 	Product                   string
 	Sales, Restocks           int   // operations
 	SoldCents, RestockedCents int64 // units
+	// Adjustments counts adjustments and counts; AdjustedCents is what they moved the
+	// stock by, signed.
+	Adjustments   int
+	AdjustedCents int64
 }
 
 // Bucket is the length of a period bucket.
@@ -66,10 +73,13 @@ const (
 	Month Bucket = "month"
 )
 
-// PeriodTotals is the units sold and restocked in one bucket.
+// PeriodTotals is the units sold, restocked and adjusted in one bucket.
 type PeriodTotals struct {
 	Start                     time.Time
 	SoldCents, RestockedCents int64
+	// AdjustedInCents and AdjustedOutCents are the units adjustments and counts added
+	// to and took out of stock, both positive.
+	AdjustedInCents, AdjustedOutCents int64
 }
 
 // StockPoint is a product's stock after an operation.
@@ -85,11 +95,36 @@ type StockLevel struct {
 	LastDate string
 }
 
-// Operation is one accepted operation.
+// Operation is one accepted operation in effect.
 type Operation struct {
-	Date, Product, Type  string // Type: "sale" or "restock"
+	Date, Product, Type  string // Type: "sale", "restock", "adjustment" or "count"
 	QtyCents, StockCents int64
 	RecordedBy, Note     string
+	// DeltaCents is the signed movement; Reason an adjustment's reason code, or a
+	// count's or a correction's reason.
+	DeltaCents int64
+	Reason     string
+	// Corrects is, for a correction's operation, the event ID of the one it replaced.
+	Corrects string
+}
+
+// Repair is one accepted void, correction, count or adjustment: who made it, when, why,
+// and what it changed.
+type Repair struct {
+	RecordedAt, RecordedBy string
+	Kind                   string // "void", "correction", "count" or "adjustment"
+	Date, Product          string // the business date it applies at, and its product
+	// DeltaCents is what it moved the stock by in all.
+	DeltaCents   int64
+	Reason, Note string
+	// The operation a void or a correction repaired: its event ID, type ("sale",
+	// "restock", "adjustment", "count"), business date and signed movement.
+	TargetID, TargetType, TargetDate string
+	TargetCents                      int64
+	// A correction's new operation: its signed movement and its business date; a
+	// count's quantity counted.
+	NewCents     int64
+	CountedCents int64
 }
 
 // Rejection is one operation the ledger refused.

@@ -50,6 +50,7 @@ const (
 	lowestStock    = 25  // products in the current-stock chart
 	tableRows      = 500 // operations listed
 	rejectedRows   = 100
+	repairRows     = 100
 )
 
 // Result says what was written.
@@ -110,6 +111,7 @@ type page struct {
 	Summary                  summary
 	Stock                    []image
 	Quantities, Periods      *image
+	Adjusted                 *image // units adjusted per period, when any were
 	Heat                     *image
 	HeatRows                 []ProductTotals
 	HeatMax                  int
@@ -121,6 +123,8 @@ type page struct {
 	OperationsLeft           int
 	Rejected                 []Rejection
 	RejectedTotal            int
+	Repairs                  []Repair // voids, corrections, counts, adjustments: newest first
+	RepairsTotal             int
 	Empty                    bool
 	Recent                   bool
 	Bucket                   Bucket
@@ -132,6 +136,8 @@ type page struct {
 type summary struct {
 	Products, Operations      int
 	SoldCents, RestockedCents int64
+	Adjustments               int   // adjustments and counts
+	AdjustedCents             int64 // what they moved, signed
 	AtZero, Low               int
 	LowCents                  int64
 	ProductsWithStock         int
@@ -140,7 +146,7 @@ type summary struct {
 func (p *page) images() []image {
 	var out []image
 	out = append(out, p.Stock...)
-	for _, img := range []*image{p.Quantities, p.Heat, p.Periods, p.Current} {
+	for _, img := range []*image{p.Quantities, p.Heat, p.Periods, p.Adjusted, p.Current} {
 		if img != nil {
 			out = append(out, *img)
 		}
@@ -172,9 +178,11 @@ func build(ctx context.Context, store Store, opt Options, fm formats) (*page, er
 		return nil, err
 	}
 	for _, t := range totals {
-		p.Summary.Operations += t.Sales + t.Restocks
+		p.Summary.Operations += t.Sales + t.Restocks + t.Adjustments
 		p.Summary.SoldCents += t.SoldCents
 		p.Summary.RestockedCents += t.RestockedCents
+		p.Summary.Adjustments += t.Adjustments
+		p.Summary.AdjustedCents += t.AdjustedCents
 	}
 	p.Summary.Products = len(totals)
 	p.Summary.LowCents = opt.LowCents
@@ -198,6 +206,9 @@ func build(ctx context.Context, store Store, opt Options, fm formats) (*page, er
 	}
 	p.Rejected, p.RejectedTotal, err = store.Rejected(ctx, f, rejectedRows)
 	if err != nil {
+		return nil, err
+	}
+	if p.Repairs, p.RepairsTotal, err = store.Repairs(ctx, f, repairRows); err != nil {
 		return nil, err
 	}
 	if p.Summary.Operations == 0 {
@@ -257,44 +268,6 @@ func (p *page) addActivityCharts(top []ProductTotals, fm formats) error {
 	return nil
 }
 
-func (p *page) addPeriodChart(ctx context.Context, store Store, f Filter, fm formats) error {
-	months, err := store.PeriodTotals(ctx, f, Month)
-	if err != nil {
-		return err
-	}
-	from, to := f.From, f.To
-	if len(months) > 0 {
-		if from.IsZero() {
-			from = months[0].Start
-		}
-		if to.IsZero() {
-			to = months[len(months)-1].Start.AddDate(0, 1, -1)
-		}
-	}
-	p.Bucket = Month
-	rows := months
-	switch span := to.Sub(from); {
-	case span <= 62*24*time.Hour:
-		p.Bucket = Day
-	case span <= 548*24*time.Hour:
-		p.Bucket = Week
-	}
-	if p.Bucket != Month {
-		if rows, err = store.PeriodTotals(ctx, f, p.Bucket); err != nil {
-			return err
-		}
-	}
-	rows = fillBuckets(rows, p.Bucket)
-	img, err := twice(fm, func(fm formats) (image, error) { return periodChart(rows, p.Bucket, periodWidth, fm) })
-	if err != nil {
-		return err
-	}
-	img.Name, img.Title = "units-per-period", "Units sold and restocked per "+string(p.Bucket)
-	img.Caption = fmt.Sprintf("Total units sold (red) and restocked (blue) in each %s of the period.", p.Bucket)
-	p.Periods = &img
-	return nil
-}
-
 func (p *page) addStockCharts(ctx context.Context, store Store, f Filter, totals []ProductTotals, fm formats) error {
 	var products []string
 	width, height := smallWidth, smallHeight
@@ -337,34 +310,6 @@ func (p *page) addStockCharts(ctx context.Context, store Store, f Filter, totals
 	return nil
 }
 
-// fillBuckets adds the empty buckets between the first and the last, so a quiet month
-// shows as zero instead of a line drawn across it.
-func fillBuckets(rows []PeriodTotals, bucket Bucket) []PeriodTotals {
-	if len(rows) < 2 {
-		return rows
-	}
-	step := func(t time.Time) time.Time {
-		switch bucket {
-		case Day:
-			return t.AddDate(0, 0, 1)
-		case Week:
-			return t.AddDate(0, 0, 7)
-		}
-		return t.AddDate(0, 1, 0)
-	}
-	out := make([]PeriodTotals, 0, len(rows))
-	i := 0
-	for t := rows[0].Start; !t.After(rows[len(rows)-1].Start) && len(out) < 100_000; t = step(t) {
-		if i < len(rows) && rows[i].Start.Equal(t) {
-			out = append(out, rows[i])
-			i++
-			continue
-		}
-		out = append(out, PeriodTotals{Start: t})
-	}
-	return out
-}
-
 // othersLabel names the row that groups the products beyond the top ones.
 const othersLabel = "(others)"
 
@@ -373,7 +318,7 @@ const othersLabel = "(others)"
 func topByActivity(totals []ProductTotals, n int) []ProductTotals {
 	sorted := append([]ProductTotals(nil), totals...)
 	sort.SliceStable(sorted, func(i, j int) bool {
-		a, b := sorted[i].Sales+sorted[i].Restocks, sorted[j].Sales+sorted[j].Restocks
+		a, b := sorted[i].Sales+sorted[i].Restocks+sorted[i].Adjustments, sorted[j].Sales+sorted[j].Restocks+sorted[j].Adjustments
 		if a != b {
 			return a > b
 		}
@@ -388,6 +333,8 @@ func topByActivity(totals []ProductTotals, n int) []ProductTotals {
 		others.Restocks += t.Restocks
 		others.SoldCents += t.SoldCents
 		others.RestockedCents += t.RestockedCents
+		others.Adjustments += t.Adjustments
+		others.AdjustedCents += t.AdjustedCents
 	}
 	return append(sorted[:n], others)
 }

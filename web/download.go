@@ -145,15 +145,15 @@ func (s *Server) apiOperations(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// saleNoun is how the lists name a sale (commands' word), and restockNoun a restock.
-var saleNoun, restockNoun = commands.WordsFor(domain.TypeStockSold).Noun, commands.WordsFor(domain.TypeStockRestocked).Noun
+// saleNoun is how the lists name a sale (commands' word), and restockNoun a restock;
+// operationTypes are every type the lists filter by, adjustments and counts too.
+var (
+	saleNoun, restockNoun = commands.WordsFor(domain.TypeStockSold).Noun, commands.WordsFor(domain.TypeStockRestocked).Noun
+	operationTypes        = []string{saleNoun, restockNoun, commands.WordsFor(domain.TypeStockAdjusted).Noun, commands.WordsFor(domain.TypeStockCounted).Noun}
+)
 
-func signed(o ListedOperation) int64 {
-	if o.Type == saleNoun {
-		return -o.QtyCents
-	}
-	return o.QtyCents
-}
+// signed is an operation's movement: an adjustment or a count may take units out.
+func signed(o ListedOperation) int64 { return o.DeltaCents }
 
 // exportOperation is `stockctl export --format json`'s object: the original pipeline's
 // fields.
@@ -166,9 +166,20 @@ type exportOperation struct {
 }
 
 func exportObject(o ListedOperation) exportOperation {
+	// The operations view's operation_type (migration 008).
 	typ := "replenishment"
-	if o.Type == saleNoun {
+	switch {
+	case o.Type == saleNoun:
 		typ = "sales"
+	case o.Type == restockNoun:
+	case o.Type == operationTypes[2]:
+		typ = map[bool]string{true: "adjustment_out", false: "adjustment_in"}[o.DeltaCents < 0]
+	case o.DeltaCents < 0:
+		typ = "count_out"
+	case o.DeltaCents > 0:
+		typ = "count_in"
+	default:
+		typ = "count"
 	}
 	return exportOperation{Date: o.Date, Product: o.Product, Qty: float64(signed(o)) / 100, Stock: float64(o.StockCents) / 100, Type: typ}
 }
@@ -181,11 +192,8 @@ func downloadName(f operationsForm) string {
 	if f.Product != "" {
 		parts = append(parts, f.Product)
 	}
-	switch f.Type {
-	case saleNoun:
-		parts = append(parts, "sales")
-	case restockNoun:
-		parts = append(parts, "restocks")
+	if f.Type != "" {
+		parts = append(parts, f.Type+"s")
 	}
 	switch {
 	case f.From != "" && f.To != "":

@@ -12,7 +12,7 @@ import (
 type ProductRow struct {
 	Product        string
 	StockCents     int64
-	Operations     int64 // accepted operations
+	Operations     int64 // operations in effect: sales, restocks, adjustments and counts
 	LastDate       string
 	SoldCents      int64
 	RestockedCents int64
@@ -25,7 +25,7 @@ type OperationQuery struct {
 	From, To time.Time
 	// Product is a stored product ID; "" selects every product.
 	Product string
-	// Type is "sale", "restock" or "" for both.
+	// Type is "sale", "restock", "adjustment", "count" or "" for all.
 	Type string
 	// Sort is one of operationSorts; "" is "-date".
 	Sort string
@@ -35,12 +35,14 @@ type OperationQuery struct {
 type ListedOperation struct {
 	Date       string // business date, YYYY-MM-DD HH:MM:SS
 	Product    string
-	Type       string // "sale" or "restock"
+	Type       string // "sale", "restock", "adjustment" or "count"
 	QtyCents   int64
 	StockCents int64 // after the operation
 	RecordedAt string
 	RecordedBy string
 	Note       string
+	DeltaCents int64  // signed: an adjustment's or a count's direction
+	Reason     string // an adjustment's reason code, a count's or a correction's reason
 }
 
 // OperationPage is one page of the operations list.

@@ -19,7 +19,7 @@ var operationSorts = []string{"-date", "date", "-recorded", "recorded", "product
 var operationColumns = []column{
 	{Label: "Date", Sort: "date", First: "-date", Title: "Business date; the latest first on the first click"},
 	{Label: "Product", Sort: "product", First: "product", Title: "Product ID, each product's operations in the order they were accepted"},
-	{Label: "Type", Title: "sale or restock"},
+	{Label: "Type", Title: "sale, restock, adjustment or count"},
 	{Label: "Quantity", Sort: "quantity", First: "-quantity", Title: "Units sold or restocked; the largest first on the first click", Numeric: true},
 	{Label: "Stock after", Title: "The product's stock after the operation", Numeric: true},
 	{Label: "Recorded", Sort: "recorded", First: "-recorded", Title: "When and by whom it was recorded; the latest first on the first click"},
@@ -61,8 +61,8 @@ func (s *Server) parseOperationsForm(r *http.Request) (f operationsForm, problem
 		problems = append(problems, ferr.Error())
 	}
 	f.query.From, f.query.To = filter.From, filter.To
-	if f.Type != "" && f.Type != saleNoun && f.Type != restockNoun {
-		problems = append(problems, fmt.Sprintf("type %q: use sale or restock, or leave it empty for both", f.Type))
+	if f.Type != "" && !slices.Contains(operationTypes, f.Type) {
+		problems = append(problems, fmt.Sprintf("type %q: use %s, or leave it empty for all", f.Type, strings.Join(operationTypes, ", ")))
 	}
 	f.query.Type = f.Type
 	if f.Sort == "" {
@@ -109,7 +109,7 @@ func (s *Server) operationsPage(w http.ResponseWriter, r *http.Request) {
 		s.unavailable(w, r, err)
 		return
 	}
-	data := map[string]any{"Title": "Operations", "Form": f, "Types": []string{saleNoun, restockNoun},
+	data := map[string]any{"Title": "Operations", "Form": f, "Types": operationTypes,
 		"Filtered": len(f.values()) > 0, "Unknown": !known && len(problems) == 0}
 	base := f.values()
 	link := func(extra ...string) string {
@@ -161,8 +161,8 @@ func (s *Server) fillOperations(r *http.Request, data map[string]any, page Opera
 	var lines []operationLine
 	for _, o := range page.Rows {
 		l := operationLine{Date: strings.TrimSuffix(o.Date, " 00:00:00"), Product: o.Product, URL: productURL("/products/", o.Product),
-			Type: o.Type, Quantity: nf.Fixed(o.QtyCents), Stock: nf.Fixed(o.StockCents), RecordedAt: o.RecordedAt,
-			Recorded: o.RecordedAt, RecordedBy: o.RecordedBy, Note: o.Note}
+			Type: o.Type, Quantity: listQuantity(nf, o), Stock: nf.Fixed(o.StockCents), RecordedAt: o.RecordedAt,
+			Recorded: o.RecordedAt, RecordedBy: o.RecordedBy, Note: listNote(o)}
 		if t, err := time.Parse(time.RFC3339Nano, o.RecordedAt); err == nil {
 			l.Recorded = t.UTC().Format("2006-01-02 15:04")
 		}
@@ -189,4 +189,28 @@ func downloadURL(format string, filter url.Values) string {
 		u += "&" + filter.Encode()
 	}
 	return u
+}
+
+// listQuantity is a row's quantity: a sale's and a restock's as typed, an adjustment's
+// and a count's signed, since either may add or take out.
+func listQuantity(nf reports.Numbers, o ListedOperation) string {
+	if o.Type == saleNoun || o.Type == restockNoun || o.DeltaCents == 0 {
+		return nf.Fixed(o.QtyCents)
+	}
+	if o.DeltaCents < 0 {
+		return "−" + nf.Fixed(-o.DeltaCents)
+	}
+	return "+" + nf.Fixed(o.DeltaCents)
+}
+
+// listNote is a row's note after its reason: an adjustment's reason code, a count's or a
+// correction's reason.
+func listNote(o ListedOperation) string {
+	switch {
+	case o.Reason == "":
+		return o.Note
+	case o.Note == "":
+		return o.Reason
+	}
+	return o.Reason + " — " + o.Note
 }

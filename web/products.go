@@ -42,7 +42,7 @@ var productColumns = []column{
 	{Label: "Stock now", Sort: "stock", First: "stock", Title: "Current stock; the lowest first on the first click", Numeric: true},
 	{Label: "Sold (all time)", Sort: "movement", First: "-movement", Title: "Movement: units sold over all time; the fast movers first on the first click", Numeric: true},
 	{Label: "Restocked (all time)", Title: "Units restocked over all time", Numeric: true},
-	{Label: "Operations", Title: "Accepted operations over all time", Numeric: true},
+	{Label: "Operations", Title: "Operations in effect over all time: sales, restocks, adjustments and counts (voided ones not counted)", Numeric: true},
 	{Label: "Last operation", Sort: "last", First: "-last", Title: "Business date of the latest operation; the latest first on the first click"},
 }
 

@@ -130,8 +130,8 @@ func insertRows(ctx context.Context, db *sql.DB, events []domain.Event, stock ma
 	}
 	defer tx.Rollback()
 	stmt, err := tx.PrepareContext(ctx, `INSERT INTO ledger (partition, "offset", event_id, command_id, command_key,
-		event_type, product_id, product_seq, qty_cents, stock_cents, business_date, recorded_at, recorded_by, note)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+		event_type, product_id, product_seq, qty_cents, stock_cents, business_date, recorded_at, recorded_by, note, delta_cents)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		return err
 	}
@@ -148,7 +148,7 @@ func insertRows(ctx context.Context, db *sql.DB, events []domain.Event, stock ma
 		*offset++
 		if _, err := stmt.ExecContext(ctx, eventlog.PartitionFor(key, 3), *offset, e.ID, e.CommandID, int64(h.Sum64()>>1),
 			string(e.Type), e.Product.String(), e.ExpectedSeq, e.Quantity.Cents(), stock[e.Product],
-			e.BusinessDate.String(), e.RecordedAt.UTC().Format(time.RFC3339Nano), e.RecordedBy, e.Note); err != nil {
+			e.BusinessDate.String(), e.RecordedAt.UTC().Format(time.RFC3339Nano), e.RecordedBy, e.Note, delta); err != nil {
 			return err
 		}
 	}

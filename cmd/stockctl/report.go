@@ -15,11 +15,14 @@ func reportCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "report",
 		Usage: "write charts (PNG, SVG) and one self-contained HTML page of the ledger",
-		Description: "Writes index.html (summary, charts, operations newest first, rejected operations)\n" +
-			"and each chart as PNG and SVG into --out. The page opens from file:// in any browser:\n" +
-			"its images are inline and it loads nothing from the network. --out then holds exactly\n" +
-			"this report: an earlier report's files are replaced, and a directory holding other\n" +
-			"files is refused.\n" +
+		Description: "Writes index.html (summary, charts, corrections, operations newest first, rejected\n" +
+			"operations) and each chart as PNG and SVG into --out. Only operations in effect count: a\n" +
+			"voided one, or one a correction replaced, is left out of every figure and listed under\n" +
+			"Corrections with who voided it, when and why, as are counts and adjustments, which also\n" +
+			"have their own chart of units adjusted in and out per period (units-adjusted-per-period).\n" +
+			"The page opens from file:// in any browser: its images are inline and it loads nothing\n" +
+			"from the network. --out then holds exactly this report: an earlier report's files are\n" +
+			"replaced, and a directory holding other files is refused.\n" +
 			"--as-of DATE writes the report as it stood at the end of that business day: stock levels\n" +
 			"then, and charts, totals and lists of the operations dated up to it (any recorded later\n" +
 			"with an earlier date included). Stock over time is drawn in business-date order.\n" +

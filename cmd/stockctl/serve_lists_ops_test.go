@@ -126,7 +126,7 @@ func TestServeOperationsList(t *testing.T) {
 	for q, msg := range map[string]string{
 		urlQuery("from", "2024-02-01", "to", "2024-01-01"): "to 2024-01-01 is before from 2024-02-01",
 		urlQuery("from", "2024-13-01"):                     "from &#34;2024-13-01&#34;: use a date YYYY-MM-DD",
-		urlQuery("type", "steal"):                          "type &#34;steal&#34;: use sale or restock",
+		urlQuery("type", "steal"):                          "type &#34;steal&#34;: use sale, restock, adjustment, count",
 		urlQuery("after", "garbage"):                       "the page link is damaged",
 		// A position past the rows (a hand-made link) once showed "1–50" with a
 		// previous link; 0 and 2^63-1 both.
