@@ -16,7 +16,7 @@ import (
 // repairStory is the story and more: a sale of 30 typed for 3 voided, the 3
 // sold, a count of 37 against 40, a damaged unit, and a restock of 5 corrected to 6.
 func repairStory(tb testing.TB) *readmodel.DB {
-	return repairLedger(tb,
+	return opsLedger(tb,
 		restockOp("r1", "P1", "43", "2024-05-01"),
 		saleOp("s30", "P1", "30", "2024-05-02"),
 		voidOp("v1", "P1", "s30", "typed 30 for 3"),

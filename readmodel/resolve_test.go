@@ -12,7 +12,7 @@ import (
 	"github.com/stockctl/stockctl/readmodel"
 )
 
-// repairOp is an event for repairLedger: its type, ID, product, quantity, date, and for
+// repairOp is an event for opsLedger: its type, ID, product, quantity, date, and for
 // a repair its target and reason.
 type repairOp struct {
 	typ                    domain.EventType
@@ -22,10 +22,10 @@ type repairOp struct {
 	recorded               time.Time
 }
 
-// repairLedger projects ops, in order, through the ledger projection, each with its
+// opsLedger projects ops, in order, through the ledger projection, each with its
 // product's next sequence number as the read model has it, so that a refused one leaves
 // the sequence as it was.
-func repairLedger(tb testing.TB, ops ...repairOp) *readmodel.DB {
+func opsLedger(tb testing.TB, ops ...repairOp) *readmodel.DB {
 	tb.Helper()
 	ctx := context.Background()
 	db := testfix.MustOpenDB(tb)
@@ -79,7 +79,7 @@ func voidOp(id, p, target, reason string) repairOp {
 // ID and a rejected sale's.
 func TestResolveOperation(t *testing.T) {
 	ctx := context.Background()
-	db := repairLedger(t,
+	db := opsLedger(t,
 		restockOp("aaaa1111-0000-0000-0000-000000000001", "P1", "43", "2024-05-01"),
 		saleOp("aaaa1111-0000-0000-0000-000000000002", "P1", "30", "2024-05-02"),
 		voidOp("bbbb2222-0000-0000-0000-000000000003", "P1", "aaaa1111-0000-0000-0000-000000000002", "typed 30 for 3"),
@@ -135,7 +135,7 @@ func TestResolveOperationListsFive(t *testing.T) {
 	for i := 0; i < 7; i++ {
 		ops = append(ops, restockOp("ffff0000-"+string(rune('a'+i)), "P1", "1", "2024-05-01"))
 	}
-	db := repairLedger(t, ops...)
+	db := opsLedger(t, ops...)
 	_, err := db.ResolveOperation(context.Background(), "ffff0000")
 	if !errors.Is(err, readmodel.ErrAmbiguousID) || strings.Count(err.Error(), "  P1  restock") != 5 || !strings.HasSuffix(err.Error(), "…") {
 		t.Fatalf("err = %v; want 5 candidates and …", err)
