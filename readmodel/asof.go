@@ -23,9 +23,6 @@ type LevelAt struct {
 	LastDate string `json:"last_operation_date"` // of the latest operation counted
 }
 
-// signedQty is a ledger row's movement in hundredths.
-const signedQty = `iif(event_type = 'StockSold', -qty_cents, qty_cents)`
-
 // recordedBy keeps the rows recorded at or before a cutoff, given in whole seconds as
 // 'YYYY-MM-DDTHH:MM:SS' UTC: recorded_at is RFC 3339 in UTC with its fraction of a second
 // trimmed of trailing zeros, so only its first 19 characters compare as text.

@@ -189,9 +189,20 @@ func signedCents(n sql.NullInt64) string {
 	return centsString(n.Int64)
 }
 
+// operationName is what history, lists and changes call an event type, as the CLI's
+// and the API's words do.
 func operationName(t domain.EventType) string {
-	if t == domain.TypeStockSold {
+	switch t {
+	case domain.TypeStockSold:
 		return "sale"
+	case domain.TypeStockAdjusted:
+		return "adjustment"
+	case domain.TypeStockCounted:
+		return "count"
+	case domain.TypeOperationVoided:
+		return "void"
+	case domain.TypeOperationCorrected:
+		return "correction"
 	}
 	return "restock"
 }
