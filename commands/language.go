@@ -146,6 +146,7 @@ var sentinels = []Sentinel{
 	{Err: domain.ErrStockOverflow, Class: Refused, Code: "stock_overflow", Field: "quantity"},
 	{Err: domain.ErrPeriodClosed, Class: Refused, Code: "period_closed", Field: "date"},
 	{Err: ErrAmbiguousID, Class: Invalid, Code: "ambiguous_event_id", Field: "event_id"},
+	{Err: ErrUnknownProduct, Class: Refused, Code: "unknown_product", Field: "product"},
 	{Err: domain.ErrNoSuchOperation, Class: Refused, Code: "no_such_operation", Field: "event_id"},
 	{Err: domain.ErrNotAccepted, Class: Refused, Code: "not_accepted", Field: "event_id"},
 	{Err: domain.ErrAlreadyVoided, Class: Refused, Code: "already_voided", Field: "event_id"},

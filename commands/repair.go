@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/stockctl/stockctl/domain"
+	"github.com/stockctl/stockctl/productid"
 )
 
 // Repair is a void, a correction, a count or an adjustment to record (DESIGN.md "Repairs
@@ -119,6 +120,9 @@ func (h RepairHandler) handle(ctx context.Context, rep Repair) (RepairResult, er
 		if err != nil {
 			return RepairResult{}, err
 		}
+		if !targeted && snap.Seq == 0 {
+			return RepairResult{}, unknownProduct(ctx, &lookAlikes{model: r.model}, product)
+		}
 		s := domain.RestoreStock(snap)
 		m := domain.Metadata{EventID: r.newID(), CommandID: rep.CommandID, BusinessDate: rep.Date, RecordedAt: r.now(),
 			RecordedBy: rep.Operator, Note: rep.Note, Reason: rep.Reason}
@@ -228,6 +232,19 @@ func abs(n int64) int64 {
 		return -n
 	}
 	return n
+}
+
+// ErrUnknownProduct means a count or an adjustment names a product the ledger has no
+// operation for: most often a typo, and a first delivery is a restock.
+var ErrUnknownProduct = errors.New("unknown product")
+
+func unknownProduct(ctx context.Context, l *lookAlikes, p domain.ProductID) error {
+	err := fmt.Errorf("%w: %s has no operations: counts and adjustments apply to products the ledger knows (a first delivery is a restock)",
+		ErrUnknownProduct, productid.Quote(p.String()))
+	if other, ok, ferr := l.find(ctx, p); ferr == nil && ok {
+		return fmt.Errorf("%w; did you mean %s?", err, productid.Quote(other))
+	}
+	return err
 }
 
 // ErrAmbiguousID means an event ID prefix matches more than one operation.

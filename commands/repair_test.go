@@ -67,3 +67,28 @@ func counted0(t *testing.T) domain.ProductID {
 	}
 	return p
 }
+
+// TestCountOfAnUnknownProductIsRefused: a count or an adjustment of a product the ledger
+// has never seen is most often a typo, and is refused with nothing appended.
+func TestCountOfAnUnknownProductIsRefused(t *testing.T) {
+	ctx := context.Background()
+	n := mustNode(t, testkafka.Config(t), dbPath(t))
+	repairs := commands.NewRepairHandler(n.log, n, n.db, n.db, uuid.NewString)
+	if _, err := n.restock.Handle(ctx, commands.Restock(op(t, "LAMP-01", "5"))); err != nil {
+		t.Fatal(err)
+	}
+	typo, _ := domain.ParseProductID("lamp-01")
+	for _, kind := range []domain.EventType{domain.TypeStockCounted, domain.TypeStockAdjusted} {
+		q, _ := domain.ParseQuantity("2")
+		_, err := repairs.Handle(ctx, commands.Repair{Kind: kind, Product: typo, Quantity: q, Reason: "found", CommandID: uuid.NewString()})
+		if !errors.Is(err, commands.ErrUnknownProduct) || !strings.Contains(err.Error(), `did you mean "LAMP-01"?`) {
+			t.Fatalf("%s of an unknown product = %v, want unknown product with a hint", kind, err)
+		}
+		if f := commands.Classify(err); f.Code != "unknown_product" || f.Class != commands.Refused {
+			t.Fatalf("classified %+v, want refused unknown_product", f)
+		}
+	}
+	if snap, err := n.db.Snapshot(ctx, typo); err != nil || snap.Seq != 0 {
+		t.Fatalf("snapshot of the typo = %+v, %v; want nothing recorded", snap, err)
+	}
+}
