@@ -201,8 +201,8 @@ func modelTables(t *testing.T, path string) (map[string][]string, map[domain.Pos
 	for table, q := range map[string]string{
 		"ledger": `SELECT event_id, event_type, product_id, product_seq, partition, "offset", delta_cents, qty_cents, stock_cents, date_cents,
 			coalesce(voided_by, ''), coalesce(corrects, ''), coalesce(counted_cents, -1), reason FROM ledger`,
-		"balances": `SELECT product_id, business_date, end_cents, net_cents, low_cents, high_cents FROM balances`,
-		"stock":    `SELECT product_id, seq, stock_cents, last_date, date_net_cents FROM stock`,
+		"balances":       `SELECT product_id, business_date, end_cents, net_cents, low_cents, high_cents FROM balances`,
+		"stock":          `SELECT product_id, seq, stock_cents, last_date, date_net_cents FROM stock`,
 		"product_totals": `SELECT * FROM product_totals WHERE sales + restocks + adjustments > 0`,
 		"day_totals":     `SELECT * FROM day_totals WHERE sales + restocks + adjustments > 0`,
 		"repairs":        `SELECT event_id, event_type, product_id, product_seq, coalesce(target_event_id, ''), delta_cents, stock_cents FROM repairs`,
