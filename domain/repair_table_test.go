@@ -178,6 +178,9 @@ func TestRepairTable(t *testing.T) {
 		{"correct a restock down below what was sold", steps(ok(restock("10", "05-01")), ok(sell("8", "05-02")),
 			no(correct("#0", "5", "05-01"), "insufficient_stock", "correcting this restock would make the stock of P negative on 2024-05-02 (2.00 in stock then)"),
 			ok(correct("#0", "8", "05-01"))), "0.00", "05-01=8 05-02=0"},
+		{"correct a sale to an earlier date without the stock then", steps(ok(restock("5", "05-01")), ok(restock("5", "05-03")),
+			ok(sell("3", "05-04")), no(correct("#2", "8", "05-02"), "insufficient_stock", "correcting this sale would make the stock of P negative on 2024-05-02 (5.00 in stock then)")),
+			"7.00", "05-01=5 05-03=10 05-04=7"},
 		{"correct a restock to after its sale", steps(ok(restock("10", "05-01")), ok(sell("8", "05-02")),
 			no(correct("#0", "10", "05-03"), "insufficient_stock", "negative on 2024-05-02 (2.00 in stock then)")), "2.00", "05-01=10 05-02=2"},
 		{"adjustment with a bad reason", steps(ok(restock("10", "05-01")),
@@ -257,6 +260,14 @@ func TestRepairTable(t *testing.T) {
 			}
 			if got := l.ends(); got != tt.ends {
 				t.Errorf("balances by date %q, want %q", got, tt.ends)
+			}
+			// The stock's latest date and its movement are the timeline's: a later
+			// operation of that date is decided from them alone.
+			if dates, snap := l.line.Dates(), l.stock.Snapshot(); len(dates) > 0 {
+				last := dates[len(dates)-1]
+				if !snap.LastDate.Equal(last.Date) || snap.DateNet != last.Net {
+					t.Errorf("stock's latest date %s moved %d; the balances' latest %s moved %d", snap.LastDate, snap.DateNet, last.Date, last.Net)
+				}
 			}
 		})
 	}
