@@ -21,7 +21,8 @@ import (
 
 // TestVoidRacingSalesNeverNegativeAtAnyDate: 8 writers, each a node of its own (its own
 // connection to one broker, its own read model), sell one product at random business
-// dates while three of them try to void the restock that most of those sales need. The
+// dates while three of them, after their sales, try to void the restock that most of
+// those sales need, and two, before theirs, another restock. The
 // void and the sales are decided by each writer on its model and again by the log.
 // Afterwards, recomputed from the ledger rows in effect in (business date, log position)
 // order, no balance of any date is below zero and the balances table and the operations
@@ -44,11 +45,16 @@ func TestVoidRacingSalesNeverNegativeAtAnyDate(t *testing.T) {
 		return res.Event.ID
 	}
 	restock("10", 0)
-	target := restock("20", 4)
-	restock("10", 14)
+	// Two restocks to void: one after every sale of its writers, when the others have
+	// sold much of it, and one before any.
+	late, early := restock("20", 4), restock("10", 14)
+	// Stock enough at the end for the late void: only the balances of the dates before
+	// this restock can refuse it.
+	restock("30", 26)
+	targets := []string{late, early}
 
 	type outcome struct {
-		void    bool
+		void    string // the target of a void
 		cmd     string
 		eventID string
 		err     error
@@ -65,9 +71,12 @@ func TestVoidRacingSalesNeverNegativeAtAnyDate(t *testing.T) {
 			o.Date = domain.NewBusinessDate(start.AddDate(0, 0, rng.IntN(25)).Add(time.Duration(rng.IntN(2)) * 12 * time.Hour))
 			plan = append(plan, o)
 		}
-		voidAt := -1
-		if w%3 == 0 {
-			voidAt = rng.IntN(salesEach + 1)
+		voidAt, target := -1, late
+		switch w {
+		case 0, 3, 6:
+			voidAt = salesEach
+		case 1, 4:
+			voidAt, target = 0, early
 		}
 		wg.Add(1)
 		go func() {
@@ -77,7 +86,7 @@ func TestVoidRacingSalesNeverNegativeAtAnyDate(t *testing.T) {
 					v := commands.Repair{Kind: domain.TypeOperationVoided, Target: target, Reason: "never delivered",
 						CommandID: uuid.NewString(), Operator: fmt.Sprint("writer ", w)}
 					res, err := repairs.Handle(ctx, v)
-					results[w] = append(results[w], outcome{void: true, cmd: v.CommandID, eventID: res.Event.ID, err: err})
+					results[w] = append(results[w], outcome{void: target, cmd: v.CommandID, eventID: res.Event.ID, err: err})
 				}
 				if i < len(plan) {
 					res, err := n.sell.Handle(ctx, commands.Sell(plan[i]))
@@ -96,8 +105,9 @@ func TestVoidRacingSalesNeverNegativeAtAnyDate(t *testing.T) {
 	if diffs, err := readmodel.DiffFiles(ctx, replayed, "replay", judge.db.Path(), 10); err != nil || len(diffs) > 0 {
 		t.Errorf("an exclusive replay of the log differs from a fresh projection: %v\n%s", err, strings.Join(diffs, "\n"))
 	}
-	voids, voidRefusals, sold, refused := 0, 0, 0, 0
-	acceptedVoid := ""
+	voids, voidRefusals := map[string]int{}, map[string]int{}
+	sold, refused := 0, 0
+	acceptedVoid := map[string]string{}
 	for w, rs := range results {
 		for _, r := range rs {
 			recorded, err := judge.db.CommandOutcome(ctx, r.cmd)
@@ -106,9 +116,9 @@ func TestVoidRacingSalesNeverNegativeAtAnyDate(t *testing.T) {
 			}
 			switch {
 			case r.err == nil:
-				if r.void {
-					voids++
-					acceptedVoid = r.eventID
+				if r.void != "" {
+					voids[r.void]++
+					acceptedVoid[r.void] = r.eventID
 				} else {
 					sold++
 				}
@@ -116,9 +126,9 @@ func TestVoidRacingSalesNeverNegativeAtAnyDate(t *testing.T) {
 					t.Errorf("writer %d was told %s was accepted, the ledger has %+v", w, r.eventID, recorded)
 				}
 			case errors.Is(r.err, domain.ErrInsufficientStock), errors.Is(r.err, commands.ErrConflict),
-				r.void && errors.Is(r.err, domain.ErrAlreadyVoided):
-				if r.void {
-					voidRefusals++
+				r.void != "" && errors.Is(r.err, domain.ErrAlreadyVoided):
+				if r.void != "" {
+					voidRefusals[r.void]++
 				} else {
 					refused++
 				}
@@ -130,26 +140,29 @@ func TestVoidRacingSalesNeverNegativeAtAnyDate(t *testing.T) {
 			}
 		}
 	}
-	if voids > 1 {
-		t.Errorf("the restock was voided %d times", voids)
-	}
 	db, err := sql.Open("sqlite", "file:"+judge.db.Path()+"?mode=ro")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	var voidedBy sql.NullString
-	var repairs int
-	if err := db.QueryRow(`SELECT voided_by, (SELECT count(*) FROM repairs WHERE target_event_id = ?1) FROM ledger WHERE event_id = ?1`, target).
-		Scan(&voidedBy, &repairs); err != nil {
-		t.Fatal(err)
-	}
-	if voidedBy.String != acceptedVoid || repairs != voids {
-		t.Errorf("the restock is voided by %q with %d repairs; the writers were told %q, %d", voidedBy.String, repairs, acceptedVoid, voids)
+	for _, target := range targets {
+		if voids[target] > 1 {
+			t.Errorf("restock %s was voided %d times", target, voids[target])
+		}
+		var voidedBy sql.NullString
+		var repairs int
+		if err := db.QueryRow(`SELECT voided_by, (SELECT count(*) FROM repairs WHERE target_event_id = ?1) FROM ledger WHERE event_id = ?1`, target).
+			Scan(&voidedBy, &repairs); err != nil {
+			t.Fatal(err)
+		}
+		if voidedBy.String != acceptedVoid[target] || repairs != voids[target] {
+			t.Errorf("restock %s is voided by %q with %d repairs; the writers were told %q, %d times", target, voidedBy.String, repairs,
+				acceptedVoid[target], voids[target])
+		}
 	}
 	checkEffectiveBalances(t, db)
-	t.Logf("void accepted %d time(s), refused %d; %d sales accepted, %d refused", voids, voidRefusals, sold, refused)
-	if voids+voidRefusals != 3 || refused < 5 || sold < 5 {
+	t.Logf("voids accepted %v, refused %v; %d sales accepted, %d refused", voids, voidRefusals, sold, refused)
+	if voids[late]+voidRefusals[late] != 3 || voids[early]+voidRefusals[early] != 2 || refused < 5 || sold < 5 {
 		t.Errorf("too few refusals or sales to test the rule")
 	}
 }
