@@ -101,7 +101,7 @@ func benchRepairLog(tb testing.TB, n, products int, pct float64) []domain.Record
 func BenchmarkReplayWithRepairs(b *testing.B) {
 	for _, pct := range []float64{0, 5, 20} {
 		records := benchRepairLog(b, 200_000, 500, pct)
-		b.Run(fmt.Sprintf("repairs=%v%%", pct), func(b *testing.B) {
+		b.Run(fmt.Sprintf("repairs=%vpct", pct), func(b *testing.B) {
 			ctx := context.Background()
 			for range b.N {
 				path := filepath.Join(b.TempDir(), "operations.db.replay")
