@@ -93,6 +93,9 @@ func benchRepairLog(tb testing.TB, n, products int, pct float64) []domain.Record
 	return records
 }
 
+// benchEvents is the size of the benchmark's logs.
+var benchEvents = 200_000
+
 // BenchmarkReplayWithRepairs replays, as stockctl replay does (readmodel.Create,
 // NewExclusiveLedger, batches of 5,000, Finish), a log of 200,000 events over 500
 // products with no repairs and with 5% and 20% of them repairs. Every event is accepted.
@@ -100,7 +103,7 @@ func benchRepairLog(tb testing.TB, n, products int, pct float64) []domain.Record
 //	go test -run '^$' -bench BenchmarkReplayWithRepairs -benchtime 1x -count 3 ./projections/
 func BenchmarkReplayWithRepairs(b *testing.B) {
 	for _, pct := range []float64{0, 5, 20} {
-		records := benchRepairLog(b, 200_000, 500, pct)
+		records := benchRepairLog(b, benchEvents, 500, pct)
 		b.Run(fmt.Sprintf("repairs=%vpct", pct), func(b *testing.B) {
 			ctx := context.Background()
 			for range b.N {
