@@ -14,6 +14,8 @@ import (
 type ledger struct {
 	*book
 	rows []row
+	// rejected holds the event IDs the rule refused, which a void may still name.
+	rejected map[string]bool
 }
 
 type row struct {
@@ -24,10 +26,13 @@ type row struct {
 	voidedBy string
 }
 
-func newLedger(tb testing.TB) *ledger { return &ledger{book: newBook(tb)} }
+func newLedger(tb testing.TB) *ledger { return &ledger{book: newBook(tb), rejected: map[string]bool{}} }
 
 // target returns the row id as the read model gives it to the rule.
 func (l *ledger) target(id string) *domain.Target {
+	if l.rejected[id] {
+		return &domain.Target{ID: id, Kind: domain.TypeStockSold, Product: l.stock.Product(), Rejected: true, Reason: "insufficient_stock"}
+	}
 	for i, r := range l.rows {
 		if r.id != id {
 			continue
@@ -140,7 +145,7 @@ func (l *ledger) correct(target, q, date string) error {
 	m.Reason = "typo"
 	m.BusinessDate = mustDate(l.tb, date)
 	c := l.conditions(target)
-	e, err := l.stock.Correct(target, mustQuantity(l.tb, q), m, c)
+	e, err := l.stock.Correct(target, quantityOrZero(l.tb, q), m, c)
 	if err != nil {
 		return err
 	}

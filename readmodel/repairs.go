@@ -94,9 +94,10 @@ func (t *projectTx) Target(id string) (*domain.Target, error) {
 		return nil, err
 	}
 	if t.lines != nil && !t.repairIndexes {
-		// A bulk load builds its indexes at the end; the first repair needs these two now.
+		// A bulk load builds its indexes at the end; the first repair needs these now.
 		for _, q := range []string{`CREATE INDEX IF NOT EXISTS ledger_event ON ledger (event_id)`,
-			`CREATE UNIQUE INDEX IF NOT EXISTS ledger_product ON ledger (product_id, product_seq)`} {
+			`CREATE UNIQUE INDEX IF NOT EXISTS ledger_product ON ledger (product_id, product_seq)`,
+			`CREATE INDEX IF NOT EXISTS ledger_product_date ON ledger (product_id, business_date, product_seq) WHERE voided_by IS NULL`} {
 			if _, err := t.tx.ExecContext(t.ctx, q); err != nil {
 				return nil, fmt.Errorf("repair indexes: %w", err)
 			}

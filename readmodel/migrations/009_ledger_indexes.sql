@@ -6,3 +6,5 @@ CREATE INDEX IF NOT EXISTS ledger_date ON ledger (business_date);
 CREATE INDEX IF NOT EXISTS ledger_qty ON ledger (qty_cents);
 CREATE INDEX IF NOT EXISTS ledger_type_qty ON ledger (event_type, qty_cents);
 CREATE INDEX IF NOT EXISTS ledger_event ON ledger (event_id);
+-- A void or a correction reads and updates its target's date's rows of one product.
+CREATE INDEX IF NOT EXISTS ledger_product_date ON ledger (product_id, business_date, product_seq) WHERE voided_by IS NULL;
