@@ -166,6 +166,9 @@ func (t *projectTx) void(pos domain.Position, e domain.Event, after domain.Snaps
 	moved := -tg.Delta
 	if e.Type == domain.TypeOperationCorrected {
 		moved += eff.Delta
+	} else {
+		// A void takes effect at its target's date, whatever date its writer gave it.
+		e.BusinessDate = tg.Date
 	}
 	return t.repaired(pos, e, after, moved)
 }

@@ -68,7 +68,7 @@ func (d *DB) ResolveOperation(ctx context.Context, idOrPrefix string) (string, e
 		}
 		return "", &shortIDError{fmt.Sprintf("event ID %q is too short: give at least %d characters (history -o json shows them)", id, MinIDPrefix)}
 	}
-	// The range, not substr, lets ledger_event and the repairs' primary key find the
+	// The range, not substr, lets ledger_event and repairs_event find the
 	// matches; one more than listed tells that there are more. A void is in repairs only
 	// (a correction, count or adjustment has its ledger row): it is listed among the
 	// matches as a void, with its target's date and quantity.

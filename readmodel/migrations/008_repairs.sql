@@ -54,7 +54,9 @@ CREATE INDEX ledger_command ON ledger (command_key);
 -- Every accepted repair: who, when, why, and what it moved. A void has no ledger row, so
 -- this is where its command is found again.
 CREATE TABLE repairs (
-    event_id        TEXT    PRIMARY KEY,
+    -- Not unique: a log written by hand may give two events one ID, and a projection
+    -- must never stall on what the log holds.
+    event_id        TEXT    NOT NULL,
     event_type      TEXT    NOT NULL,
     command_id      TEXT    NOT NULL,
     command_key     INTEGER NOT NULL,
@@ -72,6 +74,7 @@ CREATE TABLE repairs (
     recorded_by     TEXT    NOT NULL,
     note            TEXT    NOT NULL
 );
+CREATE INDEX repairs_event ON repairs (event_id);
 CREATE INDEX repairs_command ON repairs (command_key);
 CREATE INDEX repairs_product ON repairs (product_id);
 
