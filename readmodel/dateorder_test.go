@@ -104,7 +104,13 @@ func TestStockColumnsInBusinessDateOrder(t *testing.T) {
 		}
 	}
 	for name, each := range map[string]func(context.Context, reports.Filter, func(readmodel.ExportRow) error) error{
-		"EachOperation": db.EachOperation, "EachOperationDetail": db.EachOperationDetail,
+		"EachOperation": db.EachOperation,
+		"EachOperationDetail": func(ctx context.Context, f reports.Filter, fn func(readmodel.ExportRow) error) error {
+			return db.EachOperationDetail(ctx, f, false, fn)
+		},
+		"EachOperationDetail with voided": func(ctx context.Context, f reports.Filter, fn func(readmodel.ExportRow) error) error {
+			return db.EachOperationDetail(ctx, f, true, fn)
+		},
 	} {
 		var got []string
 		if err := each(ctx, reports.Filter{}, func(r readmodel.ExportRow) error {

@@ -2,6 +2,7 @@ package readmodel
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 	"time"
@@ -338,47 +339,84 @@ func (d *DB) KnownProducts(ctx context.Context, products []string) ([]string, er
 type ExportRow struct {
 	Date        time.Time
 	Product     string
-	SignedCents int64 // negative for a sale
-	StockCents  int64
+	SignedCents int64 // negative for a sale, an adjustment out or a count below the ledger
+	StockCents  int64 // for a voided operation, the stock it left untouched
+	// Type is the operations view's operation_type (sales, replenishment, adjustment_in,
+	// adjustment_out, count_in, count_out, count), or "voided".
+	Type string
 
 	Seq        int64 // the product's operation number, from 1
 	EventID    string
+	EventType  string // StockSold, StockRestocked, StockAdjusted or StockCounted
 	CommandID  string
 	RecordedAt string // RFC 3339, UTC, as the event has it
 	RecordedBy string
 	Note       string
 	Partition  int32
 	Offset     int64
+	Reason     string         // an adjustment's reason code, a count's or a correction's reason
+	Counted    sql.NullInt64  // a count's counted hundredths
+	Corrects   sql.NullString // for a correction's operation, the event ID it replaced
+	VoidedBy   sql.NullString // the void or correction that cancelled it
+	VoidedAt   sql.NullString
+	VoidReason sql.NullString // that void's or correction's reason
 }
+
+// operationType is the operations view's operation_type of a ledger row, "voided" for a
+// row a void or a correction cancelled.
+const operationType = `CASE WHEN voided_by IS NOT NULL THEN 'voided' ELSE CASE event_type
+	WHEN 'StockSold' THEN 'sales'
+	WHEN 'StockRestocked' THEN 'replenishment'
+	WHEN 'StockAdjusted' THEN iif(delta_cents < 0, 'adjustment_out', 'adjustment_in')
+	ELSE CASE WHEN delta_cents < 0 THEN 'count_out' WHEN delta_cents > 0 THEN 'count_in' ELSE 'count' END
+	END END`
+
+// stockAround is stockAfter for a row in effect, and for a voided row the stock after the
+// rows in effect before it: a voided row's date_cents is left as it was when voided.
+const stockAround = `CASE WHEN voided_by IS NULL THEN ` + stockAfter + ` ELSE
+	(SELECT b.end_cents - b.net_cents FROM balances AS b
+	 WHERE b.product_id = ledger.product_id AND b.business_date = ledger.business_date) +
+	coalesce((SELECT e.date_cents FROM ledger AS e WHERE e.product_id = ledger.product_id
+	 AND e.business_date = ledger.business_date AND e.voided_by IS NULL AND e.product_seq < ledger.product_seq
+	 ORDER BY e.product_seq DESC LIMIT 1), 0) END`
 
 // EachOperation calls fn with every accepted operation in f in business-date order, as
 // the original file lists them (operations of one date by product, each product's in the
 // order the ledger accepted them: the same on every replay, whatever the partitions),
 // each with the stock after it in that order, so the stock column never contradicts
 // itself. Importing the file into an empty ledger in that
-// order accepts every row: no balance of it is negative at any date.
+// order accepts every row: no balance of it is negative at any date. Voided operations
+// are left out.
 func (d *DB) EachOperation(ctx context.Context, f reports.Filter, fn func(ExportRow) error) error {
-	return d.eachOperation(ctx, f, false, fn)
+	return d.eachOperation(ctx, f, false, false, fn)
 }
 
-// EachOperationDetail is EachOperation with the event's metadata too. It is a second
-// method because reading those columns in one query for all formats made the CSV export,
-// which does not write them, take two thirds more CPU time (a million operations).
-func (d *DB) EachOperationDetail(ctx context.Context, f reports.Filter, fn func(ExportRow) error) error {
-	return d.eachOperation(ctx, f, true, fn)
+// EachOperationDetail is EachOperation with the event's metadata too, and, with voided,
+// the operations a void or a correction cancelled, in their place (Type "voided"). It is
+// a second method because reading those columns in one query for all formats made the CSV
+// export, which does not write them, take two thirds more CPU time (a million operations).
+func (d *DB) EachOperationDetail(ctx context.Context, f reports.Filter, voided bool, fn func(ExportRow) error) error {
+	return d.eachOperation(ctx, f, true, voided, fn)
 }
 
-func (d *DB) eachOperation(ctx context.Context, f reports.Filter, detail bool, fn func(ExportRow) error) error {
+func (d *DB) eachOperation(ctx context.Context, f reports.Filter, detail, voided bool, fn func(ExportRow) error) error {
 	var r ExportRow
 	var date string
 	cols := `business_date, product_id, delta_cents, ` + stockAfter
 	dest := []any{&date, &r.Product, &r.SignedCents, &r.StockCents}
 	if detail {
-		cols += `, product_seq, event_id, command_id, recorded_at, recorded_by, note, partition, "offset"`
-		dest = append(dest, &r.Seq, &r.EventID, &r.CommandID, &r.RecordedAt, &r.RecordedBy, &r.Note, &r.Partition, &r.Offset)
+		cols = `business_date, product_id, delta_cents, ` + stockAround + `, ` + operationType +
+			`, product_seq, event_id, event_type, command_id, recorded_at, recorded_by, note, partition, "offset",
+			reason, counted_cents, corrects, voided_by, voided_at,
+			(SELECT r.reason FROM repairs AS r WHERE r.event_id = ledger.voided_by LIMIT 1)`
+		dest = append(dest, &r.Type, &r.Seq, &r.EventID, &r.EventType, &r.CommandID, &r.RecordedAt, &r.RecordedBy, &r.Note,
+			&r.Partition, &r.Offset, &r.Reason, &r.Counted, &r.Corrects, &r.VoidedBy, &r.VoidedAt, &r.VoidReason)
 	}
 	cond, args := where(f)
-	rows, err := d.db.QueryContext(ctx, `SELECT `+cols+` FROM ledger WHERE voided_by IS NULL AND `+cond+` ORDER BY business_date, product_id, product_seq`, args...)
+	if !voided {
+		cond = "voided_by IS NULL AND " + cond
+	}
+	rows, err := d.db.QueryContext(ctx, `SELECT `+cols+` FROM ledger WHERE `+cond+` ORDER BY business_date, product_id, product_seq`, args...)
 	if err != nil {
 		return fmt.Errorf("export: %w", err)
 	}
@@ -389,6 +427,12 @@ func (d *DB) eachOperation(ctx context.Context, f reports.Filter, detail bool, f
 		}
 		if r.Date, err = time.Parse(domain.BusinessDateLayout, date); err != nil {
 			return fmt.Errorf("export: %w", err)
+		}
+		if !detail {
+			r.Type = "replenishment"
+			if r.SignedCents < 0 {
+				r.Type = "sales"
+			}
 		}
 		if err := fn(r); err != nil {
 			return err

@@ -15,8 +15,8 @@ import (
 
 // exportFields are the keys of an `export --format jsonl` line, in their order.
 var exportFields = []string{"operation_date", "product_ID", "operation_qt", "stock", "operation_type",
-	"quantity", "stock_after", "event_id", "command_id", "product_seq", "recorded_at", "recorded_by", "note",
-	"partition", "offset"}
+	"quantity", "delta", "stock_after", "event_id", "event_type", "command_id", "product_seq", "recorded_at", "recorded_by", "note",
+	"partition", "offset", "reason", "counted", "corrects", "voided_by", "voided_at", "void_reason"}
 
 // exportNote would be a formula in a spreadsheet; JSON carries it as it is.
 const exportNote = `=1+1 "counted" twice, café`
@@ -133,9 +133,15 @@ func TestExportJSONLines(t *testing.T) {
 			sale["note"], sale["recorded_by"], sale["command_id"], exportNote)
 	}
 
-	// Lossless: every column of the ledger table is in the line, with its exact value;
-	// the stock after it is in business-date order, from balances (the stock_cents and
-	// date_cents columns are what its writer was told and its place within its date).
+	everyLedgerColumn(t, dir, objs)
+}
+
+// everyLedgerColumn: every column of the read model's ledger table is in the jsonl lines
+// objs, one per row, with its exact value: lossless. The stock after a row is in
+// business-date order, from balances (the stock_cents and date_cents columns are what
+// its writer was told and its place within its date).
+func everyLedgerColumn(t *testing.T, dir string, objs []map[string]any) {
+	t.Helper()
 	db, err := sql.Open("sqlite", "file:"+filepath.Join(dir, "operations.db")+"?mode=ro&_pragma=busy_timeout(5000)")
 	if err != nil {
 		t.Fatal(err)
@@ -150,7 +156,13 @@ func TestExportJSONLines(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cents := func(v any) string { n := v.(int64); return fmt.Sprintf("%d.%02d", n/100, n%100) }
+	cents := func(v any) string {
+		n := v.(int64)
+		if n < 0 {
+			return fmt.Sprintf("-%d.%02d", -n/100, -n%100)
+		}
+		return fmt.Sprintf("%d.%02d", n/100, n%100)
+	}
 	same := func(v any) string { return fmt.Sprint(v) }
 	field := map[string]struct {
 		key    string
@@ -160,9 +172,14 @@ func TestExportJSONLines(t *testing.T) {
 		"command_id": {"command_id", same}, "product_id": {"product_ID", same}, "product_seq": {"product_seq", same},
 		"qty_cents": {"quantity", cents}, "business_date": {"operation_date", same},
 		"recorded_at": {"recorded_at", same}, "recorded_by": {"recorded_by", same}, "note": {"note", same},
-		"event_type": {"operation_type", func(v any) string {
-			return map[string]string{"StockSold": "sales", "StockRestocked": "replenishment"}[v.(string)]
+		"event_type": {"event_type", same}, "delta_cents": {"delta", cents}, "reason": {"reason", same},
+		"counted_cents": {"counted", func(v any) string {
+			if v == nil {
+				return "<nil>"
+			}
+			return cents(v)
 		}},
+		"corrects": {"corrects", same}, "voided_by": {"voided_by", same}, "voided_at": {"voided_at", same},
 	}
 	// The row number; a hash of command_id; the stock told when recorded, and the running
 	// total within the date that stock_after is made from.

@@ -33,7 +33,7 @@ func importCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "import",
 		Usage:     "record the operations of a file in the original CSV format, or of the original database",
-		ArgsUsage: "FILE | --from-db DATABASE",
+		ArgsUsage: "FILE | --from-db DATABASE | --format events FILE",
 		Description: "Reads FILE (operation_date;product_ID;operation_qt;stock, dates dd/mm/yyyy, positive\n" +
 			"quantities restock, negative ones sell; UTF-8 with or without BOM, CRLF or LF), or with\n" +
 			"--from-db the original pipeline's SQLite database. Every row is checked before anything\n" +
@@ -55,10 +55,18 @@ func importCommand() *cli.Command {
 			"nothing is appended (exit 1), the first such lines are listed with the likely cause;\n" +
 			"--ignore-stock-column imports anyway.\n" +
 			"- reads standard input, with --source to name it.\n" +
+			"\n" +
+			"--format events reads a file written by export --format events (one event per line) into\n" +
+			"an empty ledger: every event is checked first (a bad line appends nothing, exit 2), a\n" +
+			"ledger that holds events is refused (exit 1), and the events are appended in the file's\n" +
+			"order with their own IDs, dates and authors, so the read model comes out the same as the\n" +
+			"exported one's, voids, corrections, counts and closes included.\n" +
 			"Examples: stockctl import data/operations.csv\n" +
 			"          stockctl import --source operations.csv operations-2024-06.csv\n" +
-			"          stockctl import --from-db Operations.db",
+			"          stockctl import --from-db Operations.db\n" +
+			"          stockctl --data-dir ./copy import --format events ledger.jsonl",
 		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "format", Usage: "csv, or events: a file of export --format events, read into an empty ledger", Value: "csv"},
 			&cli.StringFlag{Name: "source", Usage: "the name re-imports of these rows are recognised by (default the file's base name)"},
 			&cli.StringFlag{Name: "from-db", Usage: "read the original pipeline's SQLite database (table operations) instead of a FILE"},
 			&cli.BoolFlag{Name: "ignore-stock-column", Usage: "import even if the stock column disagrees with the ledger"},
@@ -74,6 +82,13 @@ func importCommand() *cli.Command {
 		},
 		OnUsageError: usageError,
 		Action: func(c *cli.Context) error {
+			switch c.String("format") {
+			case "events":
+				return importEvents(c)
+			case "csv":
+			default:
+				return usagef("--format %q: use csv (the original format, or --from-db) or events (a file of export --format events)", c.String("format"))
+			}
 			in, err := readImport(c)
 			if err != nil {
 				return err

@@ -186,6 +186,7 @@ func exitCode(err error) int {
 var cliErrors = []commands.Sentinel{
 	{Err: errVerifyFailed, Class: commands.Refused},
 	{Err: errImportIncomplete, Class: commands.Refused},
+	{Err: errLedgerNotEmpty, Class: commands.Refused},
 	{Err: errNoHistory, Class: commands.Refused},
 	{Err: errReplayWouldLose, Class: commands.Refused},
 	{Err: errUsage, Class: commands.Invalid, Code: "invalid_usage"},
