@@ -296,7 +296,7 @@ func TestExportFilters(t *testing.T) {
 			}
 		}
 	}
-	if r := run(t, dir, "export", "--format", "xml"); r.code != 2 || r.stdout != "" || !strings.Contains(r.stderr, "use csv, json or jsonl") {
+	if r := run(t, dir, "export", "--format", "xml"); r.code != 2 || r.stdout != "" || !strings.Contains(r.stderr, "use csv, json, jsonl or events") {
 		t.Errorf("export --format xml: %v", r)
 	}
 }
