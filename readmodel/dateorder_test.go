@@ -104,13 +104,8 @@ func TestStockColumnsInBusinessDateOrder(t *testing.T) {
 		}
 	}
 	for name, each := range map[string]func(context.Context, reports.Filter, func(readmodel.ExportRow) error) error{
-		"EachOperation": db.EachOperation,
-		"EachOperationDetail": func(ctx context.Context, f reports.Filter, fn func(readmodel.ExportRow) error) error {
-			return db.EachOperationDetail(ctx, f, false, fn)
-		},
-		"EachOperationDetail with voided": func(ctx context.Context, f reports.Filter, fn func(readmodel.ExportRow) error) error {
-			return db.EachOperationDetail(ctx, f, true, fn)
-		},
+		"EachOperation":       db.EachOperation,
+		"EachOperationDetail": db.EachOperationDetail, "EachOperationWithVoided": db.EachOperationWithVoided,
 	} {
 		var got []string
 		if err := each(ctx, reports.Filter{}, func(r readmodel.ExportRow) error {

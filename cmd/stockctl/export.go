@@ -166,7 +166,7 @@ func orNull(s sql.NullString) *string {
 // its own line.
 func exportJSONLines(c *cli.Context, db *readmodel.DB, f reports.Filter) error {
 	w := bufio.NewWriter(termsafe.Raw(c.App.Writer))
-	err := db.EachOperationDetail(c.Context, f, true, func(r readmodel.ExportRow) error {
+	err := db.EachOperationDetail(c.Context, f, func(r readmodel.ExportRow) error {
 		o := jsonOperationOf(r)
 		l := jsonLine{Date: o.Date, Product: o.Product, Qty: o.Qty, Stock: o.Stock, Type: o.Type,
 			Quantity: decimal(max(r.SignedCents, -r.SignedCents)), Delta: decimal(r.SignedCents),
@@ -195,7 +195,7 @@ func exportJSON(c *cli.Context, db *readmodel.DB, f reports.Filter) error {
 	w := bufio.NewWriter(termsafe.Raw(c.App.Writer))
 	w.WriteString("[")
 	n := 0
-	err := db.EachOperationDetail(c.Context, f, true, func(r readmodel.ExportRow) error {
+	err := db.EachOperationWithVoided(c.Context, f, func(r readmodel.ExportRow) error {
 		b, err := json.Marshal(jsonOperationOf(r))
 		if err != nil {
 			return err
