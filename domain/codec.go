@@ -28,6 +28,11 @@ type envelope struct {
 	TargetEventID string `json:"target_event_id,omitempty"`
 	Reason        string `json:"reason,omitempty"`
 	Direction     string `json:"direction,omitempty"`
+	// Locations (docs/events.md): where an operation happened, left out for main (so an
+	// operation in main reads as it did before locations existed); a location event's
+	// location and name.
+	Location string `json:"location,omitempty"`
+	Name     string `json:"name,omitempty"`
 }
 
 // MaxIDLength bounds event and command IDs.
@@ -37,9 +42,9 @@ const MaxIDLength = 128
 // UnmarshalEvent would not accept, so nothing unreadable is ever appended to the log.
 func MarshalEvent(e Event) ([]byte, error) {
 	var q *Quantity
-	if (e.Type != TypePeriodClosed && e.Type != TypeOperationVoided) || !e.Quantity.IsZero() {
+	if (e.Type != TypePeriodClosed && e.Type != TypeOperationVoided && !IsLocationEvent(e.Type)) || !e.Quantity.IsZero() {
 		// Validation below then refuses a zero quantity where one is needed, or any on a
-		// PeriodClosed or a void.
+		// PeriodClosed, a void or a location event.
 		q = &e.Quantity
 	}
 	var dir string
@@ -64,6 +69,10 @@ func MarshalEvent(e Event) ([]byte, error) {
 		TargetEventID: e.Target,
 		Reason:        e.Reason,
 		Direction:     dir,
+		Name:          e.Name,
+	}
+	if !e.Location.IsMain() || IsLocationEvent(e.Type) {
+		env.Location = e.Location.String()
 	}
 	if _, err := env.event(); err != nil {
 		return nil, err
@@ -107,6 +116,36 @@ func (env *envelope) event() (Event, error) {
 	if env.Type == TypePeriodClosed {
 		return env.periodClosed()
 	}
+	if IsLocationEvent(env.Type) {
+		return env.locationEvent()
+	}
+	e, err := env.operation()
+	if err != nil {
+		return Event{}, err
+	}
+	if env.Name != "" {
+		return Event{}, fmt.Errorf("%w: a %s has no name", ErrMalformedEvent, env.Type)
+	}
+	if e.Location, err = env.location(); err != nil {
+		return Event{}, err
+	}
+	return e, nil
+}
+
+// location returns an operation's location: main when the envelope names none.
+func (env *envelope) location() (LocationID, error) {
+	if env.Location == "" {
+		return MainLocation, nil
+	}
+	l, err := ParseLocationID(env.Location)
+	if err != nil || l.String() != env.Location {
+		return LocationID{}, fmt.Errorf("%w: location %q", ErrMalformedEvent, env.Location)
+	}
+	return l, nil
+}
+
+// operation validates the envelope of a sale, a restock or a repair.
+func (env *envelope) operation() (Event, error) {
 	switch env.Type {
 	case TypeStockSold, TypeStockRestocked:
 		if env.TargetEventID != "" || env.Reason != "" || env.Direction != "" {
@@ -151,12 +190,48 @@ func (env *envelope) event() (Event, error) {
 	}, nil
 }
 
+// locationEvent validates the envelope of a LocationAdded, LocationRenamed or
+// LocationClosed: a location (main only in a rename), a name for an add or a rename, and
+// nothing of a product.
+func (env *envelope) locationEvent() (Event, error) {
+	bad := func(format string, args ...any) (Event, error) {
+		return Event{}, fmt.Errorf("%w: %s: "+format, append([]any{ErrMalformedEvent, env.Type}, args...)...)
+	}
+	if env.ProductID != "" || env.Quantity != nil || env.ExpectedSeq != 0 || env.TargetEventID != "" || env.Reason != "" || env.Direction != "" {
+		return bad("a location event has no product_id, quantity, expected_seq, target_event_id, reason or direction")
+	}
+	l, err := ParseLocationID(env.Location)
+	if err != nil || l.String() != env.Location {
+		return bad("location %q", env.Location)
+	}
+	if (env.Type == TypeLocationClosed) != (env.Name == "") {
+		return bad("name %q: an add or a rename has a name, a close none", env.Name)
+	}
+	if env.Name != "" {
+		if err := CheckLocationName(env.Name); err != nil {
+			return bad("%v", err)
+		}
+	}
+	d, err := ParseBusinessDate(env.BusinessDate)
+	if err != nil {
+		return bad("business_date %q", env.BusinessDate)
+	}
+	if env.EventID == "" || env.CommandID == "" || len(env.EventID) > MaxIDLength || len(env.CommandID) > MaxIDLength {
+		return bad("event_id and command_id must be 1 to %d bytes", MaxIDLength)
+	}
+	if env.RecordedAt.IsZero() {
+		return bad("recorded_at missing")
+	}
+	return Event{Type: env.Type, ID: env.EventID, CommandID: env.CommandID, Location: l, Name: env.Name,
+		BusinessDate: d, RecordedAt: env.RecordedAt, RecordedBy: env.RecordedBy, Note: env.Note}, nil
+}
+
 // periodClosed validates the envelope of a PeriodClosed: it concerns no product, so a
 // product, quantity or sequence on it is malformed rather than ignored (a writer that
 // sets one means something this build cannot honour), and its date is a whole day.
 func (env *envelope) periodClosed() (Event, error) {
-	if env.ProductID != "" || env.Quantity != nil || env.ExpectedSeq != 0 {
-		return Event{}, fmt.Errorf("%w: a PeriodClosed has no product_id, quantity or expected_seq", ErrMalformedEvent)
+	if env.ProductID != "" || env.Quantity != nil || env.ExpectedSeq != 0 || env.Location != "" || env.Name != "" {
+		return Event{}, fmt.Errorf("%w: a PeriodClosed has no product_id, quantity, expected_seq, location or name", ErrMalformedEvent)
 	}
 	d, err := ParseBusinessDate(env.BusinessDate)
 	if err != nil || d.Time().Hour() != 0 || d.Time().Minute() != 0 || d.Time().Second() != 0 {

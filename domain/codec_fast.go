@@ -82,6 +82,7 @@ const (
 	fieldRecordedAt
 	fieldRecordedBy
 	fieldNote
+	fieldLocation
 )
 
 var envelopeField = map[string]int{
@@ -89,6 +90,7 @@ var envelopeField = map[string]int{
 	"command_id": fieldCommandID, "product_id": fieldProductID, "quantity": fieldQuantity,
 	"expected_seq": fieldExpectedSeq, "business_date": fieldBusinessDate,
 	"recorded_at": fieldRecordedAt, "recorded_by": fieldRecordedBy, "note": fieldNote,
+	"location": fieldLocation,
 }
 
 func setStringField(env *envelope, field int, s []byte) bool {
@@ -117,6 +119,8 @@ func setStringField(env *envelope, field int, s []byte) bool {
 		env.RecordedBy = string(s)
 	case fieldNote:
 		env.Note = string(s)
+	case fieldLocation:
+		env.Location = string(s)
 	default:
 		return false
 	}

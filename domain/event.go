@@ -60,6 +60,10 @@ type Event struct {
 	Reason string
 	// Out is true for an adjustment that takes units out of stock.
 	Out bool
+	// Location is where an operation happened (main when zero), or the location a
+	// location event declares, renames or closes; Name is that location's name.
+	Location LocationID
+	Name     string
 }
 
 // Metadata describes who asked for an operation and why, for Stock.Sell and Stock.Restock.

@@ -99,7 +99,7 @@ func mergeEvents(parts [][]domain.Record) (out []domain.Record, notEvents []stri
 			switch {
 			case err != nil:
 				notEvents = append(notEvents, fmt.Sprintf("partition %d offset %d: %v", r.Partition, r.Offset, err))
-			case ev.Type != domain.TypePeriodClosed:
+			case !ev.Product.IsZero(): // a close or a location event concerns every product
 				out = append(out, r)
 			case !taken[ev.ID]:
 				return head{r, ev.ID}, true
