@@ -33,6 +33,8 @@ type envelope struct {
 	// location and name.
 	Location string `json:"location,omitempty"`
 	Name     string `json:"name,omitempty"`
+	// A transfer's destination; location is then its source, written even when main.
+	ToLocation string `json:"to_location,omitempty"`
 }
 
 // MaxIDLength bounds event and command IDs.
@@ -71,8 +73,11 @@ func MarshalEvent(e Event) ([]byte, error) {
 		Direction:     dir,
 		Name:          e.Name,
 	}
-	if !e.Location.IsMain() || IsLocationEvent(e.Type) {
+	if !e.Location.IsMain() || IsLocationEvent(e.Type) || e.Type == TypeStockTransferred {
 		env.Location = e.Location.String()
+	}
+	if e.Type == TypeStockTransferred {
+		env.ToLocation = e.To.String()
 	}
 	if _, err := env.event(); err != nil {
 		return nil, err
@@ -129,6 +134,11 @@ func (env *envelope) event() (Event, error) {
 	if e.Location, err = env.location(); err != nil {
 		return Event{}, err
 	}
+	if env.ToLocation != "" {
+		if e.To, err = ParseLocationID(env.ToLocation); err != nil || e.To.String() != env.ToLocation || e.To == e.Location {
+			return Event{}, fmt.Errorf("%w: to_location %q (from %q)", ErrMalformedEvent, env.ToLocation, env.Location)
+		}
+	}
 	return e, nil
 }
 
@@ -147,9 +157,12 @@ func (env *envelope) location() (LocationID, error) {
 // operation validates the envelope of a sale, a restock or a repair.
 func (env *envelope) operation() (Event, error) {
 	switch env.Type {
-	case TypeStockSold, TypeStockRestocked:
+	case TypeStockSold, TypeStockRestocked, TypeStockTransferred:
 		if env.TargetEventID != "" || env.Reason != "" || env.Direction != "" {
 			return Event{}, fmt.Errorf("%w: a %s has no target_event_id, reason or direction", ErrMalformedEvent, env.Type)
+		}
+		if (env.Type == TypeStockTransferred) != (env.ToLocation != "") || (env.Type == TypeStockTransferred) && env.Location == "" {
+			return Event{}, fmt.Errorf("%w: a transfer, and only a transfer, has a location and a to_location", ErrMalformedEvent)
 		}
 	case TypeOperationVoided, TypeOperationCorrected, TypeStockCounted, TypeStockAdjusted:
 		return env.repair()

@@ -243,7 +243,7 @@ func TestUnmarshalEventRejects(t *testing.T) {
 		{name: "missing type", edit: without("type"), want: domain.ErrMalformedEvent},
 		{name: "empty type", edit: with("type", ""), want: domain.ErrMalformedEvent},
 		{name: "type as a number", edit: with("type", 1), want: domain.ErrMalformedEvent},
-		{name: "unknown type", edit: with("type", "StockTransferred"), want: domain.ErrUnknownEventType},
+		{name: "unknown type", edit: with("type", "StockTeleported"), want: domain.ErrUnknownEventType},
 		{name: "type in the wrong case", edit: with("type", "stocksold"), want: domain.ErrUnknownEventType},
 		{name: "missing schema version", edit: without("schema_version"), want: domain.ErrMalformedEvent},
 		{name: "schema version 2", edit: with("schema_version", 2), want: domain.ErrUnsupportedVersion},

@@ -32,6 +32,10 @@ const (
 	// TypeStockAdjusted moves the stock by Quantity, in (found) or Out (damaged, lost,
 	// expired), for Reason.
 	TypeStockAdjusted EventType = "StockAdjusted"
+
+	// TypeStockTransferred moves Quantity of a product from Location to To, as one event
+	// of the product: both places move or neither does, and the product's total does not.
+	TypeStockTransferred EventType = "StockTransferred"
 )
 
 // SchemaVersion is the envelope version this build writes and the newest it reads.
@@ -64,6 +68,8 @@ type Event struct {
 	// location event declares, renames or closes; Name is that location's name.
 	Location LocationID
 	Name     string
+	// To is a transfer's destination; Location is its source.
+	To LocationID
 }
 
 // Metadata describes who asked for an operation and why, for Stock.Sell and Stock.Restock.
@@ -76,6 +82,8 @@ type Metadata struct {
 	Note         string
 	// Reason says why, for a repair (void, correction, count, adjustment).
 	Reason string
+	// Location is where the operation happens: main when zero.
+	Location LocationID
 }
 
 func newEvent(t EventType, s *Stock, q Quantity, m Metadata) Event {
@@ -91,6 +99,7 @@ func newEvent(t EventType, s *Stock, q Quantity, m Metadata) Event {
 		RecordedBy:   m.RecordedBy,
 		Note:         m.Note,
 		Reason:       m.Reason,
+		Location:     m.Location,
 	}
 }
 

@@ -186,6 +186,10 @@ func (s *Stock) checkTarget(e Event, c Conditions) (*Target, error) {
 	if t.VoidedBy != "" {
 		return nil, fmt.Errorf("%w: %s was voided by %s", ErrAlreadyVoided, t.ID, t.VoidedBy)
 	}
+	if !s.mainOnly() {
+		// Issue 19 in progress: a repair's balances per location are not wired yet.
+		return nil, fmt.Errorf("%w: %s has stock in several locations; voiding or correcting its operations is not supported yet", ErrNotCorrectable, s.product)
+	}
 	if e.Type == TypeOperationCorrected && t.Kind == TypeStockCounted {
 		return nil, fmt.Errorf("%w: %s is a count: void it and record the count again", ErrNotCorrectable, t.ID)
 	}

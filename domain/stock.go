@@ -14,6 +14,9 @@ type Stock struct {
 	lastDate BusinessDate
 	// dateNet is the movement of the operations dated lastDate.
 	dateNet int64
+	// places holds the product's stock per location once it has had an operation
+	// outside main (see place.go); nil until then, main's place being the product.
+	places map[LocationID]*place
 }
 
 // NewStock returns the stock of a product that has no accepted operation yet.
@@ -30,16 +33,29 @@ type Snapshot struct {
 	// the operations dated LastDate moved, in hundredths.
 	LastDate BusinessDate
 	DateNet  int64
+	// Places is the stock per location, nil while every operation was in main.
+	Places []PlaceSnapshot
 }
 
 // RestoreStock rebuilds a Stock from a snapshot taken with Stock.Snapshot.
 func RestoreStock(s Snapshot) *Stock {
-	return &Stock{product: s.Product, seq: s.Seq, level: s.Level, lastDate: s.LastDate, dateNet: s.DateNet}
+	st := &Stock{product: s.Product, seq: s.Seq, level: s.Level, lastDate: s.LastDate, dateNet: s.DateNet}
+	if s.Places != nil {
+		st.places = make(map[LocationID]*place, len(s.Places))
+		for _, p := range s.Places {
+			st.places[p.Location] = &place{level: p.Level.cents, lastDate: p.LastDate, dateNet: p.DateNet, used: true}
+		}
+	}
+	return st
 }
 
 // Snapshot returns the stock's state.
 func (s *Stock) Snapshot() Snapshot {
-	return Snapshot{Product: s.product, Seq: s.seq, Level: s.level, LastDate: s.lastDate, DateNet: s.dateNet}
+	snap := Snapshot{Product: s.product, Seq: s.seq, Level: s.level, LastDate: s.lastDate, DateNet: s.dateNet}
+	if !s.mainOnly() {
+		snap.Places = s.Places()
+	}
+	return snap
 }
 
 // Product returns the product this stock belongs to.
@@ -65,7 +81,23 @@ type Conditions struct {
 	// both.
 	Target *Target
 	Line   *Timeline
+	// Locations are the locations the product's partition knows; nil is main only.
+	Locations *Locations
+	// Place holds the balances around the operation's date in its location, needed only
+	// when Stock.BackdatedIn says so; To the same for a transfer's destination.
+	Place, To Span
 }
+
+// locations returns the known locations: main only when none are given.
+func (c Conditions) locations() *Locations {
+	if c.Locations == nil {
+		return mainOnly
+	}
+	return c.Locations
+}
+
+// mainOnly is the locations of a ledger that declared none. Never changed.
+var mainOnly = NewLocations()
 
 // Effect is where an accepted operation landed among its product's balances.
 type Effect struct {
@@ -83,6 +115,9 @@ type Effect struct {
 	// Delta, Before, DateNet and Backdated are those of the operation it records, with
 	// the voided one gone; a void has no operation of its own.
 	Voided *Voided
+	// Place is where the operation landed in its location; To, for a transfer, in its
+	// destination (Place is then its source, and Delta, for the product, is 0).
+	Place, To PlaceEffect
 }
 
 // After returns the balance right after the operation, in business-date order.
@@ -96,6 +131,8 @@ type InsufficientStockError struct {
 	Requested Quantity
 	// NeverRestocked is true when the product has no accepted operation at all.
 	NeverRestocked bool
+	// Location is where the stock was short, when not main.
+	Location LocationID
 	// Backdated is true when the sale was dated before the product's latest operation:
 	// then Date is the sale's date, and On the date at which the balance would fall
 	// below zero, with Available the balance then. Until, when set, is the date of the
@@ -106,17 +143,21 @@ type InsufficientStockError struct {
 }
 
 func (e *InsufficientStockError) Error() string {
+	where := fmt.Sprintf("%q", e.Product)
+	if !e.Location.IsMain() {
+		where += " in " + e.Location.String()
+	}
 	switch {
 	case e.Backdated && e.Available.IsZero() && !e.Until.IsZero() && e.On.Equal(e.Date):
-		return fmt.Sprintf("insufficient stock for %q on %s: selling %s would make its stock negative on %s: %s available then (no stock until %s)",
-			e.Product, e.Date.Day(), e.Requested, e.On.Day(), e.Available, e.Until.Day())
+		return fmt.Sprintf("insufficient stock for %s on %s: selling %s would make its stock negative on %s: %s available then (no stock until %s)",
+			where, e.Date.Day(), e.Requested, e.On.Day(), e.Available, e.Until.Day())
 	case e.Backdated:
-		return fmt.Sprintf("insufficient stock for %q on %s: selling %s would make its stock negative on %s: %s available then",
-			e.Product, e.Date.Day(), e.Requested, e.On.Day(), e.Available)
+		return fmt.Sprintf("insufficient stock for %s on %s: selling %s would make its stock negative on %s: %s available then",
+			where, e.Date.Day(), e.Requested, e.On.Day(), e.Available)
 	case e.NeverRestocked:
-		return fmt.Sprintf("insufficient stock for %q: it has never been restocked (0.00 available, %s requested)", e.Product, e.Requested)
+		return fmt.Sprintf("insufficient stock for %s: it has never been restocked (0.00 available, %s requested)", where, e.Requested)
 	}
-	return fmt.Sprintf("insufficient stock for %q: %s available, %s requested", e.Product, e.Available, e.Requested)
+	return fmt.Sprintf("insufficient stock for %s: %s available, %s requested", where, e.Available, e.Requested)
 }
 
 // Is makes errors.Is(err, ErrInsufficientStock) true.
@@ -184,7 +225,7 @@ func (s *Stock) Restock(q Quantity, m Metadata, c Conditions) (Event, error) {
 // check applies the invariants that must hold for e to be accepted now, and returns
 // where it would land.
 func (s *Stock) check(e Event, c Conditions) (Effect, error) {
-	if e.Quantity.IsZero() && (e.Type == TypeStockSold || e.Type == TypeStockRestocked) {
+	if e.Quantity.IsZero() && (e.Type == TypeStockSold || e.Type == TypeStockRestocked || e.Type == TypeStockTransferred) {
 		return Effect{}, fmt.Errorf("%w: must be greater than zero", ErrInvalidQuantity)
 	}
 	if e.Product != s.product {
@@ -199,13 +240,37 @@ func (s *Stock) check(e Event, c Conditions) (Effect, error) {
 	if !c.ClosedThrough.IsZero() && e.BusinessDate.Day() <= c.ClosedThrough.Day() {
 		return Effect{}, &PeriodClosedError{Through: c.ClosedThrough, Date: e.BusinessDate}
 	}
-	sp, err := s.span(e.BusinessDate, c)
+	if err := c.locations().Check(e.Location); err != nil {
+		return Effect{}, err
+	}
+	product, err := s.span(e.BusinessDate, c)
 	if err != nil {
 		return Effect{}, err
 	}
-	if e.Type == TypeStockCounted || e.Type == TypeStockAdjusted {
-		return s.countOrAdjust(e, sp)
+	sp, err := s.placeSpan(e.Location, e.BusinessDate, product, c.Place)
+	if err != nil {
+		return Effect{}, err
 	}
+	var eff Effect
+	switch e.Type {
+	case TypeStockCounted, TypeStockAdjusted:
+		eff, err = s.countOrAdjust(e, sp)
+	case TypeStockTransferred:
+		return s.transfer(e, c, product, sp)
+	default:
+		eff, err = s.saleOrRestock(e, sp)
+	}
+	if err != nil {
+		return Effect{}, err
+	}
+	// The product as a whole moves as the place does, at the product's balances.
+	eff.Place = placeEffect(e.Location, eff.Delta, sp)
+	eff.Before, eff.DateNet, eff.Backdated = product.At, product.Net+eff.Delta, product.Later
+	return eff, nil
+}
+
+// saleOrRestock decides a sale or a restock against its place's balances sp.
+func (s *Stock) saleOrRestock(e Event, sp Span) (Effect, error) {
 	q := e.Quantity.cents
 	eff := Effect{Before: sp.At, Backdated: sp.Later}
 	switch e.Type {
@@ -219,7 +284,7 @@ func (s *Stock) check(e Event, c Conditions) (Effect, error) {
 		}
 		if q > avail {
 			err := &InsufficientStockError{Product: s.product, Available: Quantity{cents: max(avail, 0)}, Requested: e.Quantity,
-				NeverRestocked: s.seq == 0, Backdated: sp.Later, Date: e.BusinessDate, On: on}
+				NeverRestocked: s.seq == 0, Backdated: sp.Later, Date: e.BusinessDate, On: on, Location: e.Location}
 			if sp.Later && on.Equal(e.BusinessDate) && sp.At <= 0 {
 				err.Until = sp.Next
 			}
@@ -236,7 +301,7 @@ func (s *Stock) check(e Event, c Conditions) (Effect, error) {
 				return Effect{}, fmt.Errorf("%w: %q would hold %s on %s if %s were added on %s (the most is %s)", ErrStockOverflow,
 					s.product, Quantity{cents: peak + q}, on.Day(), e.Quantity, e.BusinessDate.Day(), MaxQuantity)
 			}
-			return Effect{}, fmt.Errorf("%w: %q holds %s, adding %s would pass %s", ErrStockOverflow, s.product, s.level, e.Quantity, MaxQuantity)
+			return Effect{}, fmt.Errorf("%w: %q holds %s, adding %s would pass %s", ErrStockOverflow, s.product, Quantity{cents: sp.At}, e.Quantity, MaxQuantity)
 		}
 	default:
 		return Effect{}, fmt.Errorf("%w: %q", ErrUnknownEventType, e.Type)
@@ -263,6 +328,10 @@ func (s *Stock) Apply(e Event, c Conditions) (Effect, error) {
 		return Effect{}, err
 	}
 	s.seq = e.ExpectedSeq
+	if !s.mainOnly() || !e.Location.IsMain() || e.Type == TypeStockTransferred {
+		s.spread()
+		s.applyPlaces(e, eff)
+	}
 	if v := eff.Voided; v != nil {
 		s.level.cents -= v.Target.Delta
 		if v.Target.Date.Equal(s.lastDate) {
