@@ -118,6 +118,9 @@ type Effect struct {
 	// Place is where the operation landed in its location; To, for a transfer, in its
 	// destination (Place is then its source, and Delta, for the product, is 0).
 	Place, To PlaceEffect
+	// Spread is true for the first operation of the product outside main: from then on
+	// its stock is kept per location, main's starting from what the product held.
+	Spread bool
 }
 
 // After returns the balance right after the operation, in business-date order.
@@ -327,11 +330,12 @@ func (s *Stock) Apply(e Event, c Conditions) (Effect, error) {
 	if err != nil {
 		return Effect{}, err
 	}
-	s.seq = e.ExpectedSeq
 	if !s.mainOnly() || !e.Location.IsMain() || e.Type == TypeStockTransferred {
+		eff.Spread = s.mainOnly()
 		s.spread()
 		s.applyPlaces(e, eff)
 	}
+	s.seq = e.ExpectedSeq
 	if v := eff.Voided; v != nil {
 		s.level.cents -= v.Target.Delta
 		if v.Target.Date.Equal(s.lastDate) {
@@ -375,6 +379,14 @@ func RejectionReason(err error) string {
 		return "already_voided"
 	case errors.Is(err, ErrNotCorrectable):
 		return "not_correctable"
+	case errors.Is(err, ErrUnknownLocation):
+		return "unknown_location"
+	case errors.Is(err, ErrLocationClosed):
+		return "location_closed"
+	case errors.Is(err, ErrLocationExists):
+		return "location_exists"
+	case errors.Is(err, ErrLocationNotEmpty):
+		return "location_not_empty"
 	}
 	return "invalid"
 }

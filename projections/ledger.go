@@ -50,6 +50,15 @@ type Tx interface {
 	ClosedThrough(partition int32) (domain.BusinessDate, error)
 	// ClosePeriod records an accepted PeriodClosed event of partition.
 	ClosePeriod(pos domain.Position, e domain.Event) error
+	// Locations returns the locations partition knows (main is implied).
+	Locations(partition int32) ([]domain.Location, error)
+	// PutLocation records an accepted location event of partition and the location it left.
+	PutLocation(pos domain.Position, e domain.Event, l domain.Location) error
+	// Held returns what the products of partition hold in location l, with the stock of
+	// the products in stocks (changed in this transaction) taken from there.
+	Held(partition int32, l domain.LocationID, stocks []domain.Snapshot) (int64, error)
+	// PlaceSpan returns p's balances in l around d, as Span does for the product.
+	PlaceSpan(p domain.ProductID, l domain.LocationID, d domain.BusinessDate) (domain.Span, error)
 	Reject(pos domain.Position, e domain.Event, reason, detail string) error
 	Skip(pos domain.Position, reason, detail string) error
 	// Gap records offsets first to last of partition that the log failed to give; a gap
@@ -71,8 +80,10 @@ type Ledger struct {
 	progress func(Stats)
 	// partitionOf, when set, gives the partition a record key belongs in.
 	partitionOf func(key []byte) int32
-	// closed, with stocks, holds each partition's closed-through day across batches.
-	closed map[int32]domain.BusinessDate
+	// closed, with stocks, holds each partition's closed-through day across batches;
+	// locations the same for each partition's locations.
+	closed    map[int32]domain.BusinessDate
+	locations map[int32]*domain.Locations
 }
 
 // CheckPartitions makes the ledger skip events found in another partition than
@@ -100,6 +111,7 @@ func NewExclusiveLedger(store Store) *Ledger {
 	l := NewLedger(store)
 	l.stocks = make(map[domain.ProductID]*domain.Stock)
 	l.closed = make(map[int32]domain.BusinessDate)
+	l.locations = make(map[int32]*domain.Locations)
 	l.accepted = newBloom()
 	return l
 }
@@ -133,7 +145,8 @@ func (l *Ledger) apply(ctx context.Context, batch []decoded) (Stats, error) {
 		stats = Stats{}
 		next := make(map[int32]int64)
 		b := batchState{loaded: make(map[domain.ProductID]*domain.Stock), changed: make(map[domain.ProductID]*domain.Stock),
-			acceptedNow: make(map[string]bool), closed: make(map[int32]domain.BusinessDate)}
+			acceptedNow: make(map[string]bool), closed: make(map[int32]domain.BusinessDate),
+			locations: make(map[int32]*domain.Locations)}
 		var err error
 		if b.acceptedBefore, err = l.acceptedBefore(tx, batch); err != nil {
 			return err
@@ -190,6 +203,7 @@ func (l *Ledger) apply(ctx context.Context, batch []decoded) (Stats, error) {
 			// The transaction rolled back: memory may be ahead of the store.
 			clear(l.stocks)
 			clear(l.closed)
+			clear(l.locations)
 		}
 		return Stats{}, fmt.Errorf("project: %w", err)
 	}
@@ -233,6 +247,7 @@ type batchState struct {
 	acceptedBefore map[string]bool                    // commands of the batch accepted by earlier batches
 	acceptedNow    map[string]bool                    // commands accepted in this batch
 	closed         map[int32]domain.BusinessDate      // partitions' closed-through days read or changed
+	locations      map[int32]*domain.Locations        // partitions' locations read or changed
 }
 
 // acceptedBefore asks the store, in one call per batch, which of the batch's commands it
@@ -266,12 +281,8 @@ func (l *Ledger) applyOne(tx Tx, r decoded, b *batchState) (outcome, skip, error
 	if e.Type == domain.TypePeriodClosed {
 		return l.closePeriod(tx, r, b)
 	}
-	// Locations (issue 19) are decoded but not projected yet: skipped, so a log that holds
-	// them is never read as if they were in main; a replay by a build that projects them
-	// takes them in.
-	if domain.IsLocationEvent(e.Type) || !e.Location.IsMain() {
-		why := skip{"unknown_type", fmt.Sprintf("%s in location %q: this build does not project locations yet", e.Type, e.Location)}
-		return outcomeSkipped, why, tx.Skip(r.Position, why.reason, why.detail)
+	if domain.IsLocationEvent(e.Type) {
+		return l.location(tx, r, b)
 	}
 	// Per-product order holds only inside one partition: an event keyed differently from
 	// its product may sit in another partition and would be ordered by read timing.
@@ -324,6 +335,9 @@ func (l *Ledger) conditions(tx Tx, partition int32, s *domain.Stock, e domain.Ev
 	if c.ClosedThrough, err = l.closedThrough(tx, partition, b); err != nil {
 		return c, err
 	}
+	if c.Locations, err = l.locationsOf(tx, partition, b); err != nil {
+		return c, err
+	}
 	if e.Type == domain.TypeOperationVoided || e.Type == domain.TypeOperationCorrected {
 		if c.Target, err = tx.Target(e.Target); err != nil {
 			return c, err
@@ -338,7 +352,64 @@ func (l *Ledger) conditions(tx Tx, partition int32, s *domain.Stock, e domain.Ev
 			return c, err
 		}
 	}
+	if s.BackdatedIn(e.Location, e.BusinessDate) {
+		if c.Place, err = tx.PlaceSpan(e.Product, e.Location, e.BusinessDate); err != nil {
+			return c, err
+		}
+	}
+	if e.Type == domain.TypeStockTransferred && s.BackdatedIn(e.To, e.BusinessDate) {
+		if c.To, err = tx.PlaceSpan(e.Product, e.To, e.BusinessDate); err != nil {
+			return c, err
+		}
+	}
 	return c, nil
+}
+
+// locationsOf returns the partition's locations, read once per batch (once per run for
+// an exclusive ledger).
+func (l *Ledger) locationsOf(tx Tx, partition int32, b *batchState) (*domain.Locations, error) {
+	if ls, ok := b.locations[partition]; ok {
+		return ls, nil
+	}
+	ls, ok := l.locations[partition]
+	if !ok {
+		list, err := tx.Locations(partition)
+		if err != nil {
+			return nil, err
+		}
+		ls = domain.RestoreLocations(list)
+		if l.locations != nil {
+			l.locations[partition] = ls
+		}
+	}
+	b.locations[partition] = ls
+	return ls, nil
+}
+
+// location applies a partition's copy of a location event: accepted when the partition's
+// locations allow it (a close only where its products hold nothing there), rejected
+// otherwise (a retried copy, a close racing with a restock).
+func (l *Ledger) location(tx Tx, r decoded, b *batchState) (outcome, skip, error) {
+	e := r.event
+	ls, err := l.locationsOf(tx, r.Partition, b)
+	if err != nil {
+		return 0, skip{}, err
+	}
+	var held int64
+	if e.Type == domain.TypeLocationClosed {
+		changed := make([]domain.Snapshot, 0, len(b.changed))
+		for _, s := range b.changed {
+			changed = append(changed, s.Snapshot())
+		}
+		if held, err = tx.Held(r.Partition, e.Location, changed); err != nil {
+			return 0, skip{}, err
+		}
+	}
+	if err := ls.Apply(e, held); err != nil {
+		return outcomeRejected, skip{}, tx.Reject(r.Position, e, domain.RejectionReason(err), err.Error())
+	}
+	loc, _ := ls.Get(e.Location)
+	return outcomeAccepted, skip{}, tx.PutLocation(r.Position, e, loc)
 }
 
 // closedThrough returns the partition's closed-through day, read once per batch (once

@@ -34,42 +34,71 @@ func (t *projectTx) revert() {
 }
 
 func (t *projectTx) balance(e domain.Event, eff domain.Effect) error {
+	return t.addBalance(productKey(e.Product), e.BusinessDate, eff.Delta, eff.After(), eff.Backdated)
+}
+
+// addBalance records an operation of delta dated d among k's balances: after is the
+// balance right after it, backdated whether later dates exist, which it shifts.
+func (t *projectTx) addBalance(k balanceKey, d domain.BusinessDate, delta, after int64, backdated bool) error {
 	if t.lines != nil {
-		line := t.lines[e.Product.String()]
+		key := k.line()
+		line := t.lines[key]
 		if line == nil {
 			line = domain.NewTimeline(nil)
-			t.lines[e.Product.String()] = line
+			t.lines[key] = line
 		}
-		t.changes = append(t.changes, lineChange{line, line.Add(e.BusinessDate, eff.Delta)})
+		t.changes = append(t.changes, lineChange{line, line.Add(d, delta)})
 		return nil
 	}
-	p, d, after := e.Product.String(), e.BusinessDate.String(), eff.After()
+	table, cond, args := k.sql(d.String())
+	keyCols, keyVals := "product_id", "?1"
+	if k.location != "" {
+		keyCols, keyVals = "product_id, location_id", "?1, ?3"
+	}
 	// The operation comes after every other of its date, so the date's balance becomes
 	// the balance after it, whether the date had operations before or not.
-	err := t.exec(`INSERT INTO balances (product_id, business_date, end_cents, net_cents, low_cents, high_cents)
-		VALUES (?, ?, ?, ?, ?, ?)
-		ON CONFLICT (product_id, business_date) DO UPDATE SET end_cents = excluded.end_cents,
+	err := t.exec(`INSERT INTO `+table+` (`+keyCols+`, business_date, end_cents, net_cents, low_cents, high_cents)
+		VALUES (`+keyVals+`, ?2, ?4, ?5, ?4, ?4)
+		ON CONFLICT DO UPDATE SET end_cents = excluded.end_cents,
 		net_cents = net_cents + excluded.net_cents, low_cents = min(low_cents, excluded.end_cents),
 		high_cents = max(high_cents, excluded.end_cents)`,
-		p, d, after, eff.Delta, after, after)
-	if err == nil && eff.Backdated {
-		err = t.exec(`UPDATE balances SET end_cents = end_cents + ?1, low_cents = low_cents + ?1, high_cents = high_cents + ?1
-			WHERE product_id = ?2 AND business_date > ?3`, eff.Delta, p, d)
+		append(padArgs(args), after, delta)...)
+	if err == nil && backdated {
+		err = t.exec(`UPDATE `+table+` SET end_cents = end_cents + ?4, low_cents = low_cents + ?4, high_cents = high_cents + ?4
+			WHERE `+cond+` AND business_date > ?2`, append(padArgs(args), delta)...)
 	}
 	if err != nil {
-		return fmt.Errorf("balances of %q: %w", e.Product, err)
+		return fmt.Errorf("balances of %s: %w", k, err)
 	}
 	return nil
 }
 
+// padArgs gives a product key's arguments a placeholder ?3, so that both kinds of key
+// number the arguments after them alike.
+func padArgs(args []any) []any {
+	if len(args) == 2 {
+		return append(args, "")
+	}
+	return args
+}
+
 func (t *projectTx) Span(p domain.ProductID, d domain.BusinessDate) (domain.Span, error) {
+	return t.spanAt(productKey(p), d)
+}
+
+// PlaceSpan implements projections.Tx.
+func (t *projectTx) PlaceSpan(p domain.ProductID, l domain.LocationID, d domain.BusinessDate) (domain.Span, error) {
+	return t.spanAt(placeKey(p, l), d)
+}
+
+func (t *projectTx) spanAt(k balanceKey, d domain.BusinessDate) (domain.Span, error) {
 	if t.lines != nil {
-		if line := t.lines[p.String()]; line != nil {
+		if line := t.lines[k.line()]; line != nil {
 			return line.Span(d), nil
 		}
 		return domain.Span{Date: d}, nil
 	}
-	return span(t.ctx, t.tx, p, d)
+	return spanOf(t.ctx, t.tx, k, d)
 }
 
 // queryer is what span needs of a connection or transaction.
@@ -81,38 +110,87 @@ type queryer interface {
 // before d, then the later dates' extremes, each first reached on the earliest date (as
 // domain.Timeline.Span), so that a replay and a live model word a refusal alike.
 func span(ctx context.Context, q queryer, p domain.ProductID, d domain.BusinessDate) (domain.Span, error) {
+	return spanOf(ctx, q, productKey(p), d)
+}
+
+// balanceKey names a set of balances by date: a product's (table balances), or a
+// product's in one location (place_balances, location set).
+type balanceKey struct {
+	product  string
+	location string // "" for the product as a whole
+}
+
+func productKey(p domain.ProductID) balanceKey { return balanceKey{product: p.String()} }
+
+func placeKey(p domain.ProductID, l domain.LocationID) balanceKey {
+	return balanceKey{product: p.String(), location: l.String()}
+}
+
+// sql returns the key's table and its condition on ?1 (product) and ?3 (location), with
+// the arguments for ?1 to ?3 given the date for ?2.
+func (k balanceKey) sql(day string) (table, cond string, args []any) {
+	if k.location == "" {
+		return "balances", "product_id = ?1", []any{k.product, day}
+	}
+	return "place_balances", "product_id = ?1 AND location_id = ?3", []any{k.product, day, k.location}
+}
+
+// placeSep separates a product and a location in a bulk load's timeline key; no product
+// ID holds it (they are printable).
+const placeSep = "\x00"
+
+// line is k's key among a bulk load's timelines: the product ID, or product, placeSep,
+// location.
+func (k balanceKey) line() string {
+	if k.location == "" {
+		return k.product
+	}
+	return k.product + placeSep + k.location
+}
+
+func (k balanceKey) String() string {
+	if k.location == "" {
+		return fmt.Sprintf("%q", k.product)
+	}
+	return fmt.Sprintf("%q in %s", k.product, k.location)
+}
+
+// spanOf reads k's balances around d (see span).
+func spanOf(ctx context.Context, q queryer, k balanceKey, d domain.BusinessDate) (domain.Span, error) {
 	s := domain.Span{Date: d}
-	id, day := p.String(), d.String()
+	day := d.String()
+	table, cond, args := k.sql(day)
+	p := k
 	var at string
-	err := q.QueryRowContext(ctx, `SELECT business_date, end_cents, net_cents FROM balances
-		WHERE product_id = ? AND business_date <= ? ORDER BY business_date DESC LIMIT 1`, id, day).Scan(&at, &s.At, &s.Net)
+	err := q.QueryRowContext(ctx, `SELECT business_date, end_cents, net_cents FROM `+table+`
+		WHERE `+cond+` AND business_date <= ?2 ORDER BY business_date DESC LIMIT 1`, args...).Scan(&at, &s.At, &s.Net)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return s, fmt.Errorf("balances of %q: %w", p, err)
+		return s, fmt.Errorf("balances of %s: %w", p, err)
 	}
 	if at != day {
 		s.Net = 0
 	}
 	var next, low, high sql.NullString
 	err = q.QueryRowContext(ctx, `SELECT
-		(SELECT business_date FROM balances WHERE product_id = ?1 AND business_date > ?2 ORDER BY business_date LIMIT 1),
-		(SELECT business_date || ' ' || low_cents FROM balances WHERE product_id = ?1 AND business_date > ?2 ORDER BY low_cents, business_date LIMIT 1),
-		(SELECT business_date || ' ' || high_cents FROM balances WHERE product_id = ?1 AND business_date > ?2 ORDER BY high_cents DESC, business_date LIMIT 1)`,
-		id, day).Scan(&next, &low, &high)
+		(SELECT business_date FROM `+table+` WHERE `+cond+` AND business_date > ?2 ORDER BY business_date LIMIT 1),
+		(SELECT business_date || ' ' || low_cents FROM `+table+` WHERE `+cond+` AND business_date > ?2 ORDER BY low_cents, business_date LIMIT 1),
+		(SELECT business_date || ' ' || high_cents FROM `+table+` WHERE `+cond+` AND business_date > ?2 ORDER BY high_cents DESC, business_date LIMIT 1)`,
+		args...).Scan(&next, &low, &high)
 	if err != nil {
-		return s, fmt.Errorf("balances of %q: %w", p, err)
+		return s, fmt.Errorf("balances of %s: %w", p, err)
 	}
 	if !next.Valid {
 		return s, nil
 	}
 	s.Later = true
 	if s.Next, err = domain.ParseBusinessDate(next.String); err != nil {
-		return s, fmt.Errorf("balances of %q: %w", p, err)
+		return s, fmt.Errorf("balances of %s: %w", p, err)
 	}
 	if s.LowDate, s.Low, err = dateAndCents(low.String); err != nil {
-		return s, fmt.Errorf("balances of %q: %w", p, err)
+		return s, fmt.Errorf("balances of %s: %w", p, err)
 	}
 	if s.HighDate, s.High, err = dateAndCents(high.String); err != nil {
-		return s, fmt.Errorf("balances of %q: %w", p, err)
+		return s, fmt.Errorf("balances of %s: %w", p, err)
 	}
 	return s, nil
 }
@@ -144,10 +222,17 @@ func (d *DB) Timeline(ctx context.Context, p domain.ProductID) (*domain.Timeline
 }
 
 func timelineOf(ctx context.Context, q rowsQueryer, p domain.ProductID) (*domain.Timeline, error) {
+	return timelineAt(ctx, q, productKey(p))
+}
+
+// timelineAt reads k's balances by date.
+func timelineAt(ctx context.Context, q rowsQueryer, k balanceKey) (*domain.Timeline, error) {
+	table, cond, args := k.sql("")
+	p := k
 	rows, err := q.QueryContext(ctx, `SELECT business_date, end_cents, net_cents, low_cents, high_cents
-		FROM balances WHERE product_id = ? ORDER BY business_date`, p.String())
+		FROM `+table+` WHERE `+cond+` AND ?2 = ?2 ORDER BY business_date`, args...)
 	if err != nil {
-		return nil, fmt.Errorf("balances of %q: %w", p, err)
+		return nil, fmt.Errorf("balances of %s: %w", p, err)
 	}
 	defer rows.Close()
 	var dates []domain.DateBalance
@@ -155,35 +240,55 @@ func timelineOf(ctx context.Context, q rowsQueryer, p domain.ProductID) (*domain
 		var b domain.DateBalance
 		var day string
 		if err := rows.Scan(&day, &b.End, &b.Net, &b.Low, &b.High); err != nil {
-			return nil, fmt.Errorf("balances of %q: %w", p, err)
+			return nil, fmt.Errorf("balances of %s: %w", p, err)
 		}
 		if b.Date, err = domain.ParseBusinessDate(day); err != nil {
-			return nil, fmt.Errorf("balances of %q: %w", p, err)
+			return nil, fmt.Errorf("balances of %s: %w", p, err)
 		}
 		dates = append(dates, b)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("balances of %q: %w", p, err)
+		return nil, fmt.Errorf("balances of %s: %w", p, err)
 	}
 	return domain.NewTimeline(dates), nil
 }
 
-// write stores a bulk load's balances, in key order, several rows per statement.
+// write stores a bulk load's balances, in key order, several rows per statement: a
+// product's in balances, a product's in one location (key placeLine) in place_balances.
 func (t timelines) write(ctx context.Context, db *sql.DB) error {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("write balances: %w", err)
 	}
 	defer tx.Rollback()
-	const columns, rows = 6, 64
+	keys := make([]string, 0, len(t))
+	for k := range t {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, table := range []struct {
+		name, columns string
+		places        bool
+	}{
+		{"balances", "product_id, business_date, end_cents, net_cents, low_cents, high_cents", false},
+		{"place_balances", "product_id, location_id, business_date, end_cents, net_cents, low_cents, high_cents", true},
+	} {
+		if err := t.writeTable(ctx, tx, keys, table.name, table.columns, table.places); err != nil {
+			return fmt.Errorf("write %s: %w", table.name, err)
+		}
+	}
+	return tx.Commit()
+}
+
+func (t timelines) writeTable(ctx context.Context, tx *sql.Tx, keys []string, table, cols string, places bool) error {
+	columns, rows := strings.Count(cols, ",")+1, 64
 	row := "(" + placeholders(columns) + ")"
 	insert := func(n int) string {
-		return `INSERT INTO balances (product_id, business_date, end_cents, net_cents, low_cents, high_cents) VALUES ` +
-			strings.TrimSuffix(strings.Repeat(row+", ", n), ", ")
+		return `INSERT INTO ` + table + ` (` + cols + `) VALUES ` + strings.TrimSuffix(strings.Repeat(row+", ", n), ", ")
 	}
 	full, err := tx.PrepareContext(ctx, insert(rows))
 	if err != nil {
-		return fmt.Errorf("write balances: %w", err)
+		return err
 	}
 	defer full.Close()
 	args := make([]any, 0, columns*rows)
@@ -200,30 +305,31 @@ func (t timelines) write(ctx context.Context, db *sql.DB) error {
 		args = args[:0]
 		return err
 	}
-	products := make([]string, 0, len(t))
-	for p := range t {
-		products = append(products, p)
-	}
-	slices.Sort(products)
-	for _, p := range products {
+	for _, k := range keys {
+		product, location, isPlace := strings.Cut(k, placeSep)
+		if isPlace != places {
+			continue
+		}
 		var werr error
-		t[p].Each(func(b domain.DateBalance) {
+		t[k].Each(func(b domain.DateBalance) {
 			if werr != nil {
 				return
 			}
-			args = append(args, p, b.Date.String(), b.End, b.Net, b.Low, b.High)
+			if places {
+				args = append(args, product, location)
+			} else {
+				args = append(args, product)
+			}
+			args = append(args, b.Date.String(), b.End, b.Net, b.Low, b.High)
 			if len(args) == cap(args) {
 				werr = flush()
 			}
 		})
 		if werr != nil {
-			return fmt.Errorf("write balances: %w", werr)
+			return werr
 		}
 	}
-	if err := flush(); err != nil {
-		return fmt.Errorf("write balances: %w", err)
-	}
-	return tx.Commit()
+	return flush()
 }
 
 // ClosedThrough returns the last closed day of partition, zero when none is.

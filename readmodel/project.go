@@ -77,13 +77,13 @@ type projectTx struct {
 }
 
 const (
-	ledgerColumns = 19
+	ledgerColumns = 23
 	acceptRows    = 64
 )
 
 var ledgerInsert = `INSERT INTO ledger (partition, "offset", event_id, command_id, command_key,
 	event_type, product_id, product_seq, qty_cents, stock_cents, business_date, recorded_at, recorded_by, note, date_cents,
-	delta_cents, reason, counted_cents, corrects) VALUES `
+	delta_cents, reason, counted_cents, corrects, location, to_location, to_cents, place_cents) VALUES `
 
 func ledgerInsertOf(rows int) string {
 	row := "(" + placeholders(ledgerColumns) + ")"
@@ -166,13 +166,14 @@ func (t *projectTx) SetNextOffset(partition int32, next int64) error {
 }
 
 func (t *projectTx) Stock(p domain.ProductID) (domain.Snapshot, error) {
-	s, err := t.stmt(`SELECT seq, stock_cents, last_date, date_net_cents FROM stock WHERE product_id = ?`)
+	s, err := t.stmt(`SELECT seq, stock_cents, last_date, date_net_cents, spread FROM stock WHERE product_id = ?`)
 	if err != nil {
 		return domain.Snapshot{}, fmt.Errorf("stock: %w", err)
 	}
 	var seq, cents, net int64
 	var last string
-	err = s.QueryRowContext(t.ctx, p.String()).Scan(&seq, &cents, &last, &net)
+	var spread bool
+	err = s.QueryRowContext(t.ctx, p.String()).Scan(&seq, &cents, &last, &net, &spread)
 	if errors.Is(err, sql.ErrNoRows) {
 		return domain.Snapshot{Product: p}, nil
 	}
@@ -181,6 +182,9 @@ func (t *projectTx) Stock(p domain.ProductID) (domain.Snapshot, error) {
 	}
 	snap, err := snapshot(p, seq, cents, last)
 	snap.DateNet = net
+	if err == nil && spread {
+		snap.Places, err = t.placeStock(p)
+	}
 	return snap, err
 }
 
@@ -197,14 +201,14 @@ func snapshot(p domain.ProductID, seq, cents int64, last string) (domain.Snapsho
 }
 
 func (t *projectTx) PutStock(snap domain.Snapshot) error {
-	err := t.exec(`INSERT INTO stock (product_id, seq, stock_cents, last_date, date_net_cents) VALUES (?, ?, ?, ?, ?)
+	err := t.exec(`INSERT INTO stock (product_id, seq, stock_cents, last_date, date_net_cents, spread) VALUES (?, ?, ?, ?, ?, ?)
 		ON CONFLICT (product_id) DO UPDATE SET seq = excluded.seq, stock_cents = excluded.stock_cents,
-		last_date = excluded.last_date, date_net_cents = excluded.date_net_cents`,
-		snap.Product.String(), snap.Seq, snap.Level.Cents(), snap.LastDate.String(), snap.DateNet)
+		last_date = excluded.last_date, date_net_cents = excluded.date_net_cents, spread = excluded.spread`,
+		snap.Product.String(), snap.Seq, snap.Level.Cents(), snap.LastDate.String(), snap.DateNet, snap.Places != nil)
 	if err != nil {
 		return fmt.Errorf("put stock of %q: %w", snap.Product, err)
 	}
-	return nil
+	return t.putPlaces(snap.Product, snap.Places)
 }
 
 func (t *projectTx) AcceptedCommands(ids []string) (map[string]bool, error) {
@@ -266,17 +270,39 @@ func (t *projectTx) Accept(pos domain.Position, e domain.Event, after domain.Sna
 			return err
 		}
 	}
-	if t.totals != nil {
+	qty := abs(eff.Delta)
+	if t.totals != nil && kind != domain.TypeStockTransferred {
 		t.totals.count(e.Product.String(), e.BusinessDate, kind, eff.Delta, 1)
+	}
+	// Main's balances start as the product's, before this operation moves either.
+	if eff.Spread {
+		if err := t.spread(e.Product); err != nil {
+			return err
+		}
 	}
 	if err := t.balance(e, eff); err != nil {
 		return err
 	}
+	// Once kept per location, the product's balances there move too.
+	var to, toCents, placeCents any
+	if after.Places != nil {
+		places := []domain.PlaceEffect{eff.Place}
+		if kind == domain.TypeStockTransferred {
+			places = append(places, eff.To)
+			qty, to, toCents = e.Quantity.Cents(), eff.To.Location.String(), eff.To.DateNet
+		}
+		for _, pe := range places {
+			if err := t.addBalance(placeKey(e.Product, pe.Location), e.BusinessDate, pe.Delta, pe.After(), pe.Backdated); err != nil {
+				return err
+			}
+		}
+		placeCents = eff.Place.DateNet
+	}
 	t.pending = append(t.pending,
 		pos.Partition, pos.Offset, e.ID, e.CommandID, commandKey(e.CommandID), string(kind),
-		e.Product.String(), after.Seq, abs(eff.Delta), eff.After(), e.BusinessDate.String(),
+		e.Product.String(), after.Seq, qty, eff.After(), e.BusinessDate.String(),
 		e.RecordedAt.UTC().Format(time.RFC3339Nano), e.RecordedBy, e.Note, eff.DateNet,
-		eff.Delta, e.Reason, counted, corrects)
+		eff.Delta, e.Reason, counted, corrects, e.Location.String(), to, toCents, placeCents)
 	if len(t.pending) == acceptRows*ledgerColumns {
 		return t.flush()
 	}

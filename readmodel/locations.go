@@ -1,0 +1,128 @@
+package readmodel
+
+import (
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/stockctl/stockctl/domain"
+)
+
+// Locations (migration 010): each partition's copy of the location events in table
+// locations, and a product's stock per location, once it has had an operation outside
+// main, in place_stock and place_balances.
+
+// Locations implements projections.Tx.
+func (t *projectTx) Locations(partition int32) ([]domain.Location, error) {
+	rows, err := t.tx.QueryContext(t.ctx, `SELECT location_id, name, closed FROM locations WHERE partition = ?`, partition)
+	if err != nil {
+		return nil, fmt.Errorf("locations: %w", err)
+	}
+	defer rows.Close()
+	var out []domain.Location
+	for rows.Next() {
+		var id, name string
+		var loc domain.Location
+		if err := rows.Scan(&id, &name, &loc.Closed); err != nil {
+			return nil, fmt.Errorf("locations: %w", err)
+		}
+		if loc.ID, err = domain.ParseLocationID(id); err != nil {
+			return nil, fmt.Errorf("locations: %w", err)
+		}
+		loc.Name = name
+		out = append(out, loc)
+	}
+	return out, rows.Err()
+}
+
+// PutLocation implements projections.Tx.
+func (t *projectTx) PutLocation(pos domain.Position, e domain.Event, l domain.Location) error {
+	err := t.exec(`INSERT INTO locations (partition, location_id, name, closed, event_id, recorded_at, recorded_by)
+		VALUES (?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (partition, location_id) DO UPDATE SET name = excluded.name, closed = excluded.closed,
+		event_id = excluded.event_id, recorded_at = excluded.recorded_at, recorded_by = excluded.recorded_by`,
+		pos.Partition, l.ID.String(), l.Name, l.Closed, e.ID, e.RecordedAt.UTC().Format(time.RFC3339Nano), e.RecordedBy)
+	if err != nil {
+		return fmt.Errorf("location %s: %w", l.ID, err)
+	}
+	return nil
+}
+
+// Held implements projections.Tx: the products of partition are those with a ledger row
+// in it. The stocks changed in the transaction are stored first (they are stored again
+// at its end), so that one query sees them.
+func (t *projectTx) Held(partition int32, l domain.LocationID, stocks []domain.Snapshot) (int64, error) {
+	for _, s := range stocks {
+		if err := t.PutStock(s); err != nil {
+			return 0, err
+		}
+	}
+	if err := t.flush(); err != nil {
+		return 0, err
+	}
+	var held sql.NullInt64
+	err := t.tx.QueryRowContext(t.ctx, `SELECT sum(stock_cents) FROM place_stock
+		WHERE location_id = ? AND product_id IN (SELECT product_id FROM ledger WHERE partition = ?)`, l.String(), partition).Scan(&held)
+	if err != nil {
+		return 0, fmt.Errorf("stock held in %s: %w", l, err)
+	}
+	return held.Int64, nil
+}
+
+// spread starts keeping p's stock per location: main's balances are the product's.
+func (t *projectTx) spread(p domain.ProductID) error {
+	if t.lines != nil {
+		if line := t.lines[p.String()]; line != nil {
+			t.lines[placeKey(p, domain.MainLocation).line()] = domain.NewTimeline(line.Dates())
+		}
+		return nil
+	}
+	err := t.exec(`INSERT INTO place_balances (product_id, location_id, business_date, end_cents, net_cents, low_cents, high_cents)
+		SELECT product_id, 'main', business_date, end_cents, net_cents, low_cents, high_cents FROM balances WHERE product_id = ?`, p.String())
+	if err != nil {
+		return fmt.Errorf("balances of %q in main: %w", p, err)
+	}
+	return nil
+}
+
+// placeStock reads p's stock per location.
+func (t *projectTx) placeStock(p domain.ProductID) ([]domain.PlaceSnapshot, error) {
+	rows, err := t.tx.QueryContext(t.ctx, `SELECT location_id, stock_cents, last_date, date_net_cents FROM place_stock WHERE product_id = ?`, p.String())
+	if err != nil {
+		return nil, fmt.Errorf("stock of %q per location: %w", p, err)
+	}
+	defer rows.Close()
+	out := []domain.PlaceSnapshot{}
+	for rows.Next() {
+		var id, last string
+		var cents int64
+		var ps domain.PlaceSnapshot
+		if err := rows.Scan(&id, &cents, &last, &ps.DateNet); err != nil {
+			return nil, fmt.Errorf("stock of %q per location: %w", p, err)
+		}
+		if ps.Location, err = domain.ParseLocationID(id); err == nil {
+			if ps.Level, err = domain.QuantityFromCents(cents); err == nil {
+				ps.LastDate, err = domain.ParseBusinessDate(last)
+			}
+		}
+		if err != nil {
+			return nil, fmt.Errorf("stock of %q per location: %w", p, err)
+		}
+		out = append(out, ps)
+	}
+	return out, rows.Err()
+}
+
+// putPlaces stores p's stock per location.
+func (t *projectTx) putPlaces(p domain.ProductID, places []domain.PlaceSnapshot) error {
+	for _, ps := range places {
+		err := t.exec(`INSERT INTO place_stock (product_id, location_id, stock_cents, last_date, date_net_cents) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (product_id, location_id) DO UPDATE SET stock_cents = excluded.stock_cents,
+			last_date = excluded.last_date, date_net_cents = excluded.date_net_cents`,
+			p.String(), ps.Location.String(), ps.Level.Cents(), ps.LastDate.String(), ps.DateNet)
+		if err != nil {
+			return fmt.Errorf("put stock of %q in %s: %w", p, ps.Location, err)
+		}
+	}
+	return nil
+}
