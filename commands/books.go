@@ -16,6 +16,40 @@ type Books interface {
 	Span(ctx context.Context, p domain.ProductID, d domain.BusinessDate) (domain.Span, error)
 	// Timeline returns product p's balances by business date.
 	Timeline(ctx context.Context, p domain.ProductID) (*domain.Timeline, error)
+	// Locations returns the locations operations may name.
+	Locations(ctx context.Context) (*domain.Locations, error)
+	// PlaceSpan returns product p's balances in location l around business date d.
+	PlaceSpan(ctx context.Context, p domain.ProductID, l domain.LocationID, d domain.BusinessDate) (domain.Span, error)
+}
+
+// placeConditions adds to c what deciding op in its location needs: the locations, and
+// the balances there around its date (and its destination's, for a transfer) when it is
+// dated before its latest operation there.
+func placeConditions(ctx context.Context, b Books, s *domain.Stock, op operation, c *domain.Conditions) error {
+	var err error
+	if c.Locations, err = b.Locations(ctx); err != nil {
+		return err
+	}
+	if s.BackdatedIn(op.Location, op.Date) {
+		if c.Place, err = b.PlaceSpan(ctx, s.Product(), op.Location, op.Date); err != nil {
+			return err
+		}
+	}
+	if op.kind == domain.TypeStockTransferred && s.BackdatedIn(op.To, op.Date) {
+		if c.To, err = b.PlaceSpan(ctx, s.Product(), op.To, op.Date); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// placesOf returns s's stock per location.
+func placesOf(s *domain.Stock) map[domain.LocationID]domain.Quantity {
+	out := map[domain.LocationID]domain.Quantity{}
+	for _, p := range s.Places() {
+		out[p.Location] = p.Level
+	}
+	return out
 }
 
 // conditions returns what deciding an operation of s dated d needs from the read model:

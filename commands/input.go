@@ -72,6 +72,9 @@ type Input struct {
 	// AllowFuture accepts a date more than a day after the local clock, which is
 	// otherwise refused as a likely typo (2099 for 2009).
 	AllowFuture bool
+	// Location is where it happens, a location ID; empty: main. To is a transfer's
+	// destination.
+	Location, To string
 }
 
 // FutureHint ends the message of a refused future date with the CLI's way to record it
@@ -144,6 +147,16 @@ func (in Input) ParseAll(now time.Time, newID func() string) (Operation, []*Fiel
 	if in.Key != "" {
 		if _, err := CommandIDForKey(in.Key); err != nil {
 			errs = append(errs, &FieldError{"idempotency_key", err})
+		}
+	}
+	if in.Location != "" {
+		if op.Location, err = domain.ParseLocationID(in.Location); err != nil {
+			errs = append(errs, &FieldError{"location", err})
+		}
+	}
+	if in.To != "" {
+		if op.To, err = domain.ParseLocationID(in.To); err != nil {
+			errs = append(errs, &FieldError{"to", err})
 		}
 	}
 	if len(errs) > 0 {

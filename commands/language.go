@@ -34,6 +34,8 @@ func WordsFor(kind domain.EventType) Words {
 		return Words{Verb: "count", Noun: "count", Past: "counted"}
 	case domain.TypeStockAdjusted:
 		return Words{Verb: "adjust", Noun: "adjustment", Past: "adjusted"}
+	case domain.TypeStockTransferred:
+		return Words{Verb: "transfer", Noun: "transfer", Past: "transferred"}
 	}
 	return Words{Verb: "restock", Noun: "restock", Past: "restocked"}
 }
@@ -59,9 +61,22 @@ func (r Result) Message() string {
 		return fmt.Sprintf("already recorded: %s %s of %q on %s (stock after it: %s)",
 			past, r.Event.Quantity, r.Event.Product.String(), r.Event.BusinessDate, r.Stock)
 	}
+	if r.Event.Type == domain.TypeStockTransferred {
+		return fmt.Sprintf("%s %s of %q from %s to %s on %s; %s now holds %s, %s %s (%s in all)",
+			past, r.Event.Quantity, r.Event.Product.String(), r.Event.Location, r.Event.To, r.Event.BusinessDate,
+			r.Event.Location, r.Places[r.Event.Location], r.Event.To, r.Places[r.Event.To], r.Stock)
+	}
+	where := ""
+	if !r.Event.Location.IsMain() || len(r.Places) > 1 {
+		where = " in " + r.Event.Location.String()
+	}
 	if r.Now != nil {
-		return fmt.Sprintf("%s %s of %q on %s; stock then %s, now %s",
-			past, r.Event.Quantity, r.Event.Product.String(), r.Event.BusinessDate, r.Stock, *r.Now)
+		return fmt.Sprintf("%s %s of %q%s on %s; stock then %s, now %s",
+			past, r.Event.Quantity, r.Event.Product.String(), where, r.Event.BusinessDate, r.Stock, *r.Now)
+	}
+	if where != "" {
+		return fmt.Sprintf("%s %s of %q%s on %s; stock now %s there, %s in all",
+			past, r.Event.Quantity, r.Event.Product.String(), where, r.Event.BusinessDate, r.Places[r.Event.Location], r.Stock)
 	}
 	return fmt.Sprintf("%s %s of %q on %s; stock now %s",
 		past, r.Event.Quantity, r.Event.Product.String(), r.Event.BusinessDate, r.Stock)
@@ -152,6 +167,11 @@ var sentinels = []Sentinel{
 	{Err: domain.ErrAlreadyVoided, Class: Refused, Code: "already_voided", Field: "event_id"},
 	{Err: domain.ErrNotCorrectable, Class: Refused, Code: "not_correctable", Field: "event_id"},
 	{Err: ErrConflict, Class: Refused, Code: "conflict"},
+	{Err: domain.ErrUnknownLocation, Class: Invalid, Code: "unknown_location", Field: "location"},
+	{Err: domain.ErrLocationClosed, Class: Invalid, Code: "location_closed", Field: "location"},
+	{Err: domain.ErrLocationExists, Class: Refused, Code: "location_exists", Field: "location"},
+	{Err: domain.ErrLocationNotEmpty, Class: Refused, Code: "location_not_empty", Field: "location"},
+	{Err: domain.ErrInvalidLocation, Class: Invalid, Code: "invalid_location", Field: "location"},
 	{Err: ErrStockColumn, Class: Refused, Code: "stock_column_differs"},
 	{Err: context.Canceled, Class: Interrupted, Code: "interrupted"},
 }

@@ -25,6 +25,9 @@ type Result struct {
 	Attempts        int
 	// Key is the command's idempotency key, empty when it had none.
 	Key string
+	// Places is the product's stock per location after it, for an operation outside main
+	// or a transfer (read after the catch-up that took it in).
+	Places map[domain.LocationID]domain.Quantity
 }
 
 // recorder is the write path shared by Sell and Restock.
@@ -61,6 +64,8 @@ type Operation struct {
 
 	// Key is the idempotency key CommandID was made from, empty when there was none.
 	Key string
+	// Location is where it happens (main when zero); To is a transfer's destination.
+	Location, To domain.LocationID
 }
 
 // operation is an Operation with its kind.
@@ -93,6 +98,9 @@ func (r recorder) record(ctx context.Context, op operation) (Result, error) {
 		}
 		s := domain.RestoreStock(snap)
 		c, err := conditions(ctx, r.model, s, op.Date)
+		if err == nil {
+			err = placeConditions(ctx, r.model, s, op, &c)
+		}
 		if err != nil {
 			return Result{}, err
 		}
@@ -117,11 +125,14 @@ func (r recorder) record(ctx context.Context, op operation) (Result, error) {
 		}
 		if out.Accepted {
 			res := Result{Event: e, Stock: out.Stock, Attempts: attempt, Key: op.Key}
-			if s.Backdated(op.Date) {
+			if s.Backdated(op.Date) || len(s.Places()) > 1 || !op.Location.IsMain() || op.kind == domain.TypeStockTransferred {
 				// Read after the catch-up that took the event in: later operations
 				// shifted by it count.
 				if now, err := r.model.Snapshot(ctx, op.Product); err == nil {
-					res.Now = &now.Level
+					if s.Backdated(op.Date) {
+						res.Now = &now.Level
+					}
+					res.Places = placesOf(domain.RestoreStock(now))
 				}
 			}
 			return res, nil
@@ -141,9 +152,13 @@ func decide(s *domain.Stock, op operation, eventID string, now time.Time, c doma
 		RecordedAt:   now,
 		RecordedBy:   op.Operator,
 		Note:         op.Note,
+		Location:     op.Location,
 	}
-	if op.kind == domain.TypeStockSold {
+	switch op.kind {
+	case domain.TypeStockSold:
 		return s.Sell(op.Quantity, m, c)
+	case domain.TypeStockTransferred:
+		return s.Transfer(op.Quantity, op.To, m, c)
 	}
 	return s.Restock(op.Quantity, m, c)
 }

@@ -40,6 +40,8 @@ type Repair struct {
 	Operator  string
 	// Key is the idempotency key CommandID was made from, empty when there was none.
 	Key string
+	// Location is where a count or an adjustment happens: main when zero.
+	Location domain.LocationID
 }
 
 // RepairResult is a repair the ledger accepted.
@@ -51,8 +53,10 @@ type RepairResult struct {
 	// the difference between what was counted and Expected, the balance then.
 	Delta    int64
 	Expected domain.Quantity
-	// Stock is the product's stock now.
+	// Stock is the product's stock now; Here its stock now in the count's or the
+	// adjustment's location, when not main.
 	Stock           domain.Quantity
+	Here            *domain.Quantity
 	AlreadyRecorded bool
 	Attempts        int
 	Key             string
@@ -125,7 +129,7 @@ func (h RepairHandler) handle(ctx context.Context, rep Repair) (RepairResult, er
 		}
 		s := domain.RestoreStock(snap)
 		m := domain.Metadata{EventID: r.newID(), CommandID: rep.CommandID, BusinessDate: rep.Date, RecordedAt: r.now(),
-			RecordedBy: rep.Operator, Note: rep.Note, Reason: rep.Reason}
+			RecordedBy: rep.Operator, Note: rep.Note, Reason: rep.Reason, Location: rep.Location}
 		if !rep.DateGiven {
 			m.BusinessDate = domain.NewBusinessDate(m.RecordedAt)
 		}
@@ -142,6 +146,9 @@ func (h RepairHandler) handle(ctx context.Context, rep Repair) (RepairResult, er
 			}
 		}
 		c, err := conditions(ctx, r.model, s, m.BusinessDate)
+		if err == nil && !targeted {
+			err = placeConditions(ctx, r.model, s, operation{Operation{Product: product, Date: m.BusinessDate, Location: rep.Location}, rep.Kind}, &c)
+		}
 		if err != nil {
 			return RepairResult{}, err
 		}
@@ -196,6 +203,11 @@ func (h RepairHandler) handle(ctx context.Context, rep Repair) (RepairResult, er
 				res.Delta = eff.Delta - t.Delta
 			}
 			res.Expected, _ = domain.QuantityFromCents(max(eff.Before, 0))
+			if !targeted && (!rep.Location.IsMain() || len(s.Places()) > 1) {
+				res.Expected, _ = domain.QuantityFromCents(max(eff.Place.Before, 0))
+				here := s.PlaceLevel(rep.Location)
+				res.Here = &here
+			}
 			return res, nil
 		}
 		r.backoff(ctx, attempt)
@@ -268,6 +280,10 @@ func (r RepairResult) Message() string {
 		}
 		return "+" + q.String()
 	}
+	now := r.Stock.String()
+	if r.Here != nil {
+		now = fmt.Sprintf("%s there, %s in all", r.Here, r.Stock)
+	}
 	switch r.Event.Type {
 	case domain.TypeOperationVoided:
 		q, _ := domain.QuantityFromCents(abs(r.Target.Delta))
@@ -279,10 +295,19 @@ func (r RepairResult) Message() string {
 			WordsFor(r.Target.Kind).Noun, q, p, r.Target.Date, r.Event.Quantity, r.Event.BusinessDate, r.Event.Reason, r.Stock)
 	case domain.TypeStockCounted:
 		if r.Delta == 0 {
-			return fmt.Sprintf("counted %s of %q on %s: as the ledger expected; stock now %s", r.Event.Quantity, p, r.Event.BusinessDate, r.Stock)
+			return fmt.Sprintf("counted %s of %s on %s: as the ledger expected; stock now %s", r.Event.Quantity, quoted(p, r), r.Event.BusinessDate, now)
 		}
-		return fmt.Sprintf("counted %s of %q on %s where the ledger expected %s: adjusted by %s; stock now %s",
-			r.Event.Quantity, p, r.Event.BusinessDate, r.Expected, signed(r.Delta), r.Stock)
+		return fmt.Sprintf("counted %s of %s on %s where the ledger expected %s: adjusted by %s; stock now %s",
+			r.Event.Quantity, quoted(p, r), r.Event.BusinessDate, r.Expected, signed(r.Delta), now)
 	}
-	return fmt.Sprintf("adjusted %q by %s (%s) on %s; stock now %s", p, signed(r.Delta), r.Event.Reason, r.Event.BusinessDate, r.Stock)
+	return fmt.Sprintf("adjusted %s by %s (%s) on %s; stock now %s", quoted(p, r), signed(r.Delta), r.Event.Reason, r.Event.BusinessDate, now)
+}
+
+// quoted names the product of a count or an adjustment message, and its location when
+// not main.
+func quoted(p string, r RepairResult) string {
+	if r.Here != nil {
+		return fmt.Sprintf("%q in %s", r.Event.Product.String(), r.Event.Location)
+	}
+	return fmt.Sprintf("%q", p)
 }

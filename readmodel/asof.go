@@ -174,18 +174,18 @@ func historyQuery(p string, m asof.Moment) (string, []any) {
 			iif(` + effective() + `, ` + stock + `, NULL), iif(` + effective() + `, 'accepted', 'voided'), '', '',
 			l.business_date, l.recorded_at, l.recorded_by, l.note,
 			l.delta_cents, l.counted_cents, iif(` + effective() + `, NULL, l.voided_by), iif(` + effective() + `, NULL, v.reason),
-			l.corrects, l.reason, l.partition, l."offset", 0
+			l.corrects, l.reason, l.partition, l."offset", 0, l.location, coalesce(l.to_location, '')
 		FROM ` + from + ` LEFT JOIN repairs AS v ON v.event_id = l.voided_by
 		WHERE ` + where("l", "l.business_date")
 	// A void has no ledger row: it is listed from repairs, dated and placed as its target.
 	voids := `SELECT r.partition, r."offset", r.event_id, r.event_type, t.qty_cents, NULL, 'accepted', '', '',
 			t.business_date, r.recorded_at, r.recorded_by, r.note,
-			r.delta_cents, NULL, NULL, NULL, r.target_event_id, r.reason, t.partition, t."offset", 1
+			r.delta_cents, NULL, NULL, NULL, r.target_event_id, r.reason, t.partition, t."offset", 1, t.location, ''
 		FROM repairs AS r JOIN ledger AS t ON t.event_id = r.target_event_id
 		WHERE r.event_type = '` + string(domain.TypeOperationVoided) + `' AND ` + where("r", "t.business_date")
 	rejected := `SELECT partition, "offset", event_id, event_type, qty_cents, NULL, 'rejected', reason, detail,
 		       business_date, recorded_at, recorded_by, note,
-		       NULL, NULL, NULL, NULL, NULL, '', partition, "offset", 0
+		       NULL, NULL, NULL, NULL, NULL, '', partition, "offset", 0, '', ''
 		FROM rejected_events AS j WHERE ` + where("j", "j.business_date")
 	return accepted + ` UNION ALL ` + voids + ` UNION ALL ` + rejected, a
 }

@@ -1,6 +1,7 @@
 package readmodel
 
 import (
+	"context"
 	"database/sql"
 	"fmt"
 	"time"
@@ -87,7 +88,11 @@ func (t *projectTx) spread(p domain.ProductID) error {
 
 // placeStock reads p's stock per location.
 func (t *projectTx) placeStock(p domain.ProductID) ([]domain.PlaceSnapshot, error) {
-	rows, err := t.tx.QueryContext(t.ctx, `SELECT location_id, stock_cents, last_date, date_net_cents FROM place_stock WHERE product_id = ?`, p.String())
+	return placeStockOf(t.ctx, t.tx, p)
+}
+
+func placeStockOf(ctx context.Context, q rowsQueryer, p domain.ProductID) ([]domain.PlaceSnapshot, error) {
+	rows, err := q.QueryContext(ctx, `SELECT location_id, stock_cents, last_date, date_net_cents FROM place_stock WHERE product_id = ?`, p.String())
 	if err != nil {
 		return nil, fmt.Errorf("stock of %q per location: %w", p, err)
 	}
@@ -125,4 +130,110 @@ func (t *projectTx) putPlaces(p domain.ProductID, places []domain.PlaceSnapshot)
 		}
 	}
 	return nil
+}
+
+// LocationInfo is one location as the read model knows it, over every partition.
+type LocationInfo struct {
+	ID   domain.LocationID
+	Name string
+	// Closed is true when a partition has it closed; ClosedIn and Partitions tell how
+	// many have it closed and how many know it (main: every one).
+	Closed               bool
+	ClosedIn, Partitions int
+	// Stock is what it holds over all products, Products how many hold some there.
+	Stock    int64
+	Products int
+}
+
+// LocationList returns every location the read model knows, main first, then by ID,
+// with what it holds.
+func (d *DB) LocationList(ctx context.Context) ([]LocationInfo, error) {
+	rows, err := d.db.QueryContext(ctx, `WITH l AS (
+			SELECT location_id, max(name) AS name, count(*) AS partitions, sum(closed) AS closed_in FROM locations GROUP BY location_id
+			UNION ALL SELECT 'main', 'Main', 0, 0 WHERE NOT EXISTS (SELECT 1 FROM locations WHERE location_id = 'main')),
+		s AS (SELECT location_id, sum(stock_cents) AS cents, count(*) FILTER (WHERE stock_cents > 0) AS products FROM location_stock GROUP BY location_id)
+		SELECT l.location_id, l.name, l.partitions, l.closed_in, coalesce(s.cents, 0), coalesce(s.products, 0)
+		FROM l LEFT JOIN s USING (location_id)
+		ORDER BY l.location_id != 'main', l.location_id`)
+	if err != nil {
+		return nil, fmt.Errorf("locations: %w", err)
+	}
+	defer rows.Close()
+	var out []LocationInfo
+	for rows.Next() {
+		var li LocationInfo
+		var id string
+		if err := rows.Scan(&id, &li.Name, &li.Partitions, &li.ClosedIn, &li.Stock, &li.Products); err != nil {
+			return nil, fmt.Errorf("locations: %w", err)
+		}
+		if li.ID, err = domain.ParseLocationID(id); err != nil {
+			return nil, fmt.Errorf("locations: %w", err)
+		}
+		li.Closed = li.ClosedIn > 0
+		out = append(out, li)
+	}
+	return out, rows.Err()
+}
+
+// Locations returns the locations a writer decides against: every location a partition
+// knows, closed if a partition has it closed. The log's projection decides each event
+// against its own partition's copy.
+func (d *DB) Locations(ctx context.Context) (*domain.Locations, error) {
+	list, err := d.LocationList(ctx)
+	if err != nil {
+		return nil, err
+	}
+	locs := make([]domain.Location, len(list))
+	for i, li := range list {
+		locs[i] = domain.Location{ID: li.ID, Name: li.Name, Closed: li.Closed}
+	}
+	return domain.RestoreLocations(locs), nil
+}
+
+// PlaceSpan returns product p's balances in location l around business date d, for a
+// writer deciding an operation dated before its latest there.
+func (d *DB) PlaceSpan(ctx context.Context, p domain.ProductID, l domain.LocationID, date domain.BusinessDate) (domain.Span, error) {
+	return spanOf(ctx, d.db, placeKey(p, l), date)
+}
+
+// PlaceLevel is a product's stock in one location.
+type PlaceLevel struct {
+	Product  string
+	Location string
+	Cents    int64
+	LastDate string
+}
+
+// PlaceLevels returns every product's stock per location (main's is the product's for a
+// product kept in main only), by product then location, for products in f.Products if
+// any, and locations in only if any.
+func (d *DB) PlaceLevels(ctx context.Context, products []string, only []string) ([]PlaceLevel, error) {
+	cond, args := "1 = 1", []any{}
+	if len(products) > 0 {
+		cond += " AND product_id IN (" + placeholders(len(products)) + ")"
+		for _, p := range products {
+			args = append(args, p)
+		}
+	}
+	if len(only) > 0 {
+		cond += " AND location_id IN (" + placeholders(len(only)) + ")"
+		for _, l := range only {
+			args = append(args, l)
+		}
+	}
+	rows, err := d.db.QueryContext(ctx, `SELECT product_id, location_id, stock_cents, last_date FROM location_stock
+		WHERE `+cond+` ORDER BY product_id, location_id != 'main', location_id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("stock by location: %w", err)
+	}
+	defer rows.Close()
+	var out []PlaceLevel
+	for rows.Next() {
+		var pl PlaceLevel
+		if err := rows.Scan(&pl.Product, &pl.Location, &pl.Cents, &pl.LastDate); err != nil {
+			return nil, fmt.Errorf("stock by location: %w", err)
+		}
+		out = append(out, pl)
+	}
+	return out, rows.Err()
 }

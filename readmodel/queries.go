@@ -52,8 +52,9 @@ func (d *DB) StockLevels(ctx context.Context, products ...string) ([]StockLevel,
 func (d *DB) Snapshot(ctx context.Context, p domain.ProductID) (domain.Snapshot, error) {
 	var seq, cents, net int64
 	var last string
-	err := d.db.QueryRowContext(ctx, `SELECT seq, stock_cents, last_date, date_net_cents FROM stock WHERE product_id = ?`,
-		p.String()).Scan(&seq, &cents, &last, &net)
+	var spread bool
+	err := d.db.QueryRowContext(ctx, `SELECT seq, stock_cents, last_date, date_net_cents, spread FROM stock WHERE product_id = ?`,
+		p.String()).Scan(&seq, &cents, &last, &net, &spread)
 	if errors.Is(err, sql.ErrNoRows) {
 		return domain.Snapshot{Product: p}, nil
 	}
@@ -64,6 +65,11 @@ func (d *DB) Snapshot(ctx context.Context, p domain.ProductID) (domain.Snapshot,
 	// of the latest date starts that date's running total from it.
 	snap, err := snapshot(p, seq, cents, last)
 	snap.DateNet = net
+	if err == nil && spread {
+		// Read apart from the stock row: a projection may commit in between, and the
+		// writer's decision is checked by the log's rule anyway.
+		snap.Places, err = placeStockOf(ctx, d.db, p)
+	}
 	return snap, err
 }
 
@@ -102,6 +108,10 @@ type HistoryEntry struct {
 	EventID    string `json:"event_id"`
 	Partition  int32  `json:"partition"`
 	Offset     int64  `json:"offset"`
+	// Location is where an accepted operation happened (a transfer's source), To a
+	// transfer's destination.
+	Location string `json:"location,omitempty"`
+	To       string `json:"to,omitempty"`
 }
 
 // History returns every operation on product p, rejected ones included, in business-date
@@ -150,7 +160,7 @@ func (d *DB) history(ctx context.Context, query string, args ...any) ([]HistoryE
 		var sortPart, sortOffset, sortSub int64
 		if err := rows.Scan(&h.Partition, &h.Offset, &h.EventID, &typ, &qty, &stock, &h.Status, &h.Reason,
 			&h.Detail, &h.Date, &h.RecordedAt, &h.RecordedBy, &h.Note,
-			&delta, &counted, &voidedBy, &voidReason, &target, &h.RepairReason, &sortPart, &sortOffset, &sortSub); err != nil {
+			&delta, &counted, &voidedBy, &voidReason, &target, &h.RepairReason, &sortPart, &sortOffset, &sortSub, &h.Location, &h.To); err != nil {
 			return nil, fmt.Errorf("history: %w", err)
 		}
 		kind := domain.EventType(typ)
@@ -203,6 +213,8 @@ func operationName(t domain.EventType) string {
 		return "void"
 	case domain.TypeOperationCorrected:
 		return "correction"
+	case domain.TypeStockTransferred:
+		return "transfer"
 	}
 	return "restock"
 }

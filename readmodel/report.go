@@ -339,7 +339,7 @@ func (d *DB) KnownProducts(ctx context.Context, products []string) ([]string, er
 type ExportRow struct {
 	Date        time.Time
 	Product     string
-	SignedCents int64 // negative for a sale, an adjustment out or a count below the ledger
+	SignedCents int64 // negative for a sale, an adjustment out or a count below the ledger; a transfer's quantity
 	StockCents  int64 // for a voided operation, the stock it left untouched
 	// Type is the operations view's operation_type (sales, replenishment, adjustment_in,
 	// adjustment_out, count_in, count_out, count), or "voided".
@@ -354,6 +354,8 @@ type ExportRow struct {
 	Note       string
 	Partition  int32
 	Offset     int64
+	Location   string         // where it happened; a transfer's source
+	To         sql.NullString // a transfer's destination
 	Reason     string         // an adjustment's reason code, a count's or a correction's reason
 	Counted    sql.NullInt64  // a count's counted hundredths
 	Corrects   sql.NullString // for a correction's operation, the event ID it replaced
@@ -368,6 +370,7 @@ const operationType = `CASE WHEN voided_by IS NOT NULL THEN 'voided' ELSE CASE e
 	WHEN 'StockSold' THEN 'sales'
 	WHEN 'StockRestocked' THEN 'replenishment'
 	WHEN 'StockAdjusted' THEN iif(delta_cents < 0, 'adjustment_out', 'adjustment_in')
+	WHEN 'StockTransferred' THEN 'transfer'
 	ELSE CASE WHEN delta_cents < 0 THEN 'count_out' WHEN delta_cents > 0 THEN 'count_in' ELSE 'count' END
 	END END`
 
@@ -413,7 +416,8 @@ func (d *DB) eachOperation(ctx context.Context, f reports.Filter, detail, voided
 	if voided {
 		stock = stockAround
 	}
-	cols := `business_date, product_id, delta_cents, ` + stock + `, ` + operationType
+	// A transfer moves its product by 0: its quantity is what it moved between locations.
+	cols := `business_date, product_id, iif(event_type = 'StockTransferred', qty_cents, delta_cents), ` + stock + `, ` + operationType
 	dest := []any{&date, &r.Product, &r.SignedCents, &r.StockCents, &r.Type}
 	if voided {
 		// The subquery only for a voided row: for the others it would cost an index probe.
@@ -423,13 +427,17 @@ func (d *DB) eachOperation(ctx context.Context, f reports.Filter, detail, voided
 	}
 	if detail {
 		cols += `, product_seq, event_id, event_type, command_id, recorded_at, recorded_by, note, partition, "offset",
-			reason, counted_cents, corrects`
+			reason, counted_cents, corrects, location, to_location`
 		dest = append(dest, &r.Seq, &r.EventID, &r.EventType, &r.CommandID, &r.RecordedAt, &r.RecordedBy, &r.Note,
-			&r.Partition, &r.Offset, &r.Reason, &r.Counted, &r.Corrects)
+			&r.Partition, &r.Offset, &r.Reason, &r.Counted, &r.Corrects, &r.Location, &r.To)
 	}
 	cond, args := where(f)
 	if !voided {
 		cond = "voided_by IS NULL AND " + cond
+	}
+	if !detail {
+		// A transfer moves no product's stock: the original format has no row for it.
+		cond = "event_type != 'StockTransferred' AND " + cond
 	}
 	rows, err := d.db.QueryContext(ctx, `SELECT `+cols+` FROM ledger WHERE `+cond+` ORDER BY business_date, product_id, product_seq`, args...)
 	if err != nil {

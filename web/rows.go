@@ -44,6 +44,10 @@ type HistoryEntry struct {
 	EventID      string `json:"event_id"`
 	Partition    int32  `json:"partition"`
 	Offset       int64  `json:"offset"`
+	// Location is where an accepted operation happened (a transfer's source), To a
+	// transfer's destination.
+	Location string `json:"location,omitempty"`
+	To       string `json:"to,omitempty"`
 }
 
 // AppliedOperation is one operation the read model applied, accepted or rejected, as the

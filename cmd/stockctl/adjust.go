@@ -24,6 +24,7 @@ func adjustCommand() *cli.Command {
 			"Examples: stockctl adjust P1 -2 --reason damaged --note \"dropped pallet\"\n" +
 			"          stockctl adjust P1 +1 --reason found --date 2024-05-03",
 		Flags: append(append([]cli.Flag{
+			locationFlag(),
 			&cli.StringFlag{Name: "reason", Usage: "why: " + reasons + " (required)"},
 			&cli.StringFlag{Name: "note", Usage: "free text kept with the adjustment"},
 		}, repairDateFlags("business date of the adjustment, YYYY-MM-DD or \"YYYY-MM-DD HH:MM:SS\" (default now)")...), repairCommonFlags()...),

@@ -36,6 +36,12 @@ func interspersed(app *cli.App, args []string) ([]string, error) {
 	cmd := app.Command(args[i])
 	out = append(out, args[i])
 	i++
+	// A command of subcommands (stockctl location add …): down to the one named.
+	for cmd != nil && len(cmd.Subcommands) > 0 && i < len(args) && !strings.HasPrefix(args[i], "-") {
+		cmd = cmd.Command(args[i])
+		out = append(out, args[i])
+		i++
+	}
 	if cmd == nil || len(cmd.Subcommands) > 0 {
 		return append(out, args[i:]...), nil
 	}

@@ -22,6 +22,7 @@ func countCommand() *cli.Command {
 			"a later balance negative is refused (exit 1), naming the date.\n" +
 			"Example: stockctl count P1 37 --date 2024-05-03 --reason \"monthly count\"",
 		Flags: append(append([]cli.Flag{
+			locationFlag(),
 			&cli.StringFlag{Name: "reason", Usage: "why or how it was counted, e.g. --reason \"monthly count\""},
 			&cli.StringFlag{Name: "note", Usage: "free text kept with the count"},
 		}, repairDateFlags("when it was counted, YYYY-MM-DD or \"YYYY-MM-DD HH:MM:SS\" (default now)")...), repairCommonFlags()...),

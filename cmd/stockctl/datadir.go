@@ -23,6 +23,7 @@ var errNoLedger = errors.New("no ledger")
 var createsLedger = map[string]bool{
 	"restock": true, "sell": true, "import": true, "demo": true,
 	"project": true, "serve": true, "broker": true,
+	"add": true, // location add: declaring where stock will be kept may come first
 }
 
 // Files of the data directory that are not the read model's (see eventlog/embedded.go).

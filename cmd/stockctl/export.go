@@ -8,6 +8,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/stockctl/stockctl/domain"
 	"github.com/stockctl/stockctl/internal/termsafe"
 	"github.com/stockctl/stockctl/ledgercsv"
 	"github.com/stockctl/stockctl/readmodel"
@@ -131,6 +132,8 @@ type jsonLine struct {
 	Note       string  `json:"note"`
 	Partition  int32   `json:"partition"`
 	Offset     int64   `json:"offset"`
+	Location   string  `json:"location"`
+	ToLocation *string `json:"to_location"`
 	Reason     string  `json:"reason"`
 	Counted    *string `json:"counted"`
 	Corrects   *string `json:"corrects"`
@@ -168,11 +171,15 @@ func exportJSONLines(c *cli.Context, db *readmodel.DB, f reports.Filter) error {
 	w := bufio.NewWriter(termsafe.Raw(c.App.Writer))
 	err := db.EachOperationDetail(c.Context, f, func(r readmodel.ExportRow) error {
 		o := jsonOperationOf(r)
+		delta := r.SignedCents
+		if r.EventType == string(domain.TypeStockTransferred) {
+			delta = 0 // the product's total does not move
+		}
 		l := jsonLine{Date: o.Date, Product: o.Product, Qty: o.Qty, Stock: o.Stock, Type: o.Type,
-			Quantity: decimal(max(r.SignedCents, -r.SignedCents)), Delta: decimal(r.SignedCents),
+			Quantity: decimal(max(r.SignedCents, -r.SignedCents)), Delta: decimal(delta),
 			StockAfter: decimal(r.StockCents), EventID: r.EventID, EventType: r.EventType, CommandID: r.CommandID, Seq: r.Seq,
 			RecordedAt: r.RecordedAt, RecordedBy: r.RecordedBy, Note: r.Note, Partition: r.Partition, Offset: r.Offset,
-			Reason: r.Reason, Corrects: orNull(r.Corrects), VoidedBy: orNull(r.VoidedBy), VoidedAt: orNull(r.VoidedAt),
+			Location: r.Location, ToLocation: orNull(r.To), Reason: r.Reason, Corrects: orNull(r.Corrects), VoidedBy: orNull(r.VoidedBy), VoidedAt: orNull(r.VoidedAt),
 			VoidReason: orNull(r.VoidReason)}
 		if r.Counted.Valid {
 			counted := decimal(r.Counted.Int64)

@@ -16,7 +16,7 @@ import (
 // exportFields are the keys of an `export --format jsonl` line, in their order.
 var exportFields = []string{"operation_date", "product_ID", "operation_qt", "stock", "operation_type",
 	"quantity", "delta", "stock_after", "event_id", "event_type", "command_id", "product_seq", "recorded_at", "recorded_by", "note",
-	"partition", "offset", "reason", "counted", "corrects", "voided_by", "voided_at", "void_reason"}
+	"partition", "offset", "location", "to_location", "reason", "counted", "corrects", "voided_by", "voided_at", "void_reason"}
 
 // exportNote would be a formula in a spreadsheet; JSON carries it as it is.
 const exportNote = `=1+1 "counted" twice, café`
@@ -180,10 +180,12 @@ func everyLedgerColumn(t *testing.T, dir string, objs []map[string]any) {
 			return cents(v)
 		}},
 		"corrects": {"corrects", same}, "voided_by": {"voided_by", same}, "voided_at": {"voided_at", same},
+		"location": {"location", same}, "to_location": {"to_location", same},
 	}
 	// The row number; a hash of command_id; the stock told when recorded, and the running
 	// total within the date that stock_after is made from.
-	derived := map[string]bool{"id": true, "command_key": true, "stock_cents": true, "date_cents": true}
+	// place_cents and to_cents are the same running totals within a location.
+	derived := map[string]bool{"id": true, "command_key": true, "stock_cents": true, "date_cents": true, "place_cents": true, "to_cents": true}
 	n := 0
 	for ; rows.Next(); n++ {
 		vals := make([]any, len(cols))

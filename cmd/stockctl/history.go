@@ -160,6 +160,16 @@ func writeHistory(c *cli.Context, e *env, product string, m asof.Moment, format 
 	}
 	t := table{header: []string{"date", "type", "quantity", "stock", "status", "reason", "recorded_by", "note", "event"},
 		numeric: []int{2, 3}, values: entries}
+	// A product kept in several locations gets a location column (a transfer's is
+	// "from→to"); one kept in main only reads as it always has.
+	located := false
+	for _, h := range entries {
+		located = located || (h.Location != "" && h.Location != "main") || h.To != ""
+	}
+	if located {
+		t.header = append(t.header[:2:2], append([]string{"location"}, t.header[2:]...)...)
+		t.numeric = []int{3, 4}
+	}
 	for _, h := range entries {
 		status, event := h.Status, h.EventID
 		if format == "table" {
@@ -168,7 +178,15 @@ func writeHistory(c *cli.Context, e *env, product string, m asof.Moment, format 
 				status = h.Status
 			}
 		}
-		t.rows = append(t.rows, []string{h.Date, h.Type, h.Quantity, h.Stock, status, historyReason(h, format), h.RecordedBy, h.Note, event})
+		row := []string{h.Date, h.Type, h.Quantity, h.Stock, status, historyReason(h, format), h.RecordedBy, h.Note, event}
+		if located {
+			where := h.Location
+			if h.To != "" {
+				where += "→" + h.To
+			}
+			row = append(row[:2:2], append([]string{where}, row[2:]...)...)
+		}
+		t.rows = append(t.rows, row)
 	}
 	if err := writeMoment(c.App.Writer, m, format); err != nil {
 		return err

@@ -103,6 +103,8 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			historyCommand(),
 			importCommand(),
 			closePeriodCommand(),
+			locationCommand(),
+			transferCommand(),
 			generateCommand(),
 			exportCommand(),
 			reportCommand(),

@@ -19,12 +19,18 @@ import (
 func recordFlags() []cli.Flag {
 	return []cli.Flag{
 		&cli.StringFlag{Name: "date", Usage: "business date of the operation, YYYY-MM-DD or \"YYYY-MM-DD HH:MM:SS\" (default now)"},
+		locationFlag(),
 		allowFutureFlag(),
 		&cli.StringFlag{Name: "note", Usage: "free text kept with the operation"},
 		&cli.StringFlag{Name: "operator", Usage: "who recorded the operation (default the login user)"},
 		&cli.StringFlag{Name: "idempotency-key", Usage: "a key that makes repeating this command safe: the operation is recorded at most once per key"},
 		recordOutputFlag(),
 	}
+}
+
+// locationFlag names where an operation happens.
+func locationFlag() cli.Flag {
+	return &cli.StringFlag{Name: "location", Usage: "where it happens: a declared location ID (stockctl location list)", Value: "main"}
 }
 
 // allowFutureFlag lets sell, restock and import record a date more than a day ahead.
@@ -41,7 +47,15 @@ func parseOperation(c *cli.Context, verb string) (commands.Operation, error) {
 	}
 	in := commands.Input{Product: c.Args().Get(0), Quantity: c.Args().Get(1), Date: c.String("date"),
 		Note: c.String("note"), Operator: c.String("operator"), Key: c.String("idempotency-key"),
-		NewProduct: c.Bool("new-product"), AllowFuture: c.Bool("allow-future")}
+		NewProduct: c.Bool("new-product"), AllowFuture: c.Bool("allow-future"), Location: c.String("location")}
+	if verb == "transfer" {
+		in.Location, in.To = c.String("from"), c.String("to")
+	}
+	for _, name := range []string{"location", "from", "to"} {
+		if c.IsSet(name) && c.String(name) == "" {
+			return op, usagef("%s: --%s is empty: give a location ID such as main or north (stockctl location list)", verb, name)
+		}
+	}
 	if !c.IsSet("operator") {
 		in.Operator = loginUser()
 	} else if err := checkOperator(in.Operator); err != nil {
@@ -71,6 +85,12 @@ func parseOperation(c *cli.Context, verb string) (commands.Operation, error) {
 		return op, fmt.Errorf("%s: %w", verb, fe.Err)
 	case "date":
 		return op, fmt.Errorf("%s: --date: %w", verb, fe.Err)
+	case "location", "to":
+		flag := fe.Field
+		if verb == "transfer" && flag == "location" {
+			flag = "from"
+		}
+		return op, fmt.Errorf("%s: --%s: %w", verb, flag, fe.Err)
 	}
 	return op, usagef("%s: --%s %s", verb, strings.ReplaceAll(fe.Field, "_", "-"), commands.TextMessage(fe.Err))
 }

@@ -56,6 +56,13 @@ func parseRepair(c *cli.Context, kind domain.EventType) (commands.Repair, error)
 		rep.Key = uuid.NewString()
 		rep.CommandID, _ = commands.CommandIDForKey(rep.Key)
 	}
+	if c.IsSet("location") {
+		l, err := domain.ParseLocationID(c.String("location"))
+		if err != nil {
+			return rep, fmt.Errorf("%s: --location: %w", verb, err)
+		}
+		rep.Location = l
+	}
 	if err := commands.CheckText(rep.Reason, commands.MaxNoteLength); err != nil {
 		return rep, usagef("%s: --reason %s", verb, commands.TextMessage(err))
 	}

@@ -6,6 +6,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/stockctl/stockctl/asof"
+	"github.com/stockctl/stockctl/domain"
 	"github.com/stockctl/stockctl/productid"
 	"github.com/stockctl/stockctl/readmodel"
 )
@@ -24,8 +25,12 @@ func stockCommand() *cli.Command {
 			"says first which moment it shows; JSON leaves out \"operations\", a count of now.\n" +
 			"Examples: stockctl stock P1 P2 --output json\n" +
 			"          stockctl stock --as-of 2024-04-30\n" +
-			"          stockctl stock P1 --as-of 2024-04-30 --as-known-at \"2024-05-03 18:00:00\"",
-		Flags:        append(momentFlags(), outputFlag()),
+			"          stockctl stock P1 --as-of 2024-04-30 --as-known-at \"2024-05-03 18:00:00\"\n" +
+			"          stockctl stock --by-location\n" +
+			"          stockctl stock --location north",
+		Flags: append(momentFlags(), outputFlag(),
+			&cli.BoolFlag{Name: "by-location", Usage: "one line per product and location, with each product's total"},
+			&cli.StringSliceFlag{Name: "location", Usage: "only this location (repeat for several); implies --by-location"}),
 		OnUsageError: usageError,
 		Action: func(c *cli.Context) error {
 			format, err := checkOutput(c)
@@ -44,11 +49,26 @@ func stockCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
+			var only []string
+			for _, l := range c.StringSlice("location") {
+				id, err := domain.ParseLocationID(l)
+				if err != nil {
+					return usagef("stock: --location: %v", err)
+				}
+				only = append(only, id.String())
+			}
+			byLocation := c.Bool("by-location") || len(only) > 0
+			if byLocation && !m.IsNow() {
+				return usagef("stock: --by-location and --location show the stock now; --as-of and --as-known-at per location are not supported yet")
+			}
 			e, err := openCaughtUp(c)
 			if err != nil {
 				return err
 			}
 			defer e.Close()
+			if byLocation {
+				return writeStockByLocation(c, e, products, only, format)
+			}
 			if !m.IsNow() {
 				return writeStockAt(c, e, m, products, format)
 			}
@@ -133,4 +153,61 @@ func namedOnly[T any](levels []T, named []string, product func(T) string, zero f
 		out = append(out, l)
 	}
 	return out
+}
+
+// locationStock is a product's stock in one location, for --output json.
+type locationStock struct {
+	Location string `json:"location"`
+	Stock    string `json:"stock"`
+	LastDate string `json:"last_operation_date"`
+}
+
+// productLocations is a product's stock by location, for --output json.
+type productLocations struct {
+	Product   string          `json:"product"`
+	Stock     string          `json:"stock"` // over the locations listed
+	Locations []locationStock `json:"locations"`
+}
+
+// writeStockByLocation prints the stock of the given products (all when none) per
+// location (those in only, all when none): a line per product and location, and a total
+// line per product kept in more than one.
+func writeStockByLocation(c *cli.Context, e *env, products, only []string, format string) error {
+	for _, l := range only {
+		locs, err := e.db.Locations(c.Context)
+		if err != nil {
+			return err
+		}
+		id, _ := domain.ParseLocationID(l)
+		if _, ok := locs.Get(id); !ok {
+			return fmt.Errorf("stock: %w", locs.Check(id))
+		}
+	}
+	levels, err := e.db.PlaceLevels(c.Context, products, only)
+	if err != nil {
+		return err
+	}
+	out := []productLocations{}
+	for _, l := range levels {
+		if n := len(out); n == 0 || out[n-1].Product != l.Product {
+			out = append(out, productLocations{Product: l.Product})
+		}
+		p := &out[len(out)-1]
+		p.Locations = append(p.Locations, locationStock{Location: l.Location, Stock: cents(l.Cents), LastDate: l.LastDate})
+	}
+	t := table{header: []string{"product", "location", "stock", "last_operation_date"}, numeric: []int{2}, values: out}
+	for i := range out {
+		p := &out[i]
+		var total int64
+		for _, l := range p.Locations {
+			q, _ := domain.ParseQuantity(l.Stock)
+			total += q.Cents()
+			t.rows = append(t.rows, []string{p.Product, l.Location, l.Stock, l.LastDate})
+		}
+		p.Stock = cents(total)
+		if len(p.Locations) > 1 {
+			t.rows = append(t.rows, []string{p.Product, "(total)", p.Stock, ""})
+		}
+	}
+	return t.write(c.App.Writer, format)
 }
