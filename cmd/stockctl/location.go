@@ -49,7 +49,7 @@ func locationChangeCommand(name, usage string, typ domain.EventType, more string
 		&cli.StringFlag{Name: "operator", Usage: "who made the change (default the login user)"},
 	}
 	if typ != domain.TypeLocationClosed {
-		flags = append([]cli.Flag{&cli.StringFlag{Name: "name", Usage: "the location's name, for people (required)", Required: true}}, flags...)
+		flags = append([]cli.Flag{&cli.StringFlag{Name: "name", Usage: "the location's name, for people (required)"}}, flags...)
 	}
 	description := "Appends a " + string(typ) + " event to every partition of the topic and waits until the\nledger has taken it in."
 	if more != "" {
@@ -79,6 +79,9 @@ func locationChangeCommand(name, usage string, typ domain.EventType, more string
 				operator = loginUser()
 			} else if err := checkOperator(operator); err != nil {
 				return usagef("%s: %v", verb, err)
+			}
+			if typ != domain.TypeLocationClosed && !c.IsSet("name") {
+				return usagef("%s: --name is required: what people call it, e.g. --name \"North warehouse\"", verb)
 			}
 			if c.IsSet("name") {
 				if err := domain.CheckLocationName(c.String("name")); err != nil {

@@ -50,6 +50,9 @@ func parseOperation(c *cli.Context, verb string) (commands.Operation, error) {
 		NewProduct: c.Bool("new-product"), AllowFuture: c.Bool("allow-future"), Location: c.String("location")}
 	if verb == "transfer" {
 		in.Location, in.To = c.String("from"), c.String("to")
+		if !c.IsSet("from") || !c.IsSet("to") {
+			return op, usagef("transfer: --from and --to are required: the locations the units leave and reach, e.g. --from main --to north")
+		}
 	}
 	for _, name := range []string{"location", "from", "to"} {
 		if c.IsSet(name) && c.String(name) == "" {

@@ -10,8 +10,8 @@ import (
 
 func transferCommand() *cli.Command {
 	flags := []cli.Flag{
-		&cli.StringFlag{Name: "from", Usage: "the location the units leave (required)", Required: true},
-		&cli.StringFlag{Name: "to", Usage: "the location the units reach (required)", Required: true},
+		&cli.StringFlag{Name: "from", Usage: "the location the units leave (required)"},
+		&cli.StringFlag{Name: "to", Usage: "the location the units reach (required)"},
 	}
 	for _, f := range recordFlags() {
 		if f.Names()[0] != "location" {
