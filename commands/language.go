@@ -58,8 +58,15 @@ func KindNamed(word string) (domain.EventType, bool) {
 func (r Result) Message() string {
 	past := WordsFor(r.Event.Type).Past
 	if r.AlreadyRecorded {
-		return fmt.Sprintf("already recorded: %s %s of %q on %s (stock after it: %s)",
-			past, r.Event.Quantity, r.Event.Product.String(), r.Event.BusinessDate, r.Stock)
+		where := ""
+		switch {
+		case r.Event.Type == domain.TypeStockTransferred:
+			where = fmt.Sprintf(" from %s to %s", r.Event.Location, r.Event.To)
+		case !r.Event.Location.IsMain():
+			where = " in " + r.Event.Location.String()
+		}
+		return fmt.Sprintf("already recorded: %s %s of %q%s on %s (stock after it: %s)",
+			past, r.Event.Quantity, r.Event.Product.String(), where, r.Event.BusinessDate, r.Stock)
 	}
 	if r.Event.Type == domain.TypeStockTransferred {
 		return fmt.Sprintf("%s %s of %q from %s to %s on %s; %s now holds %s, %s %s (%s in all)",
@@ -85,15 +92,17 @@ func (r Result) Message() string {
 // Operations records a sale or a restock by its kind, for a front end that takes the kind
 // as data (a form's or a request's "type"): the two handlers, nothing more.
 type Operations struct {
-	Sell    SellHandler
-	Restock RestockHandler
+	Sell     SellHandler
+	Restock  RestockHandler
+	Transfer TransferHandler
 }
 
 // NewOperations returns the handlers of every operation kind over the same dependencies.
 func NewOperations(log EventLog, projection Projection, model ReadModel, newID func() string) Operations {
 	return Operations{
-		Sell:    NewSellHandler(log, projection, model, newID),
-		Restock: NewRestockHandler(log, projection, model, newID),
+		Sell:     NewSellHandler(log, projection, model, newID),
+		Restock:  NewRestockHandler(log, projection, model, newID),
+		Transfer: NewTransferHandler(log, projection, model, newID),
 	}
 }
 
@@ -104,6 +113,8 @@ func (o Operations) Record(ctx context.Context, kind domain.EventType, op Operat
 		return o.Sell.Handle(ctx, Sell(op))
 	case domain.TypeStockRestocked:
 		return o.Restock.Handle(ctx, Restock(op))
+	case domain.TypeStockTransferred:
+		return o.Transfer.Handle(ctx, Transfer(op))
 	}
 	return Result{}, fmt.Errorf("record: no handler for %q", kind)
 }

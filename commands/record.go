@@ -165,7 +165,10 @@ func decide(s *domain.Stock, op operation, eventID string, now time.Time, c doma
 
 func (r recorder) already(op operation, prior domain.Outcome) (Result, error) {
 	date, _ := domain.ParseBusinessDate(prior.Date)
-	if prior.Type != op.kind || prior.Product != op.Product.String() || prior.Quantity != op.Quantity ||
+	loc, _ := domain.ParseLocationID(prior.Location)
+	to, _ := domain.ParseLocationID(prior.To)
+	if prior.Type != op.kind || prior.Product != op.Product.String() || prior.Quantity != op.Quantity || loc != op.Location ||
+		op.kind == domain.TypeStockTransferred && to != op.To ||
 		(op.DateGiven && !date.Time().Equal(op.Date.Time())) || prior.Note != op.Note {
 		note := ""
 		if prior.Note != "" {
@@ -175,7 +178,8 @@ func (r recorder) already(op operation, prior domain.Outcome) (Result, error) {
 			WordsFor(prior.Type).Noun, prior.Quantity, prior.Product, prior.Date, note)
 	}
 	return Result{
-		Event:           domain.Event{Type: prior.Type, ID: prior.EventID, CommandID: op.CommandID, Product: op.Product, Quantity: prior.Quantity, BusinessDate: date},
+		Event: domain.Event{Type: prior.Type, ID: prior.EventID, CommandID: op.CommandID, Product: op.Product, Quantity: prior.Quantity,
+			BusinessDate: date, Location: loc, To: to},
 		Stock:           prior.Stock,
 		AlreadyRecorded: true,
 		Key:             op.Key,

@@ -12,6 +12,9 @@ type Outcome struct {
 	Stock    Quantity // stock after the event, when accepted
 	Date     string
 	Note     string
+	// Location is where an accepted operation happened ("main" when the read model
+	// does not say), To a transfer's destination.
+	Location, To string
 }
 
 // Recorded is an accepted operation as an import's diagnosis needs it.

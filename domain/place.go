@@ -194,7 +194,7 @@ func (s *Stock) transfer(e Event, c Conditions, product, sp Span) (Effect, error
 	if err != nil {
 		var short *InsufficientStockError
 		if errors.As(err, &short) {
-			short.NeverRestocked = false // the product may well have stock elsewhere
+			short.NeverRestocked, short.Transfer = false, true // the product may well have stock elsewhere
 		}
 		return Effect{}, err
 	}

@@ -134,8 +134,9 @@ type InsufficientStockError struct {
 	Requested Quantity
 	// NeverRestocked is true when the product has no accepted operation at all.
 	NeverRestocked bool
-	// Location is where the stock was short, when not main.
+	// Location is where the stock was short, named when not main or Transfer.
 	Location LocationID
+	Transfer bool
 	// Backdated is true when the sale was dated before the product's latest operation:
 	// then Date is the sale's date, and On the date at which the balance would fall
 	// below zero, with Available the balance then. Until, when set, is the date of the
@@ -147,7 +148,7 @@ type InsufficientStockError struct {
 
 func (e *InsufficientStockError) Error() string {
 	where := fmt.Sprintf("%q", e.Product)
-	if !e.Location.IsMain() {
+	if !e.Location.IsMain() || e.Transfer {
 		where += " in " + e.Location.String()
 	}
 	switch {

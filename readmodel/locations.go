@@ -143,11 +143,18 @@ type LocationInfo struct {
 	// Stock is what it holds over all products, Products how many hold some there.
 	Stock    int64
 	Products int
+	// Status is "open", "closed", or "closed in N of M partitions".
+	Status string
 }
 
 // LocationList returns every location the read model knows, main first, then by ID,
 // with what it holds.
 func (d *DB) LocationList(ctx context.Context) ([]LocationInfo, error) {
+	// Before the list's query: the model has one connection, which its rows hold.
+	var partitions int
+	if err := d.db.QueryRowContext(ctx, `SELECT coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'partitions'), 1)`).Scan(&partitions); err != nil {
+		return nil, fmt.Errorf("locations: %w", err)
+	}
 	rows, err := d.db.QueryContext(ctx, `WITH l AS (
 			SELECT location_id, max(name) AS name, count(*) AS partitions, sum(closed) AS closed_in FROM locations GROUP BY location_id
 			UNION ALL SELECT 'main', 'Main', 0, 0 WHERE NOT EXISTS (SELECT 1 FROM locations WHERE location_id = 'main')),
@@ -170,6 +177,14 @@ func (d *DB) LocationList(ctx context.Context) ([]LocationInfo, error) {
 			return nil, fmt.Errorf("locations: %w", err)
 		}
 		li.Closed = li.ClosedIn > 0
+		switch {
+		case li.ClosedIn == 0:
+			li.Status = "open"
+		case li.ClosedIn >= partitions:
+			li.Status = "closed"
+		default:
+			li.Status = fmt.Sprintf("closed in %d of %d partitions", li.ClosedIn, partitions)
+		}
 		out = append(out, li)
 	}
 	return out, rows.Err()

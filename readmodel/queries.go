@@ -230,13 +230,14 @@ func centsString(n int64) string {
 // EventOutcome returns what was decided for event e, appended at pos, if it has been
 // projected. Accepted, e is the product's operation number e.ExpectedSeq.
 func (d *DB) EventOutcome(ctx context.Context, pos domain.Position, e domain.Event) (domain.Outcome, error) {
-	o, err := d.outcome(ctx, `SELECT event_id, event_type, product_id, qty_cents, stock_cents, business_date, note, '', 1
+	o, err := d.outcome(ctx, `SELECT event_id, event_type, product_id, qty_cents, stock_cents, business_date, note, '', 1,
+			location, coalesce(to_location, '')
 		FROM ledger WHERE product_id = ? AND product_seq = ? AND partition = ? AND "offset" = ?
 		UNION ALL
-		SELECT event_id, event_type, product_id, qty_cents, 0, business_date, note, reason, 0
+		SELECT event_id, event_type, product_id, qty_cents, 0, business_date, note, reason, 0, 'main', ''
 		FROM rejected_events WHERE position = ?
 		UNION ALL
-		SELECT event_id, event_type, product_id, 0, stock_cents, business_date, note, '', 1
+		SELECT event_id, event_type, product_id, 0, stock_cents, business_date, note, '', 1, 'main', ''
 		FROM repairs WHERE event_type = 'OperationVoided' AND command_key = ? AND event_id = ? AND partition = ? AND "offset" = ?`,
 		e.Product.String(), e.ExpectedSeq, pos.Partition, pos.Offset, pos.Key(), commandKey(e.CommandID), e.ID, pos.Partition, pos.Offset)
 	if err != nil {
@@ -247,10 +248,11 @@ func (d *DB) EventOutcome(ctx context.Context, pos domain.Position, e domain.Eve
 
 // CommandOutcome returns the accepted event of a command, if any.
 func (d *DB) CommandOutcome(ctx context.Context, commandID string) (domain.Outcome, error) {
-	o, err := d.outcome(ctx, `SELECT event_id, event_type, product_id, qty_cents, stock_cents, business_date, note, '', 1
+	o, err := d.outcome(ctx, `SELECT event_id, event_type, product_id, qty_cents, stock_cents, business_date, note, '', 1,
+			location, coalesce(to_location, '')
 		FROM ledger WHERE command_key = ?1 AND command_id = ?2
 		UNION ALL
-		SELECT event_id, event_type, product_id, 0, stock_cents, business_date, note, '', 1
+		SELECT event_id, event_type, product_id, 0, stock_cents, business_date, note, '', 1, 'main', ''
 		FROM repairs WHERE event_type = 'OperationVoided' AND command_key = ?1 AND command_id = ?2`, commandKey(commandID), commandID)
 	if err != nil {
 		return domain.Outcome{}, fmt.Errorf("command outcome: %w", err)
@@ -262,7 +264,8 @@ func (d *DB) outcome(ctx context.Context, query string, args ...any) (domain.Out
 	var o domain.Outcome
 	var typ string
 	var qty, stock int64
-	err := d.db.QueryRowContext(ctx, query, args...).Scan(&o.EventID, &typ, &o.Product, &qty, &stock, &o.Date, &o.Note, &o.Reason, &o.Accepted)
+	err := d.db.QueryRowContext(ctx, query, args...).Scan(&o.EventID, &typ, &o.Product, &qty, &stock, &o.Date, &o.Note, &o.Reason, &o.Accepted,
+		&o.Location, &o.To)
 	if errors.Is(err, sql.ErrNoRows) {
 		return domain.Outcome{}, nil
 	}

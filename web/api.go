@@ -149,16 +149,23 @@ type operationRequest struct {
 	NewProduct bool `json:"new_product"`
 	// AllowFuture accepts a date more than a day after today, refused otherwise.
 	AllowFuture bool `json:"allow_future"`
+	// Location is where it happens; empty or absent: main.
+	Location string `json:"location"`
 }
 
 // operationResponse says what the ledger recorded.
 type operationResponse struct {
-	EventID         string `json:"event_id"`
-	Product         string `json:"product"`
-	Type            string `json:"type"`
-	Quantity        string `json:"quantity"`
-	Date            string `json:"date"`
-	Stock           string `json:"stock"` // after the operation
+	EventID  string `json:"event_id"`
+	Product  string `json:"product"`
+	Type     string `json:"type"`
+	Quantity string `json:"quantity"`
+	Date     string `json:"date"`
+	Stock    string `json:"stock"` // after the operation, the product's in all locations
+	// Location is where it happened (a transfer's source), To a transfer's destination;
+	// LocationStock the stock there now, for a product kept in several locations.
+	Location        string `json:"location"`
+	To              string `json:"to,omitempty"`
+	LocationStock   string `json:"location_stock,omitempty"`
 	AlreadyRecorded bool   `json:"already_recorded"`
 	Message         string `json:"message"`
 }
@@ -194,7 +201,12 @@ func (s *Server) apiRecord(w http.ResponseWriter, r *http.Request) {
 	}
 	in := operationInput{Product: req.Product, Type: req.Type, Quantity: qty, Date: req.Date, Note: req.Note,
 		Operator: req.Operator, Key: r.Header.Get("Idempotency-Key"), NewProduct: req.NewProduct,
-		AllowFuture: req.AllowFuture}
+		AllowFuture: req.AllowFuture, Location: req.Location}
+	s.answerRecord(w, r, in)
+}
+
+// answerRecord records in and answers with what the ledger recorded.
+func (s *Server) answerRecord(w http.ResponseWriter, r *http.Request, in operationInput) {
 	res, kind, err := s.record(r, in)
 	if err != nil {
 		s.apiFail(w, r, err)
@@ -204,11 +216,18 @@ func (s *Server) apiRecord(w http.ResponseWriter, r *http.Request) {
 	if res.AlreadyRecorded {
 		status = http.StatusOK
 	}
-	writeJSON(w, status, operationResponse{
+	out := operationResponse{
 		EventID: res.Event.ID, Product: res.Event.Product.String(), Type: commands.WordsFor(kind).Noun, Quantity: res.Event.Quantity.String(),
 		Date: res.Event.BusinessDate.String(), Stock: res.Stock.String(), AlreadyRecorded: res.AlreadyRecorded,
-		Message: res.Message(),
-	})
+		Message: res.Message(), Location: res.Event.Location.String(),
+	}
+	if kind == domain.TypeStockTransferred {
+		out.To = res.Event.To.String()
+	}
+	if q, ok := res.Places[res.Event.Location]; ok && len(res.Places) > 1 {
+		out.LocationStock = q.String()
+	}
+	writeJSON(w, status, out)
 }
 
 // record validates an operation and runs it through its handler.

@@ -24,6 +24,8 @@ type operationInput struct {
 	NewProduct bool
 	// AllowFuture accepts a date more than a day after today.
 	AllowFuture bool
+	// Location is where it happens, empty for main; To a transfer's destination.
+	Location, To string
 }
 
 var errInvalidType = errors.New(`invalid type: give "sale" or "restock"`)
@@ -51,7 +53,11 @@ func (in operationInput) parseAll(now time.Time, defaultOperator string) (domain
 		operator = defaultOperator
 	}
 	op, errs := commands.Input{Product: in.Product, Quantity: in.Quantity, Date: date, Note: in.Note,
-		Operator: operator, Key: in.Key, NewProduct: in.NewProduct, AllowFuture: in.AllowFuture}.ParseAll(now, uuid.NewString)
+		Operator: operator, Key: in.Key, NewProduct: in.NewProduct, AllowFuture: in.AllowFuture,
+		Location: strings.TrimSpace(in.Location), To: strings.TrimSpace(in.To)}.ParseAll(now, uuid.NewString)
+	if in.Type == string(domain.TypeStockTransferred) {
+		return domain.TypeStockTransferred, op, errs
+	}
 	kind, ok := commands.KindNamed(in.Type)
 	if !ok {
 		// After the product, where the form shows it.

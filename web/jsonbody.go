@@ -12,7 +12,7 @@ import (
 )
 
 // operationFields are the members of an operation, as operationRequest names them.
-var operationFields = []string{"product", "type", "quantity", "date", "note", "operator"}
+var operationFields = []string{"product", "type", "quantity", "date", "note", "operator", "location"}
 
 // bodyError is a request body the API refuses, with the member it concerns.
 type bodyError struct {

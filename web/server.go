@@ -34,6 +34,8 @@ type Store interface {
 	HistoryPage(ctx context.Context, product string, skip, n int) ([]HistoryEntry, int, error)
 	// The products and operations lists and the operations download (listrows.go).
 	listStore
+	// The declared locations (locations_api.go).
+	locationStore
 }
 
 // Ledger records operations through the command handlers; commands.Operations is one.
@@ -129,6 +131,8 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("/api/operations/{event_id}/correct", apiMethod("POST", s.apiCorrect))
 	mux.Handle("/api/counts", apiMethod("POST", s.apiCount))
 	mux.Handle("/api/adjustments", apiMethod("POST", s.apiAdjust))
+	mux.Handle("/api/locations", apiMethod("GET", s.apiLocations))
+	mux.Handle("/api/transfers", apiMethod("POST", s.apiTransfer))
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, apiError{Code: "not_found", Message: "no such API route: " + r.URL.Path})
 	})

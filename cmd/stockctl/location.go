@@ -10,7 +10,6 @@ import (
 
 	"github.com/stockctl/stockctl/commands"
 	"github.com/stockctl/stockctl/domain"
-	"github.com/stockctl/stockctl/readmodel"
 )
 
 func locationCommand() *cli.Command {
@@ -208,7 +207,7 @@ func locationListCommand() *cli.Command {
 			rows := make([]row, 0, len(list))
 			t := table{header: []string{"location", "name", "status", "stock", "products"}, numeric: []int{3, 4}}
 			for _, li := range list {
-				r := row{ID: li.ID.String(), Name: li.Name, Status: locationStatus(li, e.log.Partitions()), Stock: cents(li.Stock), Products: li.Products}
+				r := row{ID: li.ID.String(), Name: li.Name, Status: li.Status, Stock: cents(li.Stock), Products: li.Products}
 				rows = append(rows, r)
 				t.rows = append(t.rows, []string{r.ID, r.Name, r.Status, r.Stock, fmt.Sprint(r.Products)})
 			}
@@ -216,17 +215,6 @@ func locationListCommand() *cli.Command {
 			return t.write(c.App.Writer, format)
 		},
 	}
-}
-
-// locationStatus words a location's state over the partitions.
-func locationStatus(li readmodel.LocationInfo, partitions int32) string {
-	switch {
-	case li.ClosedIn == 0:
-		return "open"
-	case li.ClosedIn >= int(partitions):
-		return "closed"
-	}
-	return fmt.Sprintf("closed in %d of %d partitions", li.ClosedIn, partitions)
 }
 
 // cents writes hundredths with two decimals.

@@ -62,7 +62,8 @@ func TestServeAPIJSONBytes(t *testing.T) {
       "recorded_by": "ann",
       "event_id": "ID",
       "partition": N,
-      "offset": N
+      "offset": N,
+      "location": "main"
     },
     {
       "date": "2024-05-02 00:00:00",
@@ -75,7 +76,8 @@ func TestServeAPIJSONBytes(t *testing.T) {
       "note": "counter",
       "event_id": "ID",
       "partition": N,
-      "offset": N
+      "offset": N,
+      "location": "main"
     }
   ],
   "product": "P1",

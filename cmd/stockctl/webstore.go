@@ -111,3 +111,16 @@ func (e *ambiguousID) Unwrap() error { return e.error }
 func (e *ambiguousID) Is(target error) bool { return target == commands.ErrAmbiguousID }
 
 var _ web.OperationResolver = webStore{}
+
+// Locations implements web.Store.
+func (s webStore) Locations(ctx context.Context) ([]web.Location, error) {
+	list, err := s.DB.LocationList(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]web.Location, len(list))
+	for i, li := range list {
+		out[i] = web.Location{ID: li.ID.String(), Name: li.Name, Status: li.Status, Stock: cents(li.Stock), Products: li.Products}
+	}
+	return out, nil
+}
