@@ -24,9 +24,18 @@ type Location struct {
 	Products int    `json:"products"`
 }
 
-// locationStore is what the locations API reads.
+// LocationStock is a product's stock in one location.
+type LocationStock struct {
+	Location string `json:"location"`
+	Stock    string `json:"stock"`
+}
+
+// locationStore is what the locations API and the product page read.
 type locationStore interface {
 	Locations(ctx context.Context) ([]Location, error)
+	// ProductLocations returns product's stock per location, main first: main alone for
+	// a product never kept anywhere else.
+	ProductLocations(ctx context.Context, product string) ([]LocationStock, error)
 }
 
 // apiLocations answers GET /api/locations: every location, main first, with its stock.

@@ -31,6 +31,9 @@ type historyRow struct {
 	VoidURL string
 	// Repair marks a void, count, adjustment or correction, which the page sets apart.
 	Repair bool
+	// Where is the row's location ("main→north" for a transfer), for a product kept in
+	// several locations.
+	Where string
 }
 
 // productView is what product_fragment.html shows.
@@ -49,6 +52,8 @@ type productView struct {
 	Operations       string // how many accepted operations, written for people
 	LastDate         string
 	HistoryURL       string
+	// Places is the stock per location, for a product kept in more than one.
+	Places []LocationStock
 }
 
 // quantityText writes a quantity the read model gives as "1234.50" as the page's other
@@ -162,8 +167,28 @@ func (s *Server) productHTML(r *http.Request, product string, page int) (templat
 	for _, h := range history {
 		byID[h.EventID] = h
 	}
+	places, err := s.cfg.Store.ProductLocations(r.Context(), product)
+	if err != nil {
+		return "", 0, err
+	}
+	if len(places) > 1 {
+		for _, p := range places {
+			c, _ := parseCents(p.Stock)
+			v.Places = append(v.Places, LocationStock{Location: p.Location, Stock: n.Fixed(c)})
+		}
+	}
 	for _, h := range history {
-		v.History = append(v.History, historyRowOf(n, h, byID))
+		row := historyRowOf(n, h, byID)
+		if len(v.Places) > 0 && h.Location != "" {
+			// Repairs of a product kept in several locations are not supported yet: no
+			// Void button that could only be refused.
+			row.VoidURL = ""
+			row.Where = h.Location
+			if h.To != "" {
+				row.Where += "→" + h.To
+			}
+		}
+		v.History = append(v.History, row)
 	}
 	v.Chart, err = reports.StockChart(r.Context(), s.cfg.Store, product, s.reportOptions(r, reports.Filter{}))
 	if err != nil {

@@ -75,4 +75,12 @@ func TestServeLocationsAPI(t *testing.T) {
 		body.Locations[1].Name != "North warehouse" || body.Locations[1].Stock != "1.00" || body.Locations[1].Status != "open" {
 		t.Errorf("GET /api/locations: %+v", body.Locations)
 	}
+	// The product page shows the stock per location, and the location of each row.
+	page := s.get("/products/P1").body
+	for _, want := range []string{`<tr data-location="main"><td>main</td><td class="num">6.00</td></tr>`,
+		`<tr data-location="north"><td>north</td><td class="num">1.00</td></tr>`, `<span class="where">main→north</span>`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("GET /products/P1 lacks %s", want)
+		}
+	}
 }

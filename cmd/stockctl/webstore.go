@@ -124,3 +124,11 @@ func (s webStore) Locations(ctx context.Context) ([]web.Location, error) {
 	}
 	return out, nil
 }
+
+// ProductLocations implements web.Store.
+func (s webStore) ProductLocations(ctx context.Context, product string) ([]web.LocationStock, error) {
+	levels, err := s.DB.PlaceLevels(ctx, []string{product}, nil)
+	return convertRows(levels, func(l readmodel.PlaceLevel) web.LocationStock {
+		return web.LocationStock{Location: l.Location, Stock: cents(l.Cents)}
+	}), err
+}
