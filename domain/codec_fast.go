@@ -83,6 +83,7 @@ const (
 	fieldRecordedBy
 	fieldNote
 	fieldLocation
+	fieldToLocation
 )
 
 var envelopeField = map[string]int{
@@ -90,7 +91,7 @@ var envelopeField = map[string]int{
 	"command_id": fieldCommandID, "product_id": fieldProductID, "quantity": fieldQuantity,
 	"expected_seq": fieldExpectedSeq, "business_date": fieldBusinessDate,
 	"recorded_at": fieldRecordedAt, "recorded_by": fieldRecordedBy, "note": fieldNote,
-	"location": fieldLocation,
+	"location": fieldLocation, "to_location": fieldToLocation,
 }
 
 func setStringField(env *envelope, field int, s []byte) bool {
@@ -121,6 +122,8 @@ func setStringField(env *envelope, field int, s []byte) bool {
 		env.Note = string(s)
 	case fieldLocation:
 		env.Location = string(s)
+	case fieldToLocation:
+		env.ToLocation = string(s)
 	default:
 		return false
 	}
