@@ -4,13 +4,13 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 )
 
 // A place is a product's stock in one location: the same balance fields the Stock keeps
 // for the product as a whole. The no-oversell and business-date rules hold per place; the
 // product's sequence orders the events of all its places.
 type place struct {
+	loc      LocationID
 	level    int64
 	lastDate BusinessDate
 	dateNet  int64
@@ -52,10 +52,26 @@ func (s *Stock) placeOf(l LocationID) place {
 		}
 		return place{}
 	}
-	if p := s.places[l]; p != nil {
+	if p := s.find(l); p != nil {
 		return *p
 	}
 	return place{}
+}
+
+// find returns the place of l, nil when the product has none there. A product is kept in
+// a handful of locations: a scan of the sorted slice beats a map.
+func (s *Stock) find(l LocationID) *place {
+	for i := range s.places {
+		if s.places[i].loc == l {
+			return &s.places[i]
+		}
+	}
+	return nil
+}
+
+// before orders locations as Places lists them: main first, then by ID.
+func before(a, b LocationID) bool {
+	return a.IsMain() && !b.IsMain() || !b.IsMain() && a.id < b.id
 }
 
 // Places returns the product's stock in every location it has had an operation in, main
@@ -64,21 +80,10 @@ func (s *Stock) Places() []PlaceSnapshot {
 	if s.mainOnly() {
 		return []PlaceSnapshot{{Location: MainLocation, Level: s.level, LastDate: s.lastDate, DateNet: s.dateNet}}
 	}
-	out := make([]PlaceSnapshot, 0, len(s.places))
-	for l, p := range s.places {
-		out = append(out, PlaceSnapshot{Location: l, Level: Quantity{cents: p.level}, LastDate: p.lastDate, DateNet: p.dateNet})
+	out := make([]PlaceSnapshot, len(s.places))
+	for i, p := range s.places {
+		out[i] = PlaceSnapshot{Location: p.loc, Level: Quantity{cents: p.level}, LastDate: p.lastDate, DateNet: p.dateNet}
 	}
-	slices.SortFunc(out, func(a, b PlaceSnapshot) int {
-		switch {
-		case a.Location == b.Location:
-			return 0
-		case a.Location.IsMain():
-			return -1
-		case b.Location.IsMain():
-			return 1
-		}
-		return strings.Compare(a.Location.id, b.Location.id)
-	})
 	return out
 }
 
@@ -126,10 +131,14 @@ func placeEffect(l LocationID, delta int64, sp Span) PlaceEffect {
 
 // applyPlace takes an accepted effect in, for one place. The caller has made places.
 func (s *Stock) applyPlace(pe PlaceEffect, d BusinessDate) {
-	p := s.places[pe.Location]
+	p := s.find(pe.Location)
 	if p == nil {
-		p = &place{}
-		s.places[pe.Location] = p
+		i := 0
+		for i < len(s.places) && before(s.places[i].loc, pe.Location) {
+			i++
+		}
+		s.places = slices.Insert(s.places, i, place{loc: pe.Location})
+		p = &s.places[i]
 	}
 	p.level += pe.Delta
 	switch {
@@ -148,9 +157,9 @@ func (s *Stock) spread() {
 	if !s.mainOnly() {
 		return
 	}
-	s.places = map[LocationID]*place{}
+	s.places = []place{}
 	if s.seq > 0 {
-		s.places[MainLocation] = &place{level: s.level.cents, lastDate: s.lastDate, dateNet: s.dateNet, used: true}
+		s.places = append(s.places, place{loc: MainLocation, level: s.level.cents, lastDate: s.lastDate, dateNet: s.dateNet, used: true})
 	}
 }
 

@@ -3,6 +3,7 @@ package domain
 import (
 	"errors"
 	"fmt"
+	"slices"
 )
 
 // Stock is the aggregate for one product: its current level and how many operations
@@ -16,7 +17,7 @@ type Stock struct {
 	dateNet int64
 	// places holds the product's stock per location once it has had an operation
 	// outside main (see place.go); nil until then, main's place being the product.
-	places map[LocationID]*place
+	places []place
 }
 
 // NewStock returns the stock of a product that has no accepted operation yet.
@@ -41,10 +42,19 @@ type Snapshot struct {
 func RestoreStock(s Snapshot) *Stock {
 	st := &Stock{product: s.Product, seq: s.Seq, level: s.Level, lastDate: s.LastDate, dateNet: s.DateNet}
 	if s.Places != nil {
-		st.places = make(map[LocationID]*place, len(s.Places))
+		st.places = make([]place, 0, len(s.Places))
 		for _, p := range s.Places {
-			st.places[p.Location] = &place{level: p.Level.cents, lastDate: p.LastDate, dateNet: p.DateNet, used: true}
+			st.places = append(st.places, place{loc: p.Location, level: p.Level.cents, lastDate: p.LastDate, dateNet: p.DateNet, used: true})
 		}
+		slices.SortFunc(st.places, func(a, b place) int {
+			switch {
+			case a.loc == b.loc:
+				return 0
+			case before(a.loc, b.loc):
+				return -1
+			}
+			return 1
+		})
 	}
 	return st
 }

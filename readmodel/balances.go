@@ -31,6 +31,15 @@ func (t *projectTx) revert() {
 		t.changes[i].line.Revert(t.changes[i].change)
 	}
 	t.changes = nil
+	for i := len(t.placeUndo) - 1; i >= 0; i-- {
+		u := t.placeUndo[i]
+		if u.had {
+			t.places[u.product] = u.old
+		} else {
+			delete(t.places, u.product)
+		}
+	}
+	t.placeUndo = nil
 }
 
 func (t *projectTx) balance(e domain.Event, eff domain.Effect) error {

@@ -37,6 +37,8 @@ type DB struct {
 	bulk *totals
 	// lines, with bulk, holds the balances of migration 007 in memory (see balances.go).
 	lines timelines
+	// places, with bulk, holds the stock per location in memory (see locations.go).
+	places placeStocks
 }
 
 // Open opens (creating if needed) the read model at path and applies pending migrations.
@@ -109,6 +111,7 @@ func Create(ctx context.Context, path string) (*DB, error) {
 		return nil, err
 	}
 	d.lines = make(timelines)
+	d.places = make(placeStocks)
 	if d.bulk, err = suspendTotals(ctx, d.db); err != nil {
 		d.Close()
 		return nil, fmt.Errorf("create read model: %w", err)

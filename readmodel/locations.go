@@ -4,6 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"maps"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/stockctl/stockctl/domain"
@@ -61,6 +64,9 @@ func (t *projectTx) Held(partition int32, l domain.LocationID, stocks []domain.S
 	if err := t.flush(); err != nil {
 		return 0, err
 	}
+	if t.places != nil {
+		return t.heldInMemory(partition, l)
+	}
 	var held sql.NullInt64
 	err := t.tx.QueryRowContext(t.ctx, `SELECT sum(stock_cents) FROM place_stock
 		WHERE location_id = ? AND product_id IN (SELECT product_id FROM ledger WHERE partition = ?)`, l.String(), partition).Scan(&held)
@@ -68,6 +74,28 @@ func (t *projectTx) Held(partition int32, l domain.LocationID, stocks []domain.S
 		return 0, fmt.Errorf("stock held in %s: %w", l, err)
 	}
 	return held.Int64, nil
+}
+
+// heldInMemory is Held in a bulk load, whose stock per location is in memory.
+func (t *projectTx) heldInMemory(partition int32, l domain.LocationID) (int64, error) {
+	rows, err := t.tx.QueryContext(t.ctx, `SELECT DISTINCT product_id FROM ledger WHERE partition = ?`, partition)
+	if err != nil {
+		return 0, fmt.Errorf("stock held in %s: %w", l, err)
+	}
+	defer rows.Close()
+	var held int64
+	for rows.Next() {
+		var p string
+		if err := rows.Scan(&p); err != nil {
+			return 0, fmt.Errorf("stock held in %s: %w", l, err)
+		}
+		for _, s := range t.places[p] {
+			if s.Location == l {
+				held += s.Level.Cents()
+			}
+		}
+	}
+	return held, rows.Err()
 }
 
 // spread starts keeping p's stock per location: main's balances are the product's.
@@ -86,8 +114,62 @@ func (t *projectTx) spread(p domain.ProductID) error {
 	return nil
 }
 
+// placeStocks are a bulk load's stock per location, by product: stored once, in Finish,
+// rather than upserted for every product a batch changed.
+type placeStocks map[string][]domain.PlaceSnapshot
+
+// write stores the stock per location, several rows per statement.
+func (ps placeStocks) write(ctx context.Context, db *sql.DB) error {
+	const columns, rows = 5, 64
+	row := "(" + placeholders(columns) + ")"
+	insert := func(n int) string {
+		return `INSERT INTO place_stock (product_id, location_id, stock_cents, last_date, date_net_cents) VALUES ` +
+			strings.TrimSuffix(strings.Repeat(row+", ", n), ", ")
+	}
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("write stock per location: %w", err)
+	}
+	defer tx.Rollback()
+	products := slices.Sorted(maps.Keys(ps))
+	args := make([]any, 0, columns*rows)
+	flush := func() error {
+		if len(args) == 0 {
+			return nil
+		}
+		_, err := tx.ExecContext(ctx, insert(len(args)/columns), args...)
+		args = args[:0]
+		return err
+	}
+	for _, p := range products {
+		for _, s := range ps[p] {
+			args = append(args, p, s.Location.String(), s.Level.Cents(), s.LastDate.String(), s.DateNet)
+			if len(args) == cap(args) {
+				if err := flush(); err != nil {
+					return fmt.Errorf("write stock per location: %w", err)
+				}
+			}
+		}
+	}
+	if err := flush(); err != nil {
+		return fmt.Errorf("write stock per location: %w", err)
+	}
+	return tx.Commit()
+}
+
+// placeUndo is what a bulk load's transaction replaced in its placeStocks, to put back
+// if it does not commit.
+type placeUndo struct {
+	product string
+	old     []domain.PlaceSnapshot
+	had     bool
+}
+
 // placeStock reads p's stock per location.
 func (t *projectTx) placeStock(p domain.ProductID) ([]domain.PlaceSnapshot, error) {
+	if t.places != nil {
+		return slices.Clone(t.places[p.String()]), nil
+	}
 	return placeStockOf(t.ctx, t.tx, p)
 }
 
@@ -120,6 +202,14 @@ func placeStockOf(ctx context.Context, q rowsQueryer, p domain.ProductID) ([]dom
 
 // putPlaces stores p's stock per location.
 func (t *projectTx) putPlaces(p domain.ProductID, places []domain.PlaceSnapshot) error {
+	if t.places != nil {
+		if places != nil {
+			old, had := t.places[p.String()]
+			t.placeUndo = append(t.placeUndo, placeUndo{p.String(), old, had})
+			t.places[p.String()] = places
+		}
+		return nil
+	}
 	for _, ps := range places {
 		err := t.exec(`INSERT INTO place_stock (product_id, location_id, stock_cents, last_date, date_net_cents) VALUES (?, ?, ?, ?, ?)
 			ON CONFLICT (product_id, location_id) DO UPDATE SET stock_cents = excluded.stock_cents,

@@ -37,6 +37,7 @@ func (d *DB) Project(ctx context.Context, fn func(projections.Tx) error) (err er
 	if d.bulk != nil {
 		ptx.totals = newTotals()
 		ptx.lines = d.lines
+		ptx.places = d.places
 		// The balances change in memory as events are applied: a batch that does not
 		// commit takes its changes back.
 		defer func() {
@@ -68,10 +69,13 @@ type projectTx struct {
 	ctx     context.Context
 	tx      *sql.Tx
 	stmts   map[string]*sql.Stmt
-	pending []any     // ledgerColumns values per buffered row
-	totals  *totals   // in a bulk load: what this transaction adds to the totals
-	lines   timelines // in a bulk load: every product's balances by date
-	changes []lineChange
+	pending []any       // ledgerColumns values per buffered row
+	totals  *totals     // in a bulk load: what this transaction adds to the totals
+	lines   timelines   // in a bulk load: every product's balances by date
+	places  placeStocks // in a bulk load: every product's stock per location
+	// placeUndo takes back the transaction's changes to places (see revert).
+	placeUndo []placeUndo
+	changes   []lineChange
 	// repairIndexes is set once a bulk load has built the indexes a repair reads.
 	repairIndexes bool
 }

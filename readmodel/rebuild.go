@@ -20,7 +20,10 @@ func (d *DB) Finish(ctx context.Context) error {
 		if err := d.lines.write(ctx, d.db); err != nil {
 			return fmt.Errorf("finish: %w", err)
 		}
-		d.bulk, d.lines = nil, nil
+		if err := d.places.write(ctx, d.db); err != nil {
+			return fmt.Errorf("finish: %w", err)
+		}
+		d.bulk, d.lines, d.places = nil, nil, nil
 	}
 	if err := d.migrate(ctx, nil); err != nil {
 		return fmt.Errorf("finish: %w", err)
