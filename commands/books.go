@@ -20,6 +20,8 @@ type Books interface {
 	Locations(ctx context.Context) (*domain.Locations, error)
 	// PlaceSpan returns product p's balances in location l around business date d.
 	PlaceSpan(ctx context.Context, p domain.ProductID, l domain.LocationID, d domain.BusinessDate) (domain.Span, error)
+	// PlaceTimeline returns product p's balances by business date in location l.
+	PlaceTimeline(ctx context.Context, p domain.ProductID, l domain.LocationID) (*domain.Timeline, error)
 }
 
 // placeConditions adds to c what deciding op in its location needs: the locations, and

@@ -157,6 +157,14 @@ func (h RepairHandler) handle(ctx context.Context, rep Repair) (RepairResult, er
 			if c.Line, err = r.model.Timeline(ctx, product); err != nil {
 				return RepairResult{}, err
 			}
+			for _, l := range s.RepairPlaces(t) {
+				if c.PlaceLines == nil {
+					c.PlaceLines = make(map[domain.LocationID]*domain.Timeline, 2)
+				}
+				if c.PlaceLines[l], err = r.model.PlaceTimeline(ctx, product, l); err != nil {
+					return RepairResult{}, err
+				}
+			}
 		}
 		var e domain.Event
 		switch rep.Kind {

@@ -131,6 +131,10 @@ func (env *envelope) event() (Event, error) {
 	if env.Name != "" {
 		return Event{}, fmt.Errorf("%w: a %s has no name", ErrMalformedEvent, env.Type)
 	}
+	if (env.Type == TypeOperationVoided || env.Type == TypeOperationCorrected) && env.Location != "" {
+		// A repair takes place where the operation it names did: the read model knows it.
+		return Event{}, fmt.Errorf("%w: a %s has no location (it is its target's)", ErrMalformedEvent, env.Type)
+	}
 	if e.Location, err = env.location(); err != nil {
 		return Event{}, err
 	}

@@ -57,6 +57,28 @@ type Target struct {
 	// Prior and Rest are the balances after the other operations of its product and
 	// date, before it and after it in log order.
 	Prior, Rest Extremes
+	// Location is where it happened (a transfer's source), To a transfer's destination.
+	Location, To LocationID
+	// Places are the locations it moved, for a product kept in several: its location,
+	// and a transfer's destination after its source. Nil for a product kept in main only.
+	Places []TargetPlace
+}
+
+// TargetPlace is what a repair's target did in one location: its signed movement there,
+// and the balances there after the other operations of its date, before it and after it.
+type TargetPlace struct {
+	Location    LocationID
+	Delta       int64
+	Prior, Rest Extremes
+}
+
+// VoidedPlace is what a void or a correction does to one location's balances: as
+// Voided's Day and Start, for that location.
+type VoidedPlace struct {
+	Location LocationID
+	Delta    int64
+	Day      Extremes
+	Start    int64
 }
 
 // Extremes are the lowest and highest of some balances, when Any.
@@ -91,6 +113,8 @@ type Voided struct {
 	Day Extremes
 	// Start is the balance before its date's first operation.
 	Start int64
+	// Places are the same per location the target moved, for a product kept in several.
+	Places []VoidedPlace
 }
 
 // NegativeStockError refuses a repair or adjustment that would take a balance below
@@ -101,10 +125,22 @@ type NegativeStockError struct {
 	Action  string
 	On      BusinessDate
 	Balance Quantity // the balance on On before the repair
+	// Location is where the stock would go negative, named when InPlace (a product kept
+	// in several locations).
+	Location LocationID
+	InPlace  bool
+}
+
+// Where names the stock that would go negative: "P1", or "P1 in north".
+func (e *NegativeStockError) Where() string {
+	if e.InPlace {
+		return fmt.Sprintf("%s in %s", e.Product, e.Location)
+	}
+	return e.Product.String()
 }
 
 func (e *NegativeStockError) Error() string {
-	return fmt.Sprintf("%s would make the stock of %s negative on %s (%s in stock then)", e.Action, e.Product, e.On.Day(), e.Balance)
+	return fmt.Sprintf("%s would make the stock of %s negative on %s (%s in stock then)", e.Action, e.Where(), e.On.Day(), e.Balance)
 }
 
 // Is makes errors.Is(err, ErrInsufficientStock) true.
@@ -114,7 +150,7 @@ func (e *NegativeStockError) Is(target error) bool { return target == ErrInsuffi
 // business date: it returns the OperationVoided event to append. It does not change s.
 func (s *Stock) Void(target string, m Metadata, c Conditions) (Event, error) {
 	e := newEvent(TypeOperationVoided, s, Quantity{}, m)
-	e.Target = target
+	e.Target, e.Location = target, MainLocation // a void takes place where its target did
 	if c.Target != nil && c.Target.ID == target {
 		e.BusinessDate = c.Target.Date
 	}
@@ -128,7 +164,7 @@ func (s *Stock) Void(target string, m Metadata, c Conditions) (Event, error) {
 // the same kind of q units dated m.BusinessDate: it returns the OperationCorrected event.
 func (s *Stock) Correct(target string, q Quantity, m Metadata, c Conditions) (Event, error) {
 	e := newEvent(TypeOperationCorrected, s, q, m)
-	e.Target = target
+	e.Target, e.Location = target, MainLocation // a correction takes place where its target did
 	if _, err := s.check(e, c); err != nil {
 		return Event{}, err
 	}
@@ -156,6 +192,20 @@ func (s *Stock) Adjust(q Quantity, out bool, m Metadata, c Conditions) (Event, e
 	return e, nil
 }
 
+// RepairPlaces returns the locations whose balances by date (Conditions.PlaceLines)
+// deciding a void or a correction of t needs: those t moved, for a product kept in
+// several locations; none for one kept in main only, whose main is the product.
+func (s *Stock) RepairPlaces(t *Target) []LocationID {
+	if t == nil || s.mainOnly() || t.Product != s.product {
+		return nil
+	}
+	out := make([]LocationID, len(t.Places))
+	for i, p := range t.Places {
+		out[i] = p.Location
+	}
+	return out
+}
+
 // kindWords names an operation's kind in a refusal.
 func kindWords(k EventType) string {
 	switch k {
@@ -167,6 +217,8 @@ func kindWords(k EventType) string {
 		return "adjustment"
 	case TypeStockCounted:
 		return "count"
+	case TypeStockTransferred:
+		return "transfer"
 	}
 	return "operation"
 }
@@ -186,10 +238,6 @@ func (s *Stock) checkTarget(e Event, c Conditions) (*Target, error) {
 	if t.VoidedBy != "" {
 		return nil, fmt.Errorf("%w: %s was voided by %s", ErrAlreadyVoided, t.ID, t.VoidedBy)
 	}
-	if !s.mainOnly() {
-		// Issue 19 in progress: a repair's balances per location are not wired yet.
-		return nil, fmt.Errorf("%w: %s has stock in several locations; voiding or correcting its operations is not supported yet", ErrNotCorrectable, s.product)
-	}
 	if e.Type == TypeOperationCorrected && t.Kind == TypeStockCounted {
 		return nil, fmt.Errorf("%w: %s is a count: void it and record the count again", ErrNotCorrectable, t.ID)
 	}
@@ -199,31 +247,100 @@ func (s *Stock) checkTarget(e Event, c Conditions) (*Target, error) {
 	if c.Line == nil {
 		return nil, fmt.Errorf("%w: deciding a repair of %s needs its balances by date", ErrMalformedEvent, s.product)
 	}
+	if !s.mainOnly() {
+		if len(t.Places) == 0 {
+			return nil, fmt.Errorf("%w: deciding a repair of %s, kept in several locations, needs the locations %s moved", ErrMalformedEvent, s.product, t.ID)
+		}
+		for _, p := range t.Places {
+			if c.PlaceLines[p.Location] == nil {
+				return nil, fmt.Errorf("%w: deciding a repair of %s needs its balances by date in %s", ErrMalformedEvent, s.product, p.Location)
+			}
+		}
+	} else if t.Kind == TypeStockTransferred || !t.Location.IsMain() {
+		return nil, fmt.Errorf("%w: %s is kept in main only, but %s moved it elsewhere", ErrMalformedEvent, s.product, t.ID)
+	}
 	return t, nil
 }
 
-// repair decides a void or a correction against c.Line, which it changes and restores
-// before it returns: the target's movement leaves its date (its date's later operations
-// and every later date), the correction's operation joins its own date after the others,
-// and every balance from the earlier of the two dates must stay within range.
+// repairLine is one balance a void or a correction changes: the product's total, or its
+// stock in one location its target moved (place).
+type repairLine struct {
+	line        *Timeline
+	place       bool
+	loc         LocationID
+	delta       int64 // the target's movement there
+	prior, rest Extremes
+	add         int64 // a correction's movement there
+}
+
+// unwind takes the target's movement out of l's line as of date d (its date's later
+// operations and every later date) and returns what that did, to be undone by Revert.
+func (l *repairLine) unwind(d BusinessDate) (VoidedPlace, Change, bool) {
+	sp := l.line.Span(d)
+	v := VoidedPlace{Location: l.loc, Delta: l.delta, Start: sp.At - sp.Net, Day: l.prior.with(l.rest.shifted(-l.delta))}
+	day := v.Day
+	if !day.Any {
+		day = Extremes{Low: v.Start, High: v.Start}
+	}
+	change, ok := l.line.reshape(d, -l.delta, day.Low, day.High)
+	return v, change, ok
+}
+
+// before returns the balance a refused repair found on date on in l, for its message:
+// the lowest balance it would have left, less what the repair moved there.
+func (l *repairLine) before(on BusinessDate, lo int64, t *Target, e Event) Quantity {
+	moved := int64(0)
+	if !on.Before(t.Date) {
+		moved -= l.delta
+	}
+	if e.Type == TypeOperationCorrected && !on.Before(e.BusinessDate) {
+		moved += l.add
+	}
+	return Quantity{cents: max(lo-moved, 0)}
+}
+
+// sign returns -1, 0 or 1 as n is negative, zero or positive.
+func sign(n int64) int64 {
+	switch {
+	case n < 0:
+		return -1
+	case n > 0:
+		return 1
+	}
+	return 0
+}
+
+// repair decides a void or a correction against its target's balances: the product's
+// (c.Line) and, for a product kept in several locations, each location the target moved
+// (c.PlaceLines), which it changes and restores before it returns. The target's
+// movement leaves its date (its date's later operations and every later date), the
+// correction's operation joins its own date after the others, in the target's
+// locations, and every balance from the earlier of the two dates must stay within range.
 func (s *Stock) repair(e Event, c Conditions) (Effect, error) {
 	t, err := s.checkTarget(e, c)
 	if err != nil {
 		return Effect{}, err
 	}
-	line := c.Line
-	sp := line.Span(t.Date)
-	v := &Voided{Target: *t, Start: sp.At - sp.Net}
-	v.Day = t.Prior.with(t.Rest.shifted(-t.Delta))
-	day := v.Day
-	if !day.Any {
-		day = Extremes{Low: v.Start, High: v.Start}
+	lines := []repairLine{{line: c.Line, delta: t.Delta, prior: t.Prior, rest: t.Rest}}
+	for _, p := range t.Places {
+		if s.mainOnly() {
+			break // main's balances are the product's
+		}
+		lines = append(lines, repairLine{line: c.PlaceLines[p.Location], place: true, loc: p.Location, delta: p.Delta, prior: p.Prior, rest: p.Rest})
 	}
-	voidChange, ok := line.reshape(t.Date, -t.Delta, day.Low, day.High)
-	if !ok {
-		return Effect{}, fmt.Errorf("%w: %s has no balance on %s, the date of %s", ErrMalformedEvent, s.product, t.Date, t.ID)
+	v := &Voided{Target: *t}
+	for i := range lines {
+		vp, change, ok := lines[i].unwind(t.Date)
+		if !ok {
+			return Effect{}, fmt.Errorf("%w: %s has no balance on %s, the date of %s", ErrMalformedEvent, s.product, t.Date, t.ID)
+		}
+		defer lines[i].line.Revert(change)
+		if i == 0 {
+			v.Day, v.Start = vp.Day, vp.Start
+		} else {
+			v.Places = append(v.Places, vp)
+		}
 	}
-	defer line.Revert(voidChange)
 	eff := Effect{Voided: v}
 	from := t.Date
 	action := "voiding this " + kindWords(t.Kind)
@@ -235,39 +352,59 @@ func (s *Stock) repair(e Event, c Conditions) (Effect, error) {
 		if !c.ClosedThrough.IsZero() && e.BusinessDate.Day() <= c.ClosedThrough.Day() {
 			return Effect{}, &PeriodClosedError{Through: c.ClosedThrough, Date: e.BusinessDate}
 		}
-		delta := e.Quantity.cents
-		if t.Delta < 0 {
-			delta = -delta
+		// The corrected operation moves each balance the way the target did: a sale's
+		// out of its location, a transfer's out of its source and into its destination
+		// (and the product's total not at all).
+		for i := range lines {
+			l := &lines[i]
+			l.add = sign(l.delta) * e.Quantity.cents
+			if i == 0 && t.Kind != TypeStockTransferred && t.Delta >= 0 {
+				l.add = e.Quantity.cents
+			}
+			at := l.line.Span(e.BusinessDate)
+			pe := PlaceEffect{Location: l.loc, Delta: l.add, Before: at.At, DateNet: at.Net + l.add, Backdated: at.Later}
+			switch i {
+			case 0:
+				eff.Delta, eff.Before, eff.DateNet, eff.Backdated = pe.Delta, pe.Before, pe.DateNet, pe.Backdated
+			case 1:
+				eff.Place = pe
+			default:
+				eff.To = pe
+			}
+			defer l.line.Revert(l.line.Add(e.BusinessDate, l.add))
 		}
-		at := line.Span(e.BusinessDate)
-		eff.Delta, eff.Before, eff.DateNet, eff.Backdated = delta, at.At, at.Net+delta, at.Later
-		defer line.Revert(line.Add(e.BusinessDate, delta))
 		if e.BusinessDate.Before(from) {
 			from = e.BusinessDate
 		}
 	}
-	lo, hi, loDate, hiDate := line.from(from)
-	if lo < 0 {
-		return Effect{}, &NegativeStockError{Product: s.product, Action: action, On: loDate, Balance: s.balanceBefore(line, loDate, lo, eff, t, e)}
-	}
-	if hi > MaxQuantity.cents {
-		return Effect{}, fmt.Errorf("%w: %s would make %s hold %s on %s (the most is %s)", ErrStockOverflow, action, s.product,
-			Quantity{cents: hi}, hiDate.Day(), MaxQuantity)
+	// A location's shortage is what a person can act on: the places are checked first
+	// (the product's total cannot go below zero unless one of them does).
+	for _, i := range append(seqFrom(1, len(lines)), 0) {
+		l := &lines[i]
+		lo, hi, loDate, hiDate := l.line.from(from)
+		if lo < 0 {
+			return Effect{}, &NegativeStockError{Product: s.product, Action: action, On: loDate, Balance: l.before(loDate, lo, t, e),
+				Location: l.loc, InPlace: l.place}
+		}
+		if hi > MaxQuantity.cents {
+			where := s.product.String()
+			if l.place {
+				where += " in " + l.loc.String()
+			}
+			return Effect{}, fmt.Errorf("%w: %s would make %s hold %s on %s (the most is %s)", ErrStockOverflow, action, where,
+				Quantity{cents: hi}, hiDate.Day(), MaxQuantity)
+		}
 	}
 	return eff, nil
 }
 
-// balanceBefore returns the balance a refused repair found on date on, for its message:
-// the lowest balance it would have left, less what the repair moved there.
-func (s *Stock) balanceBefore(line *Timeline, on BusinessDate, lo int64, eff Effect, t *Target, e Event) Quantity {
-	moved := int64(0)
-	if !on.Before(t.Date) {
-		moved -= t.Delta
+// seqFrom returns a, a+1, …, b-1.
+func seqFrom(a, b int) []int {
+	out := make([]int, 0, max(b-a, 0))
+	for i := a; i < b; i++ {
+		out = append(out, i)
 	}
-	if e.Type == TypeOperationCorrected && !on.Before(e.BusinessDate) {
-		moved += eff.Delta
-	}
-	return Quantity{cents: max(lo-moved, 0)}
+	return out
 }
 
 // countOrAdjust decides a count or an adjustment: an operation after every other of its

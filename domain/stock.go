@@ -91,6 +91,9 @@ type Conditions struct {
 	// both.
 	Target *Target
 	Line   *Timeline
+	// PlaceLines are, for a void or a correction of a product kept in several locations,
+	// its balances by date in each location its target moved (Target.Places).
+	PlaceLines map[LocationID]*Timeline
 	// Locations are the locations the product's partition knows; nil is main only.
 	Locations *Locations
 	// Place holds the balances around the operation's date in its location, needed only
@@ -341,7 +344,8 @@ func (s *Stock) Apply(e Event, c Conditions) (Effect, error) {
 	if err != nil {
 		return Effect{}, err
 	}
-	if !s.mainOnly() || !e.Location.IsMain() || e.Type == TypeStockTransferred {
+	repair := e.Type == TypeOperationVoided || e.Type == TypeOperationCorrected
+	if !repair && (!s.mainOnly() || !e.Location.IsMain() || e.Type == TypeStockTransferred) {
 		eff.Spread = s.mainOnly()
 		s.spread()
 		s.applyPlaces(e, eff)
@@ -352,8 +356,24 @@ func (s *Stock) Apply(e Event, c Conditions) (Effect, error) {
 		if v.Target.Date.Equal(s.lastDate) {
 			s.dateNet -= v.Target.Delta
 		}
+		// The voided places lose what the target moved there; a correction moves them
+		// again as its target did (a transfer both).
+		for _, tp := range v.Target.Places {
+			if p := s.find(tp.Location); p != nil {
+				p.level -= tp.Delta
+				if p.used && v.Target.Date.Equal(p.lastDate) {
+					p.dateNet -= tp.Delta
+				}
+			}
+		}
 		if e.Type == TypeOperationVoided {
 			return eff, nil
+		}
+		if !s.mainOnly() {
+			s.applyPlace(eff.Place, e.BusinessDate)
+			if v.Target.Kind == TypeStockTransferred {
+				s.applyPlace(eff.To, e.BusinessDate)
+			}
 		}
 	}
 	s.level.cents += eff.Delta

@@ -59,6 +59,8 @@ type Tx interface {
 	Held(partition int32, l domain.LocationID, stocks []domain.Snapshot) (int64, error)
 	// PlaceSpan returns p's balances in l around d, as Span does for the product.
 	PlaceSpan(p domain.ProductID, l domain.LocationID, d domain.BusinessDate) (domain.Span, error)
+	// PlaceTimeline returns p's balances by date in l, as Timeline does for the product.
+	PlaceTimeline(p domain.ProductID, l domain.LocationID) (*domain.Timeline, error)
 	Reject(pos domain.Position, e domain.Event, reason, detail string) error
 	Skip(pos domain.Position, reason, detail string) error
 	// Gap records offsets first to last of partition that the log failed to give; a gap
@@ -344,6 +346,14 @@ func (l *Ledger) conditions(tx Tx, partition int32, s *domain.Stock, e domain.Ev
 		}
 		if c.Line, err = tx.Timeline(e.Product); err != nil {
 			return c, err
+		}
+		for _, l := range s.RepairPlaces(c.Target) {
+			if c.PlaceLines == nil {
+				c.PlaceLines = make(map[domain.LocationID]*domain.Timeline, 2)
+			}
+			if c.PlaceLines[l], err = tx.PlaceTimeline(e.Product, l); err != nil {
+				return c, err
+			}
 		}
 		return c, nil
 	}

@@ -264,6 +264,8 @@ func (t *projectTx) Accept(pos domain.Position, e domain.Event, after domain.Sna
 			return nil
 		}
 		kind, corrects = eff.Voided.Target.Kind, eff.Voided.Target.ID
+		// A correction takes place where its target did.
+		e.Location, e.To = eff.Voided.Target.Location, eff.Voided.Target.To
 	case domain.TypeStockCounted:
 		counted = e.Quantity.Cents()
 		if err := t.repaired(pos, e, after, eff.Delta); err != nil {

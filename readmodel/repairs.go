@@ -23,12 +23,13 @@ type rowsQueryer interface {
 
 // target reads the operation whose event ID is id, nil when neither the ledger nor the
 // rejected events hold it. spanOf gives its product's balances around its date.
-func target(ctx context.Context, q rowsQueryer, id string, spanOf func(domain.ProductID, domain.BusinessDate) (domain.Span, error)) (*domain.Target, error) {
-	var kind, product, date, note string
-	var delta, seq int64
-	var voidedBy sql.NullString
-	err := q.QueryRowContext(ctx, `SELECT event_type, product_id, business_date, delta_cents, product_seq, voided_by, note
-		FROM ledger WHERE event_id = ?`, id).Scan(&kind, &product, &date, &delta, &seq, &voidedBy, &note)
+func target(ctx context.Context, q rowsQueryer, id string, spanOf func(balanceKey, domain.BusinessDate) (domain.Span, error)) (*domain.Target, error) {
+	var kind, product, date, note, loc string
+	var delta, seq, qty int64
+	var voidedBy, to sql.NullString
+	err := q.QueryRowContext(ctx, `SELECT event_type, product_id, business_date, delta_cents, product_seq, voided_by, note,
+		location, to_location, qty_cents FROM ledger WHERE event_id = ?`, id).
+		Scan(&kind, &product, &date, &delta, &seq, &voidedBy, &note, &loc, &to, &qty)
 	if errors.Is(err, sql.ErrNoRows) {
 		return rejectedTarget(ctx, q, id)
 	}
@@ -42,10 +43,16 @@ func target(ctx context.Context, q rowsQueryer, id string, spanOf func(domain.Pr
 	if t.Date, err = domain.ParseBusinessDate(date); err != nil {
 		return nil, fmt.Errorf("operation %s: %w", id, err)
 	}
+	if t.Location, err = domain.ParseLocationID(loc); err == nil && to.Valid {
+		t.To, err = domain.ParseLocationID(to.String)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("operation %s: %w", id, err)
+	}
 	if t.VoidedBy != "" {
 		return t, nil
 	}
-	sp, err := spanOf(t.Product, t.Date)
+	sp, err := spanOf(productKey(t.Product), t.Date)
 	if err != nil {
 		return nil, err
 	}
@@ -68,7 +75,48 @@ func target(ctx context.Context, q rowsQueryer, id string, spanOf func(domain.Pr
 	if rLo.Valid {
 		t.Rest = domain.Extremes{Low: start + rLo.Int64, High: start + rHi.Int64, Any: true}
 	}
+	// The locations it moved, each with its date's other rows there (the rule uses them
+	// only for a product kept in several locations).
+	t.Places = []domain.TargetPlace{{Location: t.Location, Delta: delta}}
+	if t.Kind == domain.TypeStockTransferred {
+		t.Places = []domain.TargetPlace{{Location: t.Location, Delta: -qty}, {Location: t.To, Delta: qty}}
+	}
+	for i := range t.Places {
+		if err := placeExtremes(ctx, q, t, seq, &t.Places[i], spanOf); err != nil {
+			return nil, err
+		}
+	}
 	return t, nil
+}
+
+// placeExtremes sets tp's Prior and Rest: the running totals in tp.Location of t's
+// date's other rows there, before and after t in log order. A row's running total in its
+// location is place_cents (date_cents for a row written while the product was kept in
+// main only), in a transfer's destination to_cents.
+func placeExtremes(ctx context.Context, q rowsQueryer, t *domain.Target, seq int64, tp *domain.TargetPlace,
+	spanOf func(balanceKey, domain.BusinessDate) (domain.Span, error)) error {
+	sp, err := spanOf(placeKey(t.Product, tp.Location), t.Date)
+	if err != nil {
+		return err
+	}
+	start := sp.At - sp.Net
+	const run = `CASE WHEN location = ?4 THEN coalesce(place_cents, date_cents) ELSE to_cents END`
+	const where = `FROM ledger WHERE product_id = ?1 AND business_date = ?2 AND voided_by IS NULL AND (location = ?4 OR to_location = ?4)`
+	var pLo, pHi, rLo, rHi sql.NullInt64
+	err = q.QueryRowContext(ctx, `SELECT
+		(SELECT min(`+run+`) `+where+` AND product_seq < ?3), (SELECT max(`+run+`) `+where+` AND product_seq < ?3),
+		(SELECT min(`+run+`) `+where+` AND product_seq > ?3), (SELECT max(`+run+`) `+where+` AND product_seq > ?3)`,
+		t.Product.String(), t.Date.String(), seq, tp.Location.String()).Scan(&pLo, &pHi, &rLo, &rHi)
+	if err != nil {
+		return fmt.Errorf("operation %s in %s: %w", t.ID, tp.Location, err)
+	}
+	if pLo.Valid {
+		tp.Prior = domain.Extremes{Low: start + pLo.Int64, High: start + pHi.Int64, Any: true}
+	}
+	if rLo.Valid {
+		tp.Rest = domain.Extremes{Low: start + rLo.Int64, High: start + rHi.Int64, Any: true}
+	}
+	return nil
 }
 
 // rejectedTarget reads a rejected event as a target, nil when there is none.
@@ -104,7 +152,27 @@ func (t *projectTx) Target(id string) (*domain.Target, error) {
 		}
 		t.repairIndexes = true
 	}
-	return target(t.ctx, t.tx, id, t.Span)
+	return target(t.ctx, t.tx, id, t.spanAt)
+}
+
+// PlaceTimeline returns product p's balances by date in location l as this transaction
+// left them.
+func (t *projectTx) PlaceTimeline(p domain.ProductID, l domain.LocationID) (*domain.Timeline, error) {
+	if t.lines != nil {
+		if line := t.lines[placeKey(p, l).line()]; line != nil {
+			return line, nil
+		}
+		return domain.NewTimeline(nil), nil
+	}
+	if err := t.flush(); err != nil {
+		return nil, err
+	}
+	return timelineAt(t.ctx, t.tx, placeKey(p, l))
+}
+
+// PlaceTimeline returns product p's balances by business date in location l.
+func (d *DB) PlaceTimeline(ctx context.Context, p domain.ProductID, l domain.LocationID) (*domain.Timeline, error) {
+	return timelineAt(ctx, d.db, placeKey(p, l))
 }
 
 // Timeline returns product p's balances by date as this transaction left them: a bulk
@@ -133,6 +201,20 @@ func (t *projectTx) void(pos domain.Position, e domain.Event, after domain.Snaps
 	p, d := tg.Product.String(), tg.Date.String()
 	err := t.exec(`UPDATE ledger SET date_cents = date_cents - ?1 WHERE product_id = ?2 AND business_date = ?3
 		AND voided_by IS NULL AND product_seq > (SELECT product_seq FROM ledger WHERE event_id = ?4)`, tg.Delta, p, d, tg.ID)
+	for _, vp := range v.Places {
+		// Its date's later rows in the locations it moved lose it from their running
+		// totals there.
+		if err == nil {
+			err = t.exec(`UPDATE ledger SET place_cents = place_cents - ?1 WHERE product_id = ?2 AND business_date = ?3
+				AND voided_by IS NULL AND location = ?5 AND place_cents IS NOT NULL
+				AND product_seq > (SELECT product_seq FROM ledger WHERE event_id = ?4)`, vp.Delta, p, d, tg.ID, vp.Location.String())
+		}
+		if err == nil {
+			err = t.exec(`UPDATE ledger SET to_cents = to_cents - ?1 WHERE product_id = ?2 AND business_date = ?3
+				AND voided_by IS NULL AND to_location = ?5
+				AND product_seq > (SELECT product_seq FROM ledger WHERE event_id = ?4)`, vp.Delta, p, d, tg.ID, vp.Location.String())
+		}
+	}
 	if err == nil {
 		err = t.exec(`UPDATE ledger SET voided_by = ?, voided_at = ? WHERE event_id = ?`,
 			e.ID, e.RecordedAt.UTC().Format(time.RFC3339Nano), tg.ID)
@@ -151,13 +233,38 @@ func (t *projectTx) void(pos domain.Position, e domain.Event, after domain.Snaps
 			return fmt.Errorf("void %s: no balance of %s on %s", tg.ID, p, d)
 		}
 		t.changes = append(t.changes, lineChange{line, change})
-		t.totals.count(p, tg.Date, tg.Kind, tg.Delta, -1)
+		for _, vp := range v.Places {
+			low, high := placeDay(vp)
+			line := t.lines[placeKey(tg.Product, vp.Location).line()]
+			change, ok := domain.Change{}, false
+			if line != nil {
+				change, ok = line.Reshape(tg.Date, -vp.Delta, low, high)
+			}
+			if !ok {
+				return fmt.Errorf("void %s: no balance of %s in %s on %s", tg.ID, p, vp.Location, d)
+			}
+			t.changes = append(t.changes, lineChange{line, change})
+		}
+		if tg.Kind != domain.TypeStockTransferred {
+			t.totals.count(p, tg.Date, tg.Kind, tg.Delta, -1)
+		}
 	} else {
 		err := t.exec(`UPDATE balances SET end_cents = end_cents - ?1, net_cents = net_cents - ?1, low_cents = ?2, high_cents = ?3
 			WHERE product_id = ?4 AND business_date = ?5`, tg.Delta, low, high, p, d)
 		if err == nil {
 			err = t.exec(`UPDATE balances SET end_cents = end_cents - ?1, low_cents = low_cents - ?1, high_cents = high_cents - ?1
 				WHERE product_id = ?2 AND business_date > ?3`, tg.Delta, p, d)
+		}
+		for _, vp := range v.Places {
+			low, high := placeDay(vp)
+			if err == nil {
+				err = t.exec(`UPDATE place_balances SET end_cents = end_cents - ?1, net_cents = net_cents - ?1, low_cents = ?2, high_cents = ?3
+					WHERE product_id = ?4 AND location_id = ?6 AND business_date = ?5`, vp.Delta, low, high, p, d, vp.Location.String())
+			}
+			if err == nil {
+				err = t.exec(`UPDATE place_balances SET end_cents = end_cents - ?1, low_cents = low_cents - ?1, high_cents = high_cents - ?1
+					WHERE product_id = ?2 AND location_id = ?4 AND business_date > ?3`, vp.Delta, p, d, vp.Location.String())
+			}
 		}
 		if err != nil {
 			return fmt.Errorf("void %s: balances: %w", tg.ID, err)
@@ -171,6 +278,15 @@ func (t *projectTx) void(pos domain.Position, e domain.Event, after domain.Snaps
 		e.BusinessDate = tg.Date
 	}
 	return t.repaired(pos, e, after, moved)
+}
+
+// placeDay returns the extremes of a location's balances on the voided target's date once
+// it is gone (see domain.Voided.Day).
+func placeDay(vp domain.VoidedPlace) (low, high int64) {
+	if !vp.Day.Any {
+		return vp.Start, vp.Start
+	}
+	return vp.Day.Low, vp.Day.High
 }
 
 // repaired records an accepted repair that moved its product's stock by moved.
@@ -194,7 +310,7 @@ func (t *projectTx) repaired(pos domain.Position, e domain.Event, after domain.S
 // Target returns the operation whose event ID is id as the rule sees it, nil when the
 // model holds none: for a writer deciding a void or a correction.
 func (d *DB) Target(ctx context.Context, id string) (*domain.Target, error) {
-	return target(ctx, d.db, id, func(p domain.ProductID, date domain.BusinessDate) (domain.Span, error) {
-		return span(ctx, d.db, p, date)
+	return target(ctx, d.db, id, func(k balanceKey, date domain.BusinessDate) (domain.Span, error) {
+		return spanOf(ctx, d.db, k, date)
 	})
 }
