@@ -86,7 +86,7 @@ type placesReference struct {
 	seq    map[string]int64       // accepted events per product
 	spread map[string]bool        // products with an operation outside main
 	open   map[string]bool        // declared and not closed locations (every partition agrees here)
-	ops    map[string]*placeOp      // by event ID
+	ops    map[string]*placeOp    // by event ID
 	ids    map[string][]string    // each product's operations' event IDs, in log order
 }
 
