@@ -139,7 +139,7 @@ func (h RepairHandler) handle(ctx context.Context, rep Repair) (RepairResult, er
 				m.BusinessDate = t.Date
 			}
 			if q.IsZero() {
-				q, _ = domain.QuantityFromCents(abs(t.Delta))
+				q, _ = domain.QuantityFromCents(t.Moved())
 			}
 			if !rep.NoteGiven {
 				m.Note = t.Note
@@ -294,13 +294,13 @@ func (r RepairResult) Message() string {
 	}
 	switch r.Event.Type {
 	case domain.TypeOperationVoided:
-		q, _ := domain.QuantityFromCents(abs(r.Target.Delta))
-		return fmt.Sprintf("voided the %s of %s of %q on %s (%s): %s; stock now %s",
-			WordsFor(r.Target.Kind).Noun, q, p, r.Target.Date, r.Target.ID, r.Event.Reason, r.Stock)
+		q, _ := domain.QuantityFromCents(r.Target.Moved())
+		return fmt.Sprintf("voided the %s of %s of %q%s on %s (%s): %s; stock now %s",
+			WordsFor(r.Target.Kind).Noun, q, p, r.Target.Where(), r.Target.Date, r.Target.ID, r.Event.Reason, r.Stock)
 	case domain.TypeOperationCorrected:
-		q, _ := domain.QuantityFromCents(abs(r.Target.Delta))
-		return fmt.Sprintf("corrected the %s of %s of %q on %s to %s on %s: %s; stock now %s",
-			WordsFor(r.Target.Kind).Noun, q, p, r.Target.Date, r.Event.Quantity, r.Event.BusinessDate, r.Event.Reason, r.Stock)
+		q, _ := domain.QuantityFromCents(r.Target.Moved())
+		return fmt.Sprintf("corrected the %s of %s of %q%s on %s to %s on %s: %s; stock now %s",
+			WordsFor(r.Target.Kind).Noun, q, p, r.Target.Where(), r.Target.Date, r.Event.Quantity, r.Event.BusinessDate, r.Event.Reason, r.Stock)
 	case domain.TypeStockCounted:
 		if r.Delta == 0 {
 			return fmt.Sprintf("counted %s of %s on %s: as the ledger expected; stock now %s", r.Event.Quantity, quoted(p, r), r.Event.BusinessDate, now)

@@ -64,6 +64,27 @@ type Target struct {
 	Places []TargetPlace
 }
 
+// Moved returns how much the target moved, in hundredths: a transfer's quantity, the
+// size of any other operation's movement.
+func (t Target) Moved() int64 {
+	if t.Kind == TypeStockTransferred && len(t.Places) > 1 {
+		return max(t.Places[1].Delta, -t.Places[1].Delta)
+	}
+	return max(t.Delta, -t.Delta)
+}
+
+// Where names where the target happened, for a sentence: " from main to north" for a
+// transfer, " in north" outside main, nothing in main.
+func (t Target) Where() string {
+	switch {
+	case t.Kind == TypeStockTransferred:
+		return fmt.Sprintf(" from %s to %s", t.Location, t.To)
+	case !t.Location.IsMain():
+		return " in " + t.Location.String()
+	}
+	return ""
+}
+
 // TargetPlace is what a repair's target did in one location: its signed movement there,
 // and the balances there after the other operations of its date, before it and after it.
 type TargetPlace struct {

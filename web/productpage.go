@@ -180,9 +180,6 @@ func (s *Server) productHTML(r *http.Request, product string, page int) (templat
 	for _, h := range history {
 		row := historyRowOf(n, h, byID)
 		if len(v.Places) > 0 && h.Location != "" {
-			// Repairs of a product kept in several locations are not supported yet: no
-			// Void button that could only be refused.
-			row.VoidURL = ""
 			row.Where = h.Location
 			if h.To != "" {
 				row.Where += "→" + h.To

@@ -19,9 +19,19 @@ type voidView struct {
 	Kind                 string // "sale"
 	Date, Note           string
 	StockNow, StockAfter string
+	// Where is " from main to north" for a transfer, " in north" outside main.
+	Where string
+	// Places are, for an operation outside main or a transfer, the stock in each
+	// location it moved, now and once it is void.
+	Places []voidPlace
 	// Refusal says why it cannot be voided (rejected, voided already); no form then.
 	Refusal string
 	Form    repairForm
+}
+
+// voidPlace is one location's stock before and after a void.
+type voidPlace struct {
+	Location, Now, After string
 }
 
 // shortID is the first characters of an event ID, enough to tell operations apart and
@@ -73,8 +83,8 @@ func (s *Server) showVoid(w http.ResponseWriter, r *http.Request, status int, t 
 	n := numbers(r)
 	kind := commands.WordsFor(t.Kind).Noun
 	v := voidView{EventID: t.ID, Short: shortID(t.ID), Product: t.Product.String(), Back: productURL("/products/", t.Product.String()),
-		Kind: kind, What: fmt.Sprintf("the %s of %s", kind, n.Fixed(max(t.Delta, -t.Delta))), Date: strings.TrimSuffix(t.Date.String(), " 00:00:00"),
-		Note: t.Note}
+		Kind: kind, What: fmt.Sprintf("the %s of %s", kind, n.Fixed(t.Moved())), Date: strings.TrimSuffix(t.Date.String(), " 00:00:00"),
+		Note: t.Note, Where: t.Where()}
 	f.Action, f.Submit, f.Back = "/operations/"+url.PathEscape(t.ID)+"/void", "Void this "+kind, v.Back
 	v.Form = f
 	switch {
@@ -88,12 +98,26 @@ func (s *Server) showVoid(w http.ResponseWriter, r *http.Request, status int, t 
 		s.unavailable(w, r, err)
 		return
 	}
-	if len(levels) == 1 {
+	if len(levels) == 1 && t.Kind != domain.TypeStockTransferred {
 		if c, ok := parseCents(levels[0].Stock); ok {
 			v.StockNow, v.StockAfter = n.Fixed(c), n.Fixed(c-t.Delta)
 		}
 	}
-	s.render(w, r, status, "void", map[string]any{"Title": "Void " + v.What + " of " + v.Product, "Void": v})
+	if v.Where != "" && v.Refusal == "" {
+		places, err := s.cfg.Store.ProductLocations(r.Context(), v.Product)
+		if err != nil {
+			s.unavailable(w, r, err)
+			return
+		}
+		for _, tp := range t.Places {
+			for _, p := range places {
+				if c, ok := parseCents(p.Stock); ok && p.Location == tp.Location.String() {
+					v.Places = append(v.Places, voidPlace{Location: p.Location, Now: n.Fixed(c), After: n.Fixed(c - tp.Delta)})
+				}
+			}
+		}
+	}
+	s.render(w, r, status, "void", map[string]any{"Title": "Void " + v.What + " of " + v.Product + v.Where, "Void": v})
 }
 
 // submitVoid answers POST /operations/{event_id}/void from the confirmation: a reason is
