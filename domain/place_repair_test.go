@@ -3,6 +3,7 @@ package domain_test
 import (
 	"errors"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/stockctl/stockctl/domain"
@@ -136,5 +137,36 @@ func TestVoidAndCorrectPerLocation(t *testing.T) {
 	want = "voiding this restock would make the stock of P1 in main negative on 2024-05-04 (4.00 in stock then)"
 	if err == nil || err.Error() != want {
 		t.Errorf("voiding main's restock, which its transfer emptied:\n got %v\nwant %s", err, want)
+	}
+}
+
+// TestRepairCarriesNoLocation: a void or a correction takes place where its target did,
+// so the codec refuses one that names a location as malformed, and Void and Correct
+// never write one, whatever location their metadata names.
+func TestRepairCarriesNoLocation(t *testing.T) {
+	s := domain.NewStock(mustProduct(t, "P1"))
+	m := in(t, "v1", "north", "2024-05-01")
+	m.Reason = "mistake"
+	void, _ := s.Void("t1", m, domain.Conditions{})
+	for _, e := range []domain.Event{
+		{Type: domain.TypeOperationVoided, ID: "v1", CommandID: "c-v1", Product: mustProduct(t, "P1"), ExpectedSeq: 2,
+			BusinessDate: mustDate(t, "2024-05-01"), RecordedAt: m.RecordedAt, Target: "t1", Reason: "mistake"},
+		{Type: domain.TypeOperationCorrected, ID: "k1", CommandID: "c-k1", Product: mustProduct(t, "P1"), ExpectedSeq: 2,
+			Quantity: mustQuantity(t, "2"), BusinessDate: mustDate(t, "2024-05-01"), RecordedAt: m.RecordedAt, Target: "t1", Reason: "mistake"},
+	} {
+		b, err := domain.MarshalEvent(e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := domain.UnmarshalEvent(b); err != nil {
+			t.Fatalf("%s without a location: %v", e.Type, err)
+		}
+		named := []byte(strings.Replace(string(b), `"target_event_id"`, `"location":"north","target_event_id"`, 1))
+		if _, err := domain.UnmarshalEvent(named); !errors.Is(err, domain.ErrMalformedEvent) {
+			t.Errorf("%s naming location north: %v, want malformed\n%s", e.Type, err, named)
+		}
+	}
+	if !void.Location.IsMain() {
+		t.Errorf("Void wrote location %s", void.Location)
 	}
 }
