@@ -24,6 +24,8 @@ type voidView struct {
 	// Places are, for an operation outside main or a transfer, the stock in each
 	// location it moved, now and once it is void.
 	Places []voidPlace
+	// Short names a location the void would take below zero now: it will be refused.
+	ShortIn string
 	// Refusal says why it cannot be voided (rejected, voided already); no form then.
 	Refusal string
 	Form    repairForm
@@ -113,6 +115,9 @@ func (s *Server) showVoid(w http.ResponseWriter, r *http.Request, status int, t 
 			for _, p := range places {
 				if c, ok := parseCents(p.Stock); ok && p.Location == tp.Location.String() {
 					v.Places = append(v.Places, voidPlace{Location: p.Location, Now: n.Fixed(c), After: n.Fixed(c - tp.Delta)})
+					if c-tp.Delta < 0 && v.ShortIn == "" {
+						v.ShortIn = p.Location
+					}
 				}
 			}
 		}

@@ -8,7 +8,7 @@ import (
 )
 
 // TestServeVoidPerLocation: the void page of a transfer words it from main to north with
-// each place's stock before and after; voiding it once north has sold the goods is
+// each place's stock before and after, and warns that north would go below zero; voiding it once north has sold the goods is
 // refused with 409 and the rule's message, from the form and from the API, and nothing
 // moves; the void page of a sale in north names north.
 func TestServeVoidPerLocation(t *testing.T) {
@@ -29,7 +29,8 @@ func TestServeVoidPerLocation(t *testing.T) {
 	confirm := s.do(c, "GET", voidURL, nil)
 	body := html.UnescapeString(confirm.body)
 	for _, want := range []string{"Void the transfer of 4.00 of P1 from main to north?",
-		"the stock of P1 in main goes from <strong>6.00</strong> to <strong>10.00</strong>; the stock of P1 in north goes from <strong>1.00</strong> to <strong>-3.00</strong>"} {
+		"the stock of P1 in main goes from <strong>6.00</strong> to <strong>10.00</strong>; the stock of P1 in north goes from <strong>1.00</strong> to <strong>-3.00</strong>",
+		"P1 in north would go below zero: the void will be refused."} {
 		if confirm.status != 200 || !strings.Contains(body, want) {
 			t.Errorf("the transfer's void page (%d) lacks %q:\n%.3000s", confirm.status, want, body)
 		}
