@@ -67,6 +67,9 @@ type Targets interface {
 	// Target returns the operation whose event ID is id as the rule sees it, nil when the
 	// read model holds none.
 	Target(ctx context.Context, id string) (*domain.Target, error)
+	// TargetPlaces completes t, of a product kept in several locations, with the balances
+	// around it in each location it moved.
+	TargetPlaces(ctx context.Context, t *domain.Target) error
 }
 
 // RepairHandler records repairs.
@@ -159,6 +162,9 @@ func (h RepairHandler) handle(ctx context.Context, rep Repair) (RepairResult, er
 			}
 			for _, l := range s.RepairPlaces(t) {
 				if c.PlaceLines == nil {
+					if err = h.targets.TargetPlaces(ctx, t); err != nil {
+						return RepairResult{}, err
+					}
 					c.PlaceLines = make(map[domain.LocationID]*domain.Timeline, 2)
 				}
 				if c.PlaceLines[l], err = r.model.PlaceTimeline(ctx, product, l); err != nil {

@@ -59,6 +59,9 @@ type Tx interface {
 	Held(partition int32, l domain.LocationID, stocks []domain.Snapshot) (int64, error)
 	// PlaceSpan returns p's balances in l around d, as Span does for the product.
 	PlaceSpan(p domain.ProductID, l domain.LocationID, d domain.BusinessDate) (domain.Span, error)
+	// TargetPlaces completes t, of a product kept in several locations, with the balances
+	// around it in each location it moved (TargetPlace.Prior and Rest).
+	TargetPlaces(t *domain.Target) error
 	// PlaceTimeline returns p's balances by date in l, as Timeline does for the product.
 	PlaceTimeline(p domain.ProductID, l domain.LocationID) (*domain.Timeline, error)
 	Reject(pos domain.Position, e domain.Event, reason, detail string) error
@@ -349,6 +352,9 @@ func (l *Ledger) conditions(tx Tx, partition int32, s *domain.Stock, e domain.Ev
 		}
 		for _, l := range s.RepairPlaces(c.Target) {
 			if c.PlaceLines == nil {
+				if err = tx.TargetPlaces(c.Target); err != nil {
+					return c, err
+				}
 				c.PlaceLines = make(map[domain.LocationID]*domain.Timeline, 2)
 			}
 			if c.PlaceLines[l], err = tx.PlaceTimeline(e.Product, l); err != nil {

@@ -75,18 +75,28 @@ func target(ctx context.Context, q rowsQueryer, id string, spanOf func(balanceKe
 	if rLo.Valid {
 		t.Rest = domain.Extremes{Low: start + rLo.Int64, High: start + rHi.Int64, Any: true}
 	}
-	// The locations it moved, each with its date's other rows there (the rule uses them
-	// only for a product kept in several locations).
+	// The locations it moved; their balances around it are read by targetPlaces, only
+	// for a product kept in several locations (the rule ignores them otherwise).
 	t.Places = []domain.TargetPlace{{Location: t.Location, Delta: delta}}
 	if t.Kind == domain.TypeStockTransferred {
 		t.Places = []domain.TargetPlace{{Location: t.Location, Delta: -qty}, {Location: t.To, Delta: qty}}
 	}
+	return t, nil
+}
+
+// targetPlaces sets, for each location t moved, the running totals there of its date's
+// other rows (TargetPlace.Prior and Rest).
+func targetPlaces(ctx context.Context, q rowsQueryer, t *domain.Target, spanOf func(balanceKey, domain.BusinessDate) (domain.Span, error)) error {
+	var seq int64
+	if err := q.QueryRowContext(ctx, `SELECT product_seq FROM ledger WHERE event_id = ?`, t.ID).Scan(&seq); err != nil {
+		return fmt.Errorf("operation %s: %w", t.ID, err)
+	}
 	for i := range t.Places {
 		if err := placeExtremes(ctx, q, t, seq, &t.Places[i], spanOf); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	return t, nil
+	return nil
 }
 
 // placeExtremes sets tp's Prior and Rest: the running totals in tp.Location of t's
@@ -153,6 +163,23 @@ func (t *projectTx) Target(id string) (*domain.Target, error) {
 		t.repairIndexes = true
 	}
 	return target(t.ctx, t.tx, id, t.spanAt)
+}
+
+// TargetPlaces completes a target of a product kept in several locations with its
+// date's other rows in each location it moved, as this transaction left them.
+func (t *projectTx) TargetPlaces(tg *domain.Target) error {
+	if err := t.flush(); err != nil {
+		return err
+	}
+	return targetPlaces(t.ctx, t.tx, tg, t.spanAt)
+}
+
+// TargetPlaces completes a target of a product kept in several locations with its date's
+// other rows in each location it moved.
+func (d *DB) TargetPlaces(ctx context.Context, tg *domain.Target) error {
+	return targetPlaces(ctx, d.db, tg, func(k balanceKey, date domain.BusinessDate) (domain.Span, error) {
+		return spanOf(ctx, d.db, k, date)
+	})
 }
 
 // PlaceTimeline returns product p's balances by date in location l as this transaction
