@@ -19,8 +19,9 @@ func correctCommand() *cli.Command {
 			"with the reason. EVENT_ID is the operation's event ID or a prefix of at least 8\n" +
 			"characters. Give at least one of --quantity, --date, --note that differs (exit 2\n" +
 			"otherwise); what is not given stays as it was. A count cannot be corrected: void it\n" +
-			"and count again. Refused (exit 1) as a void is, or when the corrected operation\n" +
-			"would make the stock negative at some date.\n" +
+			"and count again. The corrected operation is in the same location (a transfer between\n" +
+			"the same two: both move). Refused (exit 1) as a void is, or when the corrected\n" +
+			"operation would make the stock negative at some date in one of them.\n" +
 			"Example: stockctl correct 3f2a9c1e --quantity 3 --reason \"typed 30 for 3\"",
 		Flags: append(append([]cli.Flag{
 			&cli.StringFlag{Name: "quantity", Usage: "the corrected quantity, e.g. --quantity 3"},

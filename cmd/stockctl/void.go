@@ -16,7 +16,8 @@ func voidCommand() *cli.Command {
 			"shows both. EVENT_ID is the operation's event ID (history -o json shows them) or a\n" +
 			"prefix of at least 8 characters that only it starts with. Refused (exit 1) when no\n" +
 			"operation has that ID, it was rejected, it is voided already, its date is in a closed\n" +
-			"period, or taking it away would make the stock negative at some date. The same\n" +
+			"period, or taking it away would make the stock negative at some date, in any\n" +
+			"location it moved (its own; a transfer's source and destination), named then. The same\n" +
 			"--idempotency-key again answers \"already recorded\" (exit 0).\n" +
 			"Example: stockctl void 3f2a9c1e --reason \"typed 30 for 3\"",
 		Flags: append([]cli.Flag{
