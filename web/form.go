@@ -32,7 +32,7 @@ func (s *Server) flash(r *http.Request, nonce string) (*flash, error) {
 	past = strings.ToUpper(past[:1]) + past[1:]
 	n := numbers(r)
 	f := &flash{Message: fmt.Sprintf("%s %s of %q on %s; stock after it: %s.", past, n.Fixed(o.Quantity.Cents()), o.Product, o.Date, n.Fixed(o.Stock.Cents()))}
-	if msg, ok := repairFlash(o, n.Fixed(o.Stock.Cents())); ok {
+	if msg, ok := repairFlash(o, n.Fixed(o.Stock.Cents()), n.Fixed(o.Quantity.Cents())); ok {
 		f.Message = msg
 	}
 	if r.URL.Query().Get("again") != "" {

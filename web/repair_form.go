@@ -189,12 +189,14 @@ func (s *Server) showRepairForm(w http.ResponseWriter, r *http.Request, status i
 }
 
 // repairFlash is the confirmation a product page shows after a repair form recorded o.
-func repairFlash(o domain.Outcome, stock string) (string, bool) {
+func repairFlash(o domain.Outcome, stock, qty string) (string, bool) {
 	switch o.Type {
 	case domain.TypeOperationVoided:
 		return fmt.Sprintf("Voided the operation of %q dated %s; stock now %s.", o.Product, strings.TrimSuffix(o.Date, " 00:00:00"), stock), true
 	case domain.TypeStockCounted:
 		return fmt.Sprintf("Recorded a count of %q on %s; stock after it: %s. The history shows the difference.", o.Product, strings.TrimSuffix(o.Date, " 00:00:00"), stock), true
+	case domain.TypeStockTransferred:
+		return fmt.Sprintf("Moved %s of %q from %s to %s on %s.", qty, o.Product, o.Location, o.To, strings.TrimSuffix(o.Date, " 00:00:00")), true
 	case domain.TypeStockAdjusted:
 		return fmt.Sprintf("Recorded an adjustment of %q on %s; stock after it: %s.", o.Product, strings.TrimSuffix(o.Date, " 00:00:00"), stock), true
 	}
