@@ -87,7 +87,7 @@ func (s *Server) openLocations(r *http.Request) ([]locationChoice, error) {
 			continue
 		}
 		label := l.ID
-		if l.Name != "" && l.Name != l.ID {
+		if l.Name != "" && !strings.EqualFold(l.Name, l.ID) {
 			label = l.ID + " · " + l.Name
 		}
 		out = append(out, locationChoice{ID: l.ID, Label: label})

@@ -62,7 +62,7 @@ func TestServeLocationForms(t *testing.T) {
 
 	page := s.do(c, "GET", "/products/P1", nil).body
 	for _, want := range []string{`<select id="location" name="location"`, `<select id="count-location" name="location"`,
-		`<select id="adjust-location" name="location"`, `<option value="north">north · North warehouse</option>`,
+		`<select id="adjust-location" name="location"`, `<option value="north">north · North warehouse</option>`, `in stock: 10.00 in all locations`,
 		`id="move-box"`, `href="/transfers/new?product=P1"`} {
 		if !strings.Contains(page, want) {
 			t.Errorf("the product page lacks %s", want)
