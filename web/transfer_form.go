@@ -217,7 +217,7 @@ func transferMessage(err error, date domain.BusinessDate, n reports.Numbers) str
 		if !short.Available.IsZero() {
 			avail = "only " + n.Fixed(short.Available.Cents())
 		}
-		return fmt.Sprintf("Nothing was moved: %s of %s in %s on %s, and %s were to move. Move less, or restock %s first.",
+		return fmt.Sprintf("Nothing was moved: %s of %s in %s on %s; you asked to move %s. Move less, or restock %s first.",
 			avail, short.Product.String(), short.Location, on.Day(), n.Fixed(short.Requested.Cents()), short.Location)
 	}
 	var loc *domain.LocationError
