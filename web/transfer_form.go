@@ -180,8 +180,6 @@ func (s *Server) submitTransfer(w http.ResponseWriter, r *http.Request) {
 			if locErr.ID == op.To {
 				field = "to"
 			}
-		case errors.Is(err, domain.ErrInsufficientStock):
-			field = "quantity"
 		case field == "location":
 			field = "to"
 		case field == "" || field == "idempotency_key":
