@@ -68,6 +68,10 @@ func TestServeLocationForms(t *testing.T) {
 			t.Errorf("the product page lacks %s", want)
 		}
 	}
+	if entry := s.get("/operations/new").body; !strings.Contains(entry, `<a href="/transfers/new">Move stock</a>`) ||
+		!strings.Contains(entry, `<select id="location" name="location"`) {
+		t.Error("the entry form has no location select or no way to the transfer form")
+	}
 	if strings.Contains(page, `value="old"`) {
 		t.Error("the closed location old is offered")
 	}
