@@ -26,12 +26,12 @@ func (m Mark) Version() int64 {
 	return v
 }
 
-// Change is one operation the model applied, accepted or rejected: a sale, a restock, or
-// a repair (a void adds no ledger row, and a correction's, count's or adjustment's row is
-// told once, as its repair).
+// Change is one operation the model applied, accepted or rejected: a sale, a restock, a
+// transfer, or a repair (a void adds no ledger row, and a correction's, count's or
+// adjustment's row is told once, as its repair).
 type Change struct {
 	Product string `json:"product"`
-	// Type is "sale", "restock", "void", "correction", "count" or "adjustment".
+	// Type is "sale", "restock", "transfer", "void", "correction", "count" or "adjustment".
 	Type     string `json:"type"`
 	Quantity string `json:"quantity"`
 	// Stock is, after an accepted sale or restock, the balance after it in business-date
@@ -49,6 +49,10 @@ type Change struct {
 	RecordedBy   string `json:"recorded_by"`
 	Partition    int32  `json:"partition"`
 	Offset       int64  `json:"offset"`
+	// Location is where a sale, restock or transfer happened (a transfer's source), To a
+	// transfer's destination (issue 19).
+	Location string `json:"location,omitempty"`
+	To       string `json:"to,omitempty"`
 }
 
 // ChangesSince returns the operations applied after m, the oldest first, at most limit
@@ -90,9 +94,10 @@ func changesIn(ctx context.Context, tx *sql.Conn, m Mark, limit int) (changes []
 	if maps.Equal(next.offsets, m.offsets) {
 		return nil, m, false, nil
 	}
-	// Sales and restocks from the ledger; the rows of repairs are told from repairs.
-	rows, err := tx.QueryContext(ctx, `SELECT id, product_id, event_type, qty_cents, `+stockAfter+`, business_date, recorded_by, partition, "offset", event_id
-		FROM ledger WHERE id > ? AND event_type IN ('StockSold', 'StockRestocked') AND corrects IS NULL ORDER BY id LIMIT ?`, m.ledgerID, limit+1)
+	// Sales, restocks and transfers from the ledger; the rows of repairs are told from repairs.
+	rows, err := tx.QueryContext(ctx, `SELECT id, product_id, event_type, qty_cents, `+stockAfter+`, business_date, recorded_by, partition, "offset", event_id,
+		location, coalesce(to_location, '')
+		FROM ledger WHERE id > ? AND event_type IN ('StockSold', 'StockRestocked', 'StockTransferred') AND corrects IS NULL ORDER BY id LIMIT ?`, m.ledgerID, limit+1)
 	if err != nil {
 		return nil, m, false, fmt.Errorf("changes: %w", err)
 	}
@@ -101,7 +106,8 @@ func changesIn(ctx context.Context, tx *sql.Conn, m Mark, limit int) (changes []
 		var c Change
 		var typ string
 		var qty, stock, id int64
-		if err := rows.Scan(&id, &c.Product, &typ, &qty, &stock, &c.Date, &c.RecordedBy, &c.Partition, &c.Offset, &c.EventID); err != nil {
+		if err := rows.Scan(&id, &c.Product, &typ, &qty, &stock, &c.Date, &c.RecordedBy, &c.Partition, &c.Offset, &c.EventID,
+			&c.Location, &c.To); err != nil {
 			rows.Close()
 			return nil, m, false, fmt.Errorf("changes: %w", err)
 		}

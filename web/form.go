@@ -32,7 +32,7 @@ func (s *Server) flash(r *http.Request, nonce string) (*flash, error) {
 	past = strings.ToUpper(past[:1]) + past[1:]
 	n := numbers(r)
 	f := &flash{Message: fmt.Sprintf("%s %s of %q on %s; stock after it: %s.", past, n.Fixed(o.Quantity.Cents()), o.Product, o.Date, n.Fixed(o.Stock.Cents()))}
-	if msg, ok := repairFlash(o, n.Fixed(o.Stock.Cents())); ok {
+	if msg, ok := repairFlash(o, n.Fixed(o.Stock.Cents()), n.Fixed(o.Quantity.Cents())); ok {
 		f.Message = msg
 	}
 	if r.URL.Query().Get("again") != "" {
@@ -61,10 +61,45 @@ type entryForm struct {
 	// AllowFuture is the "record it anyway" box, shown once a date was refused as in the
 	// future (Future), or when it was ticked.
 	AllowFuture, Future bool
+	// Location is where the operation happens (empty: main); Locations the open ones the
+	// form offers, none while main is the only one (the form then has no location field).
+	Location  string
+	Locations []locationChoice
+	// Kind is empty: the location field's template serves the repair forms too.
+	Kind string
+}
+
+// locationChoice is an open location as a form's select offers it.
+type locationChoice struct {
+	ID, Label string
+}
+
+// openLocations returns the open locations a form offers, main first, or none when main
+// is the only one: a shop with one room sees the forms as they always were.
+func (s *Server) openLocations(r *http.Request) ([]locationChoice, error) {
+	locs, err := s.cfg.Store.Locations(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	var out []locationChoice
+	for _, l := range locs {
+		if l.Status != "open" {
+			continue
+		}
+		label := l.ID
+		if l.Name != "" && !strings.EqualFold(l.Name, l.ID) {
+			label = l.ID + " · " + l.Name
+		}
+		out = append(out, locationChoice{ID: l.ID, Label: label})
+	}
+	if len(out) < 2 {
+		return nil, nil
+	}
+	return out, nil
 }
 
 // formFields are the form's fields in the order it shows them.
-var formFields = []string{"product", "type", "quantity", "date", "time", "note", "operator"}
+var formFields = []string{"product", "location", "type", "quantity", "date", "time", "note", "operator"}
 
 // fail sets the form's errors and the field to focus.
 func (f *entryForm) fail(errs map[string]string) {
@@ -127,6 +162,9 @@ func (s *Server) fillStock(r *http.Request, f *entryForm) error {
 		return err
 	}
 	n := numbers(r)
+	if f.Locations, err = s.openLocations(r); err != nil {
+		return err
+	}
 	f.Known = make([]StockLevel, len(known))
 	for i, k := range known {
 		k.Stock = quantityText(n, k.Stock)
@@ -191,7 +229,8 @@ func (s *Server) submitOperation(w http.ResponseWriter, r *http.Request) {
 	f := entryForm{Nonce: nonce, CSRF: r.PostForm.Get("csrf"), DefaultOperator: s.cfg.Operator,
 		Product: r.PostForm.Get("product"), Type: r.PostForm.Get("type"), Quantity: r.PostForm.Get("quantity"),
 		Date: r.PostForm.Get("date"), Time: r.PostForm.Get("time"), Note: r.PostForm.Get("note"), Operator: r.PostForm.Get("operator"),
-		NewProduct: r.PostForm.Get("new_product") != "", AllowFuture: r.PostForm.Get("allow_future") != ""}
+		NewProduct: r.PostForm.Get("new_product") != "", AllowFuture: r.PostForm.Get("allow_future") != "",
+		Location: r.PostForm.Get("location")}
 	f.DecimalComma = decimalComma(r)
 	refuse := func(status int, errs map[string]string) {
 		f.fail(errs)
@@ -203,7 +242,8 @@ func (s *Server) submitOperation(w http.ResponseWriter, r *http.Request) {
 	}
 	date, timeErr := formDate(f.Date, f.Time)
 	in := operationInput{Product: f.Product, Type: f.Type, Quantity: formQuantity(f.Quantity, numbers(r)), Date: date, Note: f.Note,
-		Operator: f.Operator, Key: formKeyPrefix + nonce, NewProduct: f.NewProduct, AllowFuture: f.AllowFuture}
+		Operator: f.Operator, Key: formKeyPrefix + nonce, NewProduct: f.NewProduct, AllowFuture: f.AllowFuture,
+		Location: f.Location}
 	// Every field is checked before anything is recorded, and every wrong one flagged.
 	_, _, invalid := in.parseAll(s.cfg.Now(), s.cfg.Operator)
 	if len(invalid) > 0 || timeErr != nil {

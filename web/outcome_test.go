@@ -75,6 +75,11 @@ func (levelsOnly) StockLevels(context.Context, ...string) ([]web.StockLevel, err
 	return nil, nil
 }
 
+// Locations: main alone, the forms then have no location field.
+func (levelsOnly) Locations(context.Context) ([]web.Location, error) {
+	return []web.Location{{ID: "main", Status: "open"}}, nil
+}
+
 // TestFormOutcomeUnknown: the form never says "Nothing was recorded" about an operation
 // that may have been, and keeps its nonce (the idempotency key) for a safe resend.
 func TestFormOutcomeUnknown(t *testing.T) {

@@ -21,7 +21,7 @@ var pages = func() map[string]*template.Template {
 	base := template.Must(template.ParseFS(templateFiles, "templates/layout.html", "templates/form.html", "templates/product_fragment.html",
 		"templates/repair_form.html"))
 	out := make(map[string]*template.Template)
-	for _, name := range []string{"dashboard", "product", "new", "error", "void", "repair"} {
+	for _, name := range []string{"dashboard", "product", "new", "error", "void", "repair", "transfer"} {
 		out[name] = template.Must(template.Must(base.Clone()).ParseFS(templateFiles, "templates/"+name+".html"))
 	}
 	return out

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -245,8 +246,10 @@ func (s *Server) productPage(w http.ResponseWriter, r *http.Request) {
 		s.unavailable(w, r, err)
 		return
 	}
+	count, adjust := s.newRepairForm(r, "count", p.String()), s.newRepairForm(r, "adjust", p.String())
+	count.Locations, adjust.Locations = form.Locations, form.Locations
 	data := map[string]any{"Title": "Product " + p.String(), "Product": p.String(), "Form": form, "Fragment": frag, "Version": version,
-		"Count": s.newRepairForm(r, "count", p.String()), "Adjust": s.newRepairForm(r, "adjust", p.String()),
+		"Count": count, "Adjust": adjust, "MoveURL": "/transfers/new?product=" + url.QueryEscape(p.String()),
 		"FragmentURL": withPage(productURL("/fragments/products/", p.String()), page)}
 	status := http.StatusOK
 	if pageErr != nil {

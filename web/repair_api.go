@@ -30,6 +30,7 @@ type correctRequest struct {
 
 type countRequest struct {
 	Product     string         `json:"product"`
+	Location    string         `json:"location"`
 	Quantity    jsontext.Value `json:"quantity"`
 	Date        string         `json:"date"`
 	Reason      string         `json:"reason"`
@@ -39,7 +40,8 @@ type countRequest struct {
 }
 
 type adjustRequest struct {
-	Product string `json:"product"`
+	Product  string `json:"product"`
+	Location string `json:"location"`
 	// Quantity is signed ("-3": out of stock), or unsigned with Direction.
 	Quantity    jsontext.Value `json:"quantity"`
 	Direction   string         `json:"direction"`
@@ -53,8 +55,8 @@ type adjustRequest struct {
 var (
 	voidFields    = []string{"reason", "operator"}
 	correctFields = []string{"quantity", "date", "note", "reason", "operator", "allow_future"}
-	countFields   = []string{"product", "quantity", "date", "reason", "note", "operator", "allow_future"}
-	adjustFields  = []string{"product", "quantity", "direction", "reason", "note", "date", "operator", "allow_future"}
+	countFields   = []string{"product", "location", "quantity", "date", "reason", "note", "operator", "allow_future"}
+	adjustFields  = []string{"product", "location", "quantity", "direction", "reason", "note", "date", "operator", "allow_future"}
 )
 
 // repairResponse says what the ledger recorded for a repair.
@@ -62,6 +64,8 @@ type repairResponse struct {
 	EventID string `json:"event_id"`
 	Type    string `json:"type"` // "void", "correction", "count" or "adjustment"
 	Product string `json:"product"`
+	// Location is where a count or an adjustment happened.
+	Location string `json:"location,omitempty"`
 	// Target is the operation a void or a correction cancelled.
 	Target string `json:"target,omitempty"`
 	// Quantity: counted, adjusted, or a correction's new quantity.
@@ -150,7 +154,7 @@ func (s *Server) apiCount(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.apiRepair(w, r, repairInput{Kind: domain.TypeStockCounted, Product: req.Product, Quantity: q, Date: req.Date,
-		Reason: req.Reason, Note: req.Note, Operator: req.Operator, AllowFuture: req.AllowFuture})
+		Reason: req.Reason, Note: req.Note, Operator: req.Operator, AllowFuture: req.AllowFuture, Location: req.Location})
 }
 
 // apiAdjust answers POST /api/adjustments {"product", "quantity", "direction"?, "reason", "note"?, "date"?}.
@@ -164,7 +168,7 @@ func (s *Server) apiAdjust(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.apiRepair(w, r, repairInput{Kind: domain.TypeStockAdjusted, Product: req.Product, Quantity: q, Direction: req.Direction,
-		Date: req.Date, Reason: req.Reason, Note: req.Note, Operator: req.Operator, AllowFuture: req.AllowFuture})
+		Date: req.Date, Reason: req.Reason, Note: req.Note, Operator: req.Operator, AllowFuture: req.AllowFuture, Location: req.Location})
 }
 
 // apiRepair checks a repair, records it and answers: 201 with what was recorded, 200 for
@@ -194,6 +198,9 @@ func repairAnswer(res commands.RepairResult) repairResponse {
 	out := repairResponse{EventID: e.ID, Type: commands.WordsFor(e.Type).Noun, Product: e.Product.String(), Target: e.Target,
 		Delta: signedCents(res.Delta), Date: e.BusinessDate.String(), Reason: e.Reason, Stock: res.Stock.String(),
 		AlreadyRecorded: res.AlreadyRecorded, Message: res.Message()}
+	if e.Type == domain.TypeStockCounted || e.Type == domain.TypeStockAdjusted {
+		out.Location = e.Location.String()
+	}
 	if res.Target != nil && out.Product == "" {
 		out.Product = res.Target.Product.String()
 	}

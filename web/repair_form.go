@@ -23,14 +23,18 @@ type repairForm struct {
 	DefaultOperator                 string
 	DecimalComma                    bool
 	Reasons                         []string // an adjustment's reason codes
-	Errors                          map[string]string
-	Focus                           string
+	// Location is where a count or an adjustment happens; Locations the open ones
+	// offered (none while main is the only one).
+	Location  string
+	Locations []locationChoice
+	Errors    map[string]string
+	Focus     string
 	// Submit is the void's button ("Void this sale"); Back, its way out.
 	Submit, Back string
 }
 
 // repairFields are a repair form's fields in the order it shows them.
-var repairFields = []string{"quantity", "direction", "reason", "date", "time", "note", "operator"}
+var repairFields = []string{"location", "quantity", "direction", "reason", "date", "time", "note", "operator"}
 
 // fail sets the form's errors and the field to focus.
 func (f *repairForm) fail(errs map[string]string) {
@@ -78,6 +82,7 @@ func (s *Server) readRepairForm(w http.ResponseWriter, r *http.Request, kind str
 	f.Nonce, f.CSRF = nonce, r.PostForm.Get("csrf")
 	f.Quantity, f.Direction, f.Date, f.Time = r.PostForm.Get("quantity"), r.PostForm.Get("direction"), r.PostForm.Get("date"), r.PostForm.Get("time")
 	f.Reason, f.Note, f.Operator = r.PostForm.Get("reason"), r.PostForm.Get("note"), r.PostForm.Get("operator")
+	f.Location = r.PostForm.Get("location")
 	return f, true
 }
 
@@ -88,7 +93,7 @@ func (s *Server) readRepairForm(w http.ResponseWriter, r *http.Request, kind str
 func (s *Server) submitRepair(w http.ResponseWriter, r *http.Request, f repairForm, in repairInput, show func(int, repairForm)) {
 	date, timeErr := formDate(f.Date, f.Time)
 	in.Date, in.Operator, in.Reason, in.Note = date, f.Operator, f.Reason, f.Note
-	in.Key, in.defaultOperator = formKeyPrefix+f.Nonce, s.cfg.Operator
+	in.Key, in.defaultOperator, in.Location = formKeyPrefix+f.Nonce, s.cfg.Operator, f.Location
 	rep, invalid := in.parse(s.cfg.Now())
 	if len(invalid) > 0 || timeErr != nil {
 		errs := make(map[string]string)
@@ -170,6 +175,12 @@ func (s *Server) showRepairForm(w http.ResponseWriter, r *http.Request, status i
 	if p, err := productid.Lookup(product); err == nil {
 		product = p.String()
 	}
+	locs, err := s.openLocations(r)
+	if err != nil {
+		s.unavailable(w, r, err)
+		return
+	}
+	f.Locations = locs
 	data := map[string]any{"Title": title + " " + product, "Form": f, "Back": productURL("/products/", product)}
 	if levels, err := s.cfg.Store.StockLevels(r.Context(), product); err == nil && len(levels) == 1 {
 		data["Stock"] = quantityText(numbers(r), levels[0].Stock)
@@ -178,12 +189,14 @@ func (s *Server) showRepairForm(w http.ResponseWriter, r *http.Request, status i
 }
 
 // repairFlash is the confirmation a product page shows after a repair form recorded o.
-func repairFlash(o domain.Outcome, stock string) (string, bool) {
+func repairFlash(o domain.Outcome, stock, qty string) (string, bool) {
 	switch o.Type {
 	case domain.TypeOperationVoided:
 		return fmt.Sprintf("Voided the operation of %q dated %s; stock now %s.", o.Product, strings.TrimSuffix(o.Date, " 00:00:00"), stock), true
 	case domain.TypeStockCounted:
 		return fmt.Sprintf("Recorded a count of %q on %s; stock after it: %s. The history shows the difference.", o.Product, strings.TrimSuffix(o.Date, " 00:00:00"), stock), true
+	case domain.TypeStockTransferred:
+		return fmt.Sprintf("Moved %s of %q from %s to %s on %s.", qty, o.Product, o.Location, o.To, strings.TrimSuffix(o.Date, " 00:00:00")), true
 	case domain.TypeStockAdjusted:
 		return fmt.Sprintf("Recorded an adjustment of %q on %s; stock after it: %s.", o.Product, strings.TrimSuffix(o.Date, " 00:00:00"), stock), true
 	}

@@ -43,12 +43,14 @@ type repairInput struct {
 	// quantity (empty: the target's own).
 	Quantity string
 	// Direction of an adjustment: "in", "out", or empty to follow Quantity's sign.
-	Direction       string
-	Date            string
-	Reason, Note    string
-	NoteGiven       bool
-	Operator, Key   string
-	AllowFuture     bool
+	Direction     string
+	Date          string
+	Reason, Note  string
+	NoteGiven     bool
+	Operator, Key string
+	AllowFuture   bool
+	// Location is where a count or an adjustment happens; empty: main.
+	Location        string
 	defaultOperator string
 }
 
@@ -89,7 +91,7 @@ func (in repairInput) parse(now time.Time) (commands.Repair, []*commands.FieldEr
 		product = "x" // a void's product is its target's
 	}
 	op, perrs := commands.Input{Product: product, Quantity: "1", Date: in.Date, Note: in.Note, Operator: in.Operator,
-		Key: in.Key, AllowFuture: in.AllowFuture}.ParseAll(now, uuid.NewString)
+		Key: in.Key, AllowFuture: in.AllowFuture, Location: strings.TrimSpace(in.Location)}.ParseAll(now, uuid.NewString)
 	var later []*commands.FieldError
 	for _, e := range perrs {
 		if e.Field == "product" {
@@ -98,7 +100,7 @@ func (in repairInput) parse(now time.Time) (commands.Repair, []*commands.FieldEr
 			later = append(later, e)
 		}
 	}
-	rep.Product, rep.Date, rep.DateGiven = op.Product, op.Date, strings.TrimSpace(in.Date) != ""
+	rep.Product, rep.Date, rep.DateGiven, rep.Location = op.Product, op.Date, strings.TrimSpace(in.Date) != "", op.Location
 	q := strings.TrimSpace(in.Quantity)
 	switch in.Kind {
 	case domain.TypeStockCounted:

@@ -54,7 +54,7 @@ type HistoryEntry struct {
 // event stream's "operation" events tell it.
 type AppliedOperation struct {
 	Product string `json:"product"`
-	// Type is "sale", "restock", "void", "correction", "count" or "adjustment".
+	// Type is "sale", "restock", "transfer", "void", "correction", "count" or "adjustment".
 	Type     string `json:"type"`
 	Quantity string `json:"quantity"`
 	// Stock is, after an accepted sale or restock, the balance after it in business-date
@@ -72,4 +72,8 @@ type AppliedOperation struct {
 	RecordedBy   string `json:"recorded_by"`
 	Partition    int32  `json:"partition"`
 	Offset       int64  `json:"offset"`
+	// Location is where a sale, restock or transfer happened (a transfer's source), To a
+	// transfer's destination (issue 19).
+	Location string `json:"location,omitempty"`
+	To       string `json:"to,omitempty"`
 }

@@ -119,6 +119,8 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /operations/{event_id}/void", s.submitVoid)
 	mux.HandleFunc("POST /counts", s.submitCount)
 	mux.HandleFunc("POST /adjustments", s.submitAdjust)
+	mux.HandleFunc("GET /transfers/new", s.newTransferPage)
+	mux.HandleFunc("POST /transfers", s.submitTransfer)
 	mux.HandleFunc("GET /assets/{name}", s.asset)
 	mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) })
 

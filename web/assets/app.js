@@ -113,7 +113,7 @@
             if (product.value.trim() !== id) return;
             // Written as the page writes quantities: separators, two decimals.
             hint.textContent = d.products.length ? "in stock: " + Number(d.products[0].stock).toLocaleString(navigator.language,
-              { minimumFractionDigits: 2, maximumFractionDigits: 2 }) : "new product";
+              { minimumFractionDigits: 2, maximumFractionDigits: 2 }) + (document.getElementById("location") ? " in all locations" : "") : "new product";
           }, function () {});
       }, 150);
     });
