@@ -245,8 +245,11 @@ func alreadyRepaired(rep Repair, prior domain.Outcome) (RepairResult, error) {
 	}
 	date, _ := domain.ParseBusinessDate(prior.Date)
 	p, _ := domain.ParseProductID(prior.Product)
+	loc, _ := domain.ParseLocationID(prior.Location)
+	to, _ := domain.ParseLocationID(prior.To)
 	return RepairResult{
-		Event:           domain.Event{Type: rep.Kind, ID: prior.EventID, CommandID: rep.CommandID, Product: p, Quantity: prior.Quantity, BusinessDate: date, Target: rep.Target},
+		Event: domain.Event{Type: rep.Kind, ID: prior.EventID, CommandID: rep.CommandID, Product: p, Quantity: prior.Quantity, BusinessDate: date, Target: rep.Target,
+			Location: loc, To: to},
 		Stock:           prior.Stock,
 		AlreadyRecorded: true,
 		Key:             rep.Key,
@@ -275,6 +278,23 @@ func unknownProduct(ctx context.Context, l *lookAlikes, p domain.ProductID) erro
 
 // ErrAmbiguousID means an event ID prefix matches more than one operation.
 var ErrAmbiguousID = errors.New("ambiguous event ID")
+
+// Where returns where the repair applied: a count's or an adjustment's location, a
+// void's or correction's operation's (and a transfer's destination; "" otherwise).
+// Main is "main".
+func (r RepairResult) Where() (location, to string) {
+	if r.Target != nil {
+		if r.Target.Kind == domain.TypeStockTransferred {
+			to = r.Target.To.String()
+		}
+		return r.Target.Location.String(), to
+	}
+	if !r.Event.To.IsMain() {
+		// Of a void already recorded: its transfer's destination (main is not told).
+		to = r.Event.To.String()
+	}
+	return r.Event.Location.String(), to
+}
 
 // Message is the sentence that reports r, the same from the CLI and the API.
 func (r RepairResult) Message() string {

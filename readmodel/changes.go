@@ -49,8 +49,9 @@ type Change struct {
 	RecordedBy   string `json:"recorded_by"`
 	Partition    int32  `json:"partition"`
 	Offset       int64  `json:"offset"`
-	// Location is where a sale, restock or transfer happened (a transfer's source), To a
-	// transfer's destination (issue 19).
+	// Location is where a sale, restock, transfer, count or adjustment happened (a
+	// transfer's source), or a void's or correction's operation; To a transfer's
+	// destination, or a voided or corrected transfer's (issue 19).
 	Location string `json:"location,omitempty"`
 	To       string `json:"to,omitempty"`
 }
@@ -172,9 +173,14 @@ func changesIn(ctx context.Context, tx *sql.Conn, m Mark, limit int) (changes []
 
 // repairsIn reads the repairs after rowid from, at most limit, and whether there were more.
 func repairsIn(ctx context.Context, tx *sql.Conn, from int64, limit int) ([]Change, bool, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT event_type, product_id, delta_cents, stock_cents, business_date, recorded_by,
-		partition, "offset", event_id, coalesce(target_event_id, ''), reason
-		FROM repairs WHERE rowid > ? ORDER BY rowid LIMIT ?`, from, limit+1)
+	// The location is the ledger row's: a count's, adjustment's or correction's own row
+	// (the correction's is its target's location), a void's target's (found by the
+	// ledger_event index).
+	rows, err := tx.QueryContext(ctx, `SELECT r.event_type, r.product_id, r.delta_cents, r.stock_cents, r.business_date, r.recorded_by,
+		r.partition, r."offset", r.event_id, coalesce(r.target_event_id, ''), r.reason, coalesce(l.location, 'main'), coalesce(l.to_location, '')
+		FROM repairs r LEFT JOIN ledger l ON l.id = (SELECT min(id) FROM ledger WHERE product_id = r.product_id
+			AND event_id = iif(r.event_type = 'OperationVoided', r.target_event_id, r.event_id))
+		WHERE r.rowid > ? ORDER BY r.rowid LIMIT ?`, from, limit+1)
 	if err != nil {
 		return nil, false, fmt.Errorf("changes: %w", err)
 	}
@@ -188,7 +194,7 @@ func repairsIn(ctx context.Context, tx *sql.Conn, from int64, limit int) ([]Chan
 		var typ string
 		var delta, stock int64
 		if err := rows.Scan(&typ, &c.Product, &delta, &stock, &c.Date, &c.RecordedBy, &c.Partition, &c.Offset, &c.EventID,
-			&c.Target, &c.RepairReason); err != nil {
+			&c.Target, &c.RepairReason, &c.Location, &c.To); err != nil {
 			return nil, false, fmt.Errorf("changes: %w", err)
 		}
 		c.Type, c.Quantity, c.Delta, c.Stock = changeType(domain.EventType(typ)), centsString(max(delta, -delta)), signedString(delta), centsString(stock)

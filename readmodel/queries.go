@@ -246,14 +246,17 @@ func (d *DB) EventOutcome(ctx context.Context, pos domain.Position, e domain.Eve
 	return o, nil
 }
 
-// CommandOutcome returns the accepted event of a command, if any.
+// CommandOutcome returns the accepted event of a command, if any; a void's location is
+// its target's.
 func (d *DB) CommandOutcome(ctx context.Context, commandID string) (domain.Outcome, error) {
 	o, err := d.outcome(ctx, `SELECT event_id, event_type, product_id, qty_cents, stock_cents, business_date, note, '', 1,
 			location, coalesce(to_location, '')
 		FROM ledger WHERE command_key = ?1 AND command_id = ?2
 		UNION ALL
-		SELECT event_id, event_type, product_id, 0, stock_cents, business_date, note, '', 1, 'main', ''
-		FROM repairs WHERE event_type = 'OperationVoided' AND command_key = ?1 AND command_id = ?2`, commandKey(commandID), commandID)
+		SELECT r.event_id, r.event_type, r.product_id, 0, r.stock_cents, r.business_date, r.note, '', 1,
+			coalesce(l.location, 'main'), coalesce(l.to_location, '')
+		FROM repairs r LEFT JOIN ledger l ON l.id = (SELECT min(id) FROM ledger WHERE product_id = r.product_id AND event_id = r.target_event_id)
+		WHERE r.event_type = 'OperationVoided' AND r.command_key = ?1 AND r.command_id = ?2`, commandKey(commandID), commandID)
 	if err != nil {
 		return domain.Outcome{}, fmt.Errorf("command outcome: %w", err)
 	}

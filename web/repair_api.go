@@ -64,8 +64,10 @@ type repairResponse struct {
 	EventID string `json:"event_id"`
 	Type    string `json:"type"` // "void", "correction", "count" or "adjustment"
 	Product string `json:"product"`
-	// Location is where a count or an adjustment happened.
-	Location string `json:"location,omitempty"`
+	// Location is where a count or an adjustment happened, or the voided or corrected
+	// operation ("main" for main); To, that operation's destination when a transfer.
+	Location string `json:"location"`
+	To       string `json:"to,omitempty"`
 	// Target is the operation a void or a correction cancelled.
 	Target string `json:"target,omitempty"`
 	// Quantity: counted, adjusted, or a correction's new quantity.
@@ -198,9 +200,7 @@ func repairAnswer(res commands.RepairResult) repairResponse {
 	out := repairResponse{EventID: e.ID, Type: commands.WordsFor(e.Type).Noun, Product: e.Product.String(), Target: e.Target,
 		Delta: signedCents(res.Delta), Date: e.BusinessDate.String(), Reason: e.Reason, Stock: res.Stock.String(),
 		AlreadyRecorded: res.AlreadyRecorded, Message: res.Message()}
-	if e.Type == domain.TypeStockCounted || e.Type == domain.TypeStockAdjusted {
-		out.Location = e.Location.String()
-	}
+	out.Location, out.To = res.Where()
 	if res.Target != nil && out.Product == "" {
 		out.Product = res.Target.Product.String()
 	}

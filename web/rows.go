@@ -72,8 +72,9 @@ type AppliedOperation struct {
 	RecordedBy   string `json:"recorded_by"`
 	Partition    int32  `json:"partition"`
 	Offset       int64  `json:"offset"`
-	// Location is where a sale, restock or transfer happened (a transfer's source), To a
-	// transfer's destination (issue 19).
+	// Location is where a sale, restock, transfer, count or adjustment happened (a
+	// transfer's source), or a void's or correction's operation; To a transfer's
+	// destination, or a voided or corrected transfer's (issue 19).
 	Location string `json:"location,omitempty"`
 	To       string `json:"to,omitempty"`
 }

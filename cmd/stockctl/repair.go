@@ -187,7 +187,11 @@ type repairJSON struct {
 	// Target is the event ID of the operation a void or a correction cancelled.
 	Target  string `json:"target,omitempty"`
 	Product string `json:"product"`
-	Date    string `json:"date"`
+	// Location is where a count or an adjustment happened, or the voided or corrected
+	// operation ("main" for main); To, that operation's destination when a transfer.
+	Location string `json:"location"`
+	To       string `json:"to,omitempty"`
+	Date     string `json:"date"`
 	// Quantity is a correction's new quantity, what a count counted, an adjustment's size.
 	Quantity string `json:"quantity,omitempty"`
 	// Delta is what the repair moved the stock by, signed ("-3.00"); not known again for
@@ -207,6 +211,7 @@ func writeRepairJSON(c *cli.Context, res commands.RepairResult) error {
 	out := repairJSON{EventID: ev.ID, CommandID: ev.CommandID, IdempotencyKey: res.Key, Type: commands.WordsFor(ev.Type).Noun,
 		Target: ev.Target, Product: ev.Product.String(), Date: ev.BusinessDate.String(), Reason: ev.Reason,
 		Stock: res.Stock.String(), AlreadyRecorded: res.AlreadyRecorded, Message: res.Message()}
+	out.Location, out.To = res.Where()
 	if ev.Type != domain.TypeOperationVoided {
 		out.Quantity = ev.Quantity.String()
 	}

@@ -11,6 +11,8 @@ type repairAnswer struct {
 	EventID         string `json:"event_id"`
 	Type            string `json:"type"`
 	Product         string `json:"product"`
+	Location        string `json:"location"`
+	To              string `json:"to"`
 	Target          string `json:"target"`
 	Quantity        string `json:"quantity"`
 	Delta           string `json:"delta"`
