@@ -1,6 +1,7 @@
 package main_test
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 )
@@ -9,7 +10,8 @@ import (
 // sold there. Voiding the transfer is refused (exit 1, naming north and the date of the
 // sale it would leave short) and appends nothing; voiding the sale, then the transfer,
 // puts the 10 back in main; a correction of a sale in north is a sale in north; a
-// replay agrees.
+// replay agrees. With -o json, each repair names its location (a count, an adjustment,
+// the void of a sale in north: north, a repeat too; the void of a transfer: main to north).
 func TestRepairsPerLocationThroughTheBinary(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
@@ -28,7 +30,16 @@ func TestRepairsPerLocationThroughTheBinary(t *testing.T) {
 		t.Errorf("a refused void appended to the log: end %d, was %d", got, end)
 	}
 
-	mustRun(t, dir, "void", sale, "--reason", "typed in the wrong place")
+	where := func(what string, args ...string) {
+		t.Helper()
+		var out struct{ Type, Location, To string }
+		r := mustRun(t, dir, append(args, "-o", "json")...)
+		if err := json.Unmarshal([]byte(r.stdout), &out); err != nil || out.Type+" "+out.Location+" "+out.To != what {
+			t.Errorf("%v -o json: %s, want type, location and to %q (%v)", args, r.stdout, what, err)
+		}
+	}
+	where("void north ", "void", sale, "--reason", "typed in the wrong place", "--idempotency-key", "void-north")
+	where("void north ", "void", sale, "--reason", "typed in the wrong place", "--idempotency-key", "void-north")
 	r = mustRun(t, dir, "void", transfer, "--reason", "never left")
 	if want := `voided the transfer of 4.00 of "P1" from main to north on 2024-05-02 00:00:00 (` + transfer + `): never left; stock now 10.00`; strings.TrimSpace(r.stdout) != want {
 		t.Errorf("void of the transfer said %q, want %q", r.stdout, want)
@@ -51,4 +62,10 @@ func TestRepairsPerLocationThroughTheBinary(t *testing.T) {
 	if got := strings.Join(byLocation(t, dir), ","); got != want2 {
 		t.Errorf("after a replay, stock --by-location = %q, want %q", got, want2)
 	}
+	where("count north ", "count", "P1", "3", "--location", "north", "--reason", "shelf check")
+	where("adjustment north ", "adjust", "P1", "-1", "--location", "north", "--reason", "damaged", "--idempotency-key", "adj-north")
+	where("adjustment north ", "adjust", "P1", "-1", "--location", "north", "--reason", "damaged", "--idempotency-key", "adj-north")
+	back := eventIDOf(t, dir, "transfer", "P1", "1", "--from", "main", "--to", "north", "--date", "2024-05-06")
+	where("void main north", "void", back, "--reason", "never left", "--idempotency-key", "void-back")
+	where("void main north", "void", back, "--reason", "never left", "--idempotency-key", "void-back")
 }
