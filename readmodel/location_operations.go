@@ -55,3 +55,18 @@ func (d *DB) EachLocationOperation(ctx context.Context, f reports.Filter, loc st
 	}
 	return rows.Err()
 }
+
+// LocationLevels implements reports.LocationStocker: f's products' stock per location now.
+func (d *DB) LocationLevels(ctx context.Context, f reports.Filter) ([]reports.PlaceLevel, error) {
+	levels, err := d.PlaceLevels(ctx, f.Products, nil)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]reports.PlaceLevel, len(levels))
+	for i, l := range levels {
+		out[i] = reports.PlaceLevel{Product: l.Product, Location: l.Location, Cents: l.Cents}
+	}
+	return out, nil
+}
+
+var _ reports.LocationStocker = (*DB)(nil)

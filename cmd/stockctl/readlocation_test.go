@@ -5,7 +5,7 @@ import (
 	"testing"
 )
 
-// TestReadingByLocationThroughTheBinary: history, export (csv, jsonl) and report take
+// TestReadingByLocationThroughTheBinary: history and export (csv, jsonl) take
 // --location: north's history has the transfer in and its sale with north's stock, main's
 // the transfer out; the exports list each location's rows with its stock; an unknown or
 // closed location is refused (exit 2, the open ones listed), and --format events or json
@@ -69,7 +69,6 @@ func TestReadingByLocationThroughTheBinary(t *testing.T) {
 		{[]string{"export", "--location", "south"}, `unknown location: "south" (open locations: main, north)`},
 		{[]string{"export", "--format", "events", "--location", "north"}, "--location is for --format csv or jsonl"},
 		{[]string{"export", "--format", "json", "--location", "north"}, "--location is for --format csv or jsonl"},
-		{[]string{"report", "--out", t.TempDir(), "--location", "south"}, `unknown location: "south" (open locations: main, north)`},
 	} {
 		if r := run(t, dir, tc.args...); r.code != 2 || !strings.Contains(r.stderr, tc.want) || r.stdout != "" {
 			t.Errorf("%q: exit %d, stdout %q, stderr %q; want exit 2 and %q", tc.args, r.code, r.stdout, r.stderr, tc.want)
