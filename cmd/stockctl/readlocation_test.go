@@ -41,6 +41,12 @@ func TestReadingByLocationThroughTheBinary(t *testing.T) {
 	if !strings.Contains(mainH, "transfer out") || strings.Contains(mainH, "transfer in") || !strings.Contains(mainH, "4.00") {
 		t.Errorf("history --location main lacks the transfer out:\n%s", mainH)
 	}
+	mainJSON := mustRun(t, dir, "history", "P1", "--location", "main", "-o", "json").stdout
+	for _, want := range []string{`"stock": "10.00"`, `"stock": "6.00"`, `"stock": "4.00"`} {
+		if !strings.Contains(mainJSON, want) {
+			t.Errorf("history --location main -o json lacks %s (main: 10, 6 after the transfer out, 4 after the sale):\n%s", want, mainJSON)
+		}
+	}
 
 	csv := mustRun(t, dir, "export", "--location", "north").stdout
 	if !strings.Contains(csv, "02/05/2024;P1;4;4\r\n") || !strings.Contains(csv, "03/05/2024;P1;-3;1\r\n") || strings.Count(csv, "\r\n") != 3 {
