@@ -19,7 +19,9 @@ import (
 // product-level: transfers absent, stock the product's total.
 func TestLocationOperationsView(t *testing.T) {
 	base := time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC)
-	day := func(n int) domain.BusinessDate { return domain.NewBusinessDate(base.Add(time.Duration(n) * 24 * time.Hour)) }
+	day := func(n int) domain.BusinessDate {
+		return domain.NewBusinessDate(base.Add(time.Duration(n) * 24 * time.Hour))
+	}
 	north, _ := domain.ParseLocationID("north")
 	p1, _ := domain.ParseProductID("P1")
 	var records []domain.Record
