@@ -46,6 +46,9 @@ func (p *page) SU(cents int64) string {
 // code, a correction's operation as corrected.
 func (p *page) OpType(o Operation) string {
 	switch {
+	case o.Type == "StockTransferred":
+		// Between two locations: the product's stock after it is unchanged.
+		return "transfer"
 	case o.Type == "adjustment" && o.Reason != "":
 		return "adjustment (" + o.Reason + ")"
 	case o.Corrects != "":

@@ -27,6 +27,7 @@ var pageTemplate = template.Must(template.Must(template.New("page").Funcs(templa
 	"chart":      chartHTML,
 	"stylesheet": Stylesheet,
 	"minus":      func(a, b int) int { return a - b },
+	"plus":       func(a, b int) int { return a + b },
 	"heading":    heading,
 }).Parse(pageHTML)).Parse(bodyHTML))
 

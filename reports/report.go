@@ -118,6 +118,7 @@ type page struct {
 	Current                  *image
 	CurrentShown, Products   int
 	Levels                   []StockLevel // current stock, lowest first
+	Places                   *places      // stock per location, when more than one is used
 	StockHeading             string       // "Current stock", or at the end of Filter.AsOf
 	Operations               []Operation
 	OperationsLeft           int
@@ -203,6 +204,14 @@ func build(ctx context.Context, store Store, opt Options, fm formats) (*page, er
 		img.Caption = fmt.Sprintf("The %s products with the least stock of %s; red bars are at zero, amber ones at or below %s units.",
 			fm.num.Count(int64(len(levels))), fm.num.Count(int64(total)), fm.num.Units(opt.LowCents))
 		p.Current = &img
+	}
+	if ls, ok := store.(LocationStocker); ok && f.AsOf.IsZero() {
+		// Stock per location is known now only: a report as of a past day has none.
+		levels, err := ls.LocationLevels(ctx, f)
+		if err != nil {
+			return nil, err
+		}
+		p.Places = buildPlaces(levels)
 	}
 	p.Rejected, p.RejectedTotal, err = store.Rejected(ctx, f, rejectedRows)
 	if err != nil {

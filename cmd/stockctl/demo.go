@@ -172,7 +172,7 @@ func runDemo(c *cli.Context, dir string) error {
 		return err
 	}
 	step("stockctl history DEMO-1")
-	if err := writeHistory(c, e, product.String(), asof.Moment{}, "table"); err != nil {
+	if err := writeHistory(c, e, product.String(), asof.Moment{}, "table", ""); err != nil {
 		return err
 	}
 	step("stockctl report")

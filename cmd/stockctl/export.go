@@ -43,10 +43,15 @@ func exportCommand() *cli.Command {
 			"JSON and JSON Lines are not neutralised: spreadsheets do not open them.\n" +
 			"Examples: stockctl export --from 2024-01-01 > operations-2024.csv\n" +
 			"          stockctl export --format jsonl --product P1 | jq -c 'select(.recorded_by == \"alice\")'\n" +
-			"          stockctl export --format events > ledger.jsonl",
+			"          stockctl export --format events > ledger.jsonl\n" +
+			"--location X (csv or jsonl) lists that location's operations from the view\n" +
+			"location_operations, with its stock after each; a transfer is a row out of one location\n" +
+			"(transfer_out, negative in CSV) and one into the other (transfer_in). jsonl then has the\n" +
+			"five original fields and location.",
 		Flags: append(filterFlags(),
 			&cli.StringFlag{Name: "format", Usage: "csv, json, jsonl (one object per line, every field) or events (the log itself)", Value: "csv"},
 			&cli.BoolFlag{Name: "decimal-comma", Usage: "write CSV quantities with a decimal comma (-12,50), as French-style files do"},
+			readLocationFlag(),
 		),
 		OnUsageError: usageError,
 		Action: func(c *cli.Context) error {
@@ -56,6 +61,9 @@ func exportCommand() *cli.Command {
 			format := c.String("format")
 			if format != "csv" && format != "json" && format != "jsonl" && format != "events" {
 				return usagef("--format %q: use csv, json, jsonl or events", format)
+			}
+			if c.IsSet("location") && format != "csv" && format != "jsonl" {
+				return usagef("export: --location is for --format csv or jsonl (%s is product-level; the log itself has no location filter)", format)
 			}
 			if format == "events" {
 				for _, name := range []string{"from", "to", "product"} {
@@ -79,6 +87,13 @@ func exportCommand() *cli.Command {
 				return err
 			}
 			defer e.Close()
+			loc, err := readLocation(c, e, "export")
+			if err != nil {
+				return err
+			}
+			if loc != "" {
+				return exportLocation(c, e.db, f, loc, format)
+			}
 			if format == "csv" {
 				// The file goes out byte for byte: its BOM and CRLFs are part of the format,
 				// and product IDs, checked when read from the log, hold no control character.

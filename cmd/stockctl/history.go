@@ -113,8 +113,10 @@ func historyCommand() *cli.Command {
 			"knew then. A product with no operation at all exits 1; one with none at that moment\n" +
 			"lists nothing.\n" +
 			"Examples: stockctl history P1 --output csv\n" +
-			"          stockctl history P1 --as-known-at \"2024-05-03 18:00:00\"",
-		Flags:        append(momentFlags(), outputFlag()),
+			"          stockctl history P1 --as-known-at \"2024-05-03 18:00:00\"\n" +
+			"          stockctl history P1 --location north   (that location's operations and\n" +
+			"          stock; a transfer shows as transfer out/in in each of its two locations)",
+		Flags:        append(momentFlags(), outputFlag(), readLocationFlag()),
 		OnUsageError: usageError,
 		Action: func(c *cli.Context) error {
 			format, err := checkOutput(c)
@@ -137,16 +139,24 @@ func historyCommand() *cli.Command {
 				return err
 			}
 			defer e.Close()
-			return writeHistory(c, e, p.String(), m, format)
+			loc, err := readLocation(c, e, "history")
+			if err != nil {
+				return err
+			}
+			return writeHistory(c, e, p.String(), m, format, loc)
 		},
 	}
 }
 
 // writeHistory prints a product's operations at moment m in format.
-func writeHistory(c *cli.Context, e *env, product string, m asof.Moment, format string) error {
+// With loc, only that location's entries, with its stock.
+func writeHistory(c *cli.Context, e *env, product string, m asof.Moment, format, loc string) error {
 	entries, err := e.db.HistoryAt(c.Context, product, m)
 	if err != nil {
 		return err
+	}
+	if loc != "" && len(entries) > 0 {
+		entries = historyAt(entries, loc)
 	}
 	if len(entries) == 0 {
 		// Before its first operation a product has an empty history; never seen, it
