@@ -112,4 +112,15 @@ func TestImportIntoLocations(t *testing.T) {
 	if got := byLocation(t, dir); !reflect.DeepEqual(got, want) {
 		t.Fatalf("at the end: %q, want %q", got, want)
 	}
+
+	// Within one file: a row dated before the file's later rows in north is decided on
+	// north's balances as the rows above left them (5 on 07/03, 3 taken on 08/03, 2 on
+	// 09/03: accepted, north ends at 0).
+	p4 := write("e", "p4.csv", "operation_date;product_ID;operation_qt;location\n07/03/2024;P4;5;north\n09/03/2024;P4;-2;north\n08/03/2024;P4;-3;north\n")
+	if r := mustRun(t, dir, "import", p4); !strings.Contains(r.stdout, "imported 3 of 3 rows") {
+		t.Fatalf("backdated row within the file: %v", r)
+	}
+	if got := byLocation(t, dir, "P4"); !reflect.DeepEqual(got, []string{"P4 north 0.00", "P4 total 0.00"}) {
+		t.Fatalf("P4 by location = %q", got)
+	}
 }
