@@ -124,3 +124,22 @@ func TestImportIntoLocations(t *testing.T) {
 		t.Fatalf("P4 by location = %q", got)
 	}
 }
+
+// TestImportFromTheOriginalDatabaseIntoALocation: import --from-db --location north puts
+// every row of the original database in north; an unknown location refuses it (exit 2).
+func TestImportFromTheOriginalDatabaseIntoALocation(t *testing.T) {
+	dir, files := t.TempDir(), t.TempDir()
+	orig := filepath.Join(files, "Operations.db")
+	originalDatabase(t, orig, originalSchema, originalRows)
+	mustRun(t, dir, "location", "add", "north", "--name", "North")
+	if r := run(t, dir, "import", "--from-db", orig, "--location", "west"); r.code != 2 || !strings.Contains(r.stderr, `unknown location: "west" (open locations: main, north)`) {
+		t.Fatalf("--location west: want exit 2 listing main and north: %v", r)
+	}
+	if r := mustRun(t, dir, "import", "--from-db", orig, "--location", "north"); !strings.Contains(r.stdout, "imported 5 of 5 rows") {
+		t.Fatalf("import --from-db --location north: %v", r)
+	}
+	want := []string{"1 north 2.00", "1 total 2.00", "2 north 8.00", "2 total 8.00"}
+	if got := byLocation(t, dir); !reflect.DeepEqual(got, want) {
+		t.Fatalf("stock --by-location = %q, want %q", got, want)
+	}
+}
