@@ -79,6 +79,9 @@ type simulation struct {
 	locations  *domain.Locations
 	placeLines PlaceTimelines // nil: the books cannot tell balances per location
 	places     map[placeKey]*domain.Timeline
+	// placed holds the products not kept in main only: read once per product, then
+	// set by its first row elsewhere (Stock.Places allocates, once per row otherwise).
+	placed map[domain.ProductID]bool
 }
 
 func newSimulation(ctx context.Context, b Books) (*simulation, error) {
@@ -92,11 +95,12 @@ func newSimulation(ctx context.Context, b Books) (*simulation, error) {
 	}
 	pl, _ := b.(PlaceTimelines)
 	return &simulation{books: b, closed: closed, lines: make(map[domain.ProductID]*domain.Timeline),
-		locations: locs, placeLines: pl, places: make(map[placeKey]*domain.Timeline)}, nil
+		locations: locs, placeLines: pl, places: make(map[placeKey]*domain.Timeline),
+		placed: make(map[domain.ProductID]bool)}, nil
 }
 
 // reset forgets the rows decided, for deciding them again from the same start.
-func (sim *simulation) reset() { clear(sim.lines); clear(sim.places) }
+func (sim *simulation) reset() { clear(sim.lines); clear(sim.places); clear(sim.placed) }
 
 // decide decides op against s as the log will and, when accepted, applies it to s and
 // to the product's balances; the effect tells the balance right after it in business-date
@@ -112,6 +116,7 @@ func (sim *simulation) decide(ctx context.Context, s *domain.Stock, op operation
 			}
 		}
 		sim.lines[s.Product()] = line
+		sim.placed[s.Product()] = !keptInMain(s)
 	}
 	c := domain.Conditions{ClosedThrough: sim.closed, Locations: sim.locations}
 	if s.Backdated(op.Date) {
@@ -119,7 +124,7 @@ func (sim *simulation) decide(ctx context.Context, s *domain.Stock, op operation
 	}
 	// A product kept in main only, and a row in main, need no balances per location.
 	var place *domain.Timeline
-	if !keptInMain(s) || !op.Location.IsMain() {
+	if sim.placed[s.Product()] || !op.Location.IsMain() {
 		// Main's first: when the product leaves main now, main's balances are its own.
 		main, err := sim.placeLine(ctx, s, domain.MainLocation, line)
 		if err != nil {
@@ -145,6 +150,7 @@ func (sim *simulation) decide(ctx context.Context, s *domain.Stock, op operation
 	line.Add(e.BusinessDate, eff.Delta)
 	if place != nil {
 		place.Add(e.BusinessDate, eff.Place.Delta)
+		sim.placed[s.Product()] = true
 	}
 	return e, eff, nil
 }
