@@ -73,10 +73,17 @@ func conditions(ctx context.Context, b Books, s *domain.Stock, d domain.Business
 
 // simulation decides a file's rows in memory, as the log will: each product's balances
 // by date are read once, when its first row is decided, and then follow the rows.
+// Outside main, each (product, location)'s balances are kept too (importlocation.go).
 type simulation struct {
-	books  Books
-	closed domain.BusinessDate
-	lines  map[domain.ProductID]*domain.Timeline
+	books      Books
+	closed     domain.BusinessDate
+	lines      map[domain.ProductID]*domain.Timeline
+	locations  *domain.Locations
+	placeLines PlaceTimelines // nil: the books cannot tell balances per location
+	places     map[placeKey]*domain.Timeline
+	// placed holds the products not kept in main only: read once per product, then
+	// set by its first row elsewhere (Stock.Places allocates, once per row otherwise).
+	placed map[domain.ProductID]bool
 }
 
 func newSimulation(ctx context.Context, b Books) (*simulation, error) {
@@ -84,11 +91,18 @@ func newSimulation(ctx context.Context, b Books) (*simulation, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &simulation{books: b, closed: closed, lines: make(map[domain.ProductID]*domain.Timeline)}, nil
+	locs, err := b.Locations(ctx)
+	if err != nil {
+		return nil, err
+	}
+	pl, _ := b.(PlaceTimelines)
+	return &simulation{books: b, closed: closed, lines: make(map[domain.ProductID]*domain.Timeline),
+		locations: locs, placeLines: pl, places: make(map[placeKey]*domain.Timeline),
+		placed: make(map[domain.ProductID]bool)}, nil
 }
 
 // reset forgets the rows decided, for deciding them again from the same start.
-func (sim *simulation) reset() { clear(sim.lines) }
+func (sim *simulation) reset() { clear(sim.lines); clear(sim.places); clear(sim.placed) }
 
 // decide decides op against s as the log will and, when accepted, applies it to s and
 // to the product's balances; the effect tells the balance right after it in business-date
@@ -104,10 +118,28 @@ func (sim *simulation) decide(ctx context.Context, s *domain.Stock, op operation
 			}
 		}
 		sim.lines[s.Product()] = line
+		sim.placed[s.Product()] = !keptInMain(s)
 	}
-	c := domain.Conditions{ClosedThrough: sim.closed}
+	c := domain.Conditions{ClosedThrough: sim.closed, Locations: sim.locations}
 	if s.Backdated(op.Date) {
 		c.Span = line.Span(op.Date)
+	}
+	// A product kept in main only, and a row in main, need no balances per location.
+	var place *domain.Timeline
+	if sim.placed[s.Product()] || !op.Location.IsMain() {
+		// Main's first: when the product leaves main now, main's balances are its own.
+		main, err := sim.placeLine(ctx, s, domain.MainLocation, line)
+		if err != nil {
+			return domain.Event{}, domain.Effect{}, err
+		}
+		if place = main; !op.Location.IsMain() {
+			if place, err = sim.placeLine(ctx, s, op.Location, line); err != nil {
+				return domain.Event{}, domain.Effect{}, err
+			}
+		}
+		if s.BackdatedIn(op.Location, op.Date) {
+			c.Place = place.Span(op.Date)
+		}
 	}
 	e, err := decide(s, op, eventID, now, c)
 	if err != nil {
@@ -118,5 +150,9 @@ func (sim *simulation) decide(ctx context.Context, s *domain.Stock, op operation
 		return domain.Event{}, domain.Effect{}, err
 	}
 	line.Add(e.BusinessDate, eff.Delta)
+	if place != nil {
+		place.Add(e.BusinessDate, eff.Place.Delta)
+		sim.placed[s.Product()] = true
+	}
 	return e, eff, nil
 }

@@ -171,13 +171,19 @@ func (h ImportHandler) Handle(ctx context.Context, cmd Import) (ImportReport, er
 			kind = domain.TypeStockSold
 		}
 		return operation{Operation: Operation{Product: row.Product, Quantity: row.Quantity, CommandID: commandID,
-			Date: row.Date, Operator: cmd.Operator, Note: note}, kind: kind}
+			Date: row.Date, Operator: cmd.Operator, Note: note, Location: row.Location}, kind: kind}
 	}
 
 	sim, err := newSimulation(ctx, h.model)
 	if err != nil {
 		return rep, err
 	}
+	if err := checkLocations(sim.locations, cmd.Rows, cmd.unit()); err != nil {
+		return rep, err
+	}
+	// Rows of this source recorded in another location: only a source seen before, and
+	// a ledger with locations besides main, can have them.
+	movable := before > 0 && len(sim.locations.List()) > 1
 	// First pass: decide, append nothing.
 	fates := make([]rowFate, len(cmd.Rows))
 	refusal := &StockColumnError{Source: source}
@@ -201,6 +207,11 @@ func (h ImportHandler) Handle(ctx context.Context, cmd Import) (ImportReport, er
 				claimed = append(claimed, i)
 			}
 			continue
+		}
+		if movable {
+			if err := h.movedRow(ctx, ids, i, row, sim.locations, cmd.unit()); err != nil {
+				return rep, err
+			}
 		}
 		s := stocks[row.Product]
 		last, seen := latest[row.Product]

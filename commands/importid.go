@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/stockctl/stockctl/domain"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -45,7 +46,14 @@ func contentOf(b []byte, r ImportRow) rowContent {
 	if r.Sale {
 		cents = -cents
 	}
-	b = appendField(b[:0], "v1") // the content's version: a location joins it when files carry one
+	// The content's version: v1 for a row in main, whose key is the one it had before
+	// locations (so re-importing an old file records nothing twice), v2 with the location.
+	if r.Location.IsMain() {
+		b = appendField(b[:0], "v1")
+	} else {
+		b = appendField(b[:0], "v2")
+		b = appendField(b, r.Location.String())
+	}
 	b = appendField(b, r.Date.String())
 	b = appendField(b, r.Product.String())
 	b = binary.AppendVarint(b, cents)
@@ -89,10 +97,21 @@ func identify(source string, rows []ImportRow) rowIdentities {
 }
 
 func (ids rowIdentities) commandID(i int) string {
+	return ids.idOf(ids.contents[i], ids.nth[i])
+}
+
+// movedID is the command ID row i would have had in location l: the same occurrence of
+// the same content there.
+func (ids rowIdentities) movedID(r ImportRow, i int, l domain.LocationID) string {
+	r.Location = l
+	return ids.idOf(contentOf(make([]byte, 0, 128), r), ids.nth[i])
+}
+
+func (ids rowIdentities) idOf(c rowContent, nth uint32) string {
 	var buf [128]byte
 	b := appendField(buf[:0], ids.source)
-	b = append(b, ids.contents[i][:]...)
-	b = binary.AppendUvarint(b, uint64(ids.nth[i]))
+	b = append(b, c[:]...)
+	b = binary.AppendUvarint(b, uint64(nth))
 	sum := sha256.Sum256(b)
 	return ids.prefix + hex.EncodeToString(sum[:16])
 }

@@ -13,4 +13,6 @@ type ImportRow struct {
 	Sale     bool
 	// Stock is the stock the source claims after the operation, if it has the column.
 	Stock *domain.Quantity
+	// Location is where the operation happens; main when zero.
+	Location domain.LocationID
 }

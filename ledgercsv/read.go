@@ -37,7 +37,16 @@ type Row struct {
 	Sale     bool
 	// Stock is the stock the file claims after the operation, if it has the column.
 	Stock *domain.Quantity
+	// Location is where the operation happens: the location column's cell, or
+	// Options.Location when the cell is blank or the file has no such column (main when
+	// both are empty).
+	Location domain.LocationID
 }
+
+// LocationColumn is the optional column naming each row's location; it may stand
+// anywhere in the header (export --location writes it), the other columns keeping their
+// order.
+const LocationColumn = "location"
 
 // RowError is why one line is invalid.
 type RowError struct {
@@ -54,6 +63,12 @@ type Options struct {
 	// DecimalComma reads quantities with a decimal comma (-12,5, 12,50), as French-style
 	// files write them; a dot is then refused, as it could be a thousands separator.
 	DecimalComma bool
+	// Location is the location of the whole file (import --location): a blank location
+	// cell means it, and a cell naming another location is an invalid row.
+	Location domain.LocationID
+	// LocationGiven says Location was given, main included: a cell naming another
+	// location is then invalid.
+	LocationGiven bool
 }
 
 // DateLayout is the original file's date format, dd/mm/yyyy.
@@ -97,7 +112,7 @@ func ReadAs[T any](r io.Reader, opt Options, as func(Row) T) ([]T, []RowError, e
 	if err != nil && err != io.EOF {
 		return nil, nil, fmt.Errorf("%w: line 1: %v", ErrFile, err)
 	}
-	hasStock, err := checkHeader(header, opt.Delimiter)
+	hasStock, locCol, err := checkHeader(header, opt.Delimiter)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -112,7 +127,7 @@ func ReadAs[T any](r io.Reader, opt Options, as func(Row) T) ([]T, []RowError, e
 				}
 				continue // blank lines, such as a trailing one, carry nothing
 			}
-			row, rerr := parseLine(raw, line, opt, hasStock)
+			row, rerr := parseLine(raw, line, opt, hasStock, locCol)
 			if rerr != nil {
 				bad = append(bad, RowError{Line: line, Msg: rerr.Error()})
 			} else {
@@ -162,31 +177,40 @@ func readLine(br *bufio.Reader) (string, error) {
 	}
 }
 
-func checkHeader(line string, delim rune) (hasStock bool, err error) {
+// checkHeader reads the header: the original columns in order, the stock column
+// optional, and a location column anywhere (locCol its index, -1 without one).
+func checkHeader(line string, delim rune) (hasStock bool, locCol int, err error) {
 	fields := strings.Split(line, string(delim))
+	locCol = -1
 	for i := range fields {
 		fields[i] = strings.TrimSpace(fields[i])
+		if strings.EqualFold(fields[i], LocationColumn) && locCol < 0 && len(fields) > 3 {
+			locCol = i
+		}
+	}
+	if locCol >= 0 {
+		fields = append(fields[:locCol:locCol], fields[locCol+1:]...)
 	}
 	want3 := strings.Join(Header[:3], string(delim))
 	if len(fields) == 1 {
 		for _, d := range []string{",", ";", "\t", "|"} {
 			if d != string(delim) && strings.Count(line, d) >= 2 {
-				return false, fmt.Errorf("%w: line 1: the header %q looks %q-separated; use --delimiter %q", ErrFile, clip(line), d, d)
+				return false, locCol, fmt.Errorf("%w: line 1: the header %q looks %q-separated; use --delimiter %q", ErrFile, clip(line), d, d)
 			}
 		}
 	}
 	switch {
 	case len(fields) == 3 && strings.EqualFold(strings.Join(fields, string(delim)), want3):
-		return false, nil
+		return false, locCol, nil
 	case len(fields) == 4 && strings.EqualFold(strings.Join(fields, string(delim)), strings.Join(Header, string(delim))):
-		return true, nil
+		return true, locCol, nil
 	}
-	return false, fmt.Errorf("%w: line 1: header %q: want %s (the stock column is optional)",
+	return false, locCol, fmt.Errorf("%w: line 1: header %q: want %s (the stock column and a location column are optional)",
 		ErrFile, clip(line), strings.Join(Header, string(delim)))
 }
 
 // parseLine parses one data line.
-func parseLine(raw string, line int, opt Options, hasStock bool) (Row, error) {
+func parseLine(raw string, line int, opt Options, hasStock bool, locCol int) (Row, error) {
 	if !utf8.ValidString(raw) {
 		return Row{}, errors.New("not valid UTF-8 (binary data?)")
 	}
@@ -204,7 +228,34 @@ func parseLine(raw string, line int, opt Options, hasStock bool) (Row, error) {
 			return Row{}, fmt.Errorf("not a %q-separated line: %v", opt.Delimiter, err)
 		}
 	}
-	return parseRow(fields, line, opt, hasStock)
+	if locCol < 0 {
+		row, err := parseRow(fields, line, opt, hasStock)
+		row.Location = opt.Location
+		return row, err
+	}
+	if locCol >= len(fields) {
+		want := 4
+		if hasStock {
+			want = 5
+		}
+		return Row{}, fmt.Errorf("%d fields, want %d (with the location column)", len(fields), want)
+	}
+	cell := strings.TrimSpace(fields[locCol])
+	row, err := parseRow(append(fields[:locCol:locCol], fields[locCol+1:]...), line, opt, hasStock)
+	if err != nil {
+		return row, err
+	}
+	row.Location = opt.Location
+	if cell != "" {
+		if row.Location, err = domain.ParseLocationID(Unneutralise(cell)); err != nil {
+			return Row{}, fmt.Errorf("location: %v", err)
+		}
+		if (opt.LocationGiven || !opt.Location.IsMain()) && row.Location != opt.Location {
+			return Row{}, fmt.Errorf("location %q contradicts --location %s; leave the cell blank or import with --location %s",
+				clip(cell), opt.Location, row.Location)
+		}
+	}
+	return row, nil
 }
 
 // ParseRow parses the fields of one data line: date, product, signed quantity and, with

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stockctl/stockctl/domain"
 	"github.com/stockctl/stockctl/ledgercsv"
 )
 
@@ -114,5 +115,45 @@ func TestWriteReadRoundTrip(t *testing.T) {
 	if rows[0].Product.String() != "P;1" || rows[0].Quantity.String() != "12.50" || !rows[1].Sale ||
 		rows[1].Date.String() != "2024-03-02 14:05:00" || rows[1].Stock.String() != "10.00" {
 		t.Fatalf("round trip: %+v / %+v", rows[0], rows[1])
+	}
+}
+
+// TestReadALocationColumn: a location column anywhere in the header (the stock column
+// kept or not) gives each row its location; a blank cell is Options.Location; a cell
+// naming another location than a given Options.Location is an invalid row.
+func TestReadALocationColumn(t *testing.T) {
+	north, _ := domain.ParseLocationID("north")
+	for _, tc := range []struct {
+		name, file string
+		opt        ledgercsv.Options
+		want       []string // each row's location, "" for main
+		bad        string
+	}{
+		{"first", "location;operation_date;product_ID;operation_qt;stock\nnorth;01/03/2024;P1;5;5\n;02/03/2024;P1;1;6\n", ledgercsv.Options{}, []string{"north", "main"}, ""},
+		{"last, no stock", "operation_date;product_ID;operation_qt;Location\n01/03/2024;P1;5;\n", ledgercsv.Options{Location: north, LocationGiven: true}, []string{"north"}, ""},
+		{"none, --location", "operation_date;product_ID;operation_qt\n01/03/2024;P1;5\n", ledgercsv.Options{Location: north, LocationGiven: true}, []string{"north"}, ""},
+		{"contradiction", "operation_date;product_ID;operation_qt;location\n01/03/2024;P1;5;main\n", ledgercsv.Options{Location: north, LocationGiven: true}, nil,
+			`line 2: location "main" contradicts --location north`},
+		{"invalid", "operation_date;location;product_ID;operation_qt\n01/03/2024;North;P1;5\n", ledgercsv.Options{}, nil, "line 2: location: invalid location"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rows, bad, err := ledgercsv.Read(strings.NewReader(tc.file), tc.opt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tc.bad != "" {
+				if len(bad) != 1 || !strings.Contains(bad[0].Error(), tc.bad) {
+					t.Fatalf("bad = %v, want %q", bad, tc.bad)
+				}
+				return
+			}
+			var got []string
+			for _, r := range rows {
+				got = append(got, r.Location.String())
+			}
+			if len(bad) > 0 || strings.Join(got, ",") != strings.Join(tc.want, ",") {
+				t.Fatalf("locations = %q (bad %v), want %q", got, bad, tc.want)
+			}
+		})
 	}
 }

@@ -61,12 +61,20 @@ func importCommand() *cli.Command {
 			"ledger that holds events is refused (exit 1), and the events are appended in the file's\n" +
 			"order with their own IDs, dates and authors, so the read model comes out the same as the\n" +
 			"exported one's, voids, corrections, counts and closes included.\n" +
+			"\n" +
+			"Locations: every row is in main unless --location names another declared location for the\n" +
+			"whole file (or database), or the header has a location column (anywhere in it, as export\n" +
+			"writes it): a blank cell means --location's (or main), a cell naming another location\n" +
+			"than --location is an invalid row, and an unknown or closed location refuses the import\n" +
+			"(exit 2, the open ones listed). Rows are decided per (product, location), as sell does.\n" +
 			"Examples: stockctl import data/operations.csv\n" +
+			"          stockctl import --location north north-2024-06.csv\n" +
 			"          stockctl import --source operations.csv operations-2024-06.csv\n" +
 			"          stockctl import --from-db Operations.db\n" +
 			"          stockctl --data-dir ./copy import --format events ledger.jsonl",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "format", Usage: "csv, or events: a file of export --format events, read into an empty ledger", Value: "csv"},
+			&cli.StringFlag{Name: "location", Usage: "the location of every row (default main): a location column's blank cells mean it, another location there is an invalid row"},
 			&cli.StringFlag{Name: "source", Usage: "the name re-imports of these rows are recognised by (default the file's base name)"},
 			&cli.StringFlag{Name: "from-db", Usage: "read the original pipeline's SQLite database (table operations) instead of a FILE"},
 			&cli.BoolFlag{Name: "ignore-stock-column", Usage: "import even if the stock column disagrees with the ledger"},
@@ -141,6 +149,13 @@ func readImport(c *cli.Context) (importInput, error) {
 		}
 		in.source = source
 	}
+	var loc domain.LocationID
+	if c.IsSet("location") {
+		var err error
+		if loc, err = domain.ParseLocationID(c.String("location")); err != nil {
+			return in, usagef("import: --location: %v; see stockctl location list", err)
+		}
+	}
 	if db := c.String("from-db"); c.IsSet("from-db") {
 		if c.NArg() > 0 {
 			return in, usagef("import --from-db reads the database and takes no FILE; got %d argument(s)", c.NArg())
@@ -153,7 +168,10 @@ func readImport(c *cli.Context) (importInput, error) {
 		if db == "" {
 			return in, usagef("import: --from-db \"\": give the original database's path, e.g. Operations.db")
 		}
-		rows, bad, err := legacydb.ReadAs(c.Context, db, importRow)
+		rows, bad, err := legacydb.ReadAs(c.Context, db, func(r ledgercsv.Row) commands.ImportRow {
+			r.Location = loc // the database has no location column
+			return importRow(r)
+		})
 		if errors.Is(err, context.Canceled) {
 			return in, err
 		}
@@ -187,6 +205,7 @@ func readImport(c *cli.Context) (importInput, error) {
 	if err != nil {
 		return in, err
 	}
+	opts.Location, opts.LocationGiven = loc, c.IsSet("location")
 	if in.rows, in.bad, err = ledgercsv.ReadAs(bytes.NewReader(content), opts, importRow); err != nil {
 		return in, usagef("import: %s: %v", in.name, err)
 	}

@@ -20,7 +20,7 @@ var errLedgerNotEmpty = errors.New("the ledger is not empty")
 // csvOnlyFlags are import's flags that say how to read or decide rows of a file; events
 // carry their own decisions and metadata.
 var csvOnlyFlags = []string{"source", "from-db", "ignore-stock-column", "delimiter", "date-format", "decimal-comma",
-	"skip-invalid", "allow-future", "new-product", "operator"}
+	"skip-invalid", "allow-future", "new-product", "operator", "location"}
 
 // importEvents appends the events of a file written by export --format events to an empty
 // ledger, in the file's order, and projects them: the same events in the same order per
