@@ -342,9 +342,3 @@ func (d *DB) PlaceLevels(ctx context.Context, products []string, only []string) 
 	}
 	return out, rows.Err()
 }
-
-// PlaceTimeline returns product p's balances by business date in location l: none for a
-// product kept in main only (its balances are the product's).
-func (d *DB) PlaceTimeline(ctx context.Context, p domain.ProductID, l domain.LocationID) (*domain.Timeline, error) {
-	return timelineAt(ctx, d.db, placeKey(p, l))
-}

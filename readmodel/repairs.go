@@ -197,7 +197,8 @@ func (t *projectTx) PlaceTimeline(p domain.ProductID, l domain.LocationID) (*dom
 	return timelineAt(t.ctx, t.tx, placeKey(p, l))
 }
 
-// PlaceTimeline returns product p's balances by business date in location l.
+// PlaceTimeline returns product p's balances by business date in location l: none for a
+// product kept in main only (its balances are the product's).
 func (d *DB) PlaceTimeline(ctx context.Context, p domain.ProductID, l domain.LocationID) (*domain.Timeline, error) {
 	return timelineAt(ctx, d.db, placeKey(p, l))
 }
