@@ -1,6 +1,7 @@
 package readmodel
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -16,8 +17,9 @@ import (
 // shared model keeps it in SQL, row by row; a model made by Create (a replay) keeps it in
 // memory as one domain.Timeline per product and writes it once, in Finish.
 
-// timelines are the balances of a bulk load, by product.
-type timelines map[string]*domain.Timeline
+// timelines are the balances of a bulk load, by product and by product and location:
+// keyed by the struct, not a joined string, so that no event allocates a key.
+type timelines map[balanceKey]*domain.Timeline
 
 // lineChange is one change a bulk load's transaction made to a timeline.
 type lineChange struct {
@@ -50,11 +52,10 @@ func (t *projectTx) balance(e domain.Event, eff domain.Effect) error {
 // balance right after it, backdated whether later dates exist, which it shifts.
 func (t *projectTx) addBalance(k balanceKey, d domain.BusinessDate, delta, after int64, backdated bool) error {
 	if t.lines != nil {
-		key := k.line()
-		line := t.lines[key]
+		line := t.lines[k]
 		if line == nil {
 			line = domain.NewTimeline(nil)
-			t.lines[key] = line
+			t.lines[k] = line
 		}
 		t.changes = append(t.changes, lineChange{line, line.Add(d, delta)})
 		return nil
@@ -102,7 +103,7 @@ func (t *projectTx) PlaceSpan(p domain.ProductID, l domain.LocationID, d domain.
 
 func (t *projectTx) spanAt(k balanceKey, d domain.BusinessDate) (domain.Span, error) {
 	if t.lines != nil {
-		if line := t.lines[k.line()]; line != nil {
+		if line := t.lines[k]; line != nil {
 			return line.Span(d), nil
 		}
 		return domain.Span{Date: d}, nil
@@ -142,19 +143,6 @@ func (k balanceKey) sql(day string) (table, cond string, args []any) {
 		return "balances", "product_id = ?1", []any{k.product, day}
 	}
 	return "place_balances", "product_id = ?1 AND location_id = ?3", []any{k.product, day, k.location}
-}
-
-// placeSep separates a product and a location in a bulk load's timeline key; no product
-// ID holds it (they are printable).
-const placeSep = "\x00"
-
-// line is k's key among a bulk load's timelines: the product ID, or product, placeSep,
-// location.
-func (k balanceKey) line() string {
-	if k.location == "" {
-		return k.product
-	}
-	return k.product + placeSep + k.location
 }
 
 func (k balanceKey) String() string {
@@ -263,18 +251,20 @@ func timelineAt(ctx context.Context, q rowsQueryer, k balanceKey) (*domain.Timel
 }
 
 // write stores a bulk load's balances, in key order, several rows per statement: a
-// product's in balances, a product's in one location (key placeLine) in place_balances.
+// product's in balances, a product's in one location in place_balances.
 func (t timelines) write(ctx context.Context, db *sql.DB) error {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("write balances: %w", err)
 	}
 	defer tx.Rollback()
-	keys := make([]string, 0, len(t))
+	keys := make([]balanceKey, 0, len(t))
 	for k := range t {
 		keys = append(keys, k)
 	}
-	slices.Sort(keys)
+	slices.SortFunc(keys, func(a, b balanceKey) int {
+		return cmp.Or(strings.Compare(a.product, b.product), strings.Compare(a.location, b.location))
+	})
 	for _, table := range []struct {
 		name, columns string
 		places        bool
@@ -289,7 +279,7 @@ func (t timelines) write(ctx context.Context, db *sql.DB) error {
 	return tx.Commit()
 }
 
-func (t timelines) writeTable(ctx context.Context, tx *sql.Tx, keys []string, table, cols string, places bool) error {
+func (t timelines) writeTable(ctx context.Context, tx *sql.Tx, keys []balanceKey, table, cols string, places bool) error {
 	columns, rows := strings.Count(cols, ",")+1, 64
 	row := "(" + placeholders(columns) + ")"
 	insert := func(n int) string {
@@ -315,8 +305,8 @@ func (t timelines) writeTable(ctx context.Context, tx *sql.Tx, keys []string, ta
 		return err
 	}
 	for _, k := range keys {
-		product, location, isPlace := strings.Cut(k, placeSep)
-		if isPlace != places {
+		product, location := k.product, k.location
+		if (location != "") != places {
 			continue
 		}
 		var werr error

@@ -101,8 +101,8 @@ func (t *projectTx) heldInMemory(partition int32, l domain.LocationID) (int64, e
 // spread starts keeping p's stock per location: main's balances are the product's.
 func (t *projectTx) spread(p domain.ProductID) error {
 	if t.lines != nil {
-		if line := t.lines[p.String()]; line != nil {
-			t.lines[placeKey(p, domain.MainLocation).line()] = domain.NewTimeline(line.Dates())
+		if line := t.lines[productKey(p)]; line != nil {
+			t.lines[placeKey(p, domain.MainLocation)] = domain.NewTimeline(line.Dates())
 		}
 		return nil
 	}

@@ -207,10 +207,10 @@ func (d *DB) PlaceTimeline(ctx context.Context, p domain.ProductID, l domain.Loc
 // load's own, or those the balances table holds.
 func (t *projectTx) Timeline(p domain.ProductID) (*domain.Timeline, error) {
 	if t.lines != nil {
-		line := t.lines[p.String()]
+		line := t.lines[productKey(p)]
 		if line == nil {
 			line = domain.NewTimeline(nil)
-			t.lines[p.String()] = line
+			t.lines[productKey(p)] = line
 		}
 		return line, nil
 	}
@@ -255,7 +255,7 @@ func (t *projectTx) void(pos domain.Position, e domain.Event, after domain.Snaps
 		low, high = v.Start, v.Start
 	}
 	if t.lines != nil {
-		line := t.lines[p]
+		line := t.lines[balanceKey{product: p}]
 		change, ok := line.Reshape(tg.Date, -tg.Delta, low, high)
 		if !ok {
 			return fmt.Errorf("void %s: no balance of %s on %s", tg.ID, p, d)

@@ -17,7 +17,8 @@ var (
 	median      = regexp.MustCompile(`median (\d+(?:\.\d+)?) ms`)
 	megabytes   = regexp.MustCompile(`(\d+) MB`)
 	inOrder     = regexp.MustCompile(`(\d+(?:\.\d+)?) × in-order replay`)
-	bound       = regexp.MustCompile(`^(≥|≤) ([\d,.]+) ?(events/s|rows/s|MB|ms|s|× baseline|× in-order replay)`)
+	oneLocation = regexp.MustCompile(`(\d+(?:\.\d+)?) × single-location replay`)
+	bound       = regexp.MustCompile(`^(≥|≤) ([\d,.]+) ?(events/s|rows/s|MB|ms|s|× baseline|× in-order replay|× single-location replay)`)
 )
 
 // metOnPage judges a row of a benchmark page against its target from the figures the row
@@ -49,6 +50,8 @@ func metOnPage(t *testing.T, result, ratio, target string) bool {
 			found = []string{"", ratio}
 		case unit == "× in-order replay":
 			found = inOrder.FindStringSubmatch(result)
+		case unit == "× single-location replay":
+			found = oneLocation.FindStringSubmatch(result)
 		case unit == "MB" && strings.Contains(result, "peak RSS"):
 			found = regexp.MustCompile(`peak RSS (\d+) MB`).FindStringSubmatch(result)
 		case unit == "MB":

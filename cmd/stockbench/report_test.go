@@ -41,7 +41,8 @@ func TestReportMarksMissedTargets(t *testing.T) {
 }
 
 // TestPageJudgesTwoClocksRows: the benchmark page's check reads the backdated replay's
-// ratio to the in-order replay from its result, the as-of rows' medians, and counts a
+// ratio to the in-order replay from its result, the 10-location replay's ratio to the
+// single-location one, the as-of and by-location rows' medians, and counts a
 // step that could not run as missed.
 func TestPageJudgesTwoClocksRows(t *testing.T) {
 	for _, c := range []struct {
@@ -52,6 +53,10 @@ func TestPageJudgesTwoClocksRows(t *testing.T) {
 		{"50000 events/s (20s), 0.85 × in-order replay; 20000 backdated, 0 refused", "≥ 0.9 × in-order replay", false},
 		{"median 31.0 ms, p95 40.2 ms (as of 2023-06-24)", "median ≤ 50 ms including process start", true},
 		{"median 61.0 ms, p95 70.2 ms (as of 2023-06-24)", "median ≤ 50 ms including process start", false},
+		{"40000 events/s (25s), 0.92 × single-location replay (0.95 × by CPU time); 90000 transfers, 0 refused", "≥ 0.9 × single-location replay", true},
+		{"40000 events/s (25s), 0.81 × single-location replay (0.85 × by CPU time); 90000 transfers, 0 refused", "≥ 0.9 × single-location replay", false},
+		{"median 62.0 ms, p95 80.1 ms; plain stock on the same model: median 40.0 ms", "median ≤ 100 ms including process start", true},
+		{"median 162.0 ms, p95 180.1 ms; plain stock on the same model: median 40.0 ms", "median ≤ 100 ms including process start", false},
 		{"not measured: exit status 2: --as-of: flag provided but not defined", "median ≤ 500 ms including process start", false},
 	} {
 		if got := metOnPage(t, c.result, "", c.target); got != c.want {

@@ -25,6 +25,10 @@ type Generator struct {
 	backdated float64
 	within    time.Duration
 	timelines [][]point
+	// Set by Locations: the locations (main first) and each product's stock in each.
+	locations []domain.LocationID
+	placed    [][]int64
+	transfers int
 	// Converted counts backdated sales turned into restocks because no quantity of a
 	// sale would have been accepted at the date drawn.
 	Converted int
@@ -74,6 +78,24 @@ func (g *Generator) Next(count int) []domain.Event {
 		typ := domain.TypeStockSold
 		qty := int64(g.rng.IntN(500)+1) * 10 // 0.10 to 50.00
 		avail, at := g.stock[i], -1
+		var from, to domain.LocationID
+		if g.placed != nil {
+			var src, dst int
+			typ, qty, src, dst = g.placedOp(i)
+			from = g.locations[src]
+			switch typ {
+			case domain.TypeStockTransferred:
+				to = g.locations[dst]
+				g.placed[i][src] -= qty
+				g.placed[i][dst] += qty
+				g.transfers++
+			case domain.TypeStockSold:
+				g.placed[i][src] -= qty
+			default:
+				g.placed[i][src] += qty
+			}
+			avail = qty
+		}
 		if g.timelines != nil {
 			tl := g.timelines[i]
 			if len(tl) > 0 && g.rng.Float64() < g.backdated {
@@ -105,8 +127,11 @@ func (g *Generator) Next(count int) []domain.Event {
 			panic(err)
 		}
 		delta := qty
-		if typ == domain.TypeStockSold {
+		switch typ {
+		case domain.TypeStockSold:
 			delta = -qty
+		case domain.TypeStockTransferred:
+			delta = 0
 		}
 		g.stock[i] += delta
 		if g.timelines != nil {
@@ -119,6 +144,8 @@ func (g *Generator) Next(count int) []domain.Event {
 			CommandID:    fmt.Sprintf("cmd-%d", g.n),
 			Product:      g.products[i],
 			Quantity:     q,
+			Location:     from,
+			To:           to,
 			ExpectedSeq:  g.seq[i],
 			BusinessDate: domain.NewBusinessDate(date),
 			RecordedAt:   g.start.Add(time.Duration(g.n) * 30 * time.Second),

@@ -1,11 +1,14 @@
 package loadgen
 
 import (
+	"context"
 	"sort"
 	"testing"
 	"time"
 
 	"github.com/stockctl/stockctl/domain"
+	"github.com/stockctl/stockctl/internal/testfix"
+	"github.com/stockctl/stockctl/projections"
 )
 
 // TestBackdatedLogStaysValid: with Backdate, about the share asked of the events are
@@ -70,5 +73,61 @@ func TestWithoutBackdateDatesIncrease(t *testing.T) {
 	}
 	if a[4999].ID != "ev-5000" || a[4999].Product.String() != "P0008" {
 		t.Errorf("the default log changed: its last event is %s of %s", a[4999].ID, a[4999].Product)
+	}
+}
+
+// TestLocationsLogIsAccepted: with Locations, the ledger accepts every event, declared
+// locations first; about half of the operations are in main, every location sells and
+// receives transfers (none oversold: the ledger would refuse it).
+func TestLocationsLogIsAccepted(t *testing.T) {
+	const n, locations = 20_000, 10
+	g := New(30, 7)
+	g.Locations(locations)
+	var records []domain.Record
+	offsets := map[int32]int64{}
+	for _, e := range g.Declarations() {
+		for p := range int32(3) {
+			records = append(records, testfix.Record(t, domain.Position{Partition: p, Offset: offsets[p]}, e))
+			offsets[p]++
+		}
+	}
+	evs := g.Next(n)
+	inMain, sold, fed := 0, map[domain.LocationID]int{}, map[domain.LocationID]int{}
+	for _, e := range evs {
+		if e.Location.IsMain() {
+			inMain++
+		}
+		switch e.Type {
+		case domain.TypeStockSold:
+			sold[e.Location]++
+		case domain.TypeStockTransferred:
+			fed[e.To]++
+		}
+	}
+	// A product's events stay in one partition, in log order.
+	part := map[domain.ProductID]int32{}
+	for _, e := range evs {
+		p, ok := part[e.Product]
+		if !ok {
+			p = int32(len(part) % 3)
+			part[e.Product] = p
+		}
+		records = append(records, testfix.Record(t, domain.Position{Partition: p, Offset: offsets[p]}, e))
+		offsets[p]++
+	}
+	db := testfix.MustOpenDB(t)
+	stats, err := projections.NewLedger(db).Apply(context.Background(), records)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stats.Accepted != len(records) {
+		t.Fatalf("%d of %d events accepted: %+v", stats.Accepted, len(records), stats)
+	}
+	if inMain < n*4/10 || inMain > n*6/10 {
+		t.Errorf("%d of %d operations in main, want about half", inMain, n)
+	}
+	if len(sold) != locations || len(fed) != locations-1 || g.Transfers() < n/20 {
+		t.Errorf("sales in %d locations, transfers into %d, %d transfers: want sales everywhere and transfers feeding the other %d",
+			len(sold), len(fed), g.Transfers(), locations-1)
 	}
 }
