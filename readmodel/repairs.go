@@ -186,7 +186,7 @@ func (d *DB) TargetPlaces(ctx context.Context, tg *domain.Target) error {
 // left them.
 func (t *projectTx) PlaceTimeline(p domain.ProductID, l domain.LocationID) (*domain.Timeline, error) {
 	if t.lines != nil {
-		if line := t.lines[placeKey(p, l).line()]; line != nil {
+		if line := t.lines[placeKey(p, l)]; line != nil {
 			return line, nil
 		}
 		return domain.NewTimeline(nil), nil
@@ -263,7 +263,7 @@ func (t *projectTx) void(pos domain.Position, e domain.Event, after domain.Snaps
 		t.changes = append(t.changes, lineChange{line, change})
 		for _, vp := range v.Places {
 			low, high := placeDay(vp)
-			line := t.lines[placeKey(tg.Product, vp.Location).line()]
+			line := t.lines[placeKey(tg.Product, vp.Location)]
 			change, ok := domain.Change{}, false
 			if line != nil {
 				change, ok = line.Reshape(tg.Date, -vp.Delta, low, high)

@@ -6,6 +6,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/stockctl/stockctl/commands"
 	"github.com/stockctl/stockctl/domain"
 	"github.com/stockctl/stockctl/internal/termsafe"
 	"github.com/stockctl/stockctl/ledgercsv"
@@ -57,7 +58,7 @@ func historyAt(entries []readmodel.HistoryEntry, loc string) []readmodel.History
 		q, _ := domain.ParseQuantity(h.Quantity)
 		move := q.Cents()
 		switch h.Type {
-		case "sale":
+		case commands.WordsFor(domain.TypeStockSold).Noun:
 			move = -move
 		case "transfer":
 			if h.To == loc {
