@@ -34,7 +34,8 @@ func byLocation(t *testing.T, dir string, args ...string) []string {
 
 // TestLocationsThroughTheBinary is the "done when": on a fresh data directory,
 // north declared, 10 restocked, 4 moved to north, a sale of 5 there refused (4 available
-// in north), a sale of 3 accepted: main 6, north 1, total 7, and the same after a replay.
+// in north), a sale of 3 accepted: main 6, north 1, total 7, and the same after a replay;
+// the stock per location --as-of each date, live and after the replay.
 // Then the refusals: an unknown location (exit 2, listing the open ones), closing a
 // location that holds stock (exit 1), declaring one twice (exit 1); and a location
 // emptied by a transfer back closes, after which it is refused as closed.
@@ -61,10 +62,30 @@ func TestLocationsThroughTheBinary(t *testing.T) {
 	if levels := stockLevels(t, dir, "P1"); len(levels) != 1 || levels[0].Stock != "7.00" {
 		t.Errorf("stock = %+v, want 7.00", levels)
 	}
+	mustRun(t, dir, "restock", "P2", "5", "--date", "2024-05-02")
+	asOf := func(when string) {
+		t.Helper()
+		for _, tc := range []struct{ args, want []string }{
+			{[]string{"--as-of", "2024-04-30"}, nil},
+			{[]string{"--as-of", "2024-05-01"}, []string{"P1 main 10.00", "P1 total 10.00"}},
+			{[]string{"--as-of", "2024-05-02"}, []string{"P1 main 6.00", "P1 north 4.00", "P1 total 10.00", "P2 main 5.00", "P2 total 5.00"}},
+			{[]string{"--as-of", "2024-05-02", "--location", "north"}, []string{"P1 north 4.00", "P1 total 4.00"}},
+			{[]string{"--as-of", "2024-05-03", "P1"}, []string{"P1 main 6.00", "P1 north 1.00", "P1 total 7.00"}},
+		} {
+			if got := byLocation(t, dir, tc.args...); strings.Join(got, ",") != strings.Join(tc.want, ",") {
+				t.Errorf("%s, stock --by-location %q = %q, want %q", when, tc.args, got, tc.want)
+			}
+		}
+	}
+	asOf("live")
+	if r := run(t, dir, "stock", "--by-location", "--as-known-at", "2024-05-02"); r.code != 2 || !strings.Contains(r.stderr, "not kept per location") {
+		t.Errorf("stock --by-location --as-known-at: %v", r)
+	}
 	mustRun(t, dir, "replay")
-	if got := byLocation(t, dir); strings.Join(got, ",") != strings.Join(want, ",") {
+	if got := byLocation(t, dir, "P1"); strings.Join(got, ",") != strings.Join(want, ",") {
 		t.Errorf("after a replay, stock --by-location = %q, want %q", got, want)
 	}
+	asOf("after a replay")
 	if got := byLocation(t, dir, "--location", "north"); strings.Join(got, ",") != "P1 north 1.00,P1 total 1.00" {
 		t.Errorf("stock --location north = %q", got)
 	}

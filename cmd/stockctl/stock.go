@@ -23,11 +23,13 @@ func stockCommand() *cli.Command {
 			"ledger knew it; both together, what was known then about that date. A product with\n" +
 			"nothing counted is left out, or shown at 0.00 with no date when named. The table\n" +
 			"says first which moment it shows; JSON leaves out \"operations\", a count of now.\n" +
+			"--by-location (or --location ID) splits each product's stock per location, now or\n" +
+			"--as-of a date (not --as-known-at: that is not kept per location).\n" +
 			"Examples: stockctl stock P1 P2 --output json\n" +
 			"          stockctl stock --as-of 2024-04-30\n" +
 			"          stockctl stock P1 --as-of 2024-04-30 --as-known-at \"2024-05-03 18:00:00\"\n" +
 			"          stockctl stock --by-location\n" +
-			"          stockctl stock --location north",
+			"          stockctl stock --location north --as-of 2024-04-30",
 		Flags: append(momentFlags(), outputFlag(),
 			&cli.BoolFlag{Name: "by-location", Usage: "one line per product and location, with each product's total"},
 			&cli.StringSliceFlag{Name: "location", Usage: "only this location (repeat for several); implies --by-location"}),
@@ -58,8 +60,8 @@ func stockCommand() *cli.Command {
 				only = append(only, id.String())
 			}
 			byLocation := c.Bool("by-location") || len(only) > 0
-			if byLocation && !m.IsNow() {
-				return usagef("stock: --by-location and --location show the stock now; --as-of and --as-known-at per location are not supported yet")
+			if byLocation && !m.KnownAt.IsZero() {
+				return usagef("stock: --by-location and --location take --as-of, not --as-known-at: what was known at a past moment is not kept per location")
 			}
 			e, err := openCaughtUp(c)
 			if err != nil {
@@ -67,7 +69,7 @@ func stockCommand() *cli.Command {
 			}
 			defer e.Close()
 			if byLocation {
-				return writeStockByLocation(c, e, products, only, format)
+				return writeStockByLocation(c, e, m, products, only, format)
 			}
 			if !m.IsNow() {
 				return writeStockAt(c, e, m, products, format)
@@ -170,9 +172,10 @@ type productLocations struct {
 }
 
 // writeStockByLocation prints the stock of the given products (all when none) per
-// location (those in only, all when none): a line per product and location, and a total
+// location (those in only, all when none) at moment m (now, or the end of a business
+// date): a line per product and location, and a total
 // line per product kept in more than one.
-func writeStockByLocation(c *cli.Context, e *env, products, only []string, format string) error {
+func writeStockByLocation(c *cli.Context, e *env, m asof.Moment, products, only []string, format string) error {
 	for _, l := range only {
 		locs, err := e.db.Locations(c.Context)
 		if err != nil {
@@ -183,9 +186,14 @@ func writeStockByLocation(c *cli.Context, e *env, products, only []string, forma
 			return fmt.Errorf("stock: %w", locs.Check(id))
 		}
 	}
-	levels, err := e.db.PlaceLevels(c.Context, products, only)
+	levels, err := e.db.PlaceLevelsAt(c.Context, m, products, only)
 	if err != nil {
 		return err
+	}
+	if !m.IsNow() {
+		if err := writeMoment(c.App.Writer, m, format); err != nil {
+			return err
+		}
 	}
 	out := []productLocations{}
 	for _, l := range levels {
