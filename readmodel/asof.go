@@ -185,7 +185,7 @@ func historyQuery(p string, m asof.Moment) (string, []any) {
 		WHERE r.event_type = '` + string(domain.TypeOperationVoided) + `' AND ` + where("r", "t.business_date")
 	rejected := `SELECT partition, "offset", event_id, event_type, qty_cents, NULL, 'rejected', reason, detail,
 		       business_date, recorded_at, recorded_by, note,
-		       NULL, NULL, NULL, NULL, NULL, '', partition, "offset", 0, '', ''
+		       NULL, NULL, NULL, NULL, NULL, '', partition, "offset", 0, coalesce(location, ''), coalesce(to_location, '')
 		FROM rejected_events AS j WHERE ` + where("j", "j.business_date")
 	return accepted + ` UNION ALL ` + voids + ` UNION ALL ` + rejected, a
 }

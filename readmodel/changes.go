@@ -142,7 +142,8 @@ func changesIn(ctx context.Context, tx *sql.Conn, m Mark, limit int) (changes []
 			continue
 		}
 		pos := func(o int64) int64 { return int64(p)<<40 | o }
-		rows, err := tx.QueryContext(ctx, `SELECT product_id, event_type, qty_cents, reason, business_date, recorded_by, partition, "offset", event_id
+		rows, err := tx.QueryContext(ctx, `SELECT product_id, event_type, qty_cents, reason, business_date, recorded_by, partition, "offset", event_id,
+			coalesce(location, 'main'), coalesce(to_location, '')
 			FROM rejected_events WHERE position >= ? AND position < ? ORDER BY position LIMIT ?`, pos(from), pos(end), limit-rejected+1)
 		if err != nil {
 			return nil, m, false, fmt.Errorf("changes: %w", err)
@@ -155,7 +156,8 @@ func changesIn(ctx context.Context, tx *sql.Conn, m Mark, limit int) (changes []
 			var c Change
 			var typ string
 			var qty int64
-			if err := rows.Scan(&c.Product, &typ, &qty, &c.Reason, &c.Date, &c.RecordedBy, &c.Partition, &c.Offset, &c.EventID); err != nil {
+			if err := rows.Scan(&c.Product, &typ, &qty, &c.Reason, &c.Date, &c.RecordedBy, &c.Partition, &c.Offset, &c.EventID,
+				&c.Location, &c.To); err != nil {
 				rows.Close()
 				return nil, m, false, fmt.Errorf("changes: %w", err)
 			}

@@ -323,12 +323,41 @@ func abs(n int64) int64 {
 }
 
 func (t *projectTx) Reject(pos domain.Position, e domain.Event, reason, detail string) error {
+	// Where it was refused (migration 013): its own location, a void's or a correction's
+	// target's (NULL when the target is unknown), none for an event of no product.
+	var loc, to any
+	switch {
+	case e.Type == domain.TypeOperationVoided || e.Type == domain.TypeOperationCorrected:
+		if err := t.flush(); err != nil {
+			return err
+		}
+		if err := t.indexRepairs(); err != nil {
+			return err
+		}
+		var l, d sql.NullString
+		err := t.tx.QueryRowContext(t.ctx, `SELECT location, to_location FROM ledger WHERE event_id = ? LIMIT 1`, e.Target).Scan(&l, &d)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("reject %s: %w", e.ID, err)
+		}
+		if l.Valid {
+			loc = l.String
+		}
+		if d.Valid {
+			to = d.String
+		}
+	case !e.Product.IsZero():
+		loc = e.Location.String()
+		if e.Type == domain.TypeStockTransferred {
+			to = e.To.String()
+		}
+	}
 	err := t.exec(`INSERT INTO rejected_events (position, partition, "offset", event_id, command_id, event_type,
-		product_id, qty_cents, expected_seq, reason, detail, business_date, recorded_at, recorded_by, note)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		product_id, qty_cents, expected_seq, reason, detail, business_date, recorded_at, recorded_by, note,
+		location, to_location)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		pos.Key(), pos.Partition, pos.Offset, e.ID, e.CommandID, string(e.Type), e.Product.String(),
 		e.Quantity.Cents(), e.ExpectedSeq, reason, detail, e.BusinessDate.String(),
-		e.RecordedAt.UTC().Format(time.RFC3339Nano), e.RecordedBy, e.Note)
+		e.RecordedAt.UTC().Format(time.RFC3339Nano), e.RecordedBy, e.Note, loc, to)
 	if err != nil {
 		return fmt.Errorf("reject %s: %w", e.ID, err)
 	}

@@ -108,7 +108,7 @@ type HistoryEntry struct {
 	EventID    string `json:"event_id"`
 	Partition  int32  `json:"partition"`
 	Offset     int64  `json:"offset"`
-	// Location is where an accepted operation happened (a transfer's source), To a
+	// Location is where an operation happened or was refused (a transfer's source), To a
 	// transfer's destination.
 	Location string `json:"location,omitempty"`
 	To       string `json:"to,omitempty"`
@@ -234,7 +234,8 @@ func (d *DB) EventOutcome(ctx context.Context, pos domain.Position, e domain.Eve
 			location, coalesce(to_location, '')
 		FROM ledger WHERE product_id = ? AND product_seq = ? AND partition = ? AND "offset" = ?
 		UNION ALL
-		SELECT event_id, event_type, product_id, qty_cents, 0, business_date, note, reason, 0, 'main', ''
+		SELECT event_id, event_type, product_id, qty_cents, 0, business_date, note, reason, 0,
+			coalesce(location, 'main'), coalesce(to_location, '')
 		FROM rejected_events WHERE position = ?
 		UNION ALL
 		SELECT event_id, event_type, product_id, 0, stock_cents, business_date, note, '', 1, 'main', ''

@@ -151,18 +151,27 @@ func (t *projectTx) Target(id string) (*domain.Target, error) {
 	if err := t.flush(); err != nil {
 		return nil, err
 	}
-	if t.lines != nil && !t.repairIndexes {
-		// A bulk load builds its indexes at the end; the first repair needs these now.
-		for _, q := range []string{`CREATE INDEX IF NOT EXISTS ledger_event ON ledger (event_id)`,
-			`CREATE UNIQUE INDEX IF NOT EXISTS ledger_product ON ledger (product_id, product_seq)`,
-			`CREATE INDEX IF NOT EXISTS ledger_product_date ON ledger (product_id, business_date, product_seq) WHERE voided_by IS NULL`} {
-			if _, err := t.tx.ExecContext(t.ctx, q); err != nil {
-				return nil, fmt.Errorf("repair indexes: %w", err)
-			}
-		}
-		t.repairIndexes = true
+	if err := t.indexRepairs(); err != nil {
+		return nil, err
 	}
 	return target(t.ctx, t.tx, id, t.spanAt)
+}
+
+// indexRepairs builds the indexes a repair reads through: a bulk load builds its indexes
+// at the end; the first repair needs these now.
+func (t *projectTx) indexRepairs() error {
+	if t.lines == nil || t.repairIndexes {
+		return nil
+	}
+	for _, q := range []string{`CREATE INDEX IF NOT EXISTS ledger_event ON ledger (event_id)`,
+		`CREATE UNIQUE INDEX IF NOT EXISTS ledger_product ON ledger (product_id, product_seq)`,
+		`CREATE INDEX IF NOT EXISTS ledger_product_date ON ledger (product_id, business_date, product_seq) WHERE voided_by IS NULL`} {
+		if _, err := t.tx.ExecContext(t.ctx, q); err != nil {
+			return fmt.Errorf("repair indexes: %w", err)
+		}
+	}
+	t.repairIndexes = true
+	return nil
 }
 
 // TargetPlaces completes a target of a product kept in several locations with its

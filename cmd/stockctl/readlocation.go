@@ -43,7 +43,8 @@ func readLocation(c *cli.Context, e *env, command string) (string, error) {
 // of it ("transfer out") or into it ("transfer in"), the voids of its operations; each in
 // effect shows loc's stock after it, their running sum (every operation of the product in
 // loc is listed from its first, one made before the product left main included). A
-// rejected operation carries no location in the read model and is left out.
+// rejected operation is listed in its location (migration 013; one rejected before that
+// has none, and is left out).
 func historyAt(entries []readmodel.HistoryEntry, loc string) []readmodel.HistoryEntry {
 	out := []readmodel.HistoryEntry{}
 	var stock int64
