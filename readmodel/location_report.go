@@ -3,6 +3,7 @@ package readmodel
 import (
 	"context"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/stockctl/stockctl/domain"
@@ -14,21 +15,48 @@ import (
 // (migration 012), so a transfer counts out of its source and into its destination, and
 // a product's stock is its stock in loc. Rejected operations carry no location and
 // voids and corrections are the product's, not a location's: neither is listed.
-func (d *DB) AtLocation(loc string) reports.Store { return locationStore{d: d, loc: loc} }
+func (d *DB) AtLocation(loc string) reports.Store {
+	return locationStore{d: d, loc: loc, all: &locationRows{}}
+}
 
 type locationStore struct {
 	d   *DB
 	loc string
+	all *locationRows
 }
 
-// rows reads loc's rows that f selects.
+// locationRows are all of a location's rows, read once for the report's many questions:
+// each reading of the view costs a pass over the ledger.
+type locationRows struct {
+	once sync.Once
+	rows []LocationRow
+	err  error
+}
+
+// rows returns loc's rows that f selects (by date and product), in the view's order.
 func (s locationStore) rows(ctx context.Context, f reports.Filter) ([]LocationRow, error) {
-	var out []LocationRow
-	err := s.d.EachLocationOperation(ctx, f, s.loc, func(r LocationRow) error {
-		out = append(out, r)
-		return nil
+	s.all.once.Do(func() {
+		s.all.err = s.d.EachLocationOperation(ctx, reports.Filter{}, s.loc, func(r LocationRow) error {
+			s.all.rows = append(s.all.rows, r)
+			return nil
+		})
 	})
-	return out, err
+	if s.all.err != nil {
+		return nil, s.all.err
+	}
+	products := map[string]bool{}
+	for _, p := range f.Products {
+		products[p] = true
+	}
+	var out []LocationRow
+	for _, r := range s.all.rows {
+		if (!f.From.IsZero() && r.Date.Before(f.From)) || (!f.To.IsZero() && !r.Date.Before(f.To.AddDate(0, 0, 1))) ||
+			(len(products) > 0 && !products[r.Product]) {
+			continue
+		}
+		out = append(out, r)
+	}
+	return out, nil
 }
 
 func (s locationStore) ProductTotals(ctx context.Context, f reports.Filter) ([]reports.ProductTotals, error) {
