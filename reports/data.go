@@ -17,6 +17,9 @@ type Filter struct {
 	// AsOf, when set, is the business day whose end the stock levels are read at (the
 	// report as it stood then); zero means now, after every operation.
 	AsOf time.Time
+	// Location, when set, names the one location the report is of, in its title; the
+	// store given must read that location's figures (readmodel's DB.AtLocation).
+	Location string
 }
 
 // Store is what a report reads. Quantities are in hundredths.

@@ -167,6 +167,10 @@ func build(ctx context.Context, store Store, opt Options, fm formats) (*page, er
 			p.Title += ", operations from " + f.From.Format("2006-01-02")
 		}
 	}
+	if f.Location != "" {
+		p.Title = strings.Replace(p.Title, "Stock report", "Stock report of location "+f.Location, 1)
+		p.StockHeading += " in " + f.Location
+	}
 	if len(f.Products) > 0 {
 		known, err := store.KnownProducts(ctx, f.Products)
 		if err != nil {
@@ -248,7 +252,8 @@ func build(ctx context.Context, store Store, opt Options, fm formats) (*page, er
 	if err != nil {
 		return nil, err
 	}
-	p.Operations, p.OperationsLeft = ops, p.Summary.Operations-len(ops)
+	// A location's transfers are listed but not counted among its operations.
+	p.Operations, p.OperationsLeft = ops, max(0, p.Summary.Operations-len(ops))
 	return p, nil
 }
 

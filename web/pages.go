@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/stockctl/stockctl/domain"
 	"github.com/stockctl/stockctl/reports"
 )
 
@@ -60,13 +61,14 @@ func (s *Server) unavailable(w http.ResponseWriter, r *http.Request, err error) 
 // dashboardQuery is the dashboard's filter as the query string gives it.
 type dashboardQuery struct {
 	From, To, Products string
+	Location           string // ?location=north: the views of that location alone
 	filter             reports.Filter
 }
 
 // parseDashboardQuery reads ?from=&to=&products=P1,P2 (or product= repeated), by the
 // same rules as the CLI's --from, --to and --product.
 func parseDashboardQuery(v url.Values) (dashboardQuery, error) {
-	q := dashboardQuery{From: v.Get("from"), To: v.Get("to")}
+	q := dashboardQuery{From: v.Get("from"), To: v.Get("to"), Location: strings.TrimSpace(v.Get("location"))}
 	var raw []string
 	for _, s := range append(append([]string(nil), v["product"]...), splitList(v["products"])...) {
 		if strings.TrimSpace(s) != "" {
@@ -87,7 +89,52 @@ func parseDashboardQuery(v url.Values) (dashboardQuery, error) {
 		return q, err
 	}
 	q.Products = strings.Join(q.filter.Products, ", ")
+	if q.Location != "" {
+		id, err := domain.ParseLocationID(q.Location)
+		if err != nil {
+			return q, fmt.Errorf("location: %w", err)
+		}
+		q.Location = id.String()
+		q.filter.Location = q.Location
+	}
 	return q, nil
+}
+
+// dashboardLocations returns the open locations, main first, and checks q's location is one
+// of them, refusing an unknown or closed one as the CLI's --location does.
+func (s *Server) dashboardLocations(r *http.Request, q dashboardQuery) ([]Location, error, error) {
+	locs, err := s.cfg.Store.Locations(r.Context())
+	if err != nil {
+		return nil, nil, err
+	}
+	var open []Location
+	var ids []domain.LocationID
+	closed := false
+	for _, l := range locs {
+		if l.Status == "open" {
+			open = append(open, l)
+			id, _ := domain.ParseLocationID(l.ID)
+			ids = append(ids, id)
+		} else if l.ID == q.Location {
+			closed = true
+		}
+	}
+	if q.Location == "" {
+		return open, nil, nil
+	}
+	for _, l := range open {
+		if l.ID == q.Location {
+			return open, nil, nil
+		}
+	}
+	id, _ := domain.ParseLocationID(q.Location)
+	return open, fmt.Errorf("location: %w", &domain.LocationError{ID: id, Closed: closed, Open: ids}), nil
+}
+
+// atLocation is a store that gives the report's store of one location (readmodel's
+// DB.AtLocation).
+type atLocation interface {
+	AtLocation(loc string) reports.Store
 }
 
 // MaxFilterProducts is how many products one dashboard filter or /api/stock request may
@@ -152,6 +199,9 @@ func (q dashboardQuery) describe() string {
 	if q.Products != "" {
 		s += " of " + q.Products
 	}
+	if q.Location != "" {
+		s += " in location " + q.Location
+	}
 	return s
 }
 
@@ -167,6 +217,9 @@ func (q dashboardQuery) values() url.Values {
 	if q.Products != "" {
 		v.Set("products", q.Products)
 	}
+	if q.Location != "" {
+		v.Set("location", q.Location)
+	}
 	return v
 }
 
@@ -176,7 +229,15 @@ func (s *Server) dashboardHTML(r *http.Request, f reports.Filter) (template.HTML
 	var b bytes.Buffer
 	opt := s.reportOptions(r, f)
 	opt.Rows, opt.Recent = dashboardRows, true
-	err := reports.Dashboard(r.Context(), s.cfg.Store, opt, &b)
+	var store reports.Store = s.cfg.Store
+	if f.Location != "" {
+		a, ok := s.cfg.Store.(atLocation)
+		if !ok {
+			return "", 0, fmt.Errorf("the views of one location are not available")
+		}
+		store = a.AtLocation(f.Location)
+	}
+	err := reports.Dashboard(r.Context(), store, opt, &b)
 	return template.HTML(b.String()), time.Since(start), err
 }
 
@@ -202,7 +263,16 @@ func (s *Server) dashboardPage(w http.ResponseWriter, r *http.Request) {
 		}
 		err = q.resolve(ids)
 	}
+	open, lerr, oerr := s.dashboardLocations(r, q)
+	if oerr != nil {
+		s.unavailable(w, r, oerr)
+		return
+	}
+	if err == nil {
+		err = lerr
+	}
 	data := map[string]any{"Known": known, "Title": "Dashboard", "Version": version, "From": q.From, "To": q.To, "Products": q.Products,
+		"Location": q.Location, "Locations": open,
 		"Filtered": len(q.values()) > 0, "Period": q.describe(), "FragmentURL": "/fragments/dashboard" + query(q.values())}
 	if err != nil {
 		data["FilterError"] = err.Error()
@@ -239,6 +309,14 @@ func (s *Server) dashboardFragment(w http.ResponseWriter, r *http.Request) {
 			http.Error(w, err.Error(), http.StatusBadRequest)
 			return
 		}
+	}
+	if _, lerr, err := s.dashboardLocations(r, q); err != nil {
+		s.cfg.ErrorLog.Printf("web: %s %s: %v", r.Method, r.URL.Path, err)
+		http.Error(w, "the ledger cannot be read right now", http.StatusServiceUnavailable)
+		return
+	} else if lerr != nil {
+		http.Error(w, lerr.Error(), http.StatusBadRequest)
+		return
 	}
 	frag, took, err := s.dashboardHTML(r, q.filter)
 	if err != nil {

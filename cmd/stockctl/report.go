@@ -26,12 +26,17 @@ func reportCommand() *cli.Command {
 			"--as-of DATE writes the report as it stood at the end of that business day: stock levels\n" +
 			"then, and charts, totals and lists of the operations dated up to it (any recorded later\n" +
 			"with an earlier date included). Stock over time is drawn in business-date order.\n" +
+			"--location NAME writes the report of that location alone: its sales, restocks, counts and\n" +
+			"adjustments, its stock of each product (a transfer moves stock out of one location and\n" +
+			"into the other, and is listed in both). It combines with --as-of and the other filters.\n" +
 			"Examples: stockctl report --from 2024-01-01 --to 2024-03-31 --product P1 --product P2\n" +
-			"          stockctl report --as-of 2024-03-31 --out stock-2024-q1",
+			"          stockctl report --as-of 2024-03-31 --out stock-2024-q1\n" +
+			"          stockctl report --location north --out north-report",
 		Flags: append(filterFlags(),
 			&cli.StringFlag{Name: "out", Usage: "directory to write into", Value: "stock-report"},
 			&cli.StringFlag{Name: "format", Usage: "comma-separated: html, png, svg", Value: "html,png,svg"},
 			&cli.StringFlag{Name: "low", Usage: "stock at or below which a product counts as nearly out", Value: "5"},
+			readLocationFlag(),
 			&cli.StringFlag{Name: "as-of", Usage: "the report as it stood at the end of this business day, YYYY-MM-DD (e.g. 2024-03-31)"},
 		),
 		OnUsageError: usageError,
@@ -51,7 +56,15 @@ func reportCommand() *cli.Command {
 				return err
 			}
 			defer e.Close()
-			res, err := writeReport(c.Context, e.db, opt)
+			loc, err := readLocation(c, e, "report")
+			if err != nil {
+				return err
+			}
+			var store reports.Store = e.db
+			if loc != "" {
+				opt.Filter.Location, store = loc, e.db.AtLocation(loc)
+			}
+			res, err := writeReport(c.Context, store, opt)
 			if err != nil {
 				return err
 			}

@@ -31,8 +31,8 @@ func serveCommand() *cli.Command {
 		Name:  "serve",
 		Usage: "serve a live dashboard, an entry form and a JSON API over HTTP",
 		Description: "Follows the log like project --follow and serves, at --listen:\n" +
-			"  /                     the dashboard: the report's views, filtered by date and product,\n" +
-			"                        updated within a second of any new event, whoever wrote it\n" +
+			"  /                     the dashboard: the report's views, filtered by date, product and\n" +
+			"                        location (?location=north), updated within a second of any new event, whoever wrote it\n" +
 			"  /products             every product: search, sort by stock, movement or last date, pages\n" +
 			"  /operations           the ledger: filter by date, product and type, sort, pages, download\n" +
 			"  /operations/new       the entry form (also on each /products/ID page)\n" +
