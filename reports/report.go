@@ -247,7 +247,9 @@ func build(ctx context.Context, store Store, opt Options, fm formats) (*page, er
 	if opt.Recent {
 		list = store.RecentOperations
 	}
-	p.Recent = opt.Recent
+	// A location's operations come in business-date order only (the view has no record
+	// order): the heading says so.
+	p.Recent = opt.Recent && f.Location == ""
 	ops, err := list(ctx, f, rows)
 	if err != nil {
 		return nil, err

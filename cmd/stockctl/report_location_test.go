@@ -122,6 +122,13 @@ func TestServeDashboardByLocation(t *testing.T) {
 	if strings.Contains(words, "5 units sold") || strings.Contains(words, "P2") {
 		t.Errorf("/?location=north shows all locations' figures:\n%s", words)
 	}
+	// The view has no record order: the heading must not claim one.
+	if !strings.Contains(words, "Operations, newest first") || strings.Contains(words, "most recently recorded") {
+		t.Errorf("/?location=north: the operations heading claims a record order the location's list lacks:\n%s", words)
+	}
+	if !strings.Contains(pageWords(all.body), "Operations, most recently recorded first") {
+		t.Errorf("the whole dashboard lost its heading \"Operations, most recently recorded first\":\n%s", pageWords(all.body))
+	}
 	if f := s.get("/fragments/dashboard?location=north"); f.status != 200 || !strings.Contains(pageWords(f.body), "3 units sold") {
 		t.Errorf("/fragments/dashboard?location=north: %d\n%s", f.status, pageWords(f.body))
 	}
