@@ -311,35 +311,26 @@ type PlaceLevel struct {
 	LastDate string
 }
 
-// PlaceLevelsAt is PlaceLevels at the end of business date m.Date: each product's balance
-// in each location at its latest date on or before it (main's is the product's for a
-// product kept in main only), and that date; a product or location with nothing dated by
-// then has no line. As known at a past moment (m.KnownAt) is not kept per location.
+// PlaceLevels returns every product's stock per location (main's is the product's for a
+// product kept in main only), by product then location, for products in f.Products if
+// any, and locations in only if any.
+func (d *DB) PlaceLevels(ctx context.Context, products []string, only []string) ([]PlaceLevel, error) {
+	return d.PlaceLevelsAt(ctx, asof.Moment{}, products, only)
+}
+
+// PlaceLevelsAt is PlaceLevels at moment m: now, or the end of business date m.Date, each
+// product's balance in each location at its latest date on or before it, and that date (a
+// product or location with nothing dated by then has no line). As known at a past moment
+// (m.KnownAt) is not kept per location.
 func (d *DB) PlaceLevelsAt(ctx context.Context, m asof.Moment, products []string, only []string) ([]PlaceLevel, error) {
-	if m.IsNow() {
-		return d.PlaceLevels(ctx, products, only)
-	}
-	if !m.KnownAt.IsZero() {
-		return nil, fmt.Errorf("stock by location at %s: %w", m, ErrNotPerLocation)
-	}
-	day := m.DateText()
-	cond, args := "", []any{day, day}
-	if len(products) > 0 {
-		cond += " AND product_id IN (" + placeholders(len(products)) + ")"
-		for _, p := range products {
-			args = append(args, p)
+	from, args := "location_stock", []any{}
+	if !m.IsNow() {
+		if !m.KnownAt.IsZero() {
+			return nil, fmt.Errorf("stock by location at %s: %w", m, ErrNotPerLocation)
 		}
-	}
-	if len(only) > 0 {
-		cond += " AND location_id IN (" + placeholders(len(only)) + ")"
-		for _, l := range only {
-			args = append(args, l)
-		}
-	}
-	// As StockAt: each line one descent of its balances' primary key, the stock tables
-	// the outer loop (CROSS JOIN).
-	rows, err := d.db.QueryContext(ctx, `SELECT product_id, location_id, end_cents, business_date FROM (
-		SELECT s.product_id, 'main' AS location_id, b.end_cents, b.business_date
+		// location_stock at a date. As StockAt: each line one descent of its balances'
+		// primary key, the stock tables the outer loop (CROSS JOIN).
+		from = `(SELECT s.product_id, 'main' AS location_id, b.end_cents AS stock_cents, b.business_date AS last_date
 			FROM stock AS s CROSS JOIN balances AS b ON b.product_id = s.product_id AND b.business_date = (
 				SELECT max(business_date) FROM balances WHERE product_id = s.product_id AND business_date <= ?1)
 			WHERE s.spread = 0
@@ -348,31 +339,10 @@ func (d *DB) PlaceLevelsAt(ctx context.Context, m asof.Moment, products []string
 			FROM place_stock AS s CROSS JOIN place_balances AS b ON b.product_id = s.product_id
 				AND b.location_id = s.location_id AND b.business_date = (
 				SELECT max(business_date) FROM place_balances
-				WHERE product_id = s.product_id AND location_id = s.location_id AND business_date <= ?2))
-		WHERE 1 = 1`+cond+` ORDER BY product_id, location_id != 'main', location_id`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("stock by location at %s: %w", m, err)
+				WHERE product_id = s.product_id AND location_id = s.location_id AND business_date <= ?1))`
+		args = append(args, m.DateText())
 	}
-	defer rows.Close()
-	var out []PlaceLevel
-	for rows.Next() {
-		var pl PlaceLevel
-		if err := rows.Scan(&pl.Product, &pl.Location, &pl.Cents, &pl.LastDate); err != nil {
-			return nil, fmt.Errorf("stock by location at %s: %w", m, err)
-		}
-		out = append(out, pl)
-	}
-	return out, rows.Err()
-}
-
-// ErrNotPerLocation: the stock per location as known at a past moment is not kept.
-var ErrNotPerLocation = errors.New("--as-known-at is not kept per location (--as-of is)")
-
-// PlaceLevels returns every product's stock per location (main's is the product's for a
-// product kept in main only), by product then location, for products in f.Products if
-// any, and locations in only if any.
-func (d *DB) PlaceLevels(ctx context.Context, products []string, only []string) ([]PlaceLevel, error) {
-	cond, args := "1 = 1", []any{}
+	cond := "1 = 1"
 	if len(products) > 0 {
 		cond += " AND product_id IN (" + placeholders(len(products)) + ")"
 		for _, p := range products {
@@ -385,7 +355,7 @@ func (d *DB) PlaceLevels(ctx context.Context, products []string, only []string) 
 			args = append(args, l)
 		}
 	}
-	rows, err := d.db.QueryContext(ctx, `SELECT product_id, location_id, stock_cents, last_date FROM location_stock
+	rows, err := d.db.QueryContext(ctx, `SELECT product_id, location_id, stock_cents, last_date FROM `+from+`
 		WHERE `+cond+` ORDER BY product_id, location_id != 'main', location_id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("stock by location: %w", err)
@@ -401,3 +371,6 @@ func (d *DB) PlaceLevels(ctx context.Context, products []string, only []string) 
 	}
 	return out, rows.Err()
 }
+
+// ErrNotPerLocation: the stock per location as known at a past moment is not kept.
+var ErrNotPerLocation = errors.New("--as-known-at is not kept per location (--as-of is)")
