@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -60,27 +59,11 @@ func (b *bench) locationsDir() string { return filepath.Join(filepath.Dir(b.data
 // backdated replay: its rate against the single-location (in-order) replay of the same
 // run is what keeping stock per location costs a replay.
 func (b *bench) locationsReplay(ctx context.Context) error {
-	dir := b.locationsDir()
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	cmd := exec.CommandContext(ctx, b.bin, "--data-dir", dir, "--brokers", b.addr, "--topic", b.locationsTopic, "replay", "--quiet")
-	d, _, err := measure(cmd)
+	rp, err := b.replayBeside(ctx, b.locationsDir(), b.locationsTopic)
 	if err != nil {
 		return err
 	}
-	refused, err := countRejected(ctx, filepath.Join(dir, "operations.db"))
-	if err != nil {
-		return err
-	}
-	r := rate(b.cfg.events, d)
-	ratio, cpuRatio := 0.0, 0.0
-	if b.inOrderReplay > 0 {
-		ratio = r / b.inOrderReplay
-	}
-	if c := cpu(cmd); c > 0 && b.inOrderCPU > 0 {
-		cpuRatio = float64(b.inOrderCPU) / float64(c)
-	}
+	r, d, ratio, cpuRatio, refused := rp.rate, rp.took, rp.ratio, rp.cpuRatio, rp.refused
 	b.add(result{name: locationsName,
 		value: fmt.Sprintf("%.0f events/s (%s), %.2f × single-location replay (%.2f × by CPU time); %d transfers, %d refused",
 			r, d.Round(time.Millisecond), ratio, cpuRatio, b.transfers, refused),

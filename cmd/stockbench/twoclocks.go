@@ -62,27 +62,11 @@ func (b *bench) appendBackdated(ctx context.Context) error {
 // its own, right after the in-order replay: its rate against the in-order one is what the
 // rule in business-date order costs a replay.
 func (b *bench) backdatedReplay(ctx context.Context) error {
-	dir := filepath.Join(filepath.Dir(b.dataDir), "backdated")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	cmd := exec.CommandContext(ctx, b.bin, "--data-dir", dir, "--brokers", b.addr, "--topic", b.backdatedTopic, "replay", "--quiet")
-	d, _, err := measure(cmd)
+	rp, err := b.replayBeside(ctx, filepath.Join(filepath.Dir(b.dataDir), "backdated"), b.backdatedTopic)
 	if err != nil {
 		return err
 	}
-	refused, err := countRejected(ctx, filepath.Join(dir, "operations.db"))
-	if err != nil {
-		return err
-	}
-	r := rate(b.cfg.events, d)
-	ratio, cpuRatio := 0.0, 0.0
-	if b.inOrderReplay > 0 {
-		ratio = r / b.inOrderReplay
-	}
-	if c := cpu(cmd); c > 0 && b.inOrderCPU > 0 {
-		cpuRatio = float64(b.inOrderCPU) / float64(c)
-	}
+	r, d, ratio, cpuRatio, refused := rp.rate, rp.took, rp.ratio, rp.cpuRatio, rp.refused
 	b.add(result{name: backdatedName,
 		value: fmt.Sprintf("%.0f events/s (%s), %.2f × in-order replay (%.2f × by CPU time); %d backdated, %d refused",
 			r, d.Round(time.Millisecond), ratio, cpuRatio, b.backdated, refused),
@@ -91,6 +75,38 @@ func (b *bench) backdatedReplay(ctx context.Context) error {
 			b.cfg.events, b.backdated, b.converted),
 		met: func(float64) bool { return ratio >= 0.9 }})
 	return nil
+}
+
+// besideInOrder is a replay measured beside the in-order one of the same run.
+type besideInOrder struct {
+	rate            float64 // events/s
+	took            time.Duration
+	ratio, cpuRatio float64 // to the in-order replay: of wall times, of CPU times
+	refused         int
+}
+
+// replayBeside times `stockctl replay` of topic into data directory dir and compares it
+// with the in-order replay measured before it.
+func (b *bench) replayBeside(ctx context.Context, dir, topic string) (besideInOrder, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return besideInOrder{}, err
+	}
+	cmd := exec.CommandContext(ctx, b.bin, "--data-dir", dir, "--brokers", b.addr, "--topic", topic, "replay", "--quiet")
+	d, _, err := measure(cmd)
+	if err != nil {
+		return besideInOrder{}, err
+	}
+	rp := besideInOrder{rate: rate(b.cfg.events, d), took: d}
+	if rp.refused, err = countRejected(ctx, filepath.Join(dir, "operations.db")); err != nil {
+		return besideInOrder{}, err
+	}
+	if b.inOrderReplay > 0 {
+		rp.ratio = rp.rate / b.inOrderReplay
+	}
+	if c := cpu(cmd); c > 0 && b.inOrderCPU > 0 {
+		rp.cpuRatio = float64(b.inOrderCPU) / float64(c)
+	}
+	return rp, nil
 }
 
 // cpu returns the user and system time of a process that has exited.
