@@ -200,6 +200,27 @@ func (s *Server) newOperationPage(w http.ResponseWriter, r *http.Request) {
 // formKeyPrefix marks the idempotency keys of web forms.
 const formKeyPrefix = "web-"
 
+// readPosted reads a posted form and checks that this server showed it, or answers
+// 400/413 (unreadable, too big) or 403 (not shown here; then says nothing, the sentence
+// saying what happened instead) and returns false. It returns the form's nonce.
+func (s *Server) readPosted(w http.ResponseWriter, r *http.Request, nothing string) (string, bool) {
+	if err := r.ParseForm(); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			s.errorPage(w, r, http.StatusRequestEntityTooLarge, fmt.Sprintf("The form is over %d bytes.", tooBig.Limit))
+		} else {
+			s.errorPage(w, r, http.StatusBadRequest, "The form could not be read: "+err.Error())
+		}
+		return "", false
+	}
+	nonce := r.PostForm.Get("nonce")
+	if !s.checkFormToken(nonce, r.PostForm.Get("csrf")) {
+		s.errorPage(w, r, http.StatusForbidden, "This form did not come from this server, or the server has restarted since it was shown. "+nothing)
+		return "", false
+	}
+	return nonce, true
+}
+
 func formCommandID(nonce string) (string, error) {
 	if nonce == "" || len(nonce) > 64 {
 		return "", errors.New("bad nonce")
@@ -211,19 +232,8 @@ func formCommandID(nonce string) (string, error) {
 // operation's idempotency key: submitted twice (a double click, the back button), it is
 // recorded once. Errors show next to their field with what was typed kept.
 func (s *Server) submitOperation(w http.ResponseWriter, r *http.Request) {
-	if err := r.ParseForm(); err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			s.errorPage(w, r, http.StatusRequestEntityTooLarge, fmt.Sprintf("The form is over %d bytes.", tooBig.Limit))
-			return
-		}
-		s.errorPage(w, r, http.StatusBadRequest, "The form could not be read: "+err.Error())
-		return
-	}
-	nonce := r.PostForm.Get("nonce")
-	if !s.checkFormToken(nonce, r.PostForm.Get("csrf")) {
-		s.errorPage(w, r, http.StatusForbidden, "This form did not come from this server, or the server has restarted since it was shown. "+
-			"Nothing was recorded: open the form again and submit it.")
+	nonce, ok := s.readPosted(w, r, "Nothing was recorded: open the form again and submit it.")
+	if !ok {
 		return
 	}
 	f := entryForm{Nonce: nonce, CSRF: r.PostForm.Get("csrf"), DefaultOperator: s.cfg.Operator,

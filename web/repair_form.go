@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -63,19 +62,8 @@ func (s *Server) newRepairForm(r *http.Request, kind, product string) repairForm
 
 // readRepairForm reads a posted repair form, or answers 400/403/413 and returns false.
 func (s *Server) readRepairForm(w http.ResponseWriter, r *http.Request, kind string) (repairForm, bool) {
-	if err := r.ParseForm(); err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			s.errorPage(w, r, http.StatusRequestEntityTooLarge, fmt.Sprintf("The form is over %d bytes.", tooBig.Limit))
-		} else {
-			s.errorPage(w, r, http.StatusBadRequest, "The form could not be read: "+err.Error())
-		}
-		return repairForm{}, false
-	}
-	nonce := r.PostForm.Get("nonce")
-	if !s.checkFormToken(nonce, r.PostForm.Get("csrf")) {
-		s.errorPage(w, r, http.StatusForbidden, "This form did not come from this server, or the server has restarted since it was shown. "+
-			"Nothing was recorded: open the page again and submit it.")
+	nonce, ok := s.readPosted(w, r, "Nothing was recorded: open the page again and submit it.")
+	if !ok {
 		return repairForm{}, false
 	}
 	f := s.newRepairForm(r, kind, r.PostForm.Get("product"))

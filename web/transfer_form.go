@@ -106,19 +106,8 @@ func (s *Server) newTransferPage(w http.ResponseWriter, r *http.Request) {
 // submitTransfer answers POST /transfers from the transfer form: one transfer event, or
 // the form again with the refusal in plain words next to its field and nothing moved.
 func (s *Server) submitTransfer(w http.ResponseWriter, r *http.Request) {
-	if err := r.ParseForm(); err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			s.errorPage(w, r, http.StatusRequestEntityTooLarge, fmt.Sprintf("The form is over %d bytes.", tooBig.Limit))
-			return
-		}
-		s.errorPage(w, r, http.StatusBadRequest, "The form could not be read: "+err.Error())
-		return
-	}
-	nonce := r.PostForm.Get("nonce")
-	if !s.checkFormToken(nonce, r.PostForm.Get("csrf")) {
-		s.errorPage(w, r, http.StatusForbidden, "This form did not come from this server, or the server has restarted since it was shown. "+
-			"Nothing was moved: open the form again and submit it.")
+	nonce, ok := s.readPosted(w, r, "Nothing was moved: open the form again and submit it.")
+	if !ok {
 		return
 	}
 	pf := r.PostForm
