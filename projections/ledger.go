@@ -64,6 +64,13 @@ type Tx interface {
 	TargetPlaces(t *domain.Target) error
 	// PlaceTimeline returns p's balances by date in l, as Timeline does for the product.
 	PlaceTimeline(p domain.ProductID, l domain.LocationID) (*domain.Timeline, error)
+	// Thresholds returns product p's thresholds (thresholds.go), as committed.
+	Thresholds(p domain.ProductID) ([]domain.Threshold, error)
+	// PutThreshold records an accepted ThresholdSet (its threshold replaces the one of
+	// its scope) or ThresholdCleared (the threshold of its scope is removed).
+	PutThreshold(pos domain.Position, e domain.Event) error
+	// Cross records a crossing an accepted event made.
+	Cross(c Crossing) error
 	Reject(pos domain.Position, e domain.Event, reason, detail string) error
 	Skip(pos domain.Position, reason, detail string) error
 	// Gap records offsets first to last of partition that the log failed to give; a gap
@@ -89,6 +96,8 @@ type Ledger struct {
 	// locations the same for each partition's locations.
 	closed    map[int32]domain.BusinessDate
 	locations map[int32]*domain.Locations
+	// thresholds, with stocks, holds every product's thresholds across batches.
+	thresholds map[domain.ProductID][]domain.Threshold
 }
 
 // CheckPartitions makes the ledger skip events found in another partition than
@@ -117,6 +126,7 @@ func NewExclusiveLedger(store Store) *Ledger {
 	l.stocks = make(map[domain.ProductID]*domain.Stock)
 	l.closed = make(map[int32]domain.BusinessDate)
 	l.locations = make(map[int32]*domain.Locations)
+	l.thresholds = make(map[domain.ProductID][]domain.Threshold)
 	l.accepted = newBloom()
 	return l
 }
@@ -152,6 +162,9 @@ func (l *Ledger) apply(ctx context.Context, batch []decoded) (Stats, error) {
 		b := batchState{loaded: make(map[domain.ProductID]*domain.Stock), changed: make(map[domain.ProductID]*domain.Stock),
 			acceptedNow: make(map[string]bool), closed: make(map[int32]domain.BusinessDate),
 			locations: make(map[int32]*domain.Locations)}
+		if l.thresholds == nil {
+			b.thresholds = make(map[domain.ProductID][]domain.Threshold)
+		}
 		var err error
 		if b.acceptedBefore, err = l.acceptedBefore(tx, batch); err != nil {
 			return err
@@ -209,6 +222,7 @@ func (l *Ledger) apply(ctx context.Context, batch []decoded) (Stats, error) {
 			clear(l.stocks)
 			clear(l.closed)
 			clear(l.locations)
+			clear(l.thresholds)
 		}
 		return Stats{}, fmt.Errorf("project: %w", err)
 	}
@@ -247,12 +261,13 @@ const (
 // gives the same reason for the same rejection.
 // batchState is what one transaction has read and changed.
 type batchState struct {
-	loaded         map[domain.ProductID]*domain.Stock // products read in this transaction
-	changed        map[domain.ProductID]*domain.Stock // products with an accepted event, stored at commit
-	acceptedBefore map[string]bool                    // commands of the batch accepted by earlier batches
-	acceptedNow    map[string]bool                    // commands accepted in this batch
-	closed         map[int32]domain.BusinessDate      // partitions' closed-through days read or changed
-	locations      map[int32]*domain.Locations        // partitions' locations read or changed
+	loaded         map[domain.ProductID]*domain.Stock      // products read in this transaction
+	changed        map[domain.ProductID]*domain.Stock      // products with an accepted event, stored at commit
+	acceptedBefore map[string]bool                         // commands of the batch accepted by earlier batches
+	acceptedNow    map[string]bool                         // commands accepted in this batch
+	closed         map[int32]domain.BusinessDate           // partitions' closed-through days read or changed
+	locations      map[int32]*domain.Locations             // partitions' locations read or changed
+	thresholds     map[domain.ProductID][]domain.Threshold // products' thresholds read or changed (shared ledger)
 }
 
 // acceptedBefore asks the store, in one call per batch, which of the batch's commands it
@@ -305,6 +320,13 @@ func (l *Ledger) applyOne(tx Tx, r decoded, b *batchState) (outcome, skip, error
 	if err != nil {
 		return 0, skip{}, err
 	}
+	if domain.IsThresholdEvent(e.Type) {
+		return l.threshold(tx, r, s, b)
+	}
+	ts, err := l.thresholdsOf(tx, e.Product, b)
+	if err != nil {
+		return 0, skip{}, err
+	}
 	c, err := l.conditions(tx, r.Partition, s, e, b)
 	if err != nil {
 		return 0, skip{}, err
@@ -318,6 +340,7 @@ func (l *Ledger) applyOne(tx Tx, r decoded, b *batchState) (outcome, skip, error
 		return outcomeRejected, skip{}, tx.Reject(r.Position, e, domain.RejectionReason(domain.ErrDuplicateCommand),
 			fmt.Sprintf("command %s was already accepted", e.CommandID))
 	}
+	w := watch(s, ts)
 	eff, err := s.Apply(e, c)
 	if err != nil {
 		return outcomeRejected, skip{}, tx.Reject(r.Position, e, domain.RejectionReason(err), err.Error())
@@ -327,6 +350,9 @@ func (l *Ledger) applyOne(tx Tx, r decoded, b *batchState) (outcome, skip, error
 	}
 	b.changed[e.Product] = s
 	b.acceptedNow[e.CommandID] = true
+	if err := crossings(tx, r.Position, e, s, ts, &w); err != nil {
+		return 0, skip{}, err
+	}
 	return outcomeAccepted, skip{}, tx.Accept(r.Position, e, s.Snapshot(), eff)
 }
 

@@ -10,7 +10,10 @@ import (
 
 // contentTables are the tables that hold the read model's state.
 var contentTables = []string{"ledger", "rejected_events", "skipped_records", "stock", "product_totals", "day_totals", "log_gaps", "offsets", "meta",
-	"balances", "closed_periods", "repairs", "locations", "place_stock", "place_balances"}
+	"balances", "closed_periods", "repairs", "locations", "place_stock", "place_balances", "thresholds", "crossings"}
+
+// notified is not compared: it records what the notifier sent, a side effect, not a
+// fact of the log (a replay carries it over).
 
 // Diff compares the contents of two read models table by table, inside SQLite, and
 // describes at most max differences; none means they hold the same state. Row IDs that

@@ -34,7 +34,20 @@ func everyTableLog(t *testing.T) []domain.Record {
 		{Position: domain.Position{Partition: 0, Offset: 2}, Key: []byte("x"), Value: []byte("not json")},
 		{Position: domain.Position{Partition: 1, Offset: 2}, Gap: domain.GapMissing, GapLast: 3},
 		ev(t, S, "P2", "1", 2, "c5", 1, 4),
+		thresholdRecord(t, "P1", "7", 0, 3), // at the stock: a crossing
 	}
+}
+
+// thresholdRecord is the record of a ThresholdSet of p's total with minimum min.
+func thresholdRecord(t *testing.T, p, min string, part int32, off int64) domain.Record {
+	t.Helper()
+	e, err := domain.SetThreshold(domain.Threshold{Product: testfix.Product(t, p), Min: testfix.Quantity(t, min)}, domain.Metadata{
+		EventID: "t-" + p + "-e", CommandID: "t-" + p, BusinessDate: domain.NewBusinessDate(time.Date(2024, 3, 9, 0, 0, 0, 0, time.UTC)),
+		RecordedAt: time.Date(2024, 3, 9, 12, 0, 0, 0, time.UTC), RecordedBy: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return testfix.Record(t, domain.Position{Partition: part, Offset: off}, e)
 }
 
 // modelOf projects records into a new read model bound to a topic, as a live one is.
@@ -89,6 +102,9 @@ func TestDiffFindsOneChangedRowInEachTable(t *testing.T) {
 		{"skipped_records", `UPDATE skipped_records SET detail = 'tampered' WHERE partition = 0`},
 		{"log_gaps", `UPDATE log_gaps SET last_offset = 2 WHERE partition = 1`},
 		{"meta", `UPDATE meta SET value = 'other.events' WHERE key = 'topic'`},
+		{"thresholds", `UPDATE thresholds SET min_cents = 800 WHERE product_id = 'P1'`},
+		{"crossings", `UPDATE crossings SET stock_cents = 699 WHERE product_id = 'P1'`},
+		{"", `INSERT INTO notified (partition, next_offset, updated_at) VALUES (0, 4, 'now')`},
 		{"", `UPDATE ledger SET id = id + 1000 WHERE command_id = 'c3'`},
 		{"", `UPDATE offsets SET updated_at = 'yesterday' WHERE partition = 1`},
 	}

@@ -78,6 +78,8 @@ type projectTx struct {
 	changes   []lineChange
 	// repairIndexes is set once a bulk load has built the indexes a repair reads.
 	repairIndexes bool
+	// noThresholds holds the products whose stock row said they have no threshold.
+	noThresholds map[string]bool
 }
 
 const (
@@ -170,14 +172,23 @@ func (t *projectTx) SetNextOffset(partition int32, next int64) error {
 }
 
 func (t *projectTx) Stock(p domain.ProductID) (domain.Snapshot, error) {
-	s, err := t.stmt(`SELECT seq, stock_cents, last_date, date_net_cents, spread FROM stock WHERE product_id = ?`)
+	// Whether it has a threshold comes with it: most have none, and then the projection's
+	// Thresholds needs no query of its own.
+	s, err := t.stmt(`SELECT seq, stock_cents, last_date, date_net_cents, spread,
+		EXISTS (SELECT 1 FROM thresholds WHERE thresholds.product_id = stock.product_id) FROM stock WHERE product_id = ?`)
 	if err != nil {
 		return domain.Snapshot{}, fmt.Errorf("stock: %w", err)
 	}
 	var seq, cents, net int64
 	var last string
-	var spread bool
-	err = s.QueryRowContext(t.ctx, p.String()).Scan(&seq, &cents, &last, &net, &spread)
+	var spread, watched bool
+	err = s.QueryRowContext(t.ctx, p.String()).Scan(&seq, &cents, &last, &net, &spread, &watched)
+	if err == nil && !watched {
+		if t.noThresholds == nil {
+			t.noThresholds = make(map[string]bool)
+		}
+		t.noThresholds[p.String()] = true
+	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return domain.Snapshot{Product: p}, nil
 	}

@@ -18,6 +18,10 @@ type Status struct {
 	// ClosedPeriods is each partition's copy of the latest close it took in, by
 	// partition; a partition never closed has none.
 	ClosedPeriods []ClosedPeriod `json:"closed_periods"`
+	// Thresholds counts the reorder points set; Crossings the times a watched stock
+	// crossed below its minimum or to zero (issue 20).
+	Thresholds int `json:"thresholds"`
+	Crossings  int `json:"crossings"`
 }
 
 // ClosedPeriod is the close a partition last took in: it refuses the operations of its
@@ -47,7 +51,8 @@ func (d *DB) Status(ctx context.Context) (Status, error) {
 	// Accepted counts events, as a replay does: every ledger row (a voided one too, and
 	// a correction's operation) and the voids, which add none.
 	if err := d.db.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM ledger)
-		+ (SELECT count(*) FROM repairs WHERE event_type = 'OperationVoided'), (SELECT count(*) FROM stock)`).Scan(&s.Accepted, &s.Products); err != nil {
+		+ (SELECT count(*) FROM repairs WHERE event_type = 'OperationVoided'), (SELECT count(*) FROM stock),
+		(SELECT count(*) FROM thresholds), (SELECT count(*) FROM crossings)`).Scan(&s.Accepted, &s.Products, &s.Thresholds, &s.Crossings); err != nil {
 		return s, fmt.Errorf("status: %w", err)
 	}
 	for table, into := range map[string]map[string]int{"rejected_events": s.Rejected, "skipped_records": s.Skipped} {

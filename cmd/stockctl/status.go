@@ -120,6 +120,7 @@ func (s statusReport) writeTable(c *cli.Context) error {
 	fmt.Fprintf(w, "accepted\t%d\n", s.Accepted)
 	fmt.Fprintf(w, "rejected\t%s\n", counts(s.Rejected))
 	fmt.Fprintf(w, "skipped\t%s\n", counts(s.Skipped))
+	fmt.Fprintf(w, "thresholds\t%d set, %d crossings\n", s.Thresholds, s.Crossings)
 	s.writeClosed(w)
 	if len(s.Gaps) == 0 {
 		fmt.Fprintf(w, "log gaps\t0\n")
