@@ -184,6 +184,8 @@ var sentinels = []Sentinel{
 	{Err: domain.ErrLocationNotEmpty, Class: Refused, Code: "location_not_empty", Field: "location"},
 	{Err: domain.ErrInvalidLocation, Class: Invalid, Code: "invalid_location", Field: "location"},
 	{Err: ErrStockColumn, Class: Refused, Code: "stock_column_differs"},
+	{Err: ErrNoThreshold, Class: Refused, Code: "no_threshold", Field: "location"},
+	{Err: domain.ErrInvalidThreshold, Class: Invalid, Code: "invalid_threshold"},
 	{Err: ErrRowsMoved, Class: Refused, Code: "rows_moved_location"},
 	{Err: context.Canceled, Class: Interrupted, Code: "interrupted"},
 }

@@ -69,3 +69,13 @@ func (d *DB) thresholds(ctx context.Context, query string, args ...any) ([]SetTh
 	}
 	return out, rows.Err()
 }
+
+// HasThreshold reports whether product p has a threshold of scope ("" its total, else a
+// location ID).
+func (d *DB) HasThreshold(ctx context.Context, p domain.ProductID, scope string) (bool, error) {
+	var n int
+	if err := d.db.QueryRowContext(ctx, `SELECT count(*) FROM thresholds WHERE product_id = ? AND location = ?`, p.String(), scope).Scan(&n); err != nil {
+		return false, fmt.Errorf("threshold of %q: %w", p, err)
+	}
+	return n > 0, nil
+}

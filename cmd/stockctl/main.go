@@ -105,6 +105,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			closePeriodCommand(),
 			locationCommand(),
 			transferCommand(),
+			thresholdCommand(),
 			generateCommand(),
 			exportCommand(),
 			reportCommand(),

@@ -79,7 +79,8 @@ func stockCommand() *cli.Command {
 	}
 }
 
-// writeStock prints the stock of the given products (all when none) in format.
+// writeStock prints the stock of the given products (all when none) in format; once any
+// threshold is set, with each product's minimum and whether its stock is at or below it.
 func writeStock(c *cli.Context, e *env, products []string, format string) error {
 	levels, err := e.db.StockLevels(c.Context, products...)
 	if err != nil {
@@ -89,11 +90,86 @@ func writeStock(c *cli.Context, e *env, products []string, format string) error 
 	if levels == nil {
 		levels = []readmodel.StockLevel{} // JSON shows an empty list, not null
 	}
-	t := table{header: []string{"product", "stock", "last_operation_date"}, numeric: []int{1}, values: levels}
-	for _, l := range levels {
-		t.rows = append(t.rows, []string{l.Product, l.Stock, l.LastDate})
+	mins, err := minimums(c, e)
+	if err != nil {
+		return err
 	}
+	t := table{header: []string{"product", "stock", "last_operation_date"}, numeric: []int{1}, values: levels}
+	if mins == nil {
+		for _, l := range levels {
+			t.rows = append(t.rows, []string{l.Product, l.Stock, l.LastDate})
+		}
+		return t.write(c.App.Writer, format)
+	}
+	t.header = append(t.header, "min", "status")
+	t.numeric = append(t.numeric, 3)
+	out := make([]watchedLevel, 0, len(levels))
+	for _, l := range levels {
+		w := watchedLevel{StockLevel: l}
+		w.Min, w.Below = mins.of(l.Product, "", l.Stock)
+		out = append(out, w)
+		t.rows = append(t.rows, []string{l.Product, l.Stock, l.LastDate, deref(w.Min), status(w.Min, w.Below)})
+	}
+	t.values = out
 	return t.write(c.App.Writer, format)
+}
+
+// watchedLevel is a product's stock with its minimum, for --output json once any
+// threshold is set.
+type watchedLevel struct {
+	readmodel.StockLevel
+	Min   *string `json:"min"`
+	Below bool    `json:"at_or_below_min"`
+}
+
+// thresholdMins are the minimums set, by product and scope ("" its total).
+type thresholdMins map[string]map[string]domain.Quantity
+
+// minimums returns the thresholds set, nil when none is.
+func minimums(c *cli.Context, e *env) (thresholdMins, error) {
+	list, err := e.db.Thresholds(c.Context)
+	if err != nil || len(list) == 0 {
+		return nil, err
+	}
+	m := thresholdMins{}
+	for _, t := range list {
+		if m[t.Product.String()] == nil {
+			m[t.Product.String()] = map[string]domain.Quantity{}
+		}
+		m[t.Product.String()][t.Scope()] = t.Min
+	}
+	return m, nil
+}
+
+// of returns the minimum of product p's scope, nil when none is set, and whether stock
+// is at or below it.
+func (m thresholdMins) of(p, scope, stock string) (*string, bool) {
+	min, ok := m[p][scope]
+	if !ok {
+		return nil, false
+	}
+	var q domain.Quantity
+	q.UnmarshalText([]byte(stock))
+	s := min.String()
+	return &s, q.Cmp(min) <= 0
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+// status marks a stock at or below its minimum.
+func status(min *string, below bool) string {
+	switch {
+	case min == nil:
+		return ""
+	case below:
+		return "REORDER"
+	}
+	return "ok"
 }
 
 // writeStockAt prints the stock of the given products (all when none) at moment m, a
@@ -157,17 +233,23 @@ func namedOnly[T any](levels []T, named []string, product func(T) string, zero f
 	return out
 }
 
-// locationStock is a product's stock in one location, for --output json.
+// locationStock is a product's stock in one location, for --output json; Min, once any
+// threshold is set, is the location's minimum (null when it has none).
 type locationStock struct {
-	Location string `json:"location"`
-	Stock    string `json:"stock"`
-	LastDate string `json:"last_operation_date"`
+	Location string  `json:"location"`
+	Stock    string  `json:"stock"`
+	LastDate string  `json:"last_operation_date"`
+	Min      *string `json:"min,omitempty"`
+	Below    bool    `json:"at_or_below_min,omitempty"`
 }
 
-// productLocations is a product's stock by location, for --output json.
+// productLocations is a product's stock by location, for --output json; Min is the
+// minimum of its total, when one is set.
 type productLocations struct {
 	Product   string          `json:"product"`
 	Stock     string          `json:"stock"` // over the locations listed
+	Min       *string         `json:"min,omitempty"`
+	Below     bool            `json:"at_or_below_min,omitempty"`
 	Locations []locationStock `json:"locations"`
 }
 
@@ -195,26 +277,51 @@ func writeStockByLocation(c *cli.Context, e *env, m asof.Moment, products, only 
 			return err
 		}
 	}
+	// The minimums are today's settings: shown with the stock now only.
+	var mins thresholdMins
+	if m.IsNow() {
+		if mins, err = minimums(c, e); err != nil {
+			return err
+		}
+	}
 	out := []productLocations{}
 	for _, l := range levels {
 		if n := len(out); n == 0 || out[n-1].Product != l.Product {
 			out = append(out, productLocations{Product: l.Product})
 		}
 		p := &out[len(out)-1]
-		p.Locations = append(p.Locations, locationStock{Location: l.Location, Stock: cents(l.Cents), LastDate: l.LastDate})
+		ls := locationStock{Location: l.Location, Stock: cents(l.Cents), LastDate: l.LastDate}
+		if mins != nil {
+			ls.Min, ls.Below = mins.of(l.Product, l.Location, ls.Stock)
+		}
+		p.Locations = append(p.Locations, ls)
 	}
 	t := table{header: []string{"product", "location", "stock", "last_operation_date"}, numeric: []int{2}, values: out}
+	if mins != nil {
+		t.header = append(t.header, "min", "status")
+		t.numeric = append(t.numeric, 4)
+	}
+	row := func(cells []string, min *string, below bool) {
+		if mins != nil {
+			cells = append(cells, deref(min), status(min, below))
+		}
+		t.rows = append(t.rows, cells)
+	}
 	for i := range out {
 		p := &out[i]
 		var total int64
 		for _, l := range p.Locations {
-			q, _ := domain.ParseQuantity(l.Stock)
+			var q domain.Quantity
+			q.UnmarshalText([]byte(l.Stock))
 			total += q.Cents()
-			t.rows = append(t.rows, []string{p.Product, l.Location, l.Stock, l.LastDate})
+			row([]string{p.Product, l.Location, l.Stock, l.LastDate}, l.Min, l.Below)
 		}
 		p.Stock = cents(total)
-		if len(p.Locations) > 1 {
-			t.rows = append(t.rows, []string{p.Product, "(total)", p.Stock, ""})
+		if mins != nil && len(only) == 0 {
+			p.Min, p.Below = mins.of(p.Product, "", p.Stock)
+		}
+		if len(p.Locations) > 1 || p.Min != nil {
+			row([]string{p.Product, "(total)", p.Stock, ""}, p.Min, p.Below)
 		}
 	}
 	return t.write(c.App.Writer, format)
