@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/urfave/cli/v2"
@@ -271,7 +272,11 @@ func thresholdTable(list []readmodel.SetThreshold, only *domain.LocationID) tabl
 			status = "REORDER"
 		}
 		rows = append(rows, r)
-		t.rows = append(t.rows, []string{r.Product, where, r.Min, r.ReorderQty, fmt.Sprintf("%dd", r.LeadDays), r.Stock, status, r.SetBy, r.SetAt})
+		setAt := r.SetAt
+		if at, err := time.Parse(time.RFC3339Nano, setAt); err == nil {
+			setAt = at.UTC().Format(time.RFC3339) // to the second in a table
+		}
+		t.rows = append(t.rows, []string{r.Product, where, r.Min, r.ReorderQty, fmt.Sprintf("%dd", r.LeadDays), r.Stock, status, r.SetBy, setAt})
 	}
 	t.values = rows
 	return t
