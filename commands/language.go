@@ -36,6 +36,10 @@ func WordsFor(kind domain.EventType) Words {
 		return Words{Verb: "adjust", Noun: "adjustment", Past: "adjusted"}
 	case domain.TypeStockTransferred:
 		return Words{Verb: "transfer", Noun: "transfer", Past: "transferred"}
+	case domain.TypeThresholdSet:
+		return Words{Verb: "set a threshold", Noun: "threshold", Past: "set"}
+	case domain.TypeThresholdCleared:
+		return Words{Verb: "clear a threshold", Noun: "threshold clear", Past: "cleared"}
 	}
 	return Words{Verb: "restock", Noun: "restock", Past: "restocked"}
 }

@@ -80,6 +80,7 @@ type projectTx struct {
 	repairIndexes bool
 	// noThresholds holds the products whose stock row said they have no threshold.
 	noThresholds map[string]bool
+	crossPending []any // crossColumns values per buffered crossing
 }
 
 const (
@@ -98,8 +99,11 @@ func ledgerInsertOf(rows int) string {
 
 var ledgerInsertFull = ledgerInsertOf(acceptRows)
 
-// flush inserts the buffered ledger rows.
+// flush inserts the buffered ledger rows and crossings.
 func (t *projectTx) flush() error {
+	if err := t.flushCrossings(); err != nil {
+		return err
+	}
 	n := len(t.pending) / ledgerColumns
 	if n == 0 {
 		return nil

@@ -87,20 +87,46 @@ func (t *projectTx) PutThreshold(pos domain.Position, e domain.Event) error {
 	return nil
 }
 
-// Cross implements projections.Tx.
+// Cross implements projections.Tx. Crossings are buffered and inserted crossRows at a
+// time, as ledger rows are: a replay of sales to zero makes one per few dozen events.
 func (t *projectTx) Cross(c projections.Crossing) error {
 	var min any
 	if c.HasMin {
 		min = c.Min
 	}
 	e := c.Event
-	err := t.exec(`INSERT INTO crossings (partition, "offset", location, product_id, kind, stock_cents, min_cents,
-		event_id, event_type, business_date, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		c.Pos.Partition, c.Pos.Offset, c.Scope, e.Product.String(), c.Kind, c.Stock, min, e.ID, string(e.Type),
-		e.BusinessDate.String(), e.RecordedAt.UTC().Format(time.RFC3339Nano))
-	if err != nil {
-		return fmt.Errorf("crossing of %q: %w", e.Product, err)
+	t.crossPending = append(t.crossPending, c.Pos.Partition, c.Pos.Offset, c.Scope, e.Product.String(), c.Kind, c.Stock, min,
+		e.ID, string(e.Type), e.BusinessDate.String(), e.RecordedAt.UTC().Format(time.RFC3339Nano))
+	if len(t.crossPending) == crossRows*crossColumns {
+		return t.flushCrossings()
 	}
+	return nil
+}
+
+const crossColumns, crossRows = 11, 64
+
+func crossInsertOf(rows int) string {
+	row := "(" + placeholders(crossColumns) + ")"
+	return `INSERT INTO crossings (partition, "offset", location, product_id, kind, stock_cents, min_cents,
+		event_id, event_type, business_date, recorded_at) VALUES ` + strings.TrimSuffix(strings.Repeat(row+", ", rows), ", ")
+}
+
+var crossInsertFull = crossInsertOf(crossRows)
+
+// flushCrossings inserts the buffered crossings.
+func (t *projectTx) flushCrossings() error {
+	n := len(t.crossPending) / crossColumns
+	if n == 0 {
+		return nil
+	}
+	query := crossInsertFull
+	if n != crossRows {
+		query = crossInsertOf(n)
+	}
+	if err := t.exec(query, t.crossPending...); err != nil {
+		return fmt.Errorf("crossings: %w", err)
+	}
+	t.crossPending = t.crossPending[:0]
 	return nil
 }
 
