@@ -64,7 +64,7 @@ func TestAlertsAndReorderThroughTheBinary(t *testing.T) {
 		{"restock", "PA", "100", day(-40)}, {"sell", "PA", "56", day(-10)}, // 2 a day, 44 left: 22 days
 		{"restock", "PB", "10", day(-40)}, {"sell", "PB", "10", day(-5)}, // zero
 		{"restock", "PC", "50", day(-40)}, {"sell", "PC", "14", day(-3)}, // 0.5 a day, 36 left, min 40
-		{"restock", "PD", "30", day(-40)}, // no sale, min 50
+		{"restock", "PD", "30", day(-40)},                                // no sale, min 50
 		{"restock", "PE", "20", day(-40)}, {"sell", "PE", "19", day(-1)}, // 1 left: out tomorrow
 		{"restock", "PF", "500", day(-40)}, {"sell", "PF", "1", day(-1)}, // plenty
 	} {
