@@ -323,10 +323,19 @@ func (d *DB) PlaceLevels(ctx context.Context, products []string, only []string) 
 // product or location with nothing dated by then has no line). As known at a past moment
 // (m.KnownAt) is not kept per location.
 func (d *DB) PlaceLevelsAt(ctx context.Context, m asof.Moment, products []string, only []string) ([]PlaceLevel, error) {
+	query, args, err := placeLevelsQuery(m, products, only)
+	if err != nil {
+		return nil, err
+	}
+	return placeLevels(ctx, d.db, query, args)
+}
+
+// placeLevelsQuery selects product, location, cents and date of PlaceLevelsAt's lines.
+func placeLevelsQuery(m asof.Moment, products []string, only []string) (string, []any, error) {
 	from, args := "location_stock", []any{}
 	if !m.IsNow() {
 		if !m.KnownAt.IsZero() {
-			return nil, fmt.Errorf("stock by location at %s: %w", m, ErrNotPerLocation)
+			return "", nil, fmt.Errorf("stock by location at %s: %w", m, ErrNotPerLocation)
 		}
 		// location_stock at a date. As StockAt: each line one descent of its balances'
 		// primary key, the stock tables the outer loop (CROSS JOIN).
@@ -355,8 +364,13 @@ func (d *DB) PlaceLevelsAt(ctx context.Context, m asof.Moment, products []string
 			args = append(args, l)
 		}
 	}
-	rows, err := d.db.QueryContext(ctx, `SELECT product_id, location_id, stock_cents, last_date FROM `+from+`
-		WHERE `+cond+` ORDER BY product_id, location_id != 'main', location_id`, args...)
+	return `SELECT product_id, location_id, stock_cents, last_date FROM ` + from + `
+		WHERE ` + cond + ` ORDER BY product_id, location_id != 'main', location_id`, args, nil
+}
+
+// placeLevels runs a placeLevelsQuery on q.
+func placeLevels(ctx context.Context, q rowsQueryer, query string, args []any) ([]PlaceLevel, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("stock by location: %w", err)
 	}

@@ -1,7 +1,7 @@
 // Command stockbench measures stockctl on a synthetic log: bulk append, raw read, replay
 // (rate and peak memory) against a raw SQLite insert baseline measured in the same run,
 // replay of a log with 2% backdated operations and of one over 10 locations against the
-// in-order replay, stock --by-location, stock --as-of,
+// in-order replay, stock --by-location, stock --as-of, alerts and reorder,
 // catch-up of new events, and sell latency through `stockctl broker`. It checks each
 // figure that has a target, marking it met or MISSED (and listing the misses on stderr),
 // prints a table and writes it to docs/benchmarks.md. Run it with `make bench`.
@@ -74,7 +74,7 @@ func run(ctx context.Context, cfg config) error {
 		defer b.stopBroker()
 	}
 	steps := []func(context.Context) error{
-		b.appendBulk, b.appendBackdated, b.appendLocations, b.rawRead, b.sqliteBaseline, b.replay, b.backdatedReplay, b.locationsReplay, b.stockByLocation, b.fullReport, b.stockAsOf, b.catchUp, b.sellLatency, b.serveBench, b.importFile,
+		b.appendBulk, b.appendBackdated, b.appendLocations, b.rawRead, b.sqliteBaseline, b.replay, b.backdatedReplay, b.locationsReplay, b.stockByLocation, b.fullReport, b.stockAsOf, b.attention, b.catchUp, b.sellLatency, b.serveBench, b.importFile,
 	}
 	for _, step := range steps {
 		if err := step(ctx); err != nil {
