@@ -7,26 +7,11 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/stockctl/stockctl/notify"
 )
 
-// Crossing is one row of crossings: an accepted event that took a watched stock to or
-// below its minimum, or to zero (docs/architecture.md, "Reorder points and alerts").
-type Crossing struct {
-	Partition int32
-	Offset    int64
-	// Location is "" for the product's total, else the location watched.
-	Location   string
-	Product    string
-	Kind       string // domain.CrossedBelowMin or domain.CrossedZero
-	StockCents int64
-	// HasMin is false for a zero crossing of a stock with no threshold.
-	HasMin       bool
-	MinCents     int64
-	EventID      string
-	EventType    string
-	BusinessDate string
-	RecordedAt   string
-}
+var _ notify.Store = (*DB)(nil)
 
 // StartNotified prepares the notifier's watermarks. On its first start in this model
 // (no notified rows) every partition of the bound log starts at the offset projected
@@ -59,9 +44,10 @@ func (d *DB) StartNotified(ctx context.Context) (first bool, err error) {
 	return true, tx.Commit()
 }
 
-// PendingCrossings returns up to limit crossings at or past their partition's notified
-// watermark, in (partition, offset, location) order.
-func (d *DB) PendingCrossings(ctx context.Context, limit int) ([]Crossing, error) {
+// PendingCrossings returns up to limit rows of crossings (docs/architecture.md, "Reorder
+// points and alerts") at or past their partition's notified watermark, in (partition,
+// offset, location) order. It implements notify.Store.
+func (d *DB) PendingCrossings(ctx context.Context, limit int) ([]notify.Crossing, error) {
 	rows, err := d.db.QueryContext(ctx, `SELECT c.partition, c."offset", c.location, c.product_id, c.kind, c.stock_cents,
 			c.min_cents, c.event_id, c.event_type, c.business_date, c.recorded_at
 		FROM notified n JOIN crossings c ON c.partition = n.partition AND c."offset" >= n.next_offset
@@ -70,9 +56,9 @@ func (d *DB) PendingCrossings(ctx context.Context, limit int) ([]Crossing, error
 		return nil, fmt.Errorf("pending crossings: %w", err)
 	}
 	defer rows.Close()
-	var out []Crossing
+	var out []notify.Crossing
 	for rows.Next() {
-		var c Crossing
+		var c notify.Crossing
 		var min sql.NullInt64
 		if err := rows.Scan(&c.Partition, &c.Offset, &c.Location, &c.Product, &c.Kind, &c.StockCents, &min,
 			&c.EventID, &c.EventType, &c.BusinessDate, &c.RecordedAt); err != nil {
@@ -88,7 +74,7 @@ func (d *DB) PendingCrossings(ctx context.Context, limit int) ([]Crossing, error
 }
 
 // MarkNotified records that every crossing of partition below next is delivered (or
-// given up on). A watermark never goes back.
+// given up on). A watermark never goes back. It implements notify.Store.
 func (d *DB) MarkNotified(ctx context.Context, partition int32, next int64) error {
 	_, err := d.db.ExecContext(ctx, `INSERT INTO notified (partition, next_offset, updated_at) VALUES (?, ?, ?)
 		ON CONFLICT (partition) DO UPDATE SET next_offset = max(next_offset, excluded.next_offset), updated_at = excluded.updated_at`,
