@@ -119,23 +119,12 @@ func carryNotified(ctx context.Context, built, live string) error {
 	}
 	defer db.Close()
 	db.SetMaxOpenConns(1) // ATTACH is per connection
-	if _, err := db.ExecContext(ctx, `ATTACH DATABASE ? AS live`, "file:"+filepath.ToSlash(live)+"?mode=ro"); err != nil {
-		return fmt.Errorf("carry notified: %w", err)
-	}
-	var has int
-	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM live.sqlite_master WHERE type = 'table' AND name = 'notified'`).Scan(&has); err != nil {
-		return fmt.Errorf("carry notified: %w", err)
-	}
-	if has > 0 {
-		_, err = db.ExecContext(ctx, `INSERT OR REPLACE INTO main.notified (partition, next_offset, updated_at)
-			SELECT n.partition, min(n.next_offset, coalesce(o.next_offset, 0)), n.updated_at
-			FROM live.notified n LEFT JOIN main.offsets o ON o.partition = n.partition`)
-		if err != nil {
-			return fmt.Errorf("carry notified: %w", err)
-		}
-	}
-	if _, err := db.ExecContext(ctx, `DETACH DATABASE live`); err != nil {
-		return fmt.Errorf("carry notified: %w", err)
+	if err := copyNotified(ctx, db, live); err != nil && ctx.Err() == nil {
+		// A live model that cannot be read (damaged: the very thing a replay repairs)
+		// has nothing to carry; the notifier then starts afresh, at what is projected.
+		db.ExecContext(ctx, `DETACH DATABASE live`)
+	} else if err != nil {
+		return err
 	}
 	// Only the file is renamed into place: everything must be in it, none in a log.
 	if _, err := db.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
@@ -145,6 +134,27 @@ func carryNotified(ctx context.Context, built, live string) error {
 		return fmt.Errorf("carry notified: %w", err)
 	}
 	return syncFile(built)
+}
+
+// copyNotified copies the notified rows of the model at live into db's.
+func copyNotified(ctx context.Context, db *sql.DB, live string) error {
+	if _, err := db.ExecContext(ctx, `ATTACH DATABASE ? AS live`, "file:"+filepath.ToSlash(live)+"?mode=ro"); err != nil {
+		return err
+	}
+	var has int
+	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM live.sqlite_master WHERE type = 'table' AND name = 'notified'`).Scan(&has); err != nil {
+		return err
+	}
+	if has > 0 {
+		_, err := db.ExecContext(ctx, `INSERT OR REPLACE INTO main.notified (partition, next_offset, updated_at)
+			SELECT n.partition, min(n.next_offset, coalesce(o.next_offset, 0)), n.updated_at
+			FROM live.notified n LEFT JOIN main.offsets o ON o.partition = n.partition`)
+		if err != nil {
+			return err
+		}
+	}
+	_, err := db.ExecContext(ctx, `DETACH DATABASE live`)
+	return err
 }
 
 func now() string { return time.Now().UTC().Format(time.RFC3339Nano) }

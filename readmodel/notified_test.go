@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -140,4 +142,19 @@ func TestDiffIgnoresNotified(t *testing.T) {
 	if diffs, err := readmodel.Diff(ctx, a, b, 10); err != nil || len(diffs) != 0 {
 		t.Fatalf("Diff of two models differing only in notified = %v, %v; want none", diffs, err)
 	}
+}
+
+// TestSwapOverADamagedModel: a live model that is not a database any more is what a
+// replay repairs; it has no watermarks to carry, and the swap goes on without them.
+func TestSwapOverADamagedModel(t *testing.T) {
+	ctx := context.Background()
+	live := filepath.Join(t.TempDir(), "operations.db")
+	if err := os.WriteFile(live, []byte(strings.Repeat("not a database. ", 512)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	built, rebuilt := builtModel(t, readmodel.BuildPath(live), everyTableLog(t))
+	if err := readmodel.Swap(ctx, built, live, time.Second); err != nil {
+		t.Fatalf("Swap over a damaged model = %v, want it done", err)
+	}
+	sameAs(t, live, rebuilt, "the model after the swap")
 }
