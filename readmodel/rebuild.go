@@ -92,7 +92,8 @@ func RemoveBuild(path string) error {
 
 // Swap replaces the live model with the finished one at built, atomically: a process
 // opening live sees either the old file or the new one. It waits up to wait for the
-// stockctl processes that have the live model open to close it.
+// stockctl processes that have the live model open to close it. The live model's notified
+// watermarks are carried into the new one (see carryNotified).
 func Swap(ctx context.Context, built, live string, wait time.Duration) error {
 	lock, err := lockFile(live, syscall.LOCK_EX, wait)
 	if err != nil {
@@ -102,6 +103,10 @@ func Swap(ctx context.Context, built, live string, wait time.Duration) error {
 	// Interrupted before this point, the live model stays: nothing was decided yet.
 	if err := ctx.Err(); err != nil {
 		return err
+	}
+	// Under the exclusive lock, so no notifier advances the live watermarks after the copy.
+	if err := carryNotified(ctx, built, live); err != nil {
+		return fmt.Errorf("swap: %w", err)
 	}
 	if err := foldLog(ctx, live); err != nil {
 		return fmt.Errorf("swap: %w", err)

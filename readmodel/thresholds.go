@@ -1,12 +1,7 @@
 package readmodel
 
 import (
-	"context"
-	"database/sql"
-	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -128,39 +123,4 @@ func (t *projectTx) flushCrossings() error {
 	}
 	t.crossPending = t.crossPending[:0]
 	return nil
-}
-
-// CarryNotified copies the live model's notified watermarks (what the notifier has sent)
-// into d, a model being built to replace it: they record a side effect, not a fact of the
-// log, so a rebuild cannot make them again and, without them, a replay would send every
-// alert again. Nothing is copied when there is no live model, or it has no such table.
-func (d *DB) CarryNotified(ctx context.Context, live string) error {
-	if _, err := os.Stat(live); errors.Is(err, os.ErrNotExist) {
-		return nil
-	}
-	src, err := sql.Open("sqlite", "file:"+filepath.ToSlash(live)+"?mode=ro&_pragma=busy_timeout(10000)")
-	if err != nil {
-		return fmt.Errorf("carry notified: %w", err)
-	}
-	defer src.Close()
-	rows, err := src.QueryContext(ctx, `SELECT partition, next_offset, updated_at FROM notified`)
-	if err != nil {
-		if strings.Contains(err.Error(), "no such table") {
-			return nil
-		}
-		return fmt.Errorf("carry notified: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var p, next int64
-		var at string
-		if err := rows.Scan(&p, &next, &at); err != nil {
-			return fmt.Errorf("carry notified: %w", err)
-		}
-		if _, err := d.db.ExecContext(ctx, `INSERT INTO notified (partition, next_offset, updated_at) VALUES (?, ?, ?)
-			ON CONFLICT (partition) DO UPDATE SET next_offset = excluded.next_offset, updated_at = excluded.updated_at`, p, next, at); err != nil {
-			return fmt.Errorf("carry notified: %w", err)
-		}
-	}
-	return rows.Err()
 }

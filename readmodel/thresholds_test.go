@@ -2,16 +2,12 @@ package readmodel_test
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/stockctl/stockctl/domain"
 	"github.com/stockctl/stockctl/internal/testfix"
-	"github.com/stockctl/stockctl/projections"
-	"github.com/stockctl/stockctl/readmodel"
 )
 
 // Thresholds lists each threshold with the stock its scope holds now: the total, main's
@@ -69,43 +65,5 @@ func TestThresholdsWithTheirStock(t *testing.T) {
 	}
 	if _, ok, err := db.ThresholdOf(ctx, testfix.Product(t, "B"), ""); err != nil || ok {
 		t.Errorf("ThresholdOf(B, total) = %v, %v, want none", ok, err)
-	}
-}
-
-// A replay's new model keeps what the live model's notifier sent; with no live model
-// there is nothing to keep.
-func TestCarryNotifiedIntoARebuild(t *testing.T) {
-	ctx := context.Background()
-	live := testfix.MustOpenDB(t)
-	exec(t, live.Path(), `INSERT INTO notified (partition, next_offset, updated_at) VALUES (0, 7, 'then')`,
-		`INSERT INTO notified (partition, next_offset, updated_at) VALUES (2, 3, 'then')`)
-	for name, from := range map[string]string{"live": live.Path(), "none": filepath.Join(t.TempDir(), "missing.db")} {
-		built := filepath.Join(t.TempDir(), "operations.db.replay")
-		db, err := readmodel.Create(ctx, built)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := projections.NewExclusiveLedger(db).Apply(ctx, everyTableLog(t)); err != nil {
-			t.Fatal(err)
-		}
-		if err := db.CarryNotified(ctx, from); err != nil {
-			t.Fatalf("%s: CarryNotified: %v", name, err)
-		}
-		if err := db.Finish(ctx); err != nil {
-			t.Fatal(err)
-		}
-		raw, err := sql.Open("sqlite", "file:"+built+"?mode=ro")
-		if err != nil {
-			t.Fatal(err)
-		}
-		var rows string
-		if err := raw.QueryRow(`SELECT coalesce(group_concat(partition || ':' || next_offset, ' '), '') FROM (SELECT * FROM notified ORDER BY partition)`).Scan(&rows); err != nil {
-			t.Fatal(err)
-		}
-		raw.Close()
-		want := map[string]string{"live": "0:7 2:3", "none": ""}[name]
-		if rows != want {
-			t.Errorf("%s: notified in the rebuild = %q, want %q", name, rows, want)
-		}
 	}
 }

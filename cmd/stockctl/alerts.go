@@ -235,10 +235,3 @@ func coverCell(f domain.Forecast) string {
 	}
 	return strconv.FormatFloat(f.CoverDays, 'f', 1, 64)
 }
-
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
-}

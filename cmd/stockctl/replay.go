@@ -150,10 +150,6 @@ func rebuild(c *cli.Context, e *env, path string, until map[int32]int64) (projec
 	if err != nil {
 		return fail(err)
 	}
-	// What the notifier sent is no fact of the log: the new model keeps it.
-	if err := db.CarryNotified(ctx, dbPath(c)); err != nil {
-		return fail(err)
-	}
 	if err := db.Finish(ctx); err != nil {
 		return fail(err)
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/stockctl/stockctl/commands"
 	"github.com/stockctl/stockctl/domain"
+	"github.com/stockctl/stockctl/notify"
 	"github.com/stockctl/stockctl/projections"
 	"github.com/stockctl/stockctl/readmodel"
 	"github.com/stockctl/stockctl/web"
@@ -45,8 +46,9 @@ func serveCommand() *cli.Command {
 			"loopback unless told otherwise; any other address needs --token, which every request\n" +
 			"must then carry (Authorization: Bearer TOKEN, or ?token=TOKEN once in a browser).\n" +
 			"Ctrl-C or SIGTERM stops it, with every committed batch intact.\n" +
-			"Example: stockctl serve --listen 127.0.0.1:8501",
-		Flags: []cli.Flag{
+			notifyHelp + "\n" +
+			"Example: stockctl serve --listen 127.0.0.1:8501 --notify-url https://hooks.example.com/stock",
+		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "listen", Usage: "address to listen on, HOST:PORT", Value: "127.0.0.1:8501"},
 			&cli.StringFlag{Name: "token", Usage: fmt.Sprintf("access token (at least %d characters), required when --listen is not loopback", minTokenLength), EnvVars: []string{"STOCKCTL_TOKEN"}},
 			&cli.BoolFlag{Name: "secure-cookie", Usage: "mark the login cookie Secure, so browsers send it over HTTPS only: give it when a TLS proxy serves this server (set by itself only for a TLS connection, which serve does not take)"},
@@ -54,7 +56,7 @@ func serveCommand() *cli.Command {
 			&cli.StringFlag{Name: "operator", Usage: "who web operations are recorded by when the form leaves it empty", Value: "web"},
 			&cli.DurationFlag{Name: "poll", Usage: "how often to look for new events", Value: 100 * time.Millisecond},
 			quietFlag(),
-		},
+		}, notifyFlags()...),
 		OnUsageError: usageError,
 		Action:       serve,
 	}
@@ -80,6 +82,7 @@ type serveFlags struct {
 	loopback, secureCookie  bool
 	low                     domain.Quantity
 	poll                    time.Duration
+	notify                  notifyConfig
 }
 
 func serveFlagsOf(c *cli.Context) (serveFlags, error) {
@@ -115,7 +118,8 @@ func serveFlagsOf(c *cli.Context) (serveFlags, error) {
 		return f, usagef("--operator must be 1 to %d printable characters", commands.MaxOperatorLength)
 	}
 	f.secureCookie = c.Bool("secure-cookie")
-	return f, nil
+	f.notify, err = notifyConfigOf(c)
+	return f, err
 }
 
 // server is what serve runs: the ledger, the listener, the follower and the HTTP server
@@ -128,6 +132,7 @@ type server struct {
 	errorLog *log.Logger
 	hub      *web.Hub
 	f        *follower
+	notifier *notify.Sender // nil without --notify-url
 	http     *http.Server
 	// Requests get a context of their own, cancelled only if they outlast the shutdown's
 	// grace period; inflight counts them, so nothing is closed under one.
@@ -162,7 +167,10 @@ func (s *server) build(c *cli.Context) error {
 	s.reader = reader
 	s.errorLog = log.New(c.App.ErrWriter, "stockctl serve: ", log.LstdFlags)
 	s.hub = web.NewHub()
-	s.f = &follower{e: s.e, reader: s.reader, hub: s.hub, poll: s.flags.poll, log: s.errorLog}
+	s.f = &follower{e: s.e, reader: s.reader, hub: s.hub, poll: s.flags.poll, log: s.errorLog, changed: s.wakeNotifier}
+	if err := s.startNotifier(c); err != nil {
+		return err
+	}
 	requestCtx, cancelRequests := context.WithCancel(context.WithoutCancel(ctx))
 	s.cancelRequests = cancelRequests
 	// Repairs read their target from the projection's own file, as sales read the stock.
@@ -202,6 +210,10 @@ func (s *server) run(c *cli.Context) error {
 	followCtx, stopFollowing := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopFollowing()
 	go func() { followed <- s.f.run(followCtx) }()
+	// The notifier stops with the follower; an alert it was sending is sent on the next start.
+	notifyCtx, stopNotifying := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopNotifying()
+	notifierDone := s.runNotifier(notifyCtx)
 
 	var failed error
 	followerDone := false
@@ -225,6 +237,8 @@ func (s *server) run(c *cli.Context) error {
 	}
 	s.inflight.Wait()
 	stopFollowing()
+	stopNotifying()
+	notifierDone()
 	if !followerDone {
 		if err := <-followed; err != nil && failed == nil {
 			failed = err
@@ -264,6 +278,8 @@ type follower struct {
 	logMu  sync.RWMutex
 	mark   readmodel.Mark
 	runner *projections.Runner
+	// changed is told, without waiting, that the read model may hold new rows.
+	changed func()
 }
 
 // Append implements commands.EventLog on the follower's current connection to the log,
@@ -287,6 +303,13 @@ func (f *follower) start(ctx context.Context) error {
 	f.runner = f.e.newRunner(f.e.ledger, "catching up", f.status)
 	f.runner.Poll, f.runner.EveryPoll = f.poll, true
 	f.runner.Reconnect = func(ctx context.Context, down time.Duration) func() { return f.e.reconnect(ctx, down, &f.logMu) }
+	report := f.runner.Report
+	f.runner.Report = func(r projections.Report) {
+		report(r)
+		if r.Kind == projections.Finished && r.Stats.Read > 0 {
+			f.changed() // a request's catch-up: tell now, not at the next poll
+		}
+	}
 	_, mark, _, err := f.reader.ChangesSince(ctx, readmodel.Mark{}, 0)
 	f.mark = mark
 	f.hub.Publish(mark.Version(), nil, false)
@@ -345,6 +368,7 @@ func (f *follower) publish(ctx context.Context) error {
 		case next.Version() != f.mark.Version():
 			f.hub.Publish(next.Version(), webOperations(changes), more)
 			f.mark = next
+			f.changed()
 		}
 		select {
 		case <-ctx.Done():

@@ -15,14 +15,15 @@ const module = "github.com/stockctl/stockctl/"
 // forbidden maps a package to the packages it must not depend on, directly or through
 // another package (go list's Deps). The write side (commands), the log (eventlog), the
 // projection (projections) and the read model (readmodel) share only domain's vocabulary;
-// readmodel implements projections' store, the one import among them. Only cmd/ wires
-// them together. web answers with rows of its own, not the read model's.
+// readmodel implements projections' store and notify's, the only imports among them. Only
+// cmd/ wires them together. web answers with rows of its own, not the read model's.
 var forbidden = map[string][]string{
 	"commands":    {"eventlog", "projections", "readmodel", "ledgercsv", "legacydb"},
 	"eventlog":    {"commands", "projections", "readmodel"},
 	"projections": {"commands", "eventlog", "readmodel"},
 	"readmodel":   {"commands", "eventlog"},
 	"web":         {"readmodel", "eventlog", "projections"},
+	"notify":      {"readmodel", "eventlog", "projections", "commands", "web"},
 }
 
 // listed is what the test reads of `go list -json`.
