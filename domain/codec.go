@@ -35,6 +35,11 @@ type envelope struct {
 	Name     string `json:"name,omitempty"`
 	// A transfer's destination; location is then its source, written even when main.
 	ToLocation string `json:"to_location,omitempty"`
+	// A ThresholdSet's setting (docs/events.md): its minimum, the least it is reordered
+	// in, and the supplier's lead time in days.
+	Min          *Quantity `json:"min,omitempty"`
+	ReorderQty   *Quantity `json:"reorder_qty,omitempty"`
+	LeadTimeDays *int      `json:"lead_time_days,omitempty"`
 }
 
 // MaxIDLength bounds event and command IDs.
@@ -44,7 +49,7 @@ const MaxIDLength = 128
 // UnmarshalEvent would not accept, so nothing unreadable is ever appended to the log.
 func MarshalEvent(e Event) ([]byte, error) {
 	var q *Quantity
-	if (e.Type != TypePeriodClosed && e.Type != TypeOperationVoided && !IsLocationEvent(e.Type)) || !e.Quantity.IsZero() {
+	if (e.Type != TypePeriodClosed && e.Type != TypeOperationVoided && !IsLocationEvent(e.Type) && !IsThresholdEvent(e.Type)) || !e.Quantity.IsZero() {
 		// Validation below then refuses a zero quantity where one is needed, or any on a
 		// PeriodClosed, a void or a location event.
 		q = &e.Quantity
@@ -79,6 +84,7 @@ func MarshalEvent(e Event) ([]byte, error) {
 	if e.Type == TypeStockTransferred {
 		env.ToLocation = e.To.String()
 	}
+	env.thresholdFields(e)
 	if _, err := env.event(); err != nil {
 		return nil, err
 	}
@@ -118,11 +124,17 @@ func (env *envelope) event() (Event, error) {
 	if env.SchemaVersion > SchemaVersion || env.SchemaVersion < 1 {
 		return Event{}, fmt.Errorf("%w: %d (this build reads up to %d)", ErrUnsupportedVersion, env.SchemaVersion, SchemaVersion)
 	}
+	if !IsThresholdEvent(env.Type) && (env.Min != nil || env.ReorderQty != nil || env.LeadTimeDays != nil) {
+		return Event{}, fmt.Errorf("%w: a %s has no min, reorder_qty or lead_time_days", ErrMalformedEvent, env.Type)
+	}
 	if env.Type == TypePeriodClosed {
 		return env.periodClosed()
 	}
 	if IsLocationEvent(env.Type) {
 		return env.locationEvent()
+	}
+	if IsThresholdEvent(env.Type) {
+		return env.thresholdEvent()
 	}
 	e, err := env.operation()
 	if err != nil {

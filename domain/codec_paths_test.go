@@ -29,6 +29,11 @@ var pathSeeds = []string{
 	`{"type":"LocationAdded","schema_version":1,"event_id":"e7","command_id":"c7","location":"north","name":"North warehouse","business_date":"2024-05-02 00:00:00","recorded_at":"2024-05-02T10:00:00Z","recorded_by":"ana"}`,
 	`{"type":"StockTransferred","schema_version":1,"event_id":"e1","command_id":"c1","product_id":"P1","quantity":"3.00","expected_seq":2,"business_date":"2024-05-02 00:00:00","recorded_at":"2024-05-02T10:00:00Z","recorded_by":"ana","location":"main","to_location":"north"}`,
 	`{"type":"LocationClosed","schema_version":1,"event_id":"e8","command_id":"c8","location":"north","business_date":"2024-05-02 00:00:00","recorded_at":"2024-05-02T10:00:00Z","recorded_by":"ana"}`,
+	`{"type":"ThresholdSet","schema_version":1,"event_id":"e5","command_id":"c5","product_id":"P1","business_date":"2024-05-02 00:00:00","recorded_at":"2024-05-02T10:00:00Z","recorded_by":"ana","min":"20.00","reorder_qty":"100.00","lead_time_days":7}`,
+	`{"type":"ThresholdSet","schema_version":1,"event_id":"e5","command_id":"c5","product_id":"P1","business_date":"2024-05-02 00:00:00","recorded_at":"2024-05-02T10:00:00Z","recorded_by":"ana","location":"main","min":"0","lead_time_days":-1}`,
+	`{"type":"ThresholdCleared","schema_version":1,"event_id":"e6","command_id":"c6","product_id":"P1","business_date":"2024-05-02 00:00:00","recorded_at":"2024-05-02T10:00:00Z","recorded_by":"ana","location":"north"}`,
+	`{"type":"ThresholdCleared","schema_version":1,"event_id":"e6","command_id":"c6","product_id":"P1","business_date":"2024-05-02 00:00:00","recorded_at":"2024-05-02T10:00:00Z","recorded_by":"ana","min":"1.00"}`,
+	`{"type":"StockSold","schema_version":1,"event_id":"e1","command_id":"c1","product_id":"P1","quantity":"3.00","expected_seq":2,"business_date":"2024-05-02 00:00:00","recorded_at":"2024-05-02T10:00:00Z","recorded_by":"ana","min":"1.00"}`,
 	`{}`, `[]`, ``, `null`, `{"type":"StockSold"`, `{"type":0000000","schema_version":1,"event_id":0"}`,
 }
 

@@ -70,6 +70,12 @@ type Event struct {
 	Name     string
 	// To is a transfer's destination; Location is its source.
 	To LocationID
+	// A ThresholdSet's minimum, reorder quantity and lead time in days (threshold.go).
+	// PerLocation, on a threshold event, is true when it watches Location alone (main
+	// included) rather than the product's total.
+	Min, ReorderQty Quantity
+	LeadDays        int
+	PerLocation     bool
 }
 
 // Metadata describes who asked for an operation and why, for Stock.Sell and Stock.Restock.
