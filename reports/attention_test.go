@@ -115,9 +115,9 @@ func TestNeedsAttentionSection(t *testing.T) {
 	// P1: 25 × 28 ÷ 75 = 9.33; 5 + 75 × 35 ÷ 28 = 98.75 → 99. P2: 0 + 10 = 10.
 	// P3: 10 × 28 ÷ 40 = 7; −10 + 40 = 30.
 	want := []string{
-		"zero P2@ stock=0.00 min=— cover=0 out=" + out(0) + " order=10.00",
+		"zero P2@ stock=0.00 min=— cover=0.0 out=" + out(0) + " order=10.00",
 		"below_min P1@ stock=25.00 min=30.00 cover=9.3 out=" + out(9) + " order=99.00",
-		"forecast P3@ stock=10.00 min=— cover=7 out=" + out(7) + " order=30.00",
+		"forecast P3@ stock=10.00 min=— cover=7.0 out=" + out(7) + " order=30.00",
 	}
 	out0 := t.TempDir()
 	res, err := reports.Render(context.Background(), db, reports.Options{Out: out0, HTML: true, Now: time.Now(), LowCents: 500,

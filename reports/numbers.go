@@ -87,12 +87,10 @@ func (n Numbers) Fixed(cents int64) string {
 	return sign + n.Count(cents/100) + n.Decimal + strconv.FormatInt(cents%100/10, 10) + strconv.FormatInt(cents%10, 10)
 }
 
-// Tenths writes a figure to a tenth, without a trailing .0: 4.7, 16, 1,204.3.
+// Tenths writes a figure to a tenth, always with its tenths, so that a column of them
+// lines up: 4.7, 16.0, 1,204.3.
 func (n Numbers) Tenths(v float64) string {
 	t := int64(math.Round(v * 10))
-	if t%10 == 0 {
-		return n.Count(t / 10)
-	}
 	sign := ""
 	if t < 0 {
 		sign, t = "-", -t
