@@ -203,6 +203,12 @@ func downsample(ps []StockPoint, max int) []StockPoint {
 // or the product's own first and last operation.
 // The title, when not "", is drawn above the plot.
 func stockChart(product, title string, ps []StockPoint, from, to time.Time, width, height int, f formats) (image, error) {
+	return watchedStockChart(product, title, ps, from, to, width, height, f, watch{})
+}
+
+// watchedStockChart is stockChart with the stock's minimum and forecast drawn over it
+// (see watch).
+func watchedStockChart(product, title string, ps []StockPoint, from, to time.Time, width, height int, f formats, w watch) (image, error) {
 	if f.narrow {
 		width, height = narrowWidth, min(height, narrowHeight)
 	}
@@ -229,10 +235,29 @@ func stockChart(product, title string, ps []StockPoint, from, to time.Time, widt
 		}
 		xs, ys = append(xs, p.Date), append(ys, units(p.Cents))
 	}
+	// The forecast starts today, from the stock now: the stock holds to today, and the
+	// axis runs on to where the forecast ends.
+	var fxs []time.Time
+	var fys []float64
+	if w.forecast && !to.After(w.start.AddDate(0, 0, 1)) {
+		if last := xs[len(xs)-1]; last.After(w.start) {
+			// Today's last operation is at a time of day: the forecast starts after it.
+			w.start = last
+		}
+		fxs, fys = w.forecastLine()
+		to = w.start
+	}
 	if to.After(xs[len(xs)-1]) {
 		xs, ys = append(xs, to), append(ys, ys[len(ys)-1])
 	}
-	yTicks, yRange := valueTicks(ys, max(3, height/45), f.num)
+	scale := ys
+	if w.hasMin {
+		scale = append(append([]float64(nil), ys...), units(w.min))
+	}
+	if fxs != nil {
+		to = fxs[1]
+	}
+	yTicks, yRange := valueTicks(scale, max(3, height/45), f.num)
 	xAxis := timeAxis(from, to, width-80)
 	c := chart.Chart{
 		Width:  width,
@@ -248,16 +273,33 @@ func stockChart(product, title string, ps []StockPoint, from, to time.Time, widt
 			Style: chart.Style{StrokeColor: colorStock, StrokeWidth: 2, FillColor: colorStock.WithAlpha(40)},
 		}},
 	}
+	if w.hasMin {
+		c.Series = append(c.Series, chart.TimeSeries{Name: "minimum", XValues: []time.Time{from, to}, YValues: []float64{units(w.min), units(w.min)},
+			Style: chart.Style{StrokeColor: colorMin, StrokeWidth: 1.5}})
+		c.Elements = append(c.Elements, minLabel("min "+f.num.Units(w.min), units(w.min), yRange.Max))
+	}
+	if fxs != nil {
+		c.Series = append(c.Series, chart.TimeSeries{Name: "forecast", XValues: fxs, YValues: fys,
+			Style: chart.Style{StrokeColor: colorForecast, StrokeWidth: 2, StrokeDashArray: []float64{6, 4}}})
+	}
 	lo, hi := xAxis.Range.GetMin(), xAxis.Range.GetMax()
 	tips := func(canvas chart.Box, o *overlay) {
 		for i, p := range ps {
 			left := canvas.Left + at(chart.TimeToFloat64(p.Date), lo, hi, canvas.Width())
 			right := canvas.Right
+			if fxs != nil {
+				right = canvas.Left + at(chart.TimeToFloat64(fxs[0]), lo, hi, canvas.Width())
+			}
 			if i+1 < len(ps) {
 				right = canvas.Left + at(chart.TimeToFloat64(ps[i+1].Date), lo, hi, canvas.Width())
 			}
 			o.tip(chart.Box{Left: left, Top: canvas.Top, Right: max(right, left+1), Bottom: canvas.Bottom},
 				product+" · "+when(p.Date)+" · "+f.num.Units(p.Cents)+" in stock", "")
+		}
+		if fxs != nil {
+			left := canvas.Left + at(chart.TimeToFloat64(fxs[0]), lo, hi, canvas.Width())
+			o.tip(chart.Box{Left: left, Top: canvas.Top, Right: max(canvas.Right, left+1), Bottom: canvas.Bottom},
+				product+" · forecast: runs out "+w.out.Format("2006-01-02")+" at the recent rate of sales", "")
 		}
 	}
 	if g, ok := longGap(ps, from, to); ok {

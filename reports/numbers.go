@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"math"
 	"strconv"
 	"strings"
 
@@ -84,4 +85,15 @@ func (n Numbers) Fixed(cents int64) string {
 		sign, cents = "-", -cents
 	}
 	return sign + n.Count(cents/100) + n.Decimal + strconv.FormatInt(cents%100/10, 10) + strconv.FormatInt(cents%10, 10)
+}
+
+// Tenths writes a figure to a tenth, always with its tenths, so that a column of them
+// lines up: 4.7, 16.0, 1,204.3.
+func (n Numbers) Tenths(v float64) string {
+	t := int64(math.Round(v * 10))
+	sign := ""
+	if t < 0 {
+		sign, t = "-", -t
+	}
+	return sign + n.Count(t/10) + n.Decimal + strconv.FormatInt(t%10, 10)
 }

@@ -32,6 +32,13 @@ type Options struct {
 	// and point the page's "more" notes at the pages that list everything. A report
 	// written to files has none: it opens from file:// with nothing to follow.
 	Links *Links
+	// Attention, when set, reads what needs attention (issue 20) once for the page: the
+	// "Needs attention" section, the reorder list and each stock chart's minimum and
+	// forecast. Nil leaves them out.
+	Attention AttentionReader
+	// ReorderList adds the table of what to order (the report's; the dashboard's section
+	// shows each stock's suggested order already).
+	ReorderList bool
 }
 
 // Links are the pages of a live view that a report's views link to.
@@ -132,6 +139,12 @@ type page struct {
 	// Num writes the numbers; Links, for a live view, where product IDs and "all" point.
 	Num   Numbers
 	Links *Links
+	// Attention is the "Needs attention" section, nil when not read; ReorderList shows
+	// its reorder list.
+	Attention   *attentionSection
+	ReorderList bool
+	// watched is each product's watched stock, for its chart.
+	watched map[string]Attention
 }
 
 type summary struct {
@@ -170,6 +183,13 @@ func build(ctx context.Context, store Store, opt Options, fm formats) (*page, er
 	if f.Location != "" {
 		p.Title = strings.Replace(p.Title, "Stock report", "Stock report of location "+f.Location, 1)
 		p.StockHeading += " in " + f.Location
+	}
+	if opt.Attention != nil {
+		var err error
+		if p.Attention, p.watched, err = readAttention(ctx, opt.Attention, f, opt.Now); err != nil {
+			return nil, err
+		}
+		p.ReorderList = opt.ReorderList
 	}
 	if len(f.Products) > 0 {
 		known, err := store.KnownProducts(ctx, f.Products)
@@ -312,8 +332,9 @@ func (p *page) addStockCharts(ctx context.Context, store Store, f Filter, totals
 		if len(series) == 0 {
 			continue
 		}
+		w := p.watchOf(product, f)
 		img, err := twice(fm, func(fm formats) (image, error) {
-			return stockChart(product, product, series, f.From, f.To, width, height, fm)
+			return watchedStockChart(product, product, series, f.From, f.To, width, height, fm, w)
 		})
 		if err != nil {
 			return err

@@ -229,6 +229,7 @@ func (s *Server) dashboardHTML(r *http.Request, f reports.Filter) (template.HTML
 	var b bytes.Buffer
 	opt := s.reportOptions(r, f)
 	opt.Rows, opt.Recent = dashboardRows, true
+	opt.Attention = s.cfg.Store
 	var store reports.Store = s.cfg.Store
 	if f.Location != "" {
 		a, ok := s.cfg.Store.(atLocation)

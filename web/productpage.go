@@ -55,6 +55,8 @@ type productView struct {
 	HistoryURL       string
 	// Places is the stock per location, for a product kept in more than one.
 	Places []LocationStock
+	// Watch is its thresholds and forecast (issue 20).
+	Watch *productWatch
 }
 
 // quantityText writes a quantity the read model gives as "1234.50" as the page's other
@@ -188,7 +190,18 @@ func (s *Server) productHTML(r *http.Request, product string, page int) (templat
 		}
 		v.History = append(v.History, row)
 	}
-	v.Chart, err = reports.StockChart(r.Context(), s.cfg.Store, product, s.reportOptions(r, reports.Filter{}))
+	watch, watched, err := s.watchOf(r, product)
+	if err != nil {
+		return "", 0, err
+	}
+	if v.Known {
+		v.Watch = watch
+	}
+	if watched != nil {
+		v.Chart, err = reports.WatchedStockChart(r.Context(), s.cfg.Store, product, s.reportOptions(r, reports.Filter{}), *watched)
+	} else {
+		v.Chart, err = reports.StockChart(r.Context(), s.cfg.Store, product, s.reportOptions(r, reports.Filter{}))
+	}
 	if err != nil {
 		return "", 0, err
 	}

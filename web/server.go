@@ -36,6 +36,9 @@ type Store interface {
 	listStore
 	// The declared locations (locations_api.go).
 	locationStore
+	// What needs attention (issue 20): the dashboard's panel, the product page's
+	// threshold, forecast and chart.
+	reports.AttentionReader
 }
 
 // Ledger records operations through the command handlers; commands.Operations is one.

@@ -177,7 +177,8 @@ func runDemo(c *cli.Context, dir string) error {
 	}
 	step("stockctl report")
 	out := filepath.Join(dir, "report")
-	rep, err := writeReport(ctx, e.db, reports.Options{Out: out, HTML: true, PNG: true, Now: time.Now(), LowCents: 500})
+	rep, err := writeReport(ctx, e.db, reports.Options{Out: out, HTML: true, PNG: true, Now: time.Now(), LowCents: 500,
+		Attention: attentionReader{e.db}, ReorderList: true})
 	if err != nil {
 		return err
 	}

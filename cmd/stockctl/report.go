@@ -64,6 +64,7 @@ func reportCommand() *cli.Command {
 			if loc != "" {
 				opt.Filter.Location, store = loc, e.db.AtLocation(loc)
 			}
+			opt.Attention, opt.ReorderList = attentionReader{e.db}, true
 			res, err := writeReport(c.Context, store, opt)
 			if err != nil {
 				return err
