@@ -90,6 +90,9 @@ func (n Numbers) Fixed(cents int64) string {
 // Tenths writes a figure to a tenth, always with its tenths, so that a column of them
 // lines up: 4.7, 16.0, 1,204.3.
 func (n Numbers) Tenths(v float64) string {
+	if n.Group == "" {
+		n = English
+	}
 	t := int64(math.Round(v * 10))
 	sign := ""
 	if t < 0 {
