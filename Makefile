@@ -17,7 +17,7 @@ KAFKA_SASL_PORT ?= 19094
 export KAFKA_PORT KAFKA_SASL_PORT
 
 # Packages whose tests run concurrent writers and brokers: always with the race detector.
-RACE_PKGS := ./commands/... ./eventlog/... ./projections/... ./readmodel/... ./reports/... ./web/...
+RACE_PKGS := ./commands/... ./eventlog/... ./projections/... ./readmodel/... ./reports/... ./web/... ./notify/...
 # Packages whose integration tests also run against real Kafka: in-process ones with the
 # race detector; cmd/stockctl's without, as in test-unit: its tests run stockctl as
 # processes, and those that exercise concurrency inside one start a race-built stockctl
