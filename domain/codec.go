@@ -283,11 +283,11 @@ func (env *envelope) periodClosed() (Event, error) {
 	}, nil
 }
 
-// repair validates the envelope of a void, correction, count or adjustment: the fields of
-// an operation, with a target and a reason where the type needs them (docs/events.md).
-func (env *envelope) repair() (Event, error) {
-	bad := func(format string, args ...any) (Event, error) {
-		return Event{}, fmt.Errorf("%w: %s: "+format, append([]any{ErrMalformedEvent, env.Type}, args...)...)
+// productFields validates what every event of one product carries besides its own
+// fields: its product, business date, IDs and recording time. Errors name the type.
+func (env *envelope) productFields() (ProductID, BusinessDate, error) {
+	bad := func(format string, args ...any) (ProductID, BusinessDate, error) {
+		return ProductID{}, BusinessDate{}, fmt.Errorf("%w: %s: "+format, append([]any{ErrMalformedEvent, env.Type}, args...)...)
 	}
 	p, err := ParseProductID(env.ProductID)
 	if err != nil || p.String() != env.ProductID {
@@ -302,6 +302,19 @@ func (env *envelope) repair() (Event, error) {
 	}
 	if env.RecordedAt.IsZero() {
 		return bad("recorded_at missing")
+	}
+	return p, d, nil
+}
+
+// repair validates the envelope of a void, correction, count or adjustment: the fields of
+// an operation, with a target and a reason where the type needs them (docs/events.md).
+func (env *envelope) repair() (Event, error) {
+	bad := func(format string, args ...any) (Event, error) {
+		return Event{}, fmt.Errorf("%w: %s: "+format, append([]any{ErrMalformedEvent, env.Type}, args...)...)
+	}
+	p, d, err := env.productFields()
+	if err != nil {
+		return Event{}, err
 	}
 	if env.ExpectedSeq < 1 {
 		return bad("expected_seq %d", env.ExpectedSeq)

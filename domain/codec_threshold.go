@@ -32,19 +32,9 @@ func (env *envelope) thresholdEvent() (Event, error) {
 		env.Name != "" || env.ToLocation != "" {
 		return bad("a threshold event has no quantity, expected_seq, target_event_id, reason, direction, name or to_location")
 	}
-	p, err := ParseProductID(env.ProductID)
-	if err != nil || p.String() != env.ProductID {
-		return bad("product_id %q", env.ProductID)
-	}
-	d, err := ParseBusinessDate(env.BusinessDate)
+	p, d, err := env.productFields()
 	if err != nil {
-		return bad("business_date %q", env.BusinessDate)
-	}
-	if env.EventID == "" || env.CommandID == "" || len(env.EventID) > MaxIDLength || len(env.CommandID) > MaxIDLength {
-		return bad("event_id and command_id must be 1 to %d bytes", MaxIDLength)
-	}
-	if env.RecordedAt.IsZero() {
-		return bad("recorded_at missing")
+		return Event{}, err
 	}
 	e := Event{Type: env.Type, ID: env.EventID, CommandID: env.CommandID, Product: p, BusinessDate: d,
 		RecordedAt: env.RecordedAt, RecordedBy: env.RecordedBy, Note: env.Note}

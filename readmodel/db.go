@@ -290,9 +290,14 @@ func (d *DB) CheckTopic(ctx context.Context, topic string) error {
 
 // Offsets returns the next offset to apply for each partition that has any.
 func (d *DB) Offsets(ctx context.Context) (map[int32]int64, error) {
-	rows, err := d.db.QueryContext(ctx, `SELECT partition, next_offset FROM offsets`)
+	return d.partitionOffsets(ctx, "offsets", `SELECT partition, next_offset FROM offsets`)
+}
+
+// partitionOffsets reads query's (partition, offset) rows into a map; what names it in errors.
+func (d *DB) partitionOffsets(ctx context.Context, what, query string) (map[int32]int64, error) {
+	rows, err := d.db.QueryContext(ctx, query)
 	if err != nil {
-		return nil, fmt.Errorf("offsets: %w", err)
+		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	defer rows.Close()
 	m := make(map[int32]int64)
@@ -300,7 +305,7 @@ func (d *DB) Offsets(ctx context.Context) (map[int32]int64, error) {
 		var p int32
 		var n int64
 		if err := rows.Scan(&p, &n); err != nil {
-			return nil, fmt.Errorf("offsets: %w", err)
+			return nil, fmt.Errorf("%s: %w", what, err)
 		}
 		m[p] = n
 	}

@@ -87,21 +87,7 @@ func (d *DB) MarkNotified(ctx context.Context, partition int32, next int64) erro
 
 // Notified returns each partition's notified watermark.
 func (d *DB) Notified(ctx context.Context) (map[int32]int64, error) {
-	rows, err := d.db.QueryContext(ctx, `SELECT partition, next_offset FROM notified`)
-	if err != nil {
-		return nil, fmt.Errorf("notified: %w", err)
-	}
-	defer rows.Close()
-	m := make(map[int32]int64)
-	for rows.Next() {
-		var p int32
-		var n int64
-		if err := rows.Scan(&p, &n); err != nil {
-			return nil, fmt.Errorf("notified: %w", err)
-		}
-		m[p] = n
-	}
-	return m, rows.Err()
+	return d.partitionOffsets(ctx, "notified", `SELECT partition, next_offset FROM notified`)
 }
 
 // carryNotified copies the live model's notified watermarks into the finished model at
