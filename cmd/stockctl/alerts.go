@@ -44,37 +44,46 @@ func alertsCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			var alerts []readmodel.Attention
-			for _, a := range list {
-				if a.Reason != "" {
-					alerts = append(alerts, a)
-				}
-			}
 			horizon, _ := days(c, "horizon")
-			t := table{header: []string{"product", "location", "stock", "min", "daily_rate", "days_of_cover", "stockout_date", "reason"},
-				numeric: []int{2, 3, 4, 5}}
-			values := []attentionJSON{}
-			for _, a := range alerts {
-				j := toJSON(a)
-				j.Why = reasonWords(a, horizon)
-				values = append(values, j)
-				t.rows = append(t.rows, []string{a.Product, locationCell(a.Location, format), cents(a.Stock), deref(j.Min),
-					rateCell(a.Forecast), coverCell(a.Forecast), deref(j.StockOut), j.Why})
-			}
-			t.values = values
+			t, n := alertsTable(list, horizon, format)
 			if err := t.write(c.App.Writer, format); err != nil {
 				return err
 			}
-			if len(alerts) > 0 {
-				noun := "stocks need"
-				if len(alerts) == 1 {
-					noun = "stock needs"
-				}
-				return fmt.Errorf("%w: %d %s attention", errNeedsAttention, len(alerts), noun)
+			if n > 0 {
+				return needsAttention(n)
 			}
 			return nil
 		},
 	}
+}
+
+// needsAttention is the error alerts ends with when n stocks need attention (exit 1).
+func needsAttention(n int) error {
+	noun := "stocks need"
+	if n == 1 {
+		noun = "stock needs"
+	}
+	return fmt.Errorf("%w: %d %s attention", errNeedsAttention, n, noun)
+}
+
+// alertsTable is the table alerts writes: the stocks of list with a reason, in its order,
+// and how many they are.
+func alertsTable(list []readmodel.Attention, horizon int, format string) (table, int) {
+	t := table{header: []string{"product", "location", "stock", "min", "daily_rate", "days_of_cover", "stockout_date", "reason"},
+		numeric: []int{2, 3, 4, 5}}
+	values := []attentionJSON{}
+	for _, a := range list {
+		if a.Reason == "" {
+			continue
+		}
+		j := toJSON(a)
+		j.Why = reasonWords(a, horizon)
+		values = append(values, j)
+		t.rows = append(t.rows, []string{a.Product, locationCell(a.Location, format), cents(a.Stock), deref(j.Min),
+			rateCell(a.Forecast), coverCell(a.Forecast), deref(j.StockOut), j.Why})
+	}
+	t.values = values
+	return t, len(values)
 }
 
 // attentionFlags are the flags alerts and reorder share.

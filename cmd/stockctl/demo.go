@@ -18,17 +18,20 @@ import (
 	"github.com/stockctl/stockctl/domain"
 	"github.com/stockctl/stockctl/internal/datagen"
 	"github.com/stockctl/stockctl/ledgercsv"
+	"github.com/stockctl/stockctl/readmodel"
 	"github.com/stockctl/stockctl/reports"
 )
 
 func demoCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "demo",
-		Usage: "show the whole job in a fresh data directory: import, generate, sell, refuse, report",
+		Usage: "show the whole job in a fresh data directory: import, generate, sell, refuse, repair, alert, report",
 		Description: "In a new temporary data directory, or in --data-dir (given before or after demo, or\n" +
 			"as STOCKCTL_DATA_DIR) if it is new or empty, on the embedded broker: imports\n" +
-			"the original sample file, generates and imports a year of operations for 20 products,\n" +
-			"records a restock and a sale and has an oversale refused, shows stock and history, and\n" +
+			"the original sample file, generates and imports a year of operations for 20 products\n" +
+			"ending this week, records a restock and a sale and has an oversale refused, voids a\n" +
+			"typo and records a count, sells a large order of P001 and sets its reorder point\n" +
+			"(threshold set P001 --min 400), shows alerts, the reorder list, stock and history, and\n" +
 			"writes the HTML report, printing where everything is.\n" +
 			"Example: stockctl demo",
 		Flags: []cli.Flag{
@@ -124,24 +127,27 @@ func runDemo(c *cli.Context, dir string) error {
 	if err := importCSV("operations.csv", []byte(resaved)); err != nil {
 		return err
 	}
-	step("generate and import a year of operations for 20 products")
+	now := time.Now()
+	gen := demoYear(now)
+	last := gen.Start.AddDate(0, 0, gen.Days-1+gen.ShiftDays)
+	step("generate and import a year of operations for 20 products, up to %s", last.Format("2006-01-02"))
 	var year bytes.Buffer
-	n, err := datagen.Generate(&year, datagen.Options{Products: 20, Days: 365, Seed: 1, Start: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)})
+	n, err := datagen.Generate(&year, gen)
 	if err != nil {
 		return err
 	}
-	genPath := filepath.Join(dir, "generated-2024.csv")
+	genPath := filepath.Join(dir, "generated-year.csv")
 	if err := os.WriteFile(genPath, year.Bytes(), 0o644); err != nil {
 		return err
 	}
 	fmt.Fprintf(w, "generated %d operations into %s\n", n, genPath)
-	if err := importCSV("generated-2024.csv", year.Bytes()); err != nil {
+	if err := importCSV("generated-year.csv", year.Bytes()); err != nil {
 		return err
 	}
 
 	step("record operations as stockctl restock and sell do")
 	product, _ := domain.ParseProductID("DEMO-1")
-	date := domain.NewBusinessDate(time.Date(2025, 1, 2, 9, 0, 0, 0, time.UTC))
+	date := domain.NewBusinessDate(now)
 	op := func(qty string) commands.Operation {
 		q, _ := domain.ParseQuantity(qty)
 		return commands.Operation{Product: product, Quantity: q, CommandID: uuid.NewString(), Date: date, Operator: "demo"}
@@ -164,6 +170,11 @@ func runDemo(c *cli.Context, dir string) error {
 
 	step("repair a typo and record a physical count: new events, nothing deleted")
 	if err := demoRepairs(c, e, seller, op); err != nil {
+		return err
+	}
+
+	step("a large order of P001 today, and a reorder point for it")
+	if err := demoAlerts(c, e, seller, op); err != nil {
 		return err
 	}
 
@@ -217,4 +228,53 @@ func demoRepairs(c *cli.Context, e *env, seller commands.SellHandler, op func(st
 	}
 	fmt.Fprintf(w, "$ stockctl count DEMO-1 4 --date \"%s\" --reason \"shelf count\"\n%s\n", op("1").Date, count.Message())
 	return nil
+}
+
+// demoYear is the demo's generated year: the same operations on every run (seed 1, the
+// demand model of 2024, 365 days from Monday 1 January), their dates moved by whole weeks
+// so that the last day is in the week ending today. Sales are then recent, as alerts and
+// reorder need them to forecast, and P001 ends at 455.00 every time.
+func demoYear(now time.Time) datagen.Options {
+	opt := datagen.Options{Products: 20, Days: 365, Seed: 1, Start: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)}
+	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+	late := int(today.Sub(opt.Start.AddDate(0, 0, opt.Days-1)).Hours() / 24)
+	opt.ShiftDays = late - ((late%7)+7)%7
+	return opt
+}
+
+// demoAlerts sells a large order of P001, sets its reorder point above what is left and
+// shows alerts and the first lines of reorder, as those commands print them.
+func demoAlerts(c *cli.Context, e *env, seller commands.SellHandler, op func(string) commands.Operation) error {
+	ctx, w := c.Context, c.App.Writer
+	p001, _ := domain.ParseProductID("P001")
+	order := op("120")
+	order.Product, order.Note = p001, "order 4711"
+	sale, err := seller.Handle(ctx, commands.Sell(order))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "$ stockctl sell P001 120 --note \"order 4711\"\n%s\n", sale.Message())
+	min, _ := domain.ParseQuantity("400")
+	t := domain.Threshold{Product: p001, Min: min, LeadDays: 7}
+	res, err := commands.NewThresholdHandler(e.log, e, e.db, uuid.NewString).Handle(ctx, commands.ThresholdChange{Threshold: t, Operator: "demo"})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "$ stockctl threshold set P001 --min 400 --lead-time 7d\n%s", thresholdSetMessage(t, res))
+	list, err := e.db.Attention(ctx, readmodel.AttentionQuery{WindowDays: 28, HorizonDays: 14})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(w, "$ stockctl alerts")
+	alerts, count := alertsTable(list, 14, "table")
+	if err := alerts.write(w, "table"); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "stockctl: alerts: %v (exit 1)\n", strings.TrimPrefix(needsAttention(count).Error(), errNeedsAttention.Error()+": "))
+	fmt.Fprintln(w, "$ stockctl reorder | head -6")
+	reorder := reorderTable(list, "table")
+	if len(reorder.rows) > 5 {
+		reorder.rows = reorder.rows[:5]
+	}
+	return reorder.write(w, "table")
 }

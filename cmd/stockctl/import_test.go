@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -153,6 +154,23 @@ func TestDemo(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "report", "index.html")); err != nil {
 		t.Fatalf("demo wrote no report: %v", err)
+	}
+	// Issue 20's "done when": after the demo, a minimum of 400 for P001 makes alerts exit
+	// 1 listing P001 with its days of cover. The demo's year ends this week, so sales are
+	// recent enough to forecast from.
+	mustRunEnv(t, dir, embeddedEnv, "threshold", "set", "P001", "--min", "400")
+	r = runEnv(t, dir, embeddedEnv, "alerts", "-o", "csv")
+	if r.code != 1 {
+		t.Fatalf("alerts after the demo and P001 --min 400: exit %d, want 1: %v", r.code, r)
+	}
+	p001 := regexp.MustCompile(`(?m)^P001,,335\.00,400\.00,\d+\.\d{2},\d+\.\d,\d{4}-\d{2}-\d{2},`)
+	if !p001.MatchString(r.stdout) {
+		t.Errorf("alerts lacks P001 at 335.00 under its minimum of 400.00, with a daily rate, days of cover and a stock-out date:\n%s", r.stdout)
+	}
+	// The generated year's own sales are in the window: products with no threshold are
+	// forecast to run out (with the year left in 2024, only the demo's sales of today were).
+	if !regexp.MustCompile(`(?m)^P0\d\d,,[\d.]+,,\d+\.\d{2},\d+\.\d,[-\d]+,runs out within 14 days$`).MatchString(r.stdout) {
+		t.Errorf("alerts lists no product forecast to run out within 14 days:\n%s", r.stdout)
 	}
 }
 

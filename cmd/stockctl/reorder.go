@@ -2,6 +2,8 @@ package main
 
 import (
 	"github.com/urfave/cli/v2"
+
+	"github.com/stockctl/stockctl/readmodel"
 )
 
 func reorderCommand() *cli.Command {
@@ -26,20 +28,25 @@ func reorderCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			t := table{header: []string{"product", "location", "stock", "minimum", "daily_rate", "days_of_cover", "suggested_quantity"},
-				numeric: []int{2, 3, 4, 5, 6}}
-			values := []attentionJSON{}
-			for _, a := range list {
-				if a.Suggested <= 0 {
-					continue
-				}
-				j := toJSON(a)
-				values = append(values, j)
-				t.rows = append(t.rows, []string{a.Product, locationCell(a.Location, format), cents(a.Stock), deref(j.Min),
-					rateCell(a.Forecast), coverCell(a.Forecast), cents(a.Suggested)})
-			}
-			t.values = values
-			return t.write(c.App.Writer, format)
+			return reorderTable(list, format).write(c.App.Writer, format)
 		},
 	}
+}
+
+// reorderTable is the table reorder writes: the stocks of list with something to order.
+func reorderTable(list []readmodel.Attention, format string) table {
+	t := table{header: []string{"product", "location", "stock", "minimum", "daily_rate", "days_of_cover", "suggested_quantity"},
+		numeric: []int{2, 3, 4, 5, 6}}
+	values := []attentionJSON{}
+	for _, a := range list {
+		if a.Suggested <= 0 {
+			continue
+		}
+		j := toJSON(a)
+		values = append(values, j)
+		t.rows = append(t.rows, []string{a.Product, locationCell(a.Location, format), cents(a.Stock), deref(j.Min),
+			rateCell(a.Forecast), coverCell(a.Forecast), cents(a.Suggested)})
+	}
+	t.values = values
+	return t
 }

@@ -170,23 +170,35 @@ func changeThreshold(c *cli.Context, clear bool) error {
 		return err
 	}
 	t := ch.Threshold
-	scope := fmt.Sprintf("%s (total over all locations)", t.Product)
-	if t.PerLocation {
-		scope = fmt.Sprintf("%s in %s", t.Product, t.Location)
-	}
-	stock, _ := domain.QuantityFromCents(res.Stock)
 	if clear {
-		fmt.Fprintf(c.App.Writer, "cleared the threshold of %s\n", scope)
+		fmt.Fprintf(c.App.Writer, "cleared the threshold of %s\n", thresholdScope(t))
 		return nil
 	}
-	fmt.Fprintf(c.App.Writer, "threshold of %s: min %s, reorder quantity %s, lead time %d day(s); stock now %s\n",
-		scope, t.Min, t.ReorderQty, t.LeadDays, stock)
+	fmt.Fprint(c.App.Writer, thresholdSetMessage(t, res))
 	if res.NeverStocked {
 		fmt.Fprintf(e.stderr, "warning: %s has no stock recorded yet (never restocked): the threshold is kept and watches a stock of 0\n", t.Product)
-	} else if res.Stock <= t.Min.Cents() {
-		fmt.Fprintf(c.App.Writer, "%s is at or below its minimum now: it needs reordering\n", scope)
 	}
 	return nil
+}
+
+// thresholdScope names what t watches.
+func thresholdScope(t domain.Threshold) string {
+	if t.PerLocation {
+		return fmt.Sprintf("%s in %s", t.Product, t.Location)
+	}
+	return fmt.Sprintf("%s (total over all locations)", t.Product)
+}
+
+// thresholdSetMessage is what threshold set prints: the threshold, the stock it watches,
+// and whether that stock needs reordering now. Lines end with a newline.
+func thresholdSetMessage(t domain.Threshold, res commands.ThresholdResult) string {
+	stock, _ := domain.QuantityFromCents(res.Stock)
+	msg := fmt.Sprintf("threshold of %s: min %s, reorder quantity %s, lead time %d day(s); stock now %s\n",
+		thresholdScope(t), t.Min, t.ReorderQty, t.LeadDays, stock)
+	if !res.NeverStocked && res.Stock <= t.Min.Cents() {
+		msg += fmt.Sprintf("%s is at or below its minimum now: it needs reordering\n", thresholdScope(t))
+	}
+	return msg
 }
 
 func thresholdListCommand() *cli.Command {

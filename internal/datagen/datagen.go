@@ -27,6 +27,11 @@ type Options struct {
 	// every product's operations in date order, the same bytes as before the option.
 	Backdated    float64
 	BackdateDays int
+	// ShiftDays moves every date written this many days later. The demand model (busy
+	// Mondays, seasons, the random draws) still runs from Start, so the same options with
+	// another shift give the same quantities on other dates; a multiple of 7 keeps them on
+	// their weekdays. stockctl demo uses it to end its year this week.
+	ShiftDays int
 }
 
 // Report says what Generate wrote.
@@ -103,7 +108,7 @@ func GenerateReport(w io.Writer, opt Options) (Report, error) {
 		// The stock column is the balance right after the row in business-date order,
 		// given the rows above it: what import checks. For rows in date order it is the
 		// product's stock once the row is added.
-		return out.Write(day, p.id, signed, column)
+		return out.Write(day.AddDate(0, 0, opt.ShiftDays), p.id, signed, column)
 	}
 	for d := 0; d < opt.Days; d++ {
 		day := opt.Start.AddDate(0, 0, d)

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -112,6 +113,35 @@ func TestBackdatedOptionsChecked(t *testing.T) {
 	} {
 		if _, err := Generate(&bytes.Buffer{}, opt); err == nil {
 			t.Errorf("%+v: want an error", opt)
+		}
+	}
+}
+
+// TestShiftMovesDatesOnly: ShiftDays 70 writes the same rows, quantities and stocks, each
+// dated 70 days later; with Backdated too, so that the backdated rows move with the rest.
+func TestShiftMovesDatesOnly(t *testing.T) {
+	for _, backdated := range []float64{0, 5} {
+		var plain, shifted bytes.Buffer
+		opt := Options{Products: 5, Days: 60, Seed: 9, Start: start, Backdated: backdated, BackdateDays: 10}
+		if _, err := Generate(&plain, opt); err != nil {
+			t.Fatal(err)
+		}
+		opt.ShiftDays = 70
+		if _, err := Generate(&shifted, opt); err != nil {
+			t.Fatal(err)
+		}
+		a, b := strings.Split(plain.String(), "\r\n"), strings.Split(shifted.String(), "\r\n")
+		if len(a) != len(b) || len(a) < 50 {
+			t.Fatalf("backdated %v: %d rows, shifted %d", backdated, len(a), len(b))
+		}
+		for i := 1; i < len(a)-1; i++ {
+			da, restA, _ := strings.Cut(a[i], ";")
+			db, restB, _ := strings.Cut(b[i], ";")
+			x, errA := time.Parse("02/01/2006", da)
+			y, errB := time.Parse("02/01/2006", db)
+			if errA != nil || errB != nil || restA != restB || !y.Equal(x.AddDate(0, 0, 70)) {
+				t.Fatalf("backdated %v, row %d: %q shifted is %q; want the same row 70 days later", backdated, i, a[i], b[i])
+			}
 		}
 	}
 }
