@@ -115,6 +115,9 @@ type bench struct {
 	// locationsTopic holds the 10-location log, appended before any replay runs.
 	locationsTopic string
 	transfers      int
+	// panelWindow is what a needs-attention list costs beyond one with an empty window,
+	// measured by alerts, for the dashboard's estimate with a full panel (0: not measured).
+	panelWindow time.Duration
 }
 
 // result is one measured figure; ratio, when set, is to the SQLite baseline. A result

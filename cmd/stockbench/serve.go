@@ -116,6 +116,13 @@ func (b *bench) serveBench(ctx context.Context) error {
 			r.target, r.met = "median ≤ 200 ms server time", func(float64) bool { return sm <= 200*time.Millisecond }
 		}
 		b.add(r)
+		if page.path == "/" && b.panelWindow > 0 {
+			full := sm + b.panelWindow
+			b.add(result{name: "dashboard page, all products, full panel (estimate)",
+				value:  fmt.Sprintf("server median %.1f ms: %.1f ms measured + %.1f ms for a full 28-day window", ms(full), ms(sm), ms(b.panelWindow)),
+				note:   "the bench's sales are dated 2023, so the dashboard's Needs attention panel, which reads the 28 days ending today, finds none; the estimate adds what a full window costs: alerts as of the log's last day minus alerts as of a day whose window is empty (whole processes, the same list the panel reads)",
+				target: "median ≤ 200 ms server time", met: func(float64) bool { return full <= 200*time.Millisecond }})
+		}
 	}
 	if err := b.listsBench(s); err != nil {
 		return err
