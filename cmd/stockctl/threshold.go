@@ -193,8 +193,17 @@ func thresholdScope(t domain.Threshold) string {
 // and whether that stock needs reordering now. Lines end with a newline.
 func thresholdSetMessage(t domain.Threshold, res commands.ThresholdResult) string {
 	stock, _ := domain.QuantityFromCents(res.Stock)
-	msg := fmt.Sprintf("threshold of %s: min %s, reorder quantity %s, lead time %d day(s); stock now %s\n",
-		thresholdScope(t), t.Min, t.ReorderQty, t.LeadDays, stock)
+	order, lead := "no reorder quantity", "no lead time"
+	if t.ReorderQty.Cents() > 0 {
+		order = "reorder quantity " + t.ReorderQty.String()
+	}
+	switch {
+	case t.LeadDays == 1:
+		lead = "lead time 1 day"
+	case t.LeadDays > 1:
+		lead = fmt.Sprintf("lead time %d days", t.LeadDays)
+	}
+	msg := fmt.Sprintf("threshold of %s: min %s, %s, %s; stock now %s\n", thresholdScope(t), t.Min, order, lead, stock)
 	if !res.NeverStocked && res.Stock <= t.Min.Cents() {
 		msg += fmt.Sprintf("%s is at or below its minimum now: it needs reordering\n", thresholdScope(t))
 	}

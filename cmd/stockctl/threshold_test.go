@@ -76,7 +76,7 @@ func TestThresholdsThroughTheBinary(t *testing.T) {
 	mustRun(t, dir, "location", "add", "north", "--name", "North warehouse")
 	mustRun(t, dir, "restock", "P1", "30", "--date", "2024-05-01")
 	r := mustRun(t, dir, "threshold", "set", "P1", "--min", "20", "--reorder-qty", "100", "--lead-time", "7d")
-	if want := "threshold of P1 (total over all locations): min 20.00, reorder quantity 100.00, lead time 7 day(s); stock now 30.00"; strings.TrimSpace(r.stdout) != want {
+	if want := "threshold of P1 (total over all locations): min 20.00, reorder quantity 100.00, lead time 7 days; stock now 30.00"; strings.TrimSpace(r.stdout) != want {
 		t.Errorf("threshold set said %q, want %q", r.stdout, want)
 	}
 	r = mustRun(t, dir, "threshold", "set", "P1", "--min", "5", "--location", "north", "--lead-time", "3")
@@ -86,6 +86,9 @@ func TestThresholdsThroughTheBinary(t *testing.T) {
 	r = mustRun(t, dir, "threshold", "set", "P2", "--min", "0")
 	if !strings.Contains(r.stderr, "warning: P2 has no stock recorded yet (never restocked)") {
 		t.Errorf("threshold set on a product never restocked: stderr %q, want a warning", r.stderr)
+	}
+	if want := "threshold of P2 (total over all locations): min 0.00, no reorder quantity, no lead time; stock now 0.00"; strings.TrimSpace(r.stdout) != want {
+		t.Errorf("threshold set with neither a reorder quantity nor a lead time said %q, want %q", r.stdout, want)
 	}
 	mustRun(t, dir, "transfer", "P1", "8", "--from", "main", "--to", "north", "--date", "2024-05-02")
 	for _, q := range []string{"12", "1", "1"} { // 30 → 18 (crossing), 17, 16: one crossing
