@@ -84,19 +84,21 @@ func lostConnection(err error) bool {
 // returns try's last error.
 func (l *Log) untilLeader(ctx context.Context, deadline time.Time, try func() error) error {
 	for attempt := 0; ; attempt++ {
+		start := time.Now()
+		if attempt > 0 {
+			// An error here is the attempt's to report.
+			_ = l.client.RefreshMetadata(l.cfg.Topic)
+		}
 		err := try()
 		if err == nil || !l.retryable(err) {
 			return err
 		}
+		// Given up when another attempt as long as this one would end past deadline, so
+		// that the error names the last cause rather than only the time (see bounded).
 		wait := leaderBackoff(attempt)
-		if time.Now().Add(wait).After(deadline) {
+		if time.Now().Add(wait + time.Since(start)).After(deadline) {
 			return err
 		}
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		// An error here is the next attempt's to report.
-		_ = l.client.RefreshMetadata(l.cfg.Topic)
 		if !sleep(ctx, min(wait, time.Until(deadline))) {
 			return ctx.Err()
 		}

@@ -113,6 +113,7 @@ func connect(cfg Config) (*Log, error) {
 // leaders: it is asked again until deadline would pass (Connect gives up then).
 func dial(cfg Config, sc *sarama.Config, deadline time.Time) (sarama.Client, string, error) {
 	for attempt := 0; ; attempt++ {
+		start := time.Now()
 		client, err := sarama.NewClient(cfg.Brokers, sc)
 		if err == nil {
 			var id string
@@ -121,8 +122,10 @@ func dial(cfg Config, sc *sarama.Config, deadline time.Time) (sarama.Client, str
 			}
 			client.Close()
 		}
+		// Given up when another attempt as long as this one would end past deadline: the
+		// error then names the cause, not only the time.
 		wait := leaderBackoff(attempt)
-		if !cfg.waitsForLeaders() || !retriable(err) || time.Now().Add(wait).After(deadline) {
+		if !cfg.waitsForLeaders() || !retriable(err) || time.Now().Add(wait+time.Since(start)).After(deadline) {
 			return nil, "", err
 		}
 		time.Sleep(wait)
