@@ -28,7 +28,7 @@ KAFKA_PROC_PKGS := ./cmd/...
 # Runs a test or fuzz target chosen by name and fails unless it ran and passed.
 RUN_NAMED := bash scripts/run-named.sh
 
-.PHONY: all build demo demo-cli test test-unit test-fuzz test-kafka vet fmt-check kafka-up kafka-down latency bench bench-10m clean
+.PHONY: all build demo demo-cli test test-unit test-fuzz test-kafka vet fmt-check kafka-up kafka-down kafka-cluster-up kafka-cluster-down latency bench bench-10m clean
 
 all: build
 
@@ -107,6 +107,14 @@ kafka-up:
 
 kafka-down:
 	bash $(KAFKA) down
+
+# Three KRaft nodes on 127.0.0.1:29192,29292,29392 (RF 3, min ISR 2), in
+# deploy/kafka/.work/cluster; deploy/kafka/README.md, "Cluster mode".
+kafka-cluster-up:
+	bash $(KAFKA) up --nodes 3
+
+kafka-cluster-down:
+	bash $(KAFKA) down --nodes 3
 
 # Median and p95 of one `stockctl sell`, end to end, on the embedded broker and through
 # `stockctl broker`.

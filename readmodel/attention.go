@@ -207,18 +207,15 @@ func readThresholds(ctx context.Context, tx *sql.Tx) (map[scope]domain.Threshold
 }
 
 // soldInSQL sums the sales of a window of business dates per product and location.
-const soldInSQL = `SELECT product_id, location, sum(qty_cents) FROM ledger INDEXED BY ledger_date
+const soldInSQL = `SELECT product_id, location, sum(qty_cents) FROM ledger INDEXED BY ledger_sales
 	WHERE business_date BETWEEN ?1 AND ?2 AND event_type = '` + string(domain.TypeStockSold) + `' AND voided_by IS NULL
 	GROUP BY product_id, location`
 
 // soldIn returns the hundredths sold in the window of days business days ending on day,
 // per product and location and per product (location ""): accepted sales dated in those
 // days, voided ones excluded, corrected ones at their corrected quantity (a correction
-// voids its target and adds a row of the same kind). Only the window's rows are read,
-// through ledger_date. A covering index of the sales (business_date, product_id,
-// location, qty_cents, event_type, voided_by) was tried: it cost a replay 10%
-// (BenchmarkReplayLocations, 3 alternating pairs) and saved alerts little, since rows
-// dated in order are in rowid order and the table's pages are read in sequence.
+// voids its target and adds a row of the same kind). Only the window's sales are read,
+// from ledger_sales alone (migration 015), never the table.
 func soldIn(ctx context.Context, tx *sql.Tx, day time.Time, days int) (map[scope]int64, error) {
 	from := day.AddDate(0, 0, 1-days).Format("2006-01-02") + " 00:00:00"
 	to := day.Format("2006-01-02") + " 23:59:59"

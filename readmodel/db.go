@@ -95,7 +95,7 @@ func OpenReader(ctx context.Context, path string, conns int) (*DB, error) {
 // deferredMigrations are index builds a bulk load runs once at the end instead of
 // maintaining them row by row.
 var deferredMigrations = map[string]bool{"migrations/002_ledger_product.sql": true, "migrations/006_operation_lists.sql": true,
-	"migrations/009_ledger_indexes.sql": true, "migrations/011_ledger_indexes.sql": true}
+	"migrations/009_ledger_indexes.sql": true, "migrations/011_ledger_indexes.sql": true, "migrations/015_sales_window.sql": true}
 
 // Create makes a new read model at path for one process to build alone, as a replay does:
 // no write-ahead log and no syncing while it is built, since an unfinished file is thrown

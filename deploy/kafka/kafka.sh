@@ -7,6 +7,7 @@
 # TEST-ONLY users stockctl/stockctl-secret and admin/admin-secret) on 19094.
 #
 # Usage: kafka.sh fetch | up | down [--wipe] | status | logs [-f] [N] | tool CLASS [ARGS...]
+# Cluster mode (cluster.sh): up|down|status --nodes N, node I kill|pause|resume|restart|status
 # See README.md beside this script for the environment variables.
 set -euo pipefail
 
@@ -417,18 +418,32 @@ usage: $0 COMMAND
   status           exit 0 and print the PLAINTEXT bootstrap address if running (SASL one on stderr), else exit 1
   logs [-f] [N]    show the last N (200) lines of the broker log; -f follows it
   tool CLASS ARGS  run a Kafka tool class from the fetched jars (e.g. org.apache.kafka.tools.TopicCommand)
+cluster mode: N (3 to 9) KRaft nodes, each broker and controller, RF 3, min ISR 2, PLAINTEXT only
+  up --nodes N     fetch if needed, format once, start the nodes not running, wait until all N
+                   brokers are registered; prints $( NODES=3 cluster_bootstrap )
+  down --nodes N [--wipe]  stop every node (SIGTERM, SIGKILL after ${STOP_TIMEOUT}s); --wipe deletes the data
+  status --nodes N print each node's state on stderr and the bootstrap list on stdout; exit 1 if none runs
+  node I kill      SIGKILL node I          node I pause / resume   SIGSTOP / SIGCONT node I
+  node I restart   stop node I if running, start it, wait until the cluster has all N brokers again
+  node I status    print running, paused or down (exit 1 if down)   node I logs   its log's last 200 lines
+  node I's ports: client base+100*I+2, controller base+100*I+3 (base KAFKA_CLUSTER_PORT_BASE, $CLUSTER_PORT_BASE);
+  work dir $CLUSTER_DIR/nodeI; heap KAFKA_CLUSTER_HEAP_OPTS ($CLUSTER_HEAP_OPTS)
 env: KAFKA_PORT ($PORT) KAFKA_SASL_PORT ($SASL_PORT) KAFKA_CONTROLLER_PORT ($CONTROLLER_PORT) KAFKA_WORK_DIR ($WORK_DIR)
      KAFKA_LIBS_DIR KAFKA_HEAP_OPTS KAFKA_JVM_OPTS KAFKA_START_TIMEOUT KAFKA_STOP_TIMEOUT KAFKA_WIPE KAFKA_MVN_ARGS
 EOF
 }
 
+# shellcheck source=cluster.sh
+source "$SCRIPT_DIR/cluster.sh"
+
 cmd="${1:-}"
 [[ $# -gt 0 ]] && shift
 case "$cmd" in
   fetch) cmd_fetch "$@" ;;
-  up|start) cmd_up "$@" ;;
-  down|stop) cmd_down "$@" ;;
-  status) cmd_status "$@" ;;
+  up|start) if cluster_args "$@"; then cluster_up; else cmd_up "$@"; fi ;;
+  down|stop) if cluster_args "$@"; then cluster_down; else cmd_down "$@"; fi ;;
+  status) if cluster_args "$@"; then cluster_status; else cmd_status "$@"; fi ;;
+  node) cmd_node "$@" ;;
   logs|log) cmd_logs "$@" ;;
   tool) cmd_tool "$@" ;;
   -h|--help|help) usage ;;
