@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/IBM/sarama"
@@ -197,7 +198,7 @@ func (l *Log) fetchRound(ctx context.Context, isolation sarama.IsolationLevel, n
 				// opened anew by the next round's Leader (as GetOffset does).
 				_ = broker.Close()
 			}
-			return progressed, err
+			return progressed, fmt.Errorf("%s: %w", partitionWords(parts), err)
 		}
 		for _, p := range parts {
 			block := resp.GetBlock(l.cfg.Topic, p)
@@ -345,4 +346,18 @@ func (l *Log) logStart(ctx context.Context, p int32, answered int64) string {
 
 func gap(p int32, first, last int64, kind string) rawRecord {
 	return rawRecord{Record: domain.Record{Position: domain.Position{Partition: p, Offset: first}, Gap: kind, GapLast: last}}
+}
+
+// partitionWords names partitions for a message: "partition 2", "partitions 0, 2".
+func partitionWords(parts []int32) string {
+	ps := slices.Clone(parts)
+	slices.Sort(ps)
+	words := make([]string, len(ps))
+	for i, p := range ps {
+		words[i] = fmt.Sprint(p)
+	}
+	if len(ps) == 1 {
+		return "partition " + words[0]
+	}
+	return "partitions " + strings.Join(words, ", ")
 }

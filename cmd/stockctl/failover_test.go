@@ -73,6 +73,12 @@ func TestClusterLeaderLoss(t *testing.T) {
 	})
 	topic := testkafka.Topic(t)
 	env := []string{"STOCKCTL_BROKERS=" + brokers, "STOCKCTL_TOPIC=" + topic}
+	// The writers' --timeout: the default unless STOCKCTL_TEST_SELL_TIMEOUT says otherwise
+	// (docs/reliability.md compares 10s and 30s).
+	sellEnv := env
+	if v := os.Getenv("STOCKCTL_TEST_SELL_TIMEOUT"); v != "" {
+		sellEnv = append(slices.Clone(env), "STOCKCTL_TIMEOUT="+v)
+	}
 	mustRunEnv(t, t.TempDir(), env, "--replication-factor", "3", "restock", "HOT", strconv.Itoa(failoverStock), "--idempotency-key", "restock")
 	leader := func() int32 {
 		t.Helper()
@@ -109,7 +115,7 @@ func TestClusterLeaderLoss(t *testing.T) {
 				key := fmt.Sprintf("w%d-%d", w, n)
 				for try := 1; try <= failoverTries; try++ {
 					start := time.Now()
-					r, err := invoke(dir, env, "sell", "HOT", "1", "--idempotency-key", key)
+					r, err := invoke(dir, sellEnv, "sell", "HOT", "1", "--idempotency-key", key)
 					a := saleAttempt{key: key, try: try, start: start, end: time.Now(), code: r.code, stdout: r.stdout, stderr: r.stderr}
 					if err != nil {
 						a.code, a.stderr = -1, err.Error()
