@@ -2,6 +2,8 @@ package eventlog
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"io"
 	"net"
@@ -37,7 +39,7 @@ func leaderBackoff(attempt int) time.Duration {
 // asking again: a leader that moved or is being elected, or a broker that went away
 // (refused, reset or dropped connections, a dial that timed out).
 func retriable(err error) bool {
-	if err == nil {
+	if err == nil || refusedUs(err) {
 		return false
 	}
 	for _, kerr := range []error{
@@ -54,6 +56,25 @@ func retriable(err error) bool {
 	}
 	var ne net.Error
 	return errors.As(err, &ne) && ne.Timeout()
+}
+
+// refusedUs reports whether err says that the cluster will not have this client, which
+// no new leader changes: wrong credentials, or a certificate that does not verify. Sarama
+// wraps them in ErrOutOfBrokers when every broker says so.
+func refusedUs(err error) bool {
+	var (
+		verify   *tls.CertificateVerificationError
+		unknown  x509.UnknownAuthorityError
+		hostname x509.HostnameError
+		invalid  x509.CertificateInvalidError
+		alert    tls.AlertError
+		header   tls.RecordHeaderError
+	)
+	return errors.Is(err, sarama.ErrSASLAuthenticationFailed) || errors.Is(err, sarama.ErrTopicAuthorizationFailed) ||
+		errors.Is(err, sarama.ErrClusterAuthorizationFailed) || errors.Is(err, sarama.ErrUnsupportedSASLMechanism) ||
+		errors.Is(err, sarama.ErrIllegalSASLState) ||
+		errors.As(err, &verify) || errors.As(err, &unknown) || errors.As(err, &hostname) || errors.As(err, &invalid) ||
+		errors.As(err, &alert) || errors.As(err, &header)
 }
 
 // waitsForLeaders reports whether the log is a Kafka cluster, whose requests wait out a
