@@ -3,6 +3,7 @@ package eventlog
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/IBM/sarama"
 	"github.com/ThreeDotsLabs/watermill/message"
@@ -51,13 +52,15 @@ func (l *Log) AppendToAll(ctx context.Context, e domain.Event) ([]domain.Positio
 		}
 	}()
 	positions := make([]domain.Position, len(msgs))
-	err := l.bounded(ctx, "append to every partition of "+l.cfg.Topic, func(context.Context) error {
+	deadline := time.Now().Add(l.cfg.Timeout)
+	err := l.bounded(ctx, "append to every partition of "+l.cfg.Topic, func(ctx context.Context) error {
 		if err := l.checkCluster(); err != nil {
 			return &notAppendedError{err}
 		}
 		// A topic given more partitions since this process connected would leave the
 		// new ones without a copy.
-		if err := l.client.RefreshMetadata(l.cfg.Topic); err != nil {
+		// A cluster electing a leader is waited for, as a high watermark's is.
+		if err := l.untilLeader(ctx, deadline, func() error { return l.client.RefreshMetadata(l.cfg.Topic) }); err != nil {
 			return &notAppendedError{fmt.Errorf("%w: partitions of %s: %v", ErrUnavailable, l.cfg.Topic, err)}
 		}
 		if parts, err := l.client.Partitions(l.cfg.Topic); err != nil || int32(len(parts)) != l.partitions {

@@ -81,6 +81,19 @@ func (c Config) saramaConfig() *sarama.Config {
 	sc.Net.MaxOpenRequests = 1
 	sc.Producer.Retry.Max = 5
 	sc.Producer.Retry.Backoff = 200 * time.Millisecond
+	if c.waitsForLeaders() {
+		// A produce whose leader died is sent again, to the leader that fresh metadata
+		// names, with the same producer ID and sequence numbers, so that the broker drops
+		// a copy it already holds: enough retries to outlast Timeout, which bounds the
+		// append anyway (see bounded), so that an election of ~10 s is ridden out.
+		sc.Producer.Retry.Max = int(c.Timeout/leaderBackoffMax) + 5
+		sc.Producer.Retry.BackoffFunc = func(retries, _ int) time.Duration { return leaderBackoff(retries - 1) }
+		// A refresh that finds a partition without a leader, or no broker answering,
+		// asks again for about 1.5 s: the producer fails a message at once if the
+		// refresh before its retry fails.
+		sc.Metadata.Retry.Max = 5
+		sc.Metadata.Retry.BackoffFunc = func(retries, _ int) time.Duration { return leaderBackoff(retries - 1) }
+	}
 	sc.Producer.Return.Successes = true
 	sc.Producer.Return.Errors = true
 	sc.Producer.Partitioner = newKafkaHashPartitioner

@@ -76,15 +76,11 @@ func Connect(parent context.Context, cfg Config) (*Log, error) {
 
 func connect(cfg Config) (*Log, error) {
 	sc := cfg.saramaConfig()
-	client, err := sarama.NewClient(cfg.Brokers, sc)
+	client, id, err := dial(cfg, sc, time.Now().Add(cfg.ConnectTimeout))
 	if err != nil {
 		return nil, unavailable(cfg, err)
 	}
-	l := &Log{cfg: cfg, client: client}
-	if l.clusterID, err = clusterID(client, sc.Version); err != nil {
-		l.Close()
-		return nil, unavailable(cfg, err)
-	}
+	l := &Log{cfg: cfg, client: client, clusterID: id}
 	if cfg.ClusterID != "" && l.clusterID != cfg.ClusterID {
 		l.Close()
 		return nil, fmt.Errorf("%w: the broker at %s serves another log (cluster ID %q, not %q); check that its data directory is this one",
@@ -110,6 +106,30 @@ func connect(cfg Config) (*Log, error) {
 		return nil, unavailable(cfg, err)
 	}
 	return l, nil
+}
+
+// dial connects a client to the cluster and asks it for its ID. A cluster whose brokers
+// refuse connections, or that answers without a controller, may be restarting or electing
+// leaders: it is asked again until deadline would pass (Connect gives up then).
+func dial(cfg Config, sc *sarama.Config, deadline time.Time) (sarama.Client, string, error) {
+	for attempt := 0; ; attempt++ {
+		start := time.Now()
+		client, err := sarama.NewClient(cfg.Brokers, sc)
+		if err == nil {
+			var id string
+			if id, err = clusterID(client, sc.Version); err == nil {
+				return client, id, nil
+			}
+			client.Close()
+		}
+		// Given up when another attempt as long as this one would end past deadline: the
+		// error then names the cause, not only the time.
+		wait := leaderBackoff(attempt)
+		if !cfg.waitsForLeaders() || !retriable(err) || time.Now().Add(wait+time.Since(start)).After(deadline) {
+			return nil, "", err
+		}
+		time.Sleep(wait)
+	}
 }
 
 func unavailable(cfg Config, err error) error {
@@ -299,12 +319,15 @@ func (m *positionMarshaler) take(msg *message.Message) *sarama.ProducerMessage {
 // up to it reads everything acknowledged so far.
 func (l *Log) HighWatermarks(ctx context.Context) (map[int32]int64, error) {
 	out := make(map[int32]int64, l.partitions)
+	// The same instant as bounded's own limit: a leader waited for in vain fails here,
+	// naming its partition and the last error, just before bounded would give up.
+	deadline := time.Now().Add(l.cfg.Timeout)
 	err := l.bounded(ctx, "high watermarks of "+l.cfg.Topic, func(ctx context.Context) error {
 		if err := l.checkCluster(); err != nil {
 			return err
 		}
 		for p := int32(0); p < l.partitions; p++ {
-			n, err := l.highWatermark(ctx, p)
+			n, err := l.highWatermark(ctx, p, deadline)
 			if err != nil {
 				return err
 			}
@@ -338,35 +361,25 @@ func (l *Log) checkCluster() error {
 }
 
 // highWatermark asks the partition's leader for its end, following a leader that has
-// moved (as happens just after a topic is created or a broker restarts).
-func (l *Log) highWatermark(ctx context.Context, p int32) (int64, error) {
-	var err error
-	for attempt := 0; attempt < 6; attempt++ {
+// moved (as happens just after a topic is created, a broker restarts or a leader dies)
+// until deadline.
+func (l *Log) highWatermark(ctx context.Context, p int32, deadline time.Time) (int64, error) {
+	var n int64
+	err := l.untilLeader(ctx, deadline, func() (err error) {
+		n, err = l.client.GetOffset(l.cfg.Topic, p, sarama.OffsetNewest)
+		return err
+	})
+	if err != nil {
 		if ctx.Err() != nil {
 			return 0, ctx.Err()
 		}
-		var n int64
-		if n, err = l.client.GetOffset(l.cfg.Topic, p, sarama.OffsetNewest); err == nil {
-			return n, nil
+		if l.retryable(err) {
+			return 0, fmt.Errorf("%w: high watermark of %s/%d: no leader answered within %s (see --timeout); last error: %v",
+				ErrUnavailable, l.cfg.Topic, p, l.cfg.Timeout, err)
 		}
-		if !retriable(err) {
-			break
-		}
-		l.client.RefreshMetadata(l.cfg.Topic)
-		select {
-		case <-ctx.Done():
-			return 0, ctx.Err()
-		case <-time.After(time.Duration(attempt+1) * 100 * time.Millisecond):
-		}
+		return 0, fmt.Errorf("%w: high watermark of %s/%d: %v", ErrUnavailable, l.cfg.Topic, p, err)
 	}
-	return 0, fmt.Errorf("%w: high watermark of %s/%d: %v", ErrUnavailable, l.cfg.Topic, p, err)
-}
-
-// retriable reports whether err is one a client recovers from by refreshing metadata.
-func retriable(err error) bool {
-	return errors.Is(err, sarama.ErrNotLeaderForPartition) || errors.Is(err, sarama.ErrLeaderNotAvailable) ||
-		errors.Is(err, sarama.ErrUnknownTopicOrPartition) || errors.Is(err, sarama.ErrNotEnoughReplicas) ||
-		errors.Is(err, sarama.ErrOutOfBrokers) || errors.Is(err, sarama.ErrRequestTimedOut)
+	return n, nil
 }
 
 // waitForLeaders waits until every partition has a leader, as a new topic's do shortly

@@ -81,6 +81,7 @@ func (l *Log) fetchAll(ctx context.Context, from, until map[int32]int64, out cha
 		}
 	}
 	failures := 0
+	var deadline time.Time
 	isolation := sarama.ReadCommitted
 	for len(next) > 0 {
 		if err := ctx.Err(); err != nil {
@@ -99,7 +100,6 @@ func (l *Log) fetchAll(ctx context.Context, from, until map[int32]int64, out cha
 			continue
 		}
 		if err != nil {
-			failures++
 			if ctx.Err() != nil {
 				return nil
 			}
@@ -107,7 +107,20 @@ func (l *Log) fetchAll(ctx context.Context, from, until map[int32]int64, out cha
 				// A broker that did not answer within the timeout is not asked again.
 				return err
 			}
-			if failures > fetchRetries || errors.Is(err, errFatalFetch) {
+			if failures == 0 {
+				// A leader change is waited out for Config.Timeout from the first
+				// failure, as a high watermark's is; other errors get fetchRetries tries.
+				deadline = time.Now().Add(l.cfg.Timeout)
+			}
+			failures++
+			wait := leaderBackoff(failures - 1)
+			switch {
+			case errors.Is(err, errFatalFetch):
+				return fmt.Errorf("%w: read %s: %v", ErrUnavailable, l.cfg.Topic, err)
+			case l.retryable(err) && time.Now().Add(wait).After(deadline):
+				return fmt.Errorf("%w: read %s: no leader answered within %s (see --timeout); last error: %v",
+					ErrUnavailable, l.cfg.Topic, l.cfg.Timeout, err)
+			case !l.retryable(err) && failures > fetchRetries:
 				return fmt.Errorf("%w: read %s: %v", ErrUnavailable, l.cfg.Topic, err)
 			}
 			// A leader moved or a connection dropped: learn the new layout and retry.
@@ -116,10 +129,8 @@ func (l *Log) fetchAll(ctx context.Context, from, until map[int32]int64, out cha
 			}); errors.Is(err, errTimeout) {
 				return err
 			}
-			select {
-			case <-ctx.Done():
+			if !sleep(ctx, wait) {
 				return nil
-			case <-time.After(time.Duration(failures) * 200 * time.Millisecond):
 			}
 			continue
 		}
@@ -181,6 +192,11 @@ func (l *Log) fetchRound(ctx context.Context, isolation sarama.IsolationLevel, n
 			return err
 		})
 		if err != nil {
+			if !errors.Is(err, errTimeout) && lostConnection(err) {
+				// Sarama does not redial a broker whose connection broke: closed, it is
+				// opened anew by the next round's Leader (as GetOffset does).
+				_ = broker.Close()
+			}
 			return progressed, err
 		}
 		for _, p := range parts {
