@@ -50,10 +50,23 @@ func TestStatusShowsUnderReplication(t *testing.T) {
 	env := []string{"STOCKCTL_BROKERS=" + strings.Join(cluster.Brokers, ","), "STOCKCTL_TOPIC=" + topic}
 	mustRunEnv(t, dir, env, "--replication-factor", "3", "restock", "P1", "10")
 
-	parts, table, ok := clusterStatus(t, dir, env)
-	if !ok || len(parts) != 3 {
-		t.Fatalf("status on a healthy cluster: %d partitions, %s", len(parts), table)
-	}
+	// A node restarted by the test before may still be catching up: wait until the
+	// metadata lists all three replicas in sync, then check what status makes of it.
+	var parts []placementJSON
+	var table string
+	awaitShowing(t, 60*time.Second, "3 partitions with 3 in-sync replicas each", func() (bool, string) {
+		var ok bool
+		parts, table, ok = clusterStatus(t, dir, env)
+		if !ok || len(parts) != 3 {
+			return false, table
+		}
+		for _, p := range parts {
+			if len(p.InSync) != 3 {
+				return false, table
+			}
+		}
+		return true, table
+	})
 	for _, p := range parts {
 		if len(p.Replicas) != 3 || len(p.InSync) != 3 || p.UnderReplicated || !slices.Contains(p.Replicas, p.Leader) {
 			t.Fatalf("partition %d on a healthy cluster: %+v; want 3 replicas, 3 in sync, a leader among them", p.Partition, p)

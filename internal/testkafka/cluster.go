@@ -1,12 +1,15 @@
 package testkafka
 
 import (
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -36,7 +39,8 @@ type Cluster struct {
 // NewCluster returns the cluster named by STOCKCTL_TEST_CLUSTER_BROKERS and
 // STOCKCTL_TEST_KAFKA_CLUSTER_CONTROL, or skips the test when either is unset. At the
 // test's end it resumes the nodes it paused and restarts those it killed, so that the
-// tests after it find the whole cluster.
+// tests after it find the whole cluster. It holds the cluster for the test alone, across
+// test processes, and waits first until every node serves clients.
 func NewCluster(tb testing.TB) *Cluster {
 	tb.Helper()
 	brokers, script := os.Getenv(EnvClusterBrokers), os.Getenv(EnvClusterControl)
@@ -45,8 +49,50 @@ func NewCluster(tb testing.TB) *Cluster {
 			EnvClusterBrokers, EnvClusterControl)
 	}
 	c := &Cluster{Brokers: strings.Split(brokers, ","), script: script, tb: tb, damaged: map[int]string{}}
-	tb.Cleanup(c.repair)
+	unlock := lockCluster(tb, brokers)
+	tb.Cleanup(func() {
+		c.repair()
+		unlock()
+	})
+	for n := range c.Brokers {
+		c.awaitServing(n + 1)
+	}
 	return c
+}
+
+// lockCluster takes a lock on the cluster shared by every test process on this machine:
+// go test runs packages in parallel, and one test killing a node would break another's
+// figures. It returns the function that releases it.
+func lockCluster(tb testing.TB, brokers string) func() {
+	tb.Helper()
+	sum := sha256.Sum256([]byte(brokers))
+	path := filepath.Join(os.TempDir(), fmt.Sprintf("stockctl-test-cluster-%x.lock", sum[:6]))
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		tb.Fatalf("cluster lock: %v", err)
+	}
+	start := time.Now()
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+		f.Close()
+		tb.Fatalf("cluster lock %s: %v", path, err)
+	}
+	if waited := time.Since(start); waited > time.Second {
+		tb.Logf("waited %s for another test's use of the cluster to end", waited.Round(100*time.Millisecond))
+	}
+	return func() { f.Close() }
+}
+
+// awaitServing waits until node n serves clients (a test before may have just restarted
+// it), for up to two minutes.
+func (c *Cluster) awaitServing(n int) {
+	c.tb.Helper()
+	var err error
+	for deadline := time.Now().Add(2 * time.Minute); time.Now().Before(deadline); time.Sleep(500 * time.Millisecond) {
+		if err = c.Serves(n); err == nil {
+			return
+		}
+	}
+	c.tb.Fatalf("the cluster is not whole: %v (deploy/kafka/kafka.sh status --nodes 3; node %d restart)", err, n)
 }
 
 // Kill ends node n with SIGKILL.
