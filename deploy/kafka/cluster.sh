@@ -12,8 +12,9 @@ CLUSTER_HEAP_OPTS="${KAFKA_CLUSTER_HEAP_OPTS:--Xms128m -Xmx384m}"
 CLUSTER_ID_FILE_C="$CLUSTER_DIR/cluster.id"
 CLUSTER_NODES_FILE="$CLUSTER_DIR/nodes"
 CLUSTER_TOOLS_PROPS="$CLUSTER_DIR/tools.properties"
-[[ "$CLUSTER_PORT_BASE" =~ ^[0-9]+$ ]] && ((CLUSTER_PORT_BASE + 1000 <= 65535)) ||
-  { echo "$PROG: KAFKA_CLUSTER_PORT_BASE must be a number of at most 64535, not '$CLUSTER_PORT_BASE'" >&2; exit 2; }
+if ! [[ "$CLUSTER_PORT_BASE" =~ ^[0-9]+$ ]] || ((CLUSTER_PORT_BASE + 1000 > 65535)); then
+  echo "$PROG: KAFKA_CLUSTER_PORT_BASE must be a number of at most 64535, not '$CLUSTER_PORT_BASE'" >&2; exit 2
+fi
 
 # cluster_args ARGS...: true when ARGS hold --nodes N (or --nodes=N); sets NODES
 # and REST (the other arguments).
@@ -291,7 +292,7 @@ cmd_node() {
   (($# == 2)) || die "node: usage: node I kill|pause|resume|restart|status|logs"
   local i="$1" verb="$2" pid
   cluster_recorded_nodes
-  [[ "$i" =~ ^[0-9]+$ ]] && ((i >= 1 && i <= NODES)) || die "node $i: this cluster has nodes 1 to $NODES"
+  if ! [[ "$i" =~ ^[0-9]+$ ]] || ((i < 1 || i > NODES)); then die "node $i: this cluster has nodes 1 to $NODES"; fi
   case "$verb" in
     kill)
       pid="$(node_pid "$i")" || die "node $i is not running"

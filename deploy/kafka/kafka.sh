@@ -433,7 +433,7 @@ env: KAFKA_PORT ($PORT) KAFKA_SASL_PORT ($SASL_PORT) KAFKA_CONTROLLER_PORT ($CON
 EOF
 }
 
-# shellcheck source=cluster.sh
+# shellcheck source-path=SCRIPTDIR source=cluster.sh
 source "$SCRIPT_DIR/cluster.sh"
 
 cmd="${1:-}"
