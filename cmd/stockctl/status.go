@@ -21,8 +21,10 @@ func statusCommand() *cli.Command {
 		Usage: "show the log, the read model and how far behind the model is",
 		Description: "Shows where the log is (embedded in this process, served by `stockctl broker`, or\n" +
 			"a cluster), the topic's end offset per partition, the read model's committed offsets\n" +
-			"and lag, accepted, rejected and skipped counts by reason, and when the read model last\n" +
-			"changed. It does not catch up: it shows what is.\n" +
+			"and lag, on a replicated topic each partition's leader, replicas and in-sync replicas\n" +
+			"(WARNING when under-replicated or without a leader), accepted, rejected and skipped\n" +
+			"counts by reason, and when the read model last changed. It does not catch up: it\n" +
+			"shows what is.\n" +
 			"Example: stockctl status --output json",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "table or json", Value: "table"},
@@ -52,6 +54,10 @@ func statusCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
+			placements, err := e.log.Placements(c.Context)
+			if err != nil {
+				return err
+			}
 			committed, err := e.db.Offsets(c.Context)
 			if err != nil {
 				return err
@@ -64,7 +70,13 @@ func statusCommand() *cli.Command {
 				ReadModel: e.db.Path(), Status: st}
 			for p := int32(0); p < e.log.Partitions(); p++ {
 				lag := max(0, end[p]-committed[p])
-				out.Offsets = append(out.Offsets, partitionStatus{Partition: p, End: end[p], Committed: committed[p], Lag: lag})
+				ps := partitionStatus{Partition: p, End: end[p], Committed: committed[p], Lag: lag, Leader: -1}
+				if int(p) < len(placements) {
+					pl := placements[p]
+					ps.Leader, ps.Replicas, ps.InSync, ps.Offline = pl.Leader, pl.Replicas, pl.InSync, pl.Offline
+					ps.UnderReplicated = pl.UnderReplicated()
+				}
+				out.Offsets = append(out.Offsets, ps)
 				out.Lag += lag
 			}
 			out.ClosedThrough, out.ClosedDisagree = closedSummary(st.ClosedPeriods, e.log.Partitions())
@@ -81,6 +93,53 @@ type partitionStatus struct {
 	End       int64 `json:"end_offset"`
 	Committed int64 `json:"committed_offset"`
 	Lag       int64 `json:"lag"`
+	// Leader is the broker ID serving the partition, -1 when none is elected.
+	Leader          int32   `json:"leader"`
+	Replicas        []int32 `json:"replicas"`
+	InSync          []int32 `json:"in_sync_replicas"`
+	Offline         []int32 `json:"offline_replicas,omitempty"`
+	UnderReplicated bool    `json:"under_replicated"`
+}
+
+// replicated reports whether the topic keeps more than one copy of a partition: only
+// then are the leader and replicas worth a column (the embedded broker keeps one).
+func (s statusReport) replicated() bool {
+	for _, p := range s.Offsets {
+		if len(p.Replicas) > 1 {
+			return true
+		}
+	}
+	return false
+}
+
+func brokerIDs(ids []int32) string {
+	if len(ids) == 0 {
+		return "none"
+	}
+	parts := make([]string, len(ids))
+	for i, id := range ids {
+		parts[i] = fmt.Sprint(id)
+	}
+	return strings.Join(parts, ",")
+}
+
+// writePlacement writes the partition's leader and replicas when the topic is
+// replicated, and a warning when it has no leader or a replica is out of sync.
+func (p partitionStatus) writePlacement(w io.Writer, replicated bool) {
+	if replicated {
+		leader := "none"
+		if p.Leader >= 0 {
+			leader = fmt.Sprint(p.Leader)
+		}
+		fmt.Fprintf(w, "\tleader %s, replicas %s, in sync %s\n", leader, brokerIDs(p.Replicas), brokerIDs(p.InSync))
+	}
+	if p.Leader < 0 {
+		fmt.Fprintf(w, "\tWARNING: partition %d has no leader: its products can be neither sold nor read until the cluster elects one\n", p.Partition)
+	}
+	if p.UnderReplicated {
+		fmt.Fprintf(w, "\tWARNING: partition %d is under-replicated: in sync %s of replicas %s; losing another broker may stop its writes (min.insync.replicas)\n",
+			p.Partition, brokerIDs(p.InSync), brokerIDs(p.Replicas))
+	}
 }
 
 type statusReport struct {
@@ -103,8 +162,10 @@ func (s statusReport) writeTable(c *cli.Context) error {
 	w := tabwriter.NewWriter(c.App.Writer, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(w, "log\t%s%s\n", s.Mode, map[bool]string{true: " at " + s.Brokers, false: ""}[s.Brokers != ""])
 	fmt.Fprintf(w, "topic\t%s (%d partitions)\n", s.Topic, s.Partitions)
+	replicated := s.replicated()
 	for _, p := range s.Offsets {
 		fmt.Fprintf(w, "partition %d\tend %d, read model at %d, lag %d\n", p.Partition, p.End, p.Committed, p.Lag)
+		p.writePlacement(w, replicated)
 		if p.Committed > p.End {
 			fmt.Fprintf(w, "\tWARNING: partition %d ends at offset %d but the read model has applied up to %d: the log was damaged, truncated or recreated\n",
 				p.Partition, p.End, p.Committed)

@@ -12,8 +12,9 @@ CLUSTER_HEAP_OPTS="${KAFKA_CLUSTER_HEAP_OPTS:--Xms128m -Xmx384m}"
 CLUSTER_ID_FILE_C="$CLUSTER_DIR/cluster.id"
 CLUSTER_NODES_FILE="$CLUSTER_DIR/nodes"
 CLUSTER_TOOLS_PROPS="$CLUSTER_DIR/tools.properties"
-[[ "$CLUSTER_PORT_BASE" =~ ^[0-9]+$ ]] && ((CLUSTER_PORT_BASE + 1000 <= 65535)) ||
-  { echo "$PROG: KAFKA_CLUSTER_PORT_BASE must be a number of at most 64535, not '$CLUSTER_PORT_BASE'" >&2; exit 2; }
+if ! [[ "$CLUSTER_PORT_BASE" =~ ^[0-9]+$ ]] || ((CLUSTER_PORT_BASE + 1000 > 65535)); then
+  echo "$PROG: KAFKA_CLUSTER_PORT_BASE must be a number of at most 64535, not '$CLUSTER_PORT_BASE'" >&2; exit 2
+fi
 
 # cluster_args ARGS...: true when ARGS hold --nodes N (or --nodes=N); sets NODES
 # and REST (the other arguments).
@@ -159,30 +160,34 @@ cluster_broker_ids() {
     sed -n 's/^[^ ]* (id: \([0-9][0-9]*\) .*isFenced: false.*/\1/p' | sort -n | uniq
 }
 
-# cluster_wait_ready: wait until every node's process lives, has logged that it
-# started (its log begins at its start, so a node just restarted is not taken
-# for its killed predecessor, whose registration outlives it by the session
-# timeout) and accepts TCP on its client port, and the cluster reports all NODES
-# brokers registered and unfenced; die after START_TIMEOUT.
+# cluster_wait_ready [I...]: wait until each node named (all by default) lives, has
+# logged that it started (its log begins at its start, so a node just restarted is
+# not taken for its killed predecessor, whose registration outlives it by the
+# session timeout) and accepts TCP on its client port, and the cluster reports
+# each of them registered and unfenced; die after START_TIMEOUT. up waits for all
+# nodes; restart for its own only, so that it works while another node is down.
 cluster_wait_ready() {
-  local deadline=$((SECONDS + START_TIMEOUT)) i ids="" want
-  want="$(seq 1 "$NODES" | tr '\n' ' ')"
+  local deadline=$((SECONDS + START_TIMEOUT)) i ids="" want=("$@") missing
+  ((${#want[@]})) || mapfile -t want < <(seq 1 "$NODES")
   while :; do
     local all_open=1
-    for ((i = 1; i <= NODES; i++)); do
+    for i in "${want[@]}"; do
       if [[ "$(node_state "$i")" == down ]]; then
         tail -n 60 "$(node_log "$i")" >&2 2>/dev/null || true
         die "node $i is not running (exited during startup? see $(node_log "$i"))"
       fi
       grep -qF 'Kafka Server started' "$(node_log "$i")" 2>/dev/null && port_open "$(node_port "$i")" || all_open=0
     done
+    missing="${want[*]}"
     if ((all_open)); then
       local left=$((deadline - SECONDS)); ((left < 5)) && left=5
-      ids="$(cluster_broker_ids "$((left < 20 ? left : 20))" | tr '\n' ' ')"
-      [[ "$ids" == "$want" ]] && return 0
+      ids=" $(cluster_broker_ids "$((left < 20 ? left : 20))" | tr '\n' ' ')"
+      missing=""
+      for i in "${want[@]}"; do [[ "$ids" == *" $i "* ]] || missing+="${missing:+ }$i"; done
+      [[ -z "$missing" ]] && return 0
     fi
     if ((SECONDS >= deadline)); then
-      die "the cluster did not report brokers ${want% } registered within ${START_TIMEOUT}s (it reports: ${ids:-none}); nodes are left running: '$0 down --nodes $NODES' stops them"
+      die "the cluster did not report node(s) $missing registered and unfenced within ${START_TIMEOUT}s (it reports:${ids:- none}); nodes are left running: '$0 down --nodes $NODES' stops them"
     fi
     sleep 1
   done
@@ -287,7 +292,7 @@ cmd_node() {
   (($# == 2)) || die "node: usage: node I kill|pause|resume|restart|status|logs"
   local i="$1" verb="$2" pid
   cluster_recorded_nodes
-  [[ "$i" =~ ^[0-9]+$ ]] && ((i >= 1 && i <= NODES)) || die "node $i: this cluster has nodes 1 to $NODES"
+  if ! [[ "$i" =~ ^[0-9]+$ ]] || ((i < 1 || i > NODES)); then die "node $i: this cluster has nodes 1 to $NODES"; fi
   case "$verb" in
     kill)
       pid="$(node_pid "$i")" || die "node $i is not running"
@@ -307,8 +312,8 @@ cmd_node() {
       node_stop "$i"
       node_properties "$i" >"$(node_props "$i")"
       node_start "$i"
-      cluster_wait_ready
-      say "node $i is back: the cluster reports all $NODES brokers (in $((SECONDS - start))s)" ;;
+      cluster_wait_ready "$i"
+      say "node $i is back: the cluster reports it registered and unfenced (in $((SECONDS - start))s)" ;;
     status)
       local state; state="$(node_state "$i")"
       echo "$state"

@@ -424,7 +424,7 @@ cluster mode: N (3 to 9) KRaft nodes, each broker and controller, RF 3, min ISR 
   down --nodes N [--wipe]  stop every node (SIGTERM, SIGKILL after ${STOP_TIMEOUT}s); --wipe deletes the data
   status --nodes N print each node's state on stderr and the bootstrap list on stdout; exit 1 if none runs
   node I kill      SIGKILL node I          node I pause / resume   SIGSTOP / SIGCONT node I
-  node I restart   stop node I if running, start it, wait until the cluster has all N brokers again
+  node I restart   stop node I if running (SIGTERM), start it, wait until the cluster lists it unfenced
   node I status    print running, paused or down (exit 1 if down)   node I logs   its log's last 200 lines
   node I's ports: client base+100*I+2, controller base+100*I+3 (base KAFKA_CLUSTER_PORT_BASE, $CLUSTER_PORT_BASE);
   work dir $CLUSTER_DIR/nodeI; heap KAFKA_CLUSTER_HEAP_OPTS ($CLUSTER_HEAP_OPTS)
@@ -433,7 +433,7 @@ env: KAFKA_PORT ($PORT) KAFKA_SASL_PORT ($SASL_PORT) KAFKA_CONTROLLER_PORT ($CON
 EOF
 }
 
-# shellcheck source=cluster.sh
+# shellcheck source-path=SCRIPTDIR source=cluster.sh
 source "$SCRIPT_DIR/cluster.sh"
 
 cmd="${1:-}"
