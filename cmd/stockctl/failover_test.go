@@ -4,7 +4,6 @@ import (
 	"database/sql"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -13,16 +12,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/IBM/sarama"
-
 	"github.com/stockctl/stockctl/eventlog"
 	"github.com/stockctl/stockctl/internal/testkafka"
 )
-
-// envClusterBrokers names the bootstrap list of a Kafka cluster of three nodes started by
-// deploy/kafka/kafka.sh up --nodes 3 (which prints it); envKafkaControl names that
-// script, which kills and restarts its nodes.
-const envClusterBrokers = "STOCKCTL_TEST_CLUSTER_BROKERS"
 
 // Leader loss under load: how many writers, how many times the leader is killed, and the
 // stock the hot product starts with (sales of 1 never exhaust it within the test).
@@ -51,28 +43,11 @@ type saleAttempt struct {
 // sales the ledger accepted; `verify` passes. It logs the figures docs/reliability.md
 // quotes: sales attempted, acknowledged and lost, sell latency p50/p99 during the
 // failovers, and the time from each kill until writes succeed again.
-// Needs a cluster of three nodes; skipped without one.
+// Needs the cluster of three nodes of testkafka.NewCluster; skipped without one.
 func TestClusterLeaderLoss(t *testing.T) {
-	brokers, script := os.Getenv(envClusterBrokers), os.Getenv(envKafkaControl)
-	if brokers == "" || script == "" {
-		t.Skipf("needs a Kafka cluster of three nodes: set %s (deploy/kafka/kafka.sh up --nodes 3 prints it) and %s=deploy/kafka/kafka.sh",
-			envClusterBrokers, envKafkaControl)
-	}
-	node := func(id int32, verb string) {
-		t.Helper()
-		out, err := exec.Command("bash", script, "node", strconv.Itoa(int(id)), verb).CombinedOutput()
-		if err != nil {
-			t.Fatalf("kafka.sh node %d %s: %v\n%s", id, verb, err, out)
-		}
-	}
-	var killed []int32
-	t.Cleanup(func() {
-		for _, id := range killed {
-			exec.Command("bash", script, "node", strconv.Itoa(int(id)), "restart").Run()
-		}
-	})
+	cluster := testkafka.NewCluster(t) // skips without one; restarts a node killed at the end
 	topic := testkafka.Topic(t)
-	env := []string{"STOCKCTL_BROKERS=" + brokers, "STOCKCTL_TOPIC=" + topic}
+	env := []string{"STOCKCTL_BROKERS=" + strings.Join(cluster.Brokers, ","), "STOCKCTL_TOPIC=" + topic}
 	// The writers' --timeout: the default unless STOCKCTL_TEST_SELL_TIMEOUT says otherwise
 	// (docs/reliability.md compares 10s and 30s).
 	sellEnv := env
@@ -80,21 +55,7 @@ func TestClusterLeaderLoss(t *testing.T) {
 		sellEnv = append(slices.Clone(env), "STOCKCTL_TIMEOUT="+v)
 	}
 	mustRunEnv(t, t.TempDir(), env, "--replication-factor", "3", "restock", "HOT", strconv.Itoa(failoverStock), "--idempotency-key", "restock")
-	leader := func() int32 {
-		t.Helper()
-		deadline := time.Now().Add(60 * time.Second)
-		for {
-			id, err := partitionLeader(strings.Split(brokers, ","), topic, eventlog.PartitionFor([]byte("HOT"), 3))
-			if err == nil {
-				return id
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("no leader of HOT's partition within 60 s: %v", err)
-			}
-			time.Sleep(200 * time.Millisecond)
-		}
-	}
-
+	hot := eventlog.PartitionFor([]byte("HOT"), 3)
 	var (
 		mu       sync.Mutex
 		attempts []saleAttempt
@@ -161,18 +122,19 @@ func TestClusterLeaderLoss(t *testing.T) {
 	}
 	waitAcks("before any kill", time.Time{}, 2*failoverWriters)
 	type window struct {
-		node                 int32
+		node                 int
 		kill, back, restored time.Time
 	}
 	var windows []window
 	for range failoverKills {
-		id := leader()
+		id := cluster.Leader(topic, hot)
+		if id < 0 {
+			t.Fatalf("no leader of HOT's partition %d to kill", hot)
+		}
 		w := window{node: id, kill: time.Now()}
-		node(id, "kill")
-		killed = append(killed, id)
+		cluster.Kill(id)
 		w.back = waitAcks(fmt.Sprintf("after killing node %d", id), w.kill, 1)
-		node(id, "restart")
-		killed = killed[:len(killed)-1]
+		cluster.Restart(id)
 		w.restored = time.Now()
 		windows = append(windows, w)
 		waitAcks(fmt.Sprintf("after restarting node %d", id), w.restored, failoverWriters)
@@ -273,20 +235,6 @@ func TestClusterLeaderLoss(t *testing.T) {
 		t.Logf("kill %d: node %d (leader of HOT's partition) SIGKILLed; writes succeeded again %s later; restarted %s after the kill",
 			i+1, w.node, w.back.Sub(w.kill).Round(time.Millisecond), w.restored.Sub(w.kill).Round(time.Millisecond))
 	}
-}
-
-// partitionLeader asks the cluster which broker leads partition p of topic.
-func partitionLeader(brokers []string, topic string, p int32) (int32, error) {
-	c, err := sarama.NewClient(brokers, testkafka.SaramaConfig())
-	if err != nil {
-		return 0, err
-	}
-	defer c.Close()
-	b, err := c.Leader(topic, p)
-	if err != nil {
-		return 0, err
-	}
-	return b.ID(), nil
 }
 
 // commandCounts returns how often each command ID is in the ledger.
