@@ -1,6 +1,7 @@
 package eventlog
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strconv"
@@ -26,9 +27,14 @@ func (l *Log) ensureTopic() error {
 	if err != nil {
 		return unavailable(l.cfg, err)
 	}
-	// Closing the admin would close the shared client; it holds nothing else.
-	topics, err := admin.DescribeTopics([]string{l.cfg.Topic})
-	if err != nil {
+	// Closing the admin would close the shared client; it holds nothing else. The admin
+	// asks any broker, which may be one that just died: it is asked again, as a leader is.
+	deadline := time.Now().Add(l.cfg.ConnectTimeout)
+	var topics []*sarama.TopicMetadata
+	if err := l.untilLeader(context.Background(), deadline, func() (err error) {
+		topics, err = admin.DescribeTopics([]string{l.cfg.Topic})
+		return err
+	}); err != nil {
 		return unavailable(l.cfg, err)
 	}
 	exists := len(topics) == 1 && !errors.Is(topics[0].Err, sarama.ErrUnknownTopicOrPartition)
@@ -50,16 +56,20 @@ func (l *Log) ensureTopic() error {
 	if err := l.waitForLeaders(time.Now().Add(l.cfg.ConnectTimeout)); err != nil {
 		return err
 	}
-	l.checkRetention(admin)
+	l.checkRetention(admin, deadline)
 	return nil
 }
 
 // checkRetention records a warning when the topic would delete events: a topic created
 // by someone else, or under a broker default such as Kafka's seven days, loses the
 // ledger's history silently.
-func (l *Log) checkRetention(admin sarama.ClusterAdmin) {
-	entries, err := admin.DescribeConfig(sarama.ConfigResource{
-		Type: sarama.TopicResource, Name: l.cfg.Topic, ConfigNames: []string{"retention.ms", "retention.bytes", "cleanup.policy"},
+func (l *Log) checkRetention(admin sarama.ClusterAdmin, deadline time.Time) {
+	var entries []sarama.ConfigEntry
+	err := l.untilLeader(context.Background(), deadline, func() (err error) {
+		entries, err = admin.DescribeConfig(sarama.ConfigResource{
+			Type: sarama.TopicResource, Name: l.cfg.Topic, ConfigNames: []string{"retention.ms", "retention.bytes", "cleanup.policy"},
+		})
+		return err
 	})
 	if err != nil {
 		l.warnings = append(l.warnings, fmt.Sprintf("could not read the retention of topic %s: %v", l.cfg.Topic, err))
