@@ -28,7 +28,7 @@ KAFKA_PROC_PKGS := ./cmd/...
 # Runs a test or fuzz target chosen by name and fails unless it ran and passed.
 RUN_NAMED := bash scripts/run-named.sh
 
-.PHONY: all build demo demo-cli test test-unit test-fuzz test-kafka vet fmt-check kafka-up kafka-down kafka-cluster-up kafka-cluster-down latency bench bench-10m clean
+.PHONY: all build demo demo-cli test test-unit test-fuzz test-kafka test-cluster vet fmt-check kafka-up kafka-down kafka-cluster-up kafka-cluster-down latency bench bench-10m clean
 
 all: build
 
@@ -54,8 +54,9 @@ fmt-check:
 	@out=$$( (git ls-files -co --exclude-standard '*.go' 2>/dev/null || find . -name '*.go') | xargs gofmt -l); \
 	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 
-# Everything on the embedded broker, then the integration suite on real Kafka.
-test: vet fmt-check test-unit test-fuzz test-kafka
+# Everything on the embedded broker, then the integration suite on real Kafka, then the
+# failure tests on a cluster of three Kafka nodes.
+test: vet fmt-check test-unit test-fuzz test-kafka test-cluster
 
 test-unit:
 	$(GO) test -race -count=1 $(RACE_PKGS)
@@ -100,6 +101,32 @@ test-kafka:
 	  rc=$${PIPESTATUS[0]}; \
 	fi; \
 	if [ -n "$$started" ]; then bash $(KAFKA) down; fi; \
+	exit $$rc
+
+# The failure tests on three Kafka KRaft nodes (kafka.sh up --nodes 3, on ports 29192,
+# 29292 and 29392: beside test-kafka's single broker, never instead of it): node control,
+# status under replication loss, and sells while the leader of their partition is killed.
+# Each runs by name through scripts/run-named.sh, which fails the target if it was skipped.
+# The cluster is stopped at the end if this target started it. Without Java or Maven it is
+# skipped as test-kafka is (a failure with CI=true).
+CLUSTER_BROKERS := 127.0.0.1:29192,127.0.0.1:29292,127.0.0.1:29392
+CLUSTER_ENV := STOCKCTL_TEST_CLUSTER_BROKERS=$(CLUSTER_BROKERS) STOCKCTL_TEST_KAFKA_CLUSTER_CONTROL=$(CURDIR)/$(KAFKA)
+test-cluster:
+	@if ! command -v java >/dev/null 2>&1 || ! command -v mvn >/dev/null 2>&1; then \
+	  if [ "$$CI" = "true" ]; then echo "test-cluster: Java and Maven are required in CI" >&2; exit 1; fi; \
+	  echo "test-cluster: SKIPPED (needs Java 17+ and Maven to fetch Apache Kafka; install them and run make test-cluster)"; \
+	  exit 0; \
+	fi; \
+	started=; \
+	bash $(KAFKA) status --nodes 3 >/dev/null 2>&1 || started=1; \
+	bash $(KAFKA) up --nodes 3 >/dev/null || exit 1; \
+	rc=0; \
+	for t in 'TestClusterNodeControl ./internal/testkafka' 'TestStatusShowsUnderReplication ./cmd/stockctl' 'TestClusterLeaderLoss ./cmd/stockctl'; do \
+	  set -- $$t; \
+	  $(CLUSTER_ENV) $(RUN_NAMED) $$1 $(GO) test -count=1 -timeout 15m -run "^$$1\$$" $$2 | grep -E '^(---|ok|FAIL|PASS)|_test.go'; \
+	  r=$${PIPESTATUS[0]}; [ $$r -eq 0 ] || rc=$$r; \
+	done; \
+	if [ -n "$$started" ]; then bash $(KAFKA) down --nodes 3; fi; \
 	exit $$rc
 
 kafka-up:
