@@ -1,8 +1,6 @@
 package readmodel
 
 import (
-	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -17,32 +15,9 @@ import (
 // once per product, stock the outer loop; a history reads one product's ledger rows
 // through ledger_product, never every product's rows of a date through ledger_date.
 func TestAsOfPlans(t *testing.T) {
-	ctx := context.Background()
-	d, err := Open(ctx, filepath.Join(t.TempDir(), "operations.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
+	d := openPlanDB(t)
 	date, _ := domain.ParseBusinessDate("2024-05-01 23:59:59")
 	known := time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC)
-	plan := func(query string, args []any) string {
-		t.Helper()
-		rows, err := d.db.QueryContext(ctx, "EXPLAIN QUERY PLAN "+query, args...)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer rows.Close()
-		var lines []string
-		for rows.Next() {
-			var id, parent, unused int
-			var detail string
-			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-				t.Fatal(err)
-			}
-			lines = append(lines, detail)
-		}
-		return strings.Join(lines, "\n")
-	}
 	for _, tc := range []struct {
 		name     string
 		query    func() (string, []any)
@@ -70,7 +45,8 @@ func TestAsOfPlans(t *testing.T) {
 			[]string{"SEARCH l USING INDEX ledger_product (product_id=?)"}, []string{"ledger_date", "SCAN l", "SCAN ledger"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got := plan(tc.query())
+			query, args := tc.query()
+			got := queryPlan(t, d, query, args...)
 			for _, w := range tc.want {
 				if !strings.Contains(got, w) {
 					t.Errorf("plan lacks %q:\n%s", w, got)

@@ -1,8 +1,6 @@
 package readmodel
 
 import (
-	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -14,30 +12,7 @@ import (
 // events over 500 products, went to these queries before the index). The original
 // operations view does not use it.
 func TestRepairPlans(t *testing.T) {
-	ctx := context.Background()
-	d, err := Open(ctx, filepath.Join(t.TempDir(), "operations.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
-	plan := func(query string, args ...any) string {
-		t.Helper()
-		rows, err := d.db.QueryContext(ctx, "EXPLAIN QUERY PLAN "+query, args...)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer rows.Close()
-		var lines []string
-		for rows.Next() {
-			var id, parent, unused int
-			var detail string
-			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-				t.Fatal(err)
-			}
-			lines = append(lines, detail)
-		}
-		return strings.Join(lines, "\n")
-	}
+	d := openPlanDB(t)
 	for _, tc := range []struct {
 		name, query string
 		args        []any
@@ -50,7 +25,7 @@ func TestRepairPlans(t *testing.T) {
 			[]any{1, "P1", "2024-05-01 00:00:00", "e"}, "USING INDEX ledger_product_date (product_id=? AND business_date=? AND product_seq>?)", "SCAN ledger"},
 		{"operations view", `SELECT * FROM operations`, nil, "", "ledger_product_date"},
 	} {
-		got := plan(tc.query, tc.args...)
+		got := queryPlan(t, d, tc.query, tc.args...)
 		if !strings.Contains(got, tc.want) || strings.Contains(got, tc.none) {
 			t.Errorf("%s: plan\n%s\nwant %q, not %q", tc.name, got, tc.want, tc.none)
 		}
