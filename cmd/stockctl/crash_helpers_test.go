@@ -173,3 +173,26 @@ func openReadOnly(t *testing.T, path string) *sql.DB {
 	}
 	return db
 }
+
+// commandCounts returns how often each command ID is in the ledger.
+func commandCounts(t *testing.T, db *sql.DB) map[string]int {
+	t.Helper()
+	rows, err := db.Query(`SELECT command_id, count(*) FROM ledger GROUP BY command_id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	seen := map[string]int{}
+	for rows.Next() {
+		var id string
+		var n int
+		if err := rows.Scan(&id, &n); err != nil {
+			t.Fatal(err)
+		}
+		seen[id] = n
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return seen
+}

@@ -241,23 +241,7 @@ func (w *writeChecks) ledger(what string) int {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	rows, err := db.Query(`SELECT command_id, count(*) FROM ledger GROUP BY command_id`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	seen := map[string]int{}
-	for rows.Next() {
-		var id string
-		var n int
-		if err := rows.Scan(&id, &n); err != nil {
-			t.Fatal(err)
-		}
-		seen[id] = n
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
+	seen := commandCounts(t, db)
 	found := 0
 	for id, n := range seen {
 		key, isSale := strings.CutPrefix(id, "key:")

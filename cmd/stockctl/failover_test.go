@@ -237,29 +237,6 @@ func TestClusterLeaderLoss(t *testing.T) {
 	}
 }
 
-// commandCounts returns how often each command ID is in the ledger.
-func commandCounts(t *testing.T, db *sql.DB) map[string]int {
-	t.Helper()
-	rows, err := db.Query(`SELECT command_id, count(*) FROM ledger GROUP BY command_id`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	seen := map[string]int{}
-	for rows.Next() {
-		var id string
-		var n int
-		if err := rows.Scan(&id, &n); err != nil {
-			t.Fatal(err)
-		}
-		seen[id] = n
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return seen
-}
-
 // quantile returns the q-quantile of ds (0 if empty), rounded to the millisecond.
 func quantile(ds []time.Duration, q float64) time.Duration {
 	if len(ds) == 0 {
