@@ -120,13 +120,7 @@ EOF
 cluster_format() { # format every node's storage not yet formatted, with one cluster id
   local cls cid i
   cls="$(storage_tool_class)"
-  if [[ -s "$CLUSTER_ID_FILE_C" ]]; then
-    cid="$(cat "$CLUSTER_ID_FILE_C")"
-  else
-    cid="$(run_tool "$cls" random-uuid | tail -n 1 | tr -d '[:space:]')"
-    [[ -n "$cid" ]] || die "could not generate a cluster id with $cls random-uuid"
-    echo "$cid" >"$CLUSTER_ID_FILE_C"
-  fi
+  cid="$(cluster_id "$cls" "$CLUSTER_ID_FILE_C")"
   for ((i = 1; i <= NODES; i++)); do
     [[ -f "$(node_dir "$i")/data/meta.properties" ]] && continue
     say "formatting KRaft storage of node $i in $(node_dir "$i")/data (cluster id $cid)"

@@ -210,19 +210,27 @@ default.api.timeout.ms=10000
 EOF
 }
 
+# cluster_id CLASS FILE: the cluster id kept in FILE, or a new one from CLASS (the
+# storage tool) written there.
+cluster_id() {
+  local cid
+  if [[ -s "$2" ]]; then
+    cat "$2"
+    return 0
+  fi
+  cid="$(run_tool "$1" random-uuid | tail -n 1 | tr -d '[:space:]')"
+  [[ -n "$cid" ]] || die "could not generate a cluster id with $1 random-uuid"
+  echo "$cid" >"$2"
+  echo "$cid"
+}
+
 format_storage() {
   if [[ -f "$DATA_DIR/meta.properties" ]]; then
     return 0
   fi
   local cls cid
   cls="$(storage_tool_class)"
-  if [[ -s "$CLUSTER_ID_FILE" ]]; then
-    cid="$(cat "$CLUSTER_ID_FILE")"
-  else
-    cid="$(run_tool "$cls" random-uuid | tail -n 1 | tr -d '[:space:]')"
-    [[ -n "$cid" ]] || die "could not generate a cluster id with $cls random-uuid"
-    echo "$cid" >"$CLUSTER_ID_FILE"
-  fi
+  cid="$(cluster_id "$cls" "$CLUSTER_ID_FILE")"
   say "formatting KRaft storage in $DATA_DIR (cluster id $cid)"
   run_tool "$cls" format -t "$cid" -c "$PROPS" >&2 ||
     die "formatting storage failed ($cls format -t $cid -c $PROPS)"
