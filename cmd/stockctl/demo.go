@@ -270,7 +270,9 @@ func demoAlerts(c *cli.Context, e *env, seller commands.SellHandler, op func(str
 	if err := alerts.write(w, "table"); err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "stockctl: alerts: %v (exit 1)\n", strings.TrimPrefix(needsAttention(count).Error(), errNeedsAttention.Error()+": "))
+	if count > 0 {
+		fmt.Fprintf(w, "stockctl: %v (exit 1)\n", needsAttention(count))
+	}
 	fmt.Fprintln(w, "$ stockctl reorder | head -6")
 	reorder := reorderTable(list, "table")
 	if len(reorder.rows) > 5 {
